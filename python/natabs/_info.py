@@ -1,0 +1,28 @@
+"""Entropy and unit handling shared by the measures."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .errors import InvalidInputError
+
+
+def check_base(base: float) -> float:
+    """Logarithm base of a result: a finite number > 1 (2 for bits, e for nats)."""
+    try:
+        b = float(base)
+    except (TypeError, ValueError):
+        raise TypeError(f"base must be a number, got {base!r}") from None
+    if not (math.isfinite(b) and b > 1.0):
+        raise InvalidInputError(f"base must be a finite number greater than 1, got {base!r}")
+    return b
+
+
+def entropy(p: np.ndarray, base: float = 2.0) -> float:
+    """Shannon entropy of a probability vector (zeros contribute nothing)."""
+    p = np.asarray(p, dtype=np.float64)
+    p = p[p > 0]
+    h = -float(np.sum(p * np.log(p))) / math.log(base)
+    return h if h > 0.0 else 0.0

@@ -1,0 +1,178 @@
+"""Block families: which sets of variables are resampled together (THEORY §2).
+
+A block family is a tuple of blocks; a block is a sorted tuple of variables. Families
+made here use variable indices (or, for :func:`connected`, the graph's node labels);
+measures accept blocks given by index or by name and check them against the system.
+
+Examples
+--------
+>>> from natabs import blocks
+>>> blocks.all_subsets(3, 2)
+((0, 1), (0, 2), (1, 2))
+>>> blocks.chunks(5, 2)
+((0, 1), (2, 3), (4,))
+>>> import networkx as nx
+>>> blocks.connected(nx.path_graph(4), 2)
+((0, 1), (1, 2), (2, 3))
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Hashable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .errors import InvalidInputError, TooLargeError
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from .system import System
+
+__all__ = ["all_subsets", "connected", "chunks", "singletons", "resolve"]
+
+Block = tuple[int, ...]
+#: Families larger than this are refused before they are built.
+MAX_BLOCKS = 10_000_000
+
+
+def _check_k(k: Any) -> int:
+    try:
+        k = operator.index(k)
+    except TypeError:
+        raise TypeError(f"k must be an integer, got {k!r}") from None
+    if k < 0:
+        raise InvalidInputError(f"k must be >= 0, got {k}")
+    return k
+
+
+def _check_n(n: Any) -> int:
+    try:
+        n = operator.index(n)
+    except TypeError:
+        raise TypeError(f"n must be an integer, got {n!r}") from None
+    if n < 1:
+        raise InvalidInputError(f"n must be >= 1, got {n}")
+    return n
+
+
+def all_subsets(n: int, k: int) -> tuple[Block, ...]:
+    """Every subset of ``k`` of the variables ``0..n-1``, in lexicographic order.
+
+    ``k >= n`` gives the single block of all variables; ``k = 0`` the empty family (no
+    move at all, so the conserved information is H(X)).
+    """
+    from itertools import combinations
+
+    n, k = _check_n(n), _check_k(k)
+    if k == 0:
+        return ()
+    if k >= n:
+        return (tuple(range(n)),)
+    count = math.comb(n, k)
+    if count > MAX_BLOCKS:
+        raise TooLargeError(
+            f"all_subsets({n}, {k}) has {count} blocks; the limit is {MAX_BLOCKS}"
+        )
+    return tuple(combinations(range(n), k))
+
+
+def singletons(n: int) -> tuple[Block, ...]:
+    """One block per variable: single-site resampling."""
+    return all_subsets(n, 1)
+
+
+def chunks(n: int, size: int) -> tuple[Block, ...]:
+    """Consecutive, disjoint blocks of ``size`` variables (the last may be shorter)."""
+    n = _check_n(n)
+    size = _check_k(size)
+    if size == 0:
+        raise InvalidInputError("chunk size must be >= 1")
+    return tuple(tuple(range(s, min(s + size, n))) for s in range(0, n, size))
+
+
+def connected(graph: nx.Graph, k: int) -> tuple[tuple[Hashable, ...], ...]:
+    """Every set of ``k`` nodes that induces a connected subgraph (the *local* blocks).
+
+    For a directed graph the undirected skeleton is used. A connected component with
+    fewer than ``k`` nodes contributes itself. Blocks are tuples of node labels, ordered
+    as the nodes of ``graph``; pass them to a measure as ``blocks=``: labels that are
+    variable names or indices both work.
+    """
+    import networkx as nx
+
+    if not isinstance(graph, nx.Graph):
+        raise TypeError(f"graph must be a networkx graph, got {type(graph).__name__}")
+    k = _check_k(k)
+    if k == 0:
+        return ()
+    g = graph.to_undirected(as_view=True) if graph.is_directed() else graph
+    order = {v: i for i, v in enumerate(g.nodes)}
+    found: set[frozenset] = set()
+
+    def extend(sub: frozenset, ext: set, root_rank: int, seen: frozenset) -> None:
+        # ESU (Wernicke 2006): each connected set is generated once, from its first node.
+        if len(sub) == k:
+            found.add(sub)
+            if len(found) > MAX_BLOCKS:
+                raise TooLargeError(f"connected(graph, {k}) has more than {MAX_BLOCKS} blocks")
+            return
+        ext = set(ext)
+        while ext:
+            w = ext.pop()
+            new = {u for u in g[w] if order[u] > root_rank and u not in seen}
+            extend(sub | {w}, ext | new, root_rank, seen | set(g[w]))
+
+    for comp in nx.connected_components(g):
+        if len(comp) <= k:
+            found.add(frozenset(comp))
+            continue
+        for v in comp:
+            ext = {u for u in g[v] if order[u] > order[v]}
+            extend(frozenset([v]), ext, order[v], frozenset(g[v]) | {v})
+    blocks = [tuple(sorted(b, key=order.__getitem__)) for b in found]
+    blocks.sort(key=lambda b: [order[v] for v in b])
+    return tuple(blocks)
+
+
+def resolve(
+    system: System, k: int | None = None, blocks: Iterable[Iterable[Any]] | None = None
+) -> tuple[Block, ...]:
+    """The block family of a measure call, as sorted index tuples, validated.
+
+    Exactly one of ``k`` (all subsets of size k) and ``blocks`` (a list of blocks of
+    variable names or indices) must be given.
+    """
+    if (k is None) == (blocks is None):
+        raise TypeError("give exactly one of k= (all subsets of size k) or blocks=")
+    if k is not None:
+        return all_subsets(system.n, k)
+    if isinstance(blocks, (str, bytes)):
+        raise TypeError("blocks must be a list of blocks, each a list of variables")
+    out: list[Block] = []
+    seen: dict[Block, int] = {}
+    for j, block in enumerate(blocks):  # type: ignore[union-attr]
+        if isinstance(block, (str, bytes)) or not isinstance(block, Iterable):
+            raise TypeError(f"block {j} must be a list of variables, got {block!r}")
+        members = list(block)
+        if not members:
+            raise InvalidInputError(f"block {j} is empty")
+        idx = system.indices(members)
+        if len(set(idx)) != len(idx):
+            raise InvalidInputError(f"block {j} {members!r} names a variable twice")
+        b = tuple(sorted(idx))
+        if b in seen:
+            raise InvalidInputError(f"blocks {seen[b]} and {j} are the same block {members!r}")
+        seen[b] = j
+        out.append(b)
+    return tuple(out)
+
+
+def describe(family: Sequence[Block]) -> str:
+    """A short description of a family for reprs: ``'3 blocks of size 2'``."""
+    sizes = sorted({len(b) for b in family})
+    if not family:
+        return "no blocks"
+    s = "size " + (str(sizes[0]) if len(sizes) == 1 else f"{sizes[0]}..{sizes[-1]}")
+    return f"{len(family)} block{'s' if len(family) != 1 else ''} of {s}"

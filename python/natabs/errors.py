@@ -1,0 +1,22 @@
+"""Exceptions raised by natabs.
+
+Every error natabs raises on bad input is one of these (or a plain :class:`TypeError` for
+an argument of the wrong type). Each also derives from the builtin a caller would catch
+without knowing natabs, so ``except ValueError`` keeps working.
+"""
+
+from __future__ import annotations
+
+__all__ = ["NatabsError", "InvalidInputError", "TooLargeError"]
+
+
+class NatabsError(Exception):
+    """Base class of natabs' own exceptions."""
+
+
+class InvalidInputError(NatabsError, ValueError):
+    """An argument has the right type but a wrong value, shape or content."""
+
+
+class TooLargeError(NatabsError, MemoryError):
+    """A request was refused before allocating, because it would not fit in memory."""

@@ -1,0 +1,196 @@
+//! Fibres of a block: the support states that agree outside the block.
+//!
+//! Resampling block `B` moves `x` only to states `y` with `y_{-B} = x_{-B}`, so every
+//! quantity of THEORY §3–4 aggregates over these fibres. [`FibreFinder::representatives`]
+//! names one fixed member of each fibre; two states share a representative exactly when
+//! they lie in the same fibre.
+//!
+//! Two strategies, chosen once per support:
+//! - *dense*: when the state space is at most a few times the support, a table from code
+//!   to support position makes each lookup O(1) and the pass embarrassingly parallel;
+//! - *sorted*: otherwise states are sorted by their projection outside the block and runs
+//!   of equal projections form the fibres (O(N log N) per block, no big table).
+
+use crate::error::{Error, Result};
+use crate::support::Support;
+use rayon::prelude::*;
+
+const ABSENT: u32 = u32::MAX;
+
+/// A dense table is used while the state space is at most this many times the support.
+const DENSE_RATIO: u64 = 4;
+
+pub struct FibreFinder<'a> {
+    support: &'a Support<'a>,
+    /// `index[code]` = support position, or `ABSENT`.
+    index: Option<Vec<u32>>,
+}
+
+impl<'a> FibreFinder<'a> {
+    pub fn new(support: &'a Support<'a>) -> Self {
+        let index = match support {
+            Support::Codes { radix, codes }
+                if radix.total() <= DENSE_RATIO * codes.len() as u64 + 1024
+                    && radix.total() < ABSENT as u64 =>
+            {
+                let mut index = vec![ABSENT; radix.total() as usize];
+                for (i, &c) in codes.iter().enumerate() {
+                    index[c as usize] = i as u32;
+                }
+                Some(index)
+            }
+            _ => None,
+        };
+        FibreFinder { support, index }
+    }
+
+    /// Whether the dense strategy is in use (exposed for tests and benchmarks).
+    pub fn is_dense(&self) -> bool {
+        self.index.is_some()
+    }
+
+    /// `rep[s]` is one fixed member of the fibre of state `s` for `block`.
+    pub fn representatives(&self, block: &[usize]) -> Result<Vec<u32>> {
+        self.support.check_block(block)?;
+        check_block_width(block)?;
+        let n = self.support.len();
+        let mut rep = vec![0u32; n];
+        match (self.support, &self.index) {
+            (Support::Codes { radix, codes }, Some(index)) => {
+                let cards: Vec<u64> = block.iter().map(|&i| radix.cards()[i] as u64).collect();
+                let strides: Vec<u64> = block.iter().map(|&i| radix.strides()[i]).collect();
+                rep.par_iter_mut()
+                    .with_min_len(4096)
+                    .enumerate()
+                    .for_each(|(s, r)| {
+                        // Walk the block's values in increasing code order; the first
+                        // member present is the representative (at worst `s` itself).
+                        let own = codes[s];
+                        let mut code = radix.clear(own, block);
+                        let mut digits = [0u64; 64];
+                        loop {
+                            let hit = index[code as usize];
+                            if hit != ABSENT {
+                                *r = hit;
+                                return;
+                            }
+                            // Odometer step over the block's digits, least significant first.
+                            let mut j = 0;
+                            loop {
+                                digits[j] += 1;
+                                code += strides[j];
+                                if digits[j] < cards[j] {
+                                    break;
+                                }
+                                code -= strides[j] * cards[j];
+                                digits[j] = 0;
+                                j += 1;
+                            }
+                        }
+                    });
+                // The walk never passes `own`, which is present, so it always stops.
+            }
+            (Support::Codes { radix, codes }, None) => {
+                let mut keyed: Vec<(u64, u32)> = codes
+                    .par_iter()
+                    .enumerate()
+                    .map(|(s, &c)| (radix.clear(c, block), s as u32))
+                    .collect();
+                keyed.par_sort_unstable();
+                fill_runs(&keyed, |a, b| a.0 == b.0, |e| e.1, &mut rep);
+            }
+            (Support::Rows { cards, rows }, _) => {
+                let width = cards.len();
+                let mut outside = vec![true; width];
+                for &i in block {
+                    outside[i] = false;
+                }
+                let cols: Vec<usize> = (0..width).filter(|&i| outside[i]).collect();
+                let key = |s: u32| {
+                    let row = &rows[s as usize * width..(s as usize + 1) * width];
+                    cols.iter().map(move |&i| row[i])
+                };
+                let mut order: Vec<u32> = (0..n as u32).collect();
+                order.par_sort_unstable_by(|&a, &b| key(a).cmp(key(b)).then(a.cmp(&b)));
+                fill_runs(&order, |&a, &b| key(a).eq(key(b)), |&s| s, &mut rep);
+            }
+        }
+        Ok(rep)
+    }
+}
+
+/// Over a sequence sorted so that fibres are contiguous runs, give every member of a run
+/// the run's first element as representative.
+fn fill_runs<T>(
+    sorted: &[T],
+    same: impl Fn(&T, &T) -> bool,
+    pos: impl Fn(&T) -> u32,
+    rep: &mut [u32],
+) {
+    let mut start = 0;
+    for i in 0..sorted.len() {
+        if !same(&sorted[start], &sorted[i]) {
+            start = i;
+        }
+        rep[pos(&sorted[i]) as usize] = pos(&sorted[start]);
+    }
+}
+
+/// Refuses a block whose joint values could not be walked (more than 64 variables).
+fn check_block_width(block: &[usize]) -> Result<()> {
+    if block.len() > 64 {
+        return Err(Error::invalid(format!(
+            "blocks of more than 64 variables are not supported (got {})",
+            block.len()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::support::Support;
+
+    fn same_partition(a: &[u32], b: &[u32]) -> bool {
+        (0..a.len()).all(|i| (0..a.len()).all(|j| (a[i] == a[j]) == (b[i] == b[j])))
+    }
+
+    #[test]
+    fn dense_sorted_and_rows_agree() {
+        // Three ternary variables, a scattered support.
+        let cards = [3u32, 3, 3];
+        let codes: Vec<u64> = vec![0, 1, 4, 5, 9, 13, 22, 26, 18, 2];
+        let rows: Vec<u32> = codes
+            .iter()
+            .flat_map(|&c| [(c % 3) as u32, (c / 3 % 3) as u32, (c / 9) as u32])
+            .collect();
+        let coded = Support::from_codes(&cards, &codes).unwrap();
+        let rowed = Support::from_rows(&cards, &rows).unwrap();
+        let dense = FibreFinder::new(&coded);
+        assert!(dense.is_dense());
+        let sorted = FibreFinder { support: &coded, index: None };
+        let by_rows = FibreFinder::new(&rowed);
+        for block in [vec![0], vec![1], vec![2], vec![0, 2], vec![0, 1, 2]] {
+            let a = dense.representatives(&block).unwrap();
+            let b = sorted.representatives(&block).unwrap();
+            let c = by_rows.representatives(&block).unwrap();
+            assert!(same_partition(&a, &b), "block {block:?}");
+            assert!(same_partition(&a, &c), "block {block:?}");
+            // A representative is a member of the fibre.
+            for (s, &r) in a.iter().enumerate() {
+                assert_eq!(a[r as usize], r, "block {block:?}, state {s}");
+            }
+        }
+    }
+
+    #[test]
+    fn fibres_of_a_single_bit_flip() {
+        let codes = [0u64, 1, 2];
+        let s = Support::from_codes(&[2, 2], &codes).unwrap();
+        let rep = FibreFinder::new(&s).representatives(&[0]).unwrap();
+        assert_eq!(rep, vec![0, 0, 2]);
+        let rep = FibreFinder::new(&s).representatives(&[1]).unwrap();
+        assert_eq!(rep, vec![0, 1, 0]);
+    }
+}

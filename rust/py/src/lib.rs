@@ -1,0 +1,19 @@
+//! natabs._native: thin PyO3 bindings over natabs-core.
+//!
+//! Python validates shapes, dtypes and names; these functions take contiguous numpy
+//! arrays, release the GIL for the heavy work, and turn every core error into the matching
+//! exception of `natabs.errors`.
+
+mod errors;
+mod exact;
+mod support;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    support::register(m)?;
+    exact::register(m)?;
+    Ok(())
+}

@@ -11,7 +11,7 @@
 //! - *sorted*: otherwise states are sorted by their projection outside the block and runs
 //!   of equal projections form the fibres (O(N log N) per block, no big table).
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::support::Support;
 use rayon::prelude::*;
 
@@ -52,13 +52,16 @@ impl<'a> FibreFinder<'a> {
     /// `rep[s]` is one fixed member of the fibre of state `s` for `block`.
     pub fn representatives(&self, block: &[usize]) -> Result<Vec<u32>> {
         self.support.check_block(block)?;
-        check_block_width(block)?;
         let n = self.support.len();
         let mut rep = vec![0u32; n];
         match (self.support, &self.index) {
             (Support::Codes { radix, codes }, Some(index)) => {
-                let cards: Vec<u64> = block.iter().map(|&i| radix.cards()[i] as u64).collect();
-                let strides: Vec<u64> = block.iter().map(|&i| radix.strides()[i]).collect();
+                // Variables of cardinality 1 never move a code. The rest number fewer than
+                // 32 here, since the dense table holds fewer than 2^32 states.
+                let moving: Vec<usize> =
+                    block.iter().copied().filter(|&i| radix.cards()[i] > 1).collect();
+                let cards: Vec<u64> = moving.iter().map(|&i| radix.cards()[i] as u64).collect();
+                let strides: Vec<u64> = moving.iter().map(|&i| radix.strides()[i]).collect();
                 rep.par_iter_mut()
                     .with_min_len(4096)
                     .enumerate()
@@ -67,7 +70,7 @@ impl<'a> FibreFinder<'a> {
                         // member present is the representative (at worst `s` itself).
                         let own = codes[s];
                         let mut code = radix.clear(own, block);
-                        let mut digits = [0u64; 64];
+                        let mut digits = [0u64; 32];
                         loop {
                             let hit = index[code as usize];
                             if hit != ABSENT {
@@ -134,17 +137,6 @@ fn fill_runs<T>(
         }
         rep[pos(&sorted[i]) as usize] = pos(&sorted[start]);
     }
-}
-
-/// Refuses a block whose joint values could not be walked (more than 64 variables).
-fn check_block_width(block: &[usize]) -> Result<()> {
-    if block.len() > 64 {
-        return Err(Error::invalid(format!(
-            "blocks of more than 64 variables are not supported (got {})",
-            block.len()
-        )));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -23,16 +23,38 @@ pub fn components(support: &Support, blocks: &[Vec<usize>]) -> Result<Components
     }
     let finder = FibreFinder::new(support);
     let uf = UnionFind::new(support.len());
-    for block in blocks {
-        let rep = finder.representatives(block)?;
-        rep.par_iter()
-            .with_min_len(4096)
-            .enumerate()
-            .for_each(|(s, &r)| {
-                if r != s as u32 {
-                    uf.union(s as u32, r);
+    let (flips, rest) = finder.split_bit_flips(blocks);
+    let walks: Option<Vec<_>> = rest.iter().map(|b| finder.dense_walk(b)).collect();
+    match (walks, finder.codes()) {
+        // Dense: one pass over the states handles every block, no per-block arrays.
+        (Some(walks), Some(codes)) => {
+            (0..support.len()).into_par_iter().with_min_len(4096).for_each(|s| {
+                let mut root = s as u32;
+                // Single-site binary blocks: only a set bit can have a partner below it
+                // (a clear bit's partner, if present, finds `s` from its own side).
+                let mut bits = codes[s] & flips;
+                while bits != 0 {
+                    let bit = bits & bits.wrapping_neg();
+                    bits ^= bit;
+                    if let Some(partner) = finder.position(codes[s] ^ bit) {
+                        root = uf.union(root, partner);
+                    }
                 }
-            });
+                for walk in &walks {
+                    root = uf.union(root, walk.rep(s));
+                }
+            })
+        }
+        _ => {
+            for block in blocks {
+                let rep = finder.representatives(block)?;
+                rep.par_iter().with_min_len(4096).enumerate().for_each(|(s, &r)| {
+                    if r != s as u32 {
+                        uf.union(s as u32, r);
+                    }
+                });
+            }
+        }
     }
     Ok(label(&uf))
 }

@@ -17,8 +17,12 @@ use rayon::prelude::*;
 
 const ABSENT: u32 = u32::MAX;
 
-/// A dense table is used while the state space is at most this many times the support.
+/// A dense table is used while the state space is at most this many times the support,
+/// or at most `DENSE_ALWAYS` states (a 64 MiB table), whichever is larger.
 const DENSE_RATIO: u64 = 4;
+const DENSE_ALWAYS: u64 = 1 << 24;
+/// Never a table of more than 8 GiB.
+const DENSE_MAX: u64 = 1 << 31;
 
 pub struct FibreFinder<'a> {
     support: &'a Support<'a>,
@@ -30,8 +34,8 @@ impl<'a> FibreFinder<'a> {
     pub fn new(support: &'a Support<'a>) -> Self {
         let index = match support {
             Support::Codes { radix, codes }
-                if radix.total() <= DENSE_RATIO * codes.len() as u64 + 1024
-                    && radix.total() < ABSENT as u64 =>
+                if radix.total() <= (DENSE_RATIO * codes.len() as u64).max(DENSE_ALWAYS)
+                    && radix.total() <= DENSE_MAX =>
             {
                 let mut index = vec![ABSENT; radix.total() as usize];
                 for (i, &c) in codes.iter().enumerate() {
@@ -55,43 +59,12 @@ impl<'a> FibreFinder<'a> {
         let n = self.support.len();
         let mut rep = vec![0u32; n];
         match (self.support, &self.index) {
-            (Support::Codes { radix, codes }, Some(index)) => {
-                // Variables of cardinality 1 never move a code. The rest number fewer than
-                // 32 here, since the dense table holds fewer than 2^32 states.
-                let moving: Vec<usize> =
-                    block.iter().copied().filter(|&i| radix.cards()[i] > 1).collect();
-                let cards: Vec<u64> = moving.iter().map(|&i| radix.cards()[i] as u64).collect();
-                let strides: Vec<u64> = moving.iter().map(|&i| radix.strides()[i]).collect();
+            (Support::Codes { .. }, Some(_)) => {
+                let walk = self.dense_walk(block).expect("dense strategy");
                 rep.par_iter_mut()
                     .with_min_len(4096)
                     .enumerate()
-                    .for_each(|(s, r)| {
-                        // Walk the block's values in increasing code order; the first
-                        // member present is the representative (at worst `s` itself).
-                        let own = codes[s];
-                        let mut code = radix.clear(own, block);
-                        let mut digits = [0u64; 32];
-                        loop {
-                            let hit = index[code as usize];
-                            if hit != ABSENT {
-                                *r = hit;
-                                return;
-                            }
-                            // Odometer step over the block's digits, least significant first.
-                            let mut j = 0;
-                            loop {
-                                digits[j] += 1;
-                                code += strides[j];
-                                if digits[j] < cards[j] {
-                                    break;
-                                }
-                                code -= strides[j] * cards[j];
-                                digits[j] = 0;
-                                j += 1;
-                            }
-                        }
-                    });
-                // The walk never passes `own`, which is present, so it always stops.
+                    .for_each(|(s, r)| *r = walk.rep(s));
             }
             (Support::Codes { radix, codes }, None) => {
                 let mut keyed: Vec<(u64, u32)> = codes
@@ -119,6 +92,109 @@ impl<'a> FibreFinder<'a> {
             }
         }
         Ok(rep)
+    }
+
+    /// With the dense strategy, the bits of the code that single-site blocks on binary
+    /// variables flip (their fibre is `{x, x ^ bit}`), and the remaining blocks.
+    pub fn split_bit_flips<'b>(&self, blocks: &'b [Vec<usize>]) -> (u64, Vec<&'b [usize]>) {
+        let mut mask = 0u64;
+        let mut rest = Vec::new();
+        for block in blocks {
+            match (self.support, &self.index, &block[..]) {
+                (Support::Codes { radix, .. }, Some(_), &[i]) if radix.bit(i).is_some() => {
+                    mask |= radix.bit(i).unwrap_or(0)
+                }
+                _ => rest.push(&block[..]),
+            }
+        }
+        (mask, rest)
+    }
+
+    /// With the dense strategy, the support position of a code, if present.
+    #[inline]
+    pub fn position(&self, code: u64) -> Option<u32> {
+        let hit = self.index.as_ref()?[code as usize];
+        (hit != ABSENT).then_some(hit)
+    }
+
+    /// The support's codes, if it is coded.
+    pub fn codes(&self) -> Option<&'a [u64]> {
+        match self.support {
+            Support::Codes { codes, .. } => Some(codes),
+            Support::Rows { .. } => None,
+        }
+    }
+
+    /// The O(1)-per-state lookup of the dense strategy for one (checked) block, or `None`
+    /// when the support uses the sorted strategy.
+    pub fn dense_walk(&self, block: &[usize]) -> Option<DenseWalk<'_>> {
+        let (Support::Codes { radix, codes }, Some(index)) = (self.support, &self.index) else {
+            return None;
+        };
+        // Variables of cardinality 1 never move a code. The rest number fewer than 32
+        // here, since the dense table holds fewer than 2^32 states.
+        let moving: Vec<usize> = block.iter().copied().filter(|&i| radix.cards()[i] > 1).collect();
+        Some(DenseWalk {
+            radix,
+            codes,
+            index,
+            cards: moving.iter().map(|&i| radix.cards()[i] as u64).collect(),
+            strides: moving.iter().map(|&i| radix.strides()[i]).collect(),
+            moving,
+        })
+    }
+}
+
+/// Finds fibre representatives through the dense code table.
+pub struct DenseWalk<'a> {
+    radix: &'a crate::support::Radix,
+    codes: &'a [u64],
+    index: &'a [u32],
+    moving: Vec<usize>,
+    cards: Vec<u64>,
+    strides: Vec<u64>,
+}
+
+impl DenseWalk<'_> {
+    /// The present member of `s`'s fibre with the smallest code.
+    #[inline]
+    pub fn rep(&self, s: usize) -> u32 {
+        // Walk the block's values in increasing code order from the all-zero digits; the
+        // walk stops at the latest at `s` itself, which is present.
+        let own = self.codes[s];
+        let mut code = self.radix.clear(own, &self.moving);
+        if let [2] = self.cards[..] {
+            // One binary variable, the commonest block: one lookup and no branch to
+            // mispredict (when the bit is clear, `code == own` and the lookup finds `s`).
+            let hit = self.index[code as usize];
+            return if hit != ABSENT { hit } else { s as u32 };
+        }
+        if let [stride] = self.strides[..] {
+            // One moving variable: no odometer needed.
+            while code != own {
+                let hit = self.index[code as usize];
+                if hit != ABSENT {
+                    return hit;
+                }
+                code += stride;
+            }
+            return s as u32;
+        }
+        while code != own {
+            let hit = self.index[code as usize];
+            if hit != ABSENT {
+                return hit;
+            }
+            // Odometer step over the block's digits, least significant first.
+            for (j, &var) in self.moving.iter().enumerate() {
+                if (self.radix.digit(code, var) as u64) + 1 < self.cards[j] {
+                    code += self.strides[j];
+                    break;
+                }
+                code -= self.strides[j] * (self.cards[j] - 1);
+            }
+        }
+        s as u32
     }
 }
 

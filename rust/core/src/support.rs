@@ -13,6 +13,9 @@ pub struct Radix {
     cards: Vec<u32>,
     strides: Vec<u64>,
     total: u64,
+    /// `(shift, mask)` for a variable whose place value and cardinality are powers of two,
+    /// so its digit is read without a division (all-binary systems, the common case).
+    fast: Vec<Option<(u32, u64)>>,
 }
 
 impl Radix {
@@ -28,7 +31,15 @@ impl Radix {
                 None => return Ok(None),
             }
         }
-        Ok(Some(Radix { cards: cards.to_vec(), strides, total }))
+        let fast = cards
+            .iter()
+            .zip(&strides)
+            .map(|(&c, &st)| {
+                (c.is_power_of_two() && st.is_power_of_two())
+                    .then(|| (st.trailing_zeros(), c as u64 - 1))
+            })
+            .collect();
+        Ok(Some(Radix { cards: cards.to_vec(), strides, total, fast }))
     }
 
     pub fn cards(&self) -> &[u32] {
@@ -44,7 +55,17 @@ impl Radix {
     /// Value of variable `i` in the state with this code.
     #[inline]
     pub fn digit(&self, code: u64, i: usize) -> u32 {
-        ((code / self.strides[i]) % self.cards[i] as u64) as u32
+        match self.fast[i] {
+            Some((shift, mask)) => ((code >> shift) & mask) as u32,
+            None => ((code / self.strides[i]) % self.cards[i] as u64) as u32,
+        }
+    }
+    /// For a binary variable held in a single bit of the code, that bit's mask.
+    pub fn bit(&self, i: usize) -> Option<u64> {
+        match self.fast[i] {
+            Some((shift, 1)) => Some(1u64 << shift),
+            _ => None,
+        }
     }
     /// The code with the digits of `block` set to zero.
     #[inline]

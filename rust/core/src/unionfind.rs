@@ -38,18 +38,22 @@ impl UnionFind {
         }
     }
 
-    pub fn union(&self, a: u32, b: u32) {
+    /// Joins the sets of `a` and `b` and returns the joined set's root at that moment.
+    ///
+    /// Passing the returned root back as `a` for the next union of the same element
+    /// saves a walk: a root's `find` is a single load.
+    pub fn union(&self, a: u32, b: u32) -> u32 {
         loop {
             let (ra, rb) = (self.find(a), self.find(b));
             if ra == rb {
-                return;
+                return ra;
             }
             let (hi, lo) = if ra > rb { (ra, rb) } else { (rb, ra) };
             if self.parent[hi as usize]
                 .compare_exchange(hi, lo, AcqRel, Acquire)
                 .is_ok()
             {
-                return;
+                return lo;
             }
         }
     }
@@ -75,7 +79,9 @@ mod tests {
     fn parallel_chain_joins_everything() {
         let n = 200_000u32;
         let uf = UnionFind::new(n as usize);
-        (1..n).into_par_iter().for_each(|i| uf.union(i, i - 1));
+        (1..n).into_par_iter().for_each(|i| {
+            uf.union(i, i - 1);
+        });
         assert!((0..n).into_par_iter().all(|i| uf.find(i) == 0));
     }
 }

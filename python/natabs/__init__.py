@@ -13,7 +13,7 @@ Examples
 
 from __future__ import annotations
 
-from . import blocks, dag, errors, io, systems
+from . import blocks, dag, errors, io, plot, systems
 from ._native import __version__
 from .conserved import Conserved, conserved, conserved_information
 from .system import System
@@ -29,4 +29,5 @@ __all__ = [
     "conserved_information",
     "dag",
     "io",
+    "plot",
 ]

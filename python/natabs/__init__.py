@@ -13,7 +13,7 @@ Examples
 
 from __future__ import annotations
 
-from . import blocks, errors, systems
+from . import blocks, dag, errors, io, plot, systems
 from ._native import __version__
 from .conserved import Conserved, conserved, conserved_information
 from .system import System
@@ -27,4 +27,7 @@ __all__ = [
     "Conserved",
     "conserved",
     "conserved_information",
+    "dag",
+    "io",
+    "plot",
 ]

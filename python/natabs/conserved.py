@@ -53,6 +53,19 @@ class Conserved:
             f"blocks='{_blocks.describe(self.blocks)}')"
         )
 
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as plain JSON data (lists, floats, ints).
+
+        Examples
+        --------
+        >>> import natabs as na
+        >>> na.conserved(na.systems.copies(3), k=3).to_dict()["n_components"]
+        1
+        """
+        from ._results import to_dict
+
+        return to_dict(self)
+
 
 def component_labels(system: System, family: tuple[tuple[int, ...], ...]) -> tuple[np.ndarray, int]:
     """Component labels and their count for an already-resolved block family."""

@@ -352,6 +352,84 @@ class System:
         cards = self._cards if self.n <= 8 else self._cards[:8] + ("...",)  # type: ignore[operator]
         return f"System(n={self.n}, cards={cards}, support={self.size}, names={names})"
 
+    # -- interchange (logic in io.py, dag.py and interop.py) --------------------------------
+
+    def to_json(self, path: Any = None, *, codes: bool = False, indent: int | None = None) -> str | None:
+        """Write as JSON (format in :mod:`natabs.io`); return the text when ``path`` is None.
+
+        Examples
+        --------
+        >>> import natabs as na
+        >>> s = na.systems.parity(3)
+        >>> na.System.from_json(s.to_json()).same_law(s)
+        True
+        """
+        from .io import to_json
+
+        return to_json(self, path, codes=codes, indent=indent)
+
+    @classmethod
+    def from_json(cls, source: Any) -> System:
+        """Read from a path, open file, JSON text or dict (format in :mod:`natabs.io`).
+
+        Examples
+        --------
+        >>> import natabs as na
+        >>> na.System.from_json({"format": "natabs.system", "version": 1, "cards": [2],
+        ...                      "states": [[1]], "probs": [1.0]}).states
+        array([[1]], dtype=uint8)
+        """
+        from .io import from_json
+
+        return from_json(source)
+
+    @classmethod
+    def from_dag(cls, G: Any, cpd: str = "cpd") -> System:
+        """The exact joint law of a small networkx DAG with conditional tables.
+
+        See :mod:`natabs.dag` for the form of the tables; refused with
+        :class:`~natabs.errors.TooLargeError` above ``natabs.dag.MAX_DAG_STATES`` states.
+
+        Examples
+        --------
+        >>> import networkx as nx, natabs as na
+        >>> G = nx.DiGraph([(0, 1)])
+        >>> G.add_node(0, cpd=[0.5, 0.5]); G.add_node(1, cpd=[[0.0, 1.0], [1.0, 0.0]])
+        >>> na.System.from_dag(G).states
+        array([[1, 0],
+               [0, 1]], dtype=uint8)
+        """
+        from .dag import system_from_dag
+
+        return system_from_dag(G, cpd=cpd)
+
+    @classmethod
+    def from_dit(cls, distribution: Any) -> System:
+        """A System from a ``dit.Distribution`` (needs ``pip install "natabs[dit]"``).
+
+        Examples
+        --------
+        >>> import dit, natabs as na
+        >>> na.System.from_dit(dit.Distribution(["00", "11"], [0.5, 0.5])).same_law(na.systems.copies(2))
+        True
+        """
+        from .interop import from_dit
+
+        return from_dit(distribution)
+
+    def to_dit(self) -> Any:
+        """This System as a ``dit.Distribution`` (needs ``pip install "natabs[dit]"``).
+
+        Examples
+        --------
+        >>> import natabs as na
+        >>> na.systems.copies(2).to_dit().outcomes
+        ((0, 0), (1, 1))
+        """
+        from .interop import to_dit
+
+        return to_dit(self)
+
 
 # -- validation helpers -------------------------------------------------------------------
 

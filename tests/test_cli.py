@@ -1,0 +1,290 @@
+"""The natabs command: every subcommand on small inputs, exit codes, JSON shape, errors.
+
+Capabilities that other parts of natabs provide (survives, surviving_information, spectrum,
+FactorGraph/sample) are replaced by small fakes with the documented names, so the command's
+side of the contract is tested whether or not they are installed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+import natabs as na
+from natabs.cli import main, parse_ints
+
+DAG = {
+    "format": "natabs.dag",
+    "version": 1,
+    "nodes": [
+        {"name": "a", "card": 2, "parents": [], "cpd": [0.5, 0.5]},
+        {"name": "b", "card": 2, "parents": ["a"], "cpd": [[0.9, 0.1], [0.1, 0.9]]},
+    ],
+}
+
+
+def run(capsys, *argv):
+    rc = main(list(argv))
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def assert_user_error(capsys, argv, *fragments):
+    rc, out, err = run(capsys, *argv)
+    assert rc == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("natabs: error: "), err
+    assert "Traceback" not in err
+    for f in fragments:
+        assert f in lines[0]
+    return lines[0]
+
+
+# -- fakes of the capabilities other modules provide ------------------------------------------
+
+
+@pytest.fixture
+def fakes(monkeypatch):
+    calls = {}
+
+    def surviving_information(system, steps, k=None, *, blocks=None, scan="random", about=None):
+        calls["curve"] = dict(steps=list(steps), k=k, scan=scan, about=about)
+        steps = np.asarray(steps)
+        return SimpleNamespace(steps=steps, bits=1.0 / (1.0 + steps), stderr=None, method="exact")
+
+    def spectrum(system, k=None, *, blocks=None, top=None):
+        calls["spectrum"] = dict(k=k, top=top)
+        return SimpleNamespace(eigenvalues=np.array([1.0, 0.75, 0.5]), n_unit=1, relaxation_time=4.0,
+                               complete=top is None, chi2=lambda T: 0.75 ** (2 * T) + 0.5 ** (2 * T))
+
+    def survives(system, transform, k):
+        calls.setdefault("survives", []).append((transform, k))
+        r = na.conserved_information(system, k=k)
+        return SimpleNamespace(before=r, after=r / 2, lower=0.0, upper=r, preserved=False)
+
+    transforms = SimpleNamespace(
+        cnot=lambda c, t: ("cnot", c, t),
+        difference_map=lambda v: ("difference_map", tuple(v)),
+        prefix_xor=lambda v: ("prefix_xor", tuple(v)),
+        star_map=lambda v, ref: ("star_map", tuple(v), ref),
+    )
+
+    class FactorGraph:
+        @classmethod
+        def from_dag(cls, G, cpd="cpd"):
+            calls["from_dag"] = (list(G.nodes), cpd, G.nodes["b"]["cpd"].shape)
+            return cls()
+
+    def sample(model, *, sweeps, chains, k=1, seed=None):
+        calls["sample"] = dict(sweeps=list(sweeps), chains=chains, k=k, seed=seed)
+        states = np.zeros((len(sweeps), chains, 2), dtype=np.uint8)
+        states[:, : chains // 2, 1] = 1
+        return SimpleNamespace(states=states)
+
+    for name, obj in [("surviving_information", surviving_information), ("spectrum", spectrum),
+                      ("survives", survives), ("transforms", transforms),
+                      ("FactorGraph", FactorGraph), ("sample", sample)]:
+        monkeypatch.setattr(na, name, obj, raising=False)
+    return calls
+
+
+@pytest.fixture
+def bare(monkeypatch):
+    """natabs without the capabilities of other modules (as on the foundation)."""
+    for name in ("surviving_information", "spectrum", "survives", "transforms", "FactorGraph", "sample"):
+        monkeypatch.delattr(na, name, raising=False)
+
+
+# -- parsing ----------------------------------------------------------------------------------
+
+
+def test_parse_ints():
+    assert parse_ints("1..3") == [1, 2, 3]
+    assert parse_ints("1,2,4") == [1, 2, 4]
+    assert parse_ints(" 0 , 5..6") == [0, 5, 6]
+
+
+@pytest.mark.parametrize("bad", ["a", "3..1", "1,,2", "-1", "1..x"])
+def test_bad_int_lists(capsys, bad):
+    assert_user_error(capsys, ["conserved", "copies:n=3", "--k", bad], "--k")
+
+
+# -- conserved ---------------------------------------------------------------------------------
+
+
+def test_conserved_text(capsys):
+    rc, out, err = run(capsys, "conserved", "parity:n=4", "--k", "1..2")
+    assert rc == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0] == "system  parity:n=4  (n=4, support=8)"
+    assert lines[2].split() == ["1", "3.000000", "8"]
+    assert lines[3].split() == ["2", "0.000000", "1"]
+
+
+def test_conserved_json_shape(capsys):
+    rc, out, _ = run(capsys, "conserved", "copies:n=4,card=3", "--k", "1,3,4", "--json")
+    data = json.loads(out)
+    assert rc == 0
+    assert data["system"] == "copies:n=4,card=3" and data["n"] == 4 and data["support"] == 3
+    assert [r["k"] for r in data["results"]] == [1, 3, 4]
+    assert [r["bits"] for r in data["results"]] == pytest.approx([np.log2(3)] * 2 + [0.0], abs=1e-12)
+    assert set(data["results"][0]) == {"k", "bits", "masses", "n_components", "base", "blocks"}
+
+
+def test_conserved_base(capsys):
+    rc, out, _ = run(capsys, "conserved", "copies:n=2,card=4", "--base", "4", "--json")
+    assert rc == 0 and json.loads(out)["results"][0]["bits"] == pytest.approx(1.0)
+
+
+def test_spec_npy_and_json(tmp_path, capsys):
+    table = np.zeros((2, 2, 2))
+    table[0, 0, 0] = table[1, 1, 1] = 0.5
+    np.save(tmp_path / "t.npy", table)
+    rc, out, _ = run(capsys, "conserved", str(tmp_path / "t.npy"), "--k", "2", "--json")
+    assert rc == 0 and json.loads(out)["results"][0]["bits"] == 1.0
+    na.systems.parity(3).to_json(tmp_path / "p.json")
+    rc, out, _ = run(capsys, "conserved", str(tmp_path / "p.json"), "--json")
+    assert rc == 0 and json.loads(out)["results"][0]["bits"] == 2.0
+
+
+def test_spec_errors(tmp_path, capsys):
+    assert_user_error(capsys, ["conserved", "nonsense"], "unknown system 'nonsense'", "noisy_copies")
+    assert_user_error(capsys, ["conserved", "copies:n"], "key=value")
+    assert_user_error(capsys, ["conserved", "copies:m=3"], "unexpected keyword")
+    assert_user_error(capsys, ["conserved", "noisy_copies:n=3,p=2"], "strictly between 0 and 1")
+    assert_user_error(capsys, ["conserved", str(tmp_path / "missing.json")], "No such file")
+    (tmp_path / "bad.json").write_text('{"format": "natabs.system", "version": 1}')
+    assert_user_error(capsys, ["conserved", str(tmp_path / "bad.json")], '"cards"')
+    np.save(tmp_path / "neg.npy", np.array([0.5, -0.5, 1.0]))
+    assert_user_error(capsys, ["conserved", str(tmp_path / "neg.npy")], "negative")
+
+
+def test_argparse_errors_are_one_line(capsys):
+    assert_user_error(capsys, ["bogus"], "invalid choice")
+    assert_user_error(capsys, [], "required")
+    assert_user_error(capsys, ["curve", "copies:n=3"], "--steps")
+
+
+@pytest.mark.parametrize("argv", [[], ["survey"], ["conserved"], ["curve"], ["spectrum"], ["sample"]])
+def test_help_everywhere(capsys, argv):
+    rc, out, _ = run(capsys, *argv, "--help")
+    assert rc == 0
+    assert "examples:" in out and "natabs" in out
+
+
+# -- survey -------------------------------------------------------------------------------------
+
+
+def test_survey_without_other_capabilities(capsys, bare):
+    rc, out, _ = run(capsys, "survey", "--no-progress")
+    assert rc == 0
+    assert "copies(4)" in out and "parity(6)" in out
+    assert "Transformations: skipped (natabs.survives is not available" in out
+    assert "Finite time: skipped" in out
+
+
+def test_survey_json_shape(capsys, bare):
+    rc, out, _ = run(capsys, "survey", "--json")
+    data = json.loads(out)
+    assert rc == 0
+    assert data["transformations"] == {"available": False, "rows": []}
+    row = data["conserved"][0]
+    assert row == {"system": "copies(4)", "n": 4, "support": 2, "R": [1.0, 1.0, 1.0, 1.0, 0.0]}
+
+
+def test_survey_with_transformations_and_finite_time(capsys, fakes, tmp_path):
+    png = tmp_path / "s.png"
+    rc, out, err = run(capsys, "survey", "--json", "--plot", str(png))
+    data = json.loads(out)
+    assert rc == 0
+    tr = data["transformations"]
+    assert tr["available"] and all("error" not in r for r in tr["rows"])
+    first = tr["rows"][0]
+    assert first == {"system": "copies(4)", "transform": "cnot(0, 1)", "k": 1, "before": 1.0,
+                     "after": 0.5, "lower": 0.0, "upper": 1.0, "preserved": False}
+    assert ("difference_map", (0, 1, 2, 3)) in [t for t, _ in fakes["survives"]]
+    ft = data["finite_time"]
+    assert ft["available"] and ft["rows"][0]["bits"] == pytest.approx([0.5, 1 / 11, 1 / 101])
+    assert png.read_bytes()[:4] == b"\x89PNG" and "wrote" in err
+    rc, out, _ = run(capsys, "survey", "--no-progress")
+    assert "R_k before and after standard transformations" in out and "star_map" in out
+
+
+def test_survey_plot_without_transformations(capsys, bare, tmp_path):
+    rc, _, _ = run(capsys, "survey", "--no-progress", "--plot", str(tmp_path / "a.png"))
+    assert rc == 0 and (tmp_path / "a.png").stat().st_size > 1000
+
+
+# -- curve, spectrum, sample ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "name"),
+    [
+        (["curve", "copies:n=3", "--steps", "0,1"], "natabs.surviving_information"),
+        (["spectrum", "copies:n=3"], "natabs.spectrum"),
+        (["sample", "model.json", "--sweeps", "0,1"], "natabs.FactorGraph"),
+    ],
+)
+def test_missing_capability_is_one_line(capsys, bare, argv, name):
+    assert_user_error(capsys, argv, name, "does not provide")
+
+
+def test_curve(capsys, fakes, tmp_path):
+    rc, out, _ = run(capsys, "curve", "noisy_copies:n=3,p=0.1,latent=true", "--steps", "0,1,10",
+                     "--about", "source", "--k", "2", "--scan", "systematic")
+    assert rc == 0
+    assert fakes["curve"] == {"steps": [0, 1, 10], "k": 2, "scan": "systematic", "about": "source"}
+    assert "I(source; X^T)" in out and out.splitlines()[-1].split() == ["10", f"{1 / 11:.6f}"]
+    rc, out, _ = run(capsys, "curve", "copies:n=3", "--steps", "0..2", "--json", "--plot", str(tmp_path / "c.png"))
+    data = json.loads(out)
+    assert rc == 0 and data["steps"] == [0, 1, 2] and data["method"] == "exact" and data["about"] is None
+    assert (tmp_path / "c.png").exists()
+
+
+def test_spectrum(capsys, fakes, tmp_path):
+    rc, out, _ = run(capsys, "spectrum", "ising_ring:n=4,beta=0.3", "--chi2", "1", "--plot", str(tmp_path / "e.png"))
+    assert rc == 0 and "relaxation time: 4 steps" in out and "0.75" in out
+    rc, out, _ = run(capsys, "spectrum", "copies:n=3", "--k", "2", "--top", "2", "--json", "--chi2", "0,1")
+    data = json.loads(out)
+    assert fakes["spectrum"] == {"k": 2, "top": 2}
+    assert data["eigenvalues"] == [1.0, 0.75, 0.5] and data["n_unit"] == 1 and data["complete"] is False
+    assert data["chi2"] == {"0": 2.0, "1": pytest.approx(0.8125)}
+
+
+def test_sample(capsys, fakes, tmp_path):
+    model = tmp_path / "m.json"
+    model.write_text(json.dumps(DAG))
+    rc, out, _ = run(capsys, "sample", str(model), "--sweeps", "0,10", "--chains", "4", "--seed", "3",
+                     "--save", str(tmp_path / "s.npy"))
+    assert rc == 0
+    assert fakes["from_dag"] == (["a", "b"], "cpd", (2, 2))
+    assert fakes["sample"] == {"sweeps": [0, 10], "chains": 4, "k": 1, "seed": 3}
+    assert out.splitlines()[-1].split() == ["10", "0.0000", "0.5000"]
+    assert np.load(tmp_path / "s.npy").shape == (2, 4, 2)
+    rc, out, _ = run(capsys, "sample", str(model), "--sweeps", "0..2", "--chains", "2", "--json")
+    data = json.loads(out)
+    assert data["names"] == ["a", "b"] and data["shape"] == [3, 2, 2] and data["means"][0] == [0.0, 0.5]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**DAG, "format": "natabs.system"}))
+    assert_user_error(capsys, ["sample", str(bad), "--sweeps", "0"], '"format" must be "natabs.dag"')
+
+
+# -- the installed console script --------------------------------------------------------------------
+
+
+def test_console_script():
+    exe = shutil.which("natabs")
+    if exe is None:
+        pytest.skip("the natabs console script is not on PATH")
+    done = subprocess.run([exe, "conserved", "copies:n=3", "--k", "1..3", "--json"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert [r["bits"] for r in json.loads(done.stdout)["results"]] == [1.0, 1.0, 0.0]
+    done = subprocess.run([exe, "conserved", "nope"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr

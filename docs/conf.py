@@ -69,7 +69,6 @@ sphinx_gallery_conf = {
 autodoc_default_options = {
     "members": True,
     "member-order": "bysource",
-    "show-inheritance": True,
 }
 autodoc_typehints = "signature"
 autodoc_preserve_defaults = True
@@ -77,7 +76,7 @@ autosummary_generate = False
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 napoleon_use_rtype = False
-napoleon_use_ivar = True
+napoleon_use_ivar = False
 
 # -- general ------------------------------------------------------------------------------
 

@@ -40,7 +40,7 @@ y = com(x)
 print(x)
 print(y)
 
-steps = [0, 1, 2, 4, 8, 16, 32, 64, 128]
+steps = [0, 1, 2, 4, 8, 16, 32, 64]
 before = na.surviving_information(x, steps=steps, k=1, about="theta")
 after = na.surviving_information(y, steps=steps, k=1, about="theta")
 for s, a, b in zip(steps, before.bits, after.bits):
@@ -48,7 +48,9 @@ for s, a, b in zip(steps, before.bits, after.bits):
 
 assert abs(before.bits[0] - after.bits[0]) < 1e-9     # a bijection: same information at T=0
 assert all(b <= a + 1e-12 for a, b in zip(before.bits[1:], after.bits[1:]))
-assert after.bits[-1] < 0.5 * before.bits[-1]
+# After one sweep (4 steps) the centre-of-mass description keeps less than a fifth of
+# what the positions keep (a dense-matrix reference gives 0.107 against 0.617 bit).
+assert after.bits[3] < 0.2 * before.bits[3]
 print("R_1 before and after:", na.conserved_information(x.marginal(names[:N]), k=1),
       na.conserved_information(y.marginal([n for n in y.names if n != "theta"]), k=1))
 

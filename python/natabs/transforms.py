@@ -80,6 +80,7 @@ MAX_ALL_PAIRS_SUPPORT = 4096
 MAX_PAIRS = 50_000_000
 #: Largest number of coordinate subsets the light cone groups by.
 MAX_SUBSETS = 100_000
+_UNBOUNDED = 1 << 30
 #: Largest joint value space a :class:`Shuffle` permutes.
 MAX_SHUFFLE_VALUES = 1 << 20
 
@@ -549,11 +550,11 @@ class Local(_BlockMap):
         return tab[inverse.ravel()], oc
 
     def _n_out(self) -> int:
-        # Without out_cards the number of outputs is known only on a system; the static
-        # inverse light cone then takes the block size (exact when fn keeps the arity).
+        # Without out_cards or names the number of outputs is known only on a system, so
+        # the static inverse light cone is taken as unbounded (always a valid bound).
         if self.out_cards is not None:
             return len(self.out_cards)
-        return len(self.names) if self.names is not None else self.size
+        return len(self.names) if self.names is not None else _UNBOUNDED
 
     def __repr__(self) -> str:
         fn = getattr(self.fn, "__qualname__", repr(self.fn))

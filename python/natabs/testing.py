@@ -303,10 +303,11 @@ def check_sandwich(system: System, transform: _t.Transform, k: int) -> None:
     _require_bijective(system, y, transform, "the sandwich")
     rx, ry = _R(system, 2.0), _R(y, 2.0)
     wf, wi = transform._widening()
-    lo, hi, after = rx(k + wf), rx(k - wi), ry(k)
+    j_lo, j_hi = min(k + wf, system.n), max(k - wi, 0)
+    lo, hi, after = rx(j_lo), rx(j_hi), ry(k)
     assert lo <= after + TOLERANCE and after <= hi + TOLERANCE, (
         f"sandwich violated by {transform!r} on {system!r} at k={k}: "
-        f"R_{k + wf}(X)={lo:.6g} <= R_{k}(Y)={after:.6g} <= R_{k - wi}(X)={hi:.6g} fails"
+        f"R_{j_lo}(X)={lo:.6g} <= R_{k}(Y)={after:.6g} <= R_{j_hi}(X)={hi:.6g} fails"
     )
 
 

@@ -23,7 +23,7 @@ from ._info import check_base
 from .conserved import conserved_information
 from .errors import InvalidInputError, TooLargeError
 from .system import System
-from .transforms import Transform, _check_k, light_cone
+from .transforms import Transform, _check_k, _static_widening, light_cone
 
 __all__ = ["Survival", "SurvivalTable", "survives", "survival_table"]
 
@@ -146,7 +146,7 @@ def _survival(system, transform, y, k, rx, ry, base, *, exact=True) -> Survival:
     before, after = rx(k), ry(k)
     bijective = y.size == system.size
     bounds = "sandwich"
-    wf, wi = transform._widening()
+    wf, wi = _static_widening(transform, system)
     lower = rx(k + wf) if bijective else 0.0
     upper = rx(k - wi)
     if exact:

@@ -950,6 +950,32 @@ class Shuffle(_BlockMap):
         return f"Shuffle({_fmt_vars(self.block)}, seed={self.seed})"
 
 
+def _static_widening(transform: Transform, system: System) -> tuple[int, int]:
+    """Static light-cone widening of ``transform`` on ``system`` (forward, inverse).
+
+    A step on ``b`` inputs and ``m`` outputs widens the inverse cone by ``m - 1``, and the
+    forward cone by ``b - 1`` provided its block map is one-to-one on the block values
+    that occur (then the inverse is local too). A :class:`Local` that is one-to-one only
+    thanks to the other variables has a non-local inverse: its forward cone is unbounded.
+    """
+    steps = transform.steps if isinstance(transform, Compose) else (transform,)
+    rows = np.asarray(system.states, dtype=np.int64)
+    cards, names = system.cards, system.names
+    f = i = 0
+    for step in steps:
+        a, b = step._widening()
+        if isinstance(step, Local):
+            idx = _indices(step.block, names)
+            vals = np.unique(rows[:, list(idx)], axis=0)
+            out, out_cards = step._outputs(vals, tuple(cards[j] for j in idx))
+            if _distinct_rows(out, out_cards) != len(vals):
+                a = _UNBOUNDED
+            b = out.shape[1] - 1
+        f, i = f + a, i + b
+        rows, cards, names = step._apply(rows, cards, names)
+    return f, i
+
+
 # -- light cones --------------------------------------------------------------------------
 
 
@@ -1016,7 +1042,7 @@ def light_cone(system: System, transform: Transform, k: int) -> LightCone:
     bij = _distinct_rows(b, cards_y) == system.size
     inv = _cone(a, b, k)
     fwd = _cone(b, a, k) if bij else None
-    wf, wi = transform._widening()
+    wf, wi = _static_widening(transform, system)
     sf = 0 if k == 0 else min(k + wf, system.n)
     si = 0 if k == 0 else min(k + wi, len(cards_y))
     return LightCone(k=k, forward=fwd, inverse=inv, static_forward=sf, static_inverse=si,

@@ -13,10 +13,14 @@ Examples
 
 from __future__ import annotations
 
-from . import blocks, dag, errors, io, plot, systems
+from . import blocks, dag, errors, io, plot, systems, transforms
 from ._native import __version__
 from .conserved import Conserved, conserved, conserved_information
 from .system import System
+
+# Transformations and survival reports (THEORY §5).
+from .survival import Survival, SurvivalTable, survival_table, survives
+from .transforms import light_cone
 
 __all__ = [
     "__version__",
@@ -30,4 +34,19 @@ __all__ = [
     "dag",
     "io",
     "plot",
+    "transforms",
+    "light_cone",
+    "survives",
+    "survival_table",
+    "Survival",
+    "SurvivalTable",
 ]
+
+
+def __getattr__(name: str):
+    # natabs.testing needs hypothesis (the `test` extra): import it only when asked for.
+    if name == "testing":
+        import importlib
+
+        return importlib.import_module(".testing", __name__)
+    raise AttributeError(f"module 'natabs' has no attribute {name!r}")

@@ -1,0 +1,269 @@
+"""Does redundant information survive a transformation? (THEORY §5)
+
+:func:`survives` compares ``R_k(X)`` with ``R_k(Y)`` for ``Y = φ(X)`` and gives the proven
+bounds on ``R_k(Y)``:
+
+- from the exact light cones (when the support is small enough to enumerate pairs):
+  ``R_{ℓ(k)}(X) <= R_k(Y) <= R_{j*}(X)``, with ``j*`` the largest ``j`` whose inverse cone
+  ``ℓ⁻¹(j) <= k``;
+- otherwise the sandwich from block sizes: ``R_{k+b-1}(X) <= R_k(Y) <= R_{k-b+1}(X)``
+  (``b - 1`` summed over the steps of a composition; ``R_j`` with ``j <= 0`` is ``H(X)``).
+
+The lower bounds need the map to be one-to-one on the support; for a coarse-graining the
+lower bound is 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ._info import check_base
+from .conserved import conserved_information
+from .errors import InvalidInputError, TooLargeError
+from .system import System
+from .transforms import Transform, _check_k, _static_widening, light_cone
+
+__all__ = ["Survival", "SurvivalTable", "survives", "survival_table"]
+
+#: Slack when deciding ``preserved`` (before == after) on floating-point entropies.
+TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Survival:
+    """Redundant information before and after a transformation, at one ``k``.
+
+    Attributes
+    ----------
+    k : int
+        Block size: every subset of ``k`` variables is resampled.
+    before, after : float
+        ``R_k(X)`` and ``R_k(Y)``.
+    lower, upper : float
+        Proven bounds on ``after`` (see the module docstring).
+    bounds : str
+        ``"light cone"`` (exact cones) or ``"sandwich"`` (block sizes).
+    preserved : bool
+        Whether ``after == before`` (within 1e-9).
+    bijective : bool
+        Whether the map is one-to-one on the support.
+    base : float
+        Logarithm base of the numbers.
+    steps : tuple of int or None
+        With ``steps=``: the times of the finite-time comparison.
+    surviving_before, surviving_after : tuple of float or None
+        ``I(X^0; X^T)`` on X and on Y at those times, same block family.
+    """
+
+    k: int
+    before: float
+    after: float
+    lower: float
+    upper: float
+    bounds: str
+    preserved: bool
+    bijective: bool
+    base: float = 2.0
+    steps: tuple[int, ...] | None = None
+    surviving_before: tuple[float, ...] | None = None
+    surviving_after: tuple[float, ...] | None = None
+
+    def __repr__(self) -> str:
+        s = (
+            f"Survival(k={self.k}, before={self.before:.6g}, after={self.after:.6g}, "
+            f"lower={self.lower:.6g}, upper={self.upper:.6g}, bounds={self.bounds!r}, "
+            f"preserved={self.preserved})"
+        )
+        if self.steps is not None:
+            s = s[:-1] + f", steps={list(self.steps)})"
+        return s
+
+
+@dataclass(frozen=True)
+class SurvivalTable:
+    """:class:`Survival` rows for several ``k``; prints as a table.
+
+    Attributes
+    ----------
+    transform : Transform
+        The transformation.
+    rows : tuple of Survival
+        One row per ``k``, in the order asked.
+    """
+
+    transform: Transform
+    rows: tuple[Survival, ...]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __getitem__(self, i: int) -> Survival:
+        return self.rows[i]
+
+    def __repr__(self) -> str:
+        head = f"SurvivalTable({self.transform!r})\n"
+        lines = [f"{'k':>3}  {'before':>8}  {'after':>8}  {'lower':>8}  {'upper':>8}  preserved"]
+        for r in self.rows:
+            lines.append(
+                f"{r.k:>3}  {r.before:>8.4g}  {r.after:>8.4g}  {r.lower:>8.4g}  "
+                f"{r.upper:>8.4g}  {'yes' if r.preserved else 'NO'}"
+            )
+        return head + "\n".join(lines)
+
+
+class _R:
+    """R_j of one system, memoised; R_j with j <= 0 is H(X), with j >= n is 0."""
+
+    def __init__(self, system: System, base: float) -> None:
+        self.system, self.base, self.memo = system, base, {}
+
+    def __call__(self, j: int) -> float:
+        j = max(0, min(j, self.system.n))
+        if j not in self.memo:
+            if j == 0:
+                self.memo[j] = self.system.entropy(self.base)
+            else:
+                self.memo[j] = conserved_information(self.system, j, base=self.base)
+        return self.memo[j]
+
+
+def _check(system: Any, transform: Any) -> None:
+    if not isinstance(system, System):
+        raise TypeError(f"system must be a natabs.System, got {type(system).__name__}")
+    if not isinstance(transform, Transform):
+        raise TypeError(
+            f"transform must be a natabs transformation (natabs.transforms), "
+            f"got {type(transform).__name__}"
+        )
+
+
+def _survival(system, transform, y, k, rx, ry, base, *, exact=True) -> Survival:
+    before, after = rx(k), ry(k)
+    bijective = y.size == system.size
+    bounds = "sandwich"
+    wf, wi = _static_widening(transform, system)
+    lower = rx(k + wf) if bijective else 0.0
+    upper = rx(k - wi)
+    if exact:
+        try:
+            cone = light_cone(system, transform, k)
+            if cone.forward is not None:
+                lower = max(lower, rx(cone.forward))
+            # Largest j whose inverse cone fits in k: R_k(Y) <= R_{ℓ⁻¹(j)}(Y) <= R_j(X).
+            j = 0
+            while j < system.n and light_cone(system, transform, j + 1).inverse <= k:
+                j += 1
+            upper = min(upper, rx(j))
+            bounds = "light cone"
+        except TooLargeError:
+            pass
+    return Survival(
+        k=k, before=before, after=after, lower=lower, upper=upper, bounds=bounds,
+        preserved=abs(before - after) <= TOLERANCE, bijective=bijective, base=base,
+    )
+
+
+def survives(
+    system: System,
+    transform: Transform,
+    k: int,
+    *,
+    steps: Sequence[int] | None = None,
+    base: float = 2,
+) -> Survival:
+    """Redundant information ``R_k`` before and after ``transform``, with its bounds.
+
+    Parameters
+    ----------
+    system : System
+        The system ``X``.
+    transform : Transform
+        The map ``φ``; ``Y = transform(system)``.
+    k : int
+        Block size (>= 1): every subset of ``k`` variables is resampled.
+    steps : sequence of int, optional
+        Also compare the finite-time information ``I(X^0; X^T)`` on X and Y with the same
+        blocks (needs ``natabs.surviving_information``).
+    base : float
+        Logarithm base (2: bits).
+
+    Examples
+    --------
+    THEORY §5 failure 1: a CNOT on 2 < 3 of 4 copies destroys R_3.
+
+    >>> import natabs as na
+    >>> from natabs import transforms as nt
+    >>> na.survives(na.systems.copies(4), nt.cnot(0, 1), k=3)
+    Survival(k=3, before=1, after=0, lower=0, upper=0, bounds='light cone', preserved=False)
+
+    The exact light cones pin the answer here; the sandwich from block sizes alone
+    (b = 2) only says ``R_4(X) = 0 <= R_3(Y) <= R_2(X) = 1``.
+
+    Away from a change of R_j in j the sandwich pins R_k (plateau corollary):
+
+    >>> na.survives(na.systems.copies(6), nt.cnot(0, 1), k=2).preserved
+    True
+    """
+    _check(system, transform)
+    k = _check_k(k)
+    if k == 0:
+        raise InvalidInputError("k must be >= 1 (R_0 is H(X), which every bijection keeps)")
+    b = check_base(base)
+    y = transform(system)
+    out = _survival(system, transform, y, k, _R(system, b), _R(y, b), b)
+    if steps is None:
+        return out
+    try:
+        from . import surviving_information  # type: ignore[attr-defined]
+    except ImportError:
+        raise ImportError(
+            "survives(..., steps=) needs natabs.surviving_information (the finite-time "
+            "engine), which this build of natabs does not have"
+        ) from None
+    st = tuple(int(t) for t in steps)
+    cx = surviving_information(system, st, k=k, base=b)
+    cy = surviving_information(y, st, k=k, base=b)
+    return Survival(
+        **{**out.__dict__, "steps": st,
+           "surviving_before": tuple(float(v) for v in cx.bits),
+           "surviving_after": tuple(float(v) for v in cy.bits)}
+    )
+
+
+def survival_table(
+    system: System, transform: Transform, ks: Iterable[int] | None = None, *, base: float = 2
+) -> SurvivalTable:
+    """:func:`survives` for several ``k`` (default ``1 .. max(n_X, n_Y)``), as a table.
+
+    Examples
+    --------
+    >>> import natabs as na
+    >>> from natabs import transforms as nt
+    >>> na.survival_table(na.systems.copies(4), nt.cnot(0, 1))
+    SurvivalTable(cnot(0 -> 1))
+      k    before     after     lower     upper  preserved
+      1         1         1         1         1  yes
+      2         1         1         1         1  yes
+      3         1         0         0         0  NO
+      4         0         0         0         0  yes
+    """
+    _check(system, transform)
+    b = check_base(base)
+    y = transform(system)
+    if ks is None:
+        ks = range(1, max(system.n, y.n) + 1)
+    if isinstance(ks, (str, bytes)) or not isinstance(ks, Iterable):
+        raise TypeError(f"ks must be a list of integers, got {ks!r}")
+    rx, ry = _R(system, b), _R(y, b)
+    rows = []
+    for k in ks:
+        k = _check_k(k)
+        if k == 0:
+            raise InvalidInputError("ks must be >= 1")
+        rows.append(_survival(system, transform, y, k, rx, ry, b))
+    return SurvivalTable(transform=transform, rows=tuple(rows))

@@ -24,7 +24,7 @@ y = t(x)
 print(y.states)
 
 ks = range(1, 5)
-reports = [na.survives(x, t, k=k) for k in ks]  # API: Survival.before/.after/.lower/.upper
+reports = [na.survives(x, t, k=k) for k in ks]
 for k, r in zip(ks, reports):
     print(f"k={k}: R_k(X) = {r.before:g}, R_k(Y) = {r.after:g}, "
           f"bounds [{r.lower:g}, {r.upper:g}], preserved: {r.preserved}")

@@ -38,10 +38,16 @@ back = nt.prefix_xor(v)(y)
 assert [na.conserved_information(back, k=k) for k in ks] == rx   # the round trip
 
 # %%
-# Light cones: how many variables can one changed output variable disturb?
+# Light cones, on a full support (noisy copies) so that every nearby pair of states is
+# present. ``inverse`` counts the Y-coordinates moved by flipping one X-coordinate;
+# ``forward`` the X-coordinates moved by flipping one Y-coordinate.
 
-print("difference map:", na.light_cone(x, d, k=1))            # API: light_cone result repr
-print("prefix XOR:    ", na.light_cone(y, nt.prefix_xor(v), k=1))
+noisy = na.systems.noisy_copies(N, 0.1)
+cone_d = na.light_cone(noisy, d, k=1)
+cone_p = na.light_cone(noisy, nt.prefix_xor(v), k=1)
+print("difference map:", cone_d)
+print("prefix XOR:    ", cone_p)
+assert cone_d.inverse == 2 and cone_p.inverse == N   # local one way, global the other
 
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.step(ks, rx, where="mid", marker="o", label=f"{N} copies")

@@ -73,6 +73,39 @@ sphinx_gallery_conf = {
     "show_memory": False,
 }
 
+# -- command-line help ------------------------------------------------------------------------
+# The reference page of the ``natabs`` command includes its ``--help`` texts, written here at
+# every build (fixed width, so the text does not depend on the terminal) so they never drift.
+
+CLI_COMMANDS = ("", "survey", "conserved", "curve", "spectrum", "sample")
+
+
+def _write_cli_help() -> None:
+    import contextlib
+    import io
+
+    from natabs.cli import main
+
+    out_dir = os.path.join(_HERE, "api", "cli_help")
+    os.makedirs(out_dir, exist_ok=True)
+    old = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "92"
+    try:
+        for command in CLI_COMMANDS:
+            buf = io.StringIO()
+            with contextlib.redirect_stdout(buf):
+                main([command, "--help"] if command else ["--help"])
+            with open(os.path.join(out_dir, f"{command or 'natabs'}.txt"), "w", encoding="utf-8") as f:
+                f.write(buf.getvalue())
+    finally:
+        if old is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = old
+
+
+_write_cli_help()
+
 # -- autodoc ------------------------------------------------------------------------------
 
 autodoc_default_options = {

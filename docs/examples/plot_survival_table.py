@@ -63,7 +63,7 @@ for ax, sname in zip(axes, systems):
     x = systems[sname]
     R = [na.conserved_information(x, k=j) for j in range(n + 1)]
     ks = list(range(1, n + 1))
-    ax.plot(ks, R[1:], color="black", lw=3, alpha=0.3, label="$R_k(X)$")
+    ax.plot(ks, R[1:], color="black", lw=8, alpha=0.2, label="$R_k(X)$")
     for (t, b), marker in zip(transforms, "o^s"):
         rows = tables[sname, repr(t)]
         ax.plot(ks, [r.after for r in rows], marker=marker, ls="--", label=f"after {t!r}")

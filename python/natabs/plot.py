@@ -182,9 +182,15 @@ def survival(table_or_rows: Any, ax: Any = None) -> Any:
     ax.plot(x - 0.1, before, "o", label="before")
     ax.plot(x + 0.1, after, "s", label="after")
     names = []
+    shared = getattr(table_or_rows, "transform", None)
+    if shared is not None:
+        ax.set_title(str(shared))  # a table: every row has this transformation
     for i, r in enumerate(rows):
+        if shared is not None:
+            names.append(f"k={r.k}")
+            continue
         name = next((str(getattr(r, a)) for a in ("label", "transform", "system") if hasattr(r, a)), str(i))
-        names.append(f"{name}, k={getattr(r, 'k')}")
+        names.append(f"{name}, k={r.k}")
     ax.set_xticks(x, names, rotation=30 if len(rows) > 3 else 0, ha="right" if len(rows) > 3 else "center")
     ax.set_ylabel("R_k (bits)")
     ax.legend()

@@ -14,9 +14,13 @@ Examples
 from __future__ import annotations
 
 from . import blocks, errors, systems
+from . import estimate
 from ._native import __version__
 from .conserved import Conserved, conserved, conserved_information
 from .system import System
+from .factor_graph import FactorGraph
+from .sampling import SampleRun, sample
+from .estimate import sampled_surviving_information
 
 __all__ = [
     "__version__",
@@ -27,4 +31,9 @@ __all__ = [
     "Conserved",
     "conserved",
     "conserved_information",
+    "FactorGraph",
+    "sample",
+    "SampleRun",
+    "estimate",
+    "sampled_surviving_information",
 ]

@@ -17,6 +17,6 @@ pub mod pairwise;
 pub mod rng;
 
 pub use chains::{ancestral, Chains, Scan};
-pub use kernel::Blocks;
+pub use kernel::{Blocks, Kernel};
 pub use model::FactorGraph;
 pub use pairwise::Pairwise;

@@ -210,7 +210,7 @@ class FactorGraph:
                 row = np.unravel_index(bad[0], sums.shape)
                 raise InvalidInputError(
                     f"node {v!r}: row {tuple(int(r) for r in row)} of its table sums to "
-                    f"{float(sums[row])!r}, not 1"
+                    f"{float(sums[row]):.10g}, not 1"
                 )
             cards[v] = card
             tables[v] = t

@@ -106,6 +106,12 @@ def test_from_factors_validation():
     np.testing.assert_allclose(fg.to_system().probs, [0.25, 0.75])
 
 
+def test_contradictory_factors_have_no_law():
+    fg = na.FactorGraph.from_factors([(0,), (0,)], [[1, 0], [0, 1]])
+    with pytest.raises(InvalidInputError, match="probability zero"):
+        fg.to_system()
+
+
 def test_to_system_refuses_large_models():
     with pytest.raises(TooLargeError, match="joint states"):
         na.FactorGraph.ising_lattice(5, beta=0.1).to_system()

@@ -14,7 +14,7 @@ import time
 import networkx as nx
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
@@ -175,7 +175,10 @@ def small_models(draw):
 @given(small_models())
 def test_transient_law_matches_reference_kernel(case):
     fg, blocks, scan, seed = case
-    system = fg.to_system()
+    try:
+        system = fg.to_system()
+    except InvalidInputError:  # contradictory factors: no state has positive probability
+        assume(False)
     start = int(np.argmax(system.probs))
     x0 = np.repeat(system.states[start][None, :], 3000, axis=0)
     run = na.sample(fg, sweeps=[1, 2], chains=3000, blocks=blocks, init=x0, scan=scan,

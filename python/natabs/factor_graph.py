@@ -491,6 +491,8 @@ class FactorGraph:
             rest = rest // c
         logw = self._log_weights(states)
         keep = logw > -np.inf
+        if not keep.any():
+            raise InvalidInputError("the factors give every joint state probability zero")
         w = np.exp(logw[keep] - logw[keep].max())
         return System(states[keep], w / w.sum(), self._cards, self._names, normalize=True)
 

@@ -20,9 +20,11 @@ class GibbsChains:
     def __init__(
         self,
         cards: list[int],
-        scopes: list[list[int]],
+        scope_vars: npt.NDArray[np.uint32],
+        scope_lens: npt.NDArray[np.uint32],
         tables: npt.NDArray[np.float64],
-        blocks: list[list[int]],
+        block_vars: npt.NDArray[np.uint32],
+        block_lens: npt.NDArray[np.uint32],
         scan: str,
         init: npt.NDArray[np.uint16],
         seed: int,
@@ -38,7 +40,8 @@ class GibbsChains:
 
 def gibbs_ancestral(
     cards: list[int],
-    scopes: list[list[int]],
+    scope_vars: npt.NDArray[np.uint32],
+    scope_lens: npt.NDArray[np.uint32],
     tables: npt.NDArray[np.float64],
     order: list[int],
     own: list[int],

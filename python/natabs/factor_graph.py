@@ -98,7 +98,7 @@ class FactorGraph:
     """
 
     __slots__ = ("_cards", "_nodes", "_names", "_scopes", "_logs", "_kind", "_order",
-                 "_own", "_graph", "_index")
+                 "_own", "_graph", "_index", "_flat")
 
     def __init__(self, *, cards, nodes, scopes, logs, kind, graph, order=None, own=None):
         # Private: every public constructor validates before calling this.
@@ -112,6 +112,7 @@ class FactorGraph:
         self._order = order
         self._own = own
         self._index = {v: i for i, v in enumerate(self._nodes)}
+        self._flat = None
         if len(self._index) != len(self._nodes):
             raise InvalidInputError("node labels must be unique")
 
@@ -505,11 +506,18 @@ class FactorGraph:
 
     # -- for the sampler --------------------------------------------------------------------
 
-    def _native_args(self) -> tuple[list[int], list[list[int]], np.ndarray]:
-        tables = (np.concatenate([t.ravel() for t in self._logs]) if self._logs
-                  else np.zeros(0))
-        return list(self._cards), [list(s) for s in self._scopes], np.ascontiguousarray(
-            tables, dtype=np.float64)
+    def _native_args(self) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
+        """(cards, scope variables, scope lengths, tables), flat, as the engine takes them."""
+        if self._flat is None:
+            # Built once: the model is immutable, and large models have ~10^5 factors.
+            lens = np.fromiter(map(len, self._scopes), dtype=np.uint32, count=len(self._scopes))
+            flat = np.fromiter((v for s in self._scopes for v in s), dtype=np.uint32,
+                               count=int(lens.sum()))
+            tables = (np.concatenate([t.ravel() for t in self._logs]) if self._logs
+                      else np.zeros(0))
+            self._flat = (list(self._cards), flat, lens,
+                          np.ascontiguousarray(tables, dtype=np.float64))
+        return self._flat
 
     def __repr__(self) -> str:
         cards = set(self._cards)

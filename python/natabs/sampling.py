@@ -181,15 +181,14 @@ def sample(
 
     x0, default_burn = _initial(model, chains, seed, init, threads)
     burn = default_burn if burn_in is None else _count(burn_in, "burn_in", 0)
-    cards, scopes, tables = model._native_args()
-    fam = [list(b) for b in family]
+    args = model._native_args()
+    fam = _flat_family(family)
     if burn:
-        warm = _native.GibbsChains(cards, scopes, tables, fam, scan, x0, _derive(seed, 1),
-                                   threads, fast)
+        warm = _native.GibbsChains(*args, *fam, scan, x0, _derive(seed, 1), threads, fast)
         warm.advance(burn)
         x0 = np.empty((chains, model.n), dtype=np.uint16)
         warm.write_states_u16(x0)
-    engine = _native.GibbsChains(cards, scopes, tables, fam, scan, x0, seed, threads, fast)
+    engine = _native.GibbsChains(*args, *fam, scan, x0, seed, threads, fast)
 
     states = values = None
     slots = len(sweeps_t)
@@ -316,9 +315,8 @@ def _initial(model: FactorGraph, chains: int, seed: int, init: Any,
             raise InvalidInputError(f"init[{c}, {i}] = {x[c, i]} is outside [0, {model.cards[i]})")
         return np.ascontiguousarray(x, dtype=np.uint16), 0
     if model.kind == "dag":
-        cards, scopes, tables = model._native_args()
-        x = _native.gibbs_ancestral(cards, scopes, tables, list(model._order), list(model._own),
-                                    chains, seed, threads)
+        x = _native.gibbs_ancestral(*model._native_args(), list(model._order),
+                                    list(model._own), chains, seed, threads)
         return x, 0
     rng = np.random.default_rng([seed, 2])
     if model.state_space_size() <= EXACT_INIT_STATES:
@@ -327,6 +325,12 @@ def _initial(model: FactorGraph, chains: int, seed: int, init: Any,
         return np.ascontiguousarray(system.states[pick], dtype=np.uint16), 0
     x = rng.integers(0, np.asarray(model.cards), size=(chains, n))
     return np.ascontiguousarray(x, dtype=np.uint16), DEFAULT_BURN_IN
+
+
+def _flat_family(family: tuple[tuple[int, ...], ...]) -> tuple[np.ndarray, np.ndarray]:
+    lens = np.fromiter(map(len, family), dtype=np.uint32, count=len(family))
+    flat = np.fromiter((v for b in family for v in b), dtype=np.uint32, count=int(lens.sum()))
+    return flat, lens
 
 
 def _bar(progress: bool, total: int):

@@ -27,6 +27,21 @@ fn pool(threads: Option<usize>) -> natabs_core::Result<Option<rayon::ThreadPool>
     }
 }
 
+/// Split a flat list of indices into pieces of the given lengths (scopes, blocks).
+fn split(flat: &[u32], lens: &[u32], what: &str) -> natabs_core::Result<Vec<Vec<u32>>> {
+    let total: u64 = lens.iter().map(|&l| l as u64).sum();
+    if total != flat.len() as u64 {
+        return Err(Error::invalid(format!("{what}: lengths sum to {total} but {} indices given", flat.len())));
+    }
+    let mut out = Vec::with_capacity(lens.len());
+    let mut at = 0usize;
+    for &l in lens {
+        out.push(flat[at..at + l as usize].to_vec());
+        at += l as usize;
+    }
+    Ok(out)
+}
+
 fn in_pool<T: Send>(pool: &Option<rayon::ThreadPool>, f: impl FnOnce() -> T + Send) -> T {
     match pool {
         Some(p) => p.install(f),
@@ -44,14 +59,16 @@ pub struct GibbsChains {
 #[pymethods]
 impl GibbsChains {
     #[new]
-    #[pyo3(signature = (cards, scopes, tables, blocks, scan, init, seed, threads=None, fast=true))]
+    #[pyo3(signature = (cards, scope_vars, scope_lens, tables, block_vars, block_lens, scan, init, seed, threads=None, fast=true))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         cards: Vec<u32>,
-        scopes: Vec<Vec<u32>>,
+        scope_vars: PyReadonlyArray1<'_, u32>,
+        scope_lens: PyReadonlyArray1<'_, u32>,
         tables: PyReadonlyArray1<'_, f64>,
-        blocks: Vec<Vec<u32>>,
+        block_vars: PyReadonlyArray1<'_, u32>,
+        block_lens: PyReadonlyArray1<'_, u32>,
         scan: &str,
         init: PyReadonlyArray2<'_, u16>,
         seed: u64,
@@ -66,7 +83,11 @@ impl GibbsChains {
         let logs = tables.as_slice()?.to_vec();
         let chains = init.as_array().nrows();
         let init = init.as_slice()?.to_vec();
+        let (sv, sl) = (scope_vars.as_slice()?, scope_lens.as_slice()?);
+        let (bv, bl) = (block_vars.as_slice()?, block_lens.as_slice()?);
         let built = py.detach(|| -> natabs_core::Result<_> {
+            let scopes = split(sv, sl, "scopes")?;
+            let blocks = split(bv, bl, "blocks")?;
             let g = FactorGraph::new(cards, &scopes, logs)?;
             let b = Blocks::new(&g, &blocks)?;
             let inner = Chains::new(Kernel::new(g, b, fast), scan, init, chains, seed)?;
@@ -134,12 +155,13 @@ impl GibbsChains {
 
 /// Exact ancestral samples of a DAG: (chains, n) uint16.
 #[pyfunction]
-#[pyo3(signature = (cards, scopes, tables, order, own, chains, seed, threads=None))]
+#[pyo3(signature = (cards, scope_vars, scope_lens, tables, order, own, chains, seed, threads=None))]
 #[allow(clippy::too_many_arguments)]
 fn gibbs_ancestral<'py>(
     py: Python<'py>,
     cards: Vec<u32>,
-    scopes: Vec<Vec<u32>>,
+    scope_vars: PyReadonlyArray1<'py, u32>,
+    scope_lens: PyReadonlyArray1<'py, u32>,
     tables: PyReadonlyArray1<'py, f64>,
     order: Vec<u32>,
     own: Vec<u32>,
@@ -149,8 +171,10 @@ fn gibbs_ancestral<'py>(
 ) -> PyResult<Bound<'py, PyArray2<u16>>> {
     let logs = tables.as_slice()?.to_vec();
     let n = cards.len();
+    let (sv, sl) = (scope_vars.as_slice()?, scope_lens.as_slice()?);
     let flat = py
         .detach(|| -> natabs_core::Result<Vec<u16>> {
+            let scopes = split(sv, sl, "scopes")?;
             let g = FactorGraph::new(cards, &scopes, logs)?;
             let p = pool(threads)?;
             in_pool(&p, || ancestral(&g, &order, &own, chains, seed))

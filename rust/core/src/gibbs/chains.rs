@@ -8,7 +8,7 @@
 
 use super::kernel::Kernel;
 use super::model::FactorGraph;
-use super::rng::{categorical, stream, below, ChainRng, Purpose};
+use super::rng::{categorical, stream, ChainRng, Purpose};
 use crate::error::{Error, Result};
 use rayon::prelude::*;
 
@@ -86,7 +86,6 @@ impl Chains {
     pub fn advance(&mut self, sweeps: u64) {
         let kernel = &self.kernel;
         let scan = self.scan;
-        let nb = kernel.blocks().len() as u64;
         let steps = self.steps_per_sweep();
         let scratch_len = kernel.blocks().max_values().max(1);
         self.states
@@ -97,17 +96,8 @@ impl Chains {
                 let mut scratch = vec![0.0f64; scratch_len];
                 for _ in 0..sweeps {
                     match scan {
-                        Scan::Random => {
-                            for _ in 0..steps {
-                                let b = below(rng, nb) as usize;
-                                kernel.step(b, x, rng, &mut scratch);
-                            }
-                        }
-                        Scan::Systematic => {
-                            for b in 0..nb as usize {
-                                kernel.step(b, x, rng, &mut scratch);
-                            }
-                        }
+                        Scan::Random => kernel.random_steps(steps, x, rng, &mut scratch),
+                        Scan::Systematic => kernel.systematic_pass(x, rng, &mut scratch),
                     }
                 }
             });

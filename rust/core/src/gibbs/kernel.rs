@@ -7,7 +7,7 @@
 
 use super::model::FactorGraph;
 use super::pairwise::Pairwise;
-use super::rng::{bernoulli, categorical, sigmoid, threshold};
+use super::rng::{below, bernoulli, categorical, sigmoid, threshold};
 use crate::error::{Error, Result};
 use rand_core::Rng;
 
@@ -101,6 +101,12 @@ impl Blocks {
         self.total_size == self.len()
     }
 
+    /// Block `b` is the single variable `b`, for every `b` (the usual single-site family):
+    /// the block table need not be read at all.
+    pub fn is_identity(&self) -> bool {
+        self.all_single() && self.vars.iter().enumerate().all(|(b, &v)| b == v as usize)
+    }
+
     /// Steps in one random-scan sweep: `m / (mean block size)` rounded, at least 1, where
     /// `m` is the number of variables the family covers (THEORY §2: a sweep is n/|B| steps).
     pub fn random_sweep_steps(&self) -> u64 {
@@ -135,6 +141,40 @@ impl Kernel {
 
     pub fn fast(&self) -> bool {
         self.pairwise.is_some()
+    }
+
+    /// Run `steps` random-scan steps on state `x` (a block drawn uniformly each step).
+    pub fn random_steps<R: Rng>(&self, steps: u64, x: &mut [u16], rng: &mut R, scratch: &mut [f64]) {
+        let nb = self.blocks.len() as u64;
+        match &self.pairwise {
+            // The hot loop users spend their compute in: no block table, no dispatch.
+            Some(p) if self.blocks.is_identity() => {
+                for _ in 0..steps {
+                    p.update(below(rng, nb) as usize, x, rng);
+                }
+            }
+            _ => {
+                for _ in 0..steps {
+                    self.step(below(rng, nb) as usize, x, rng, scratch);
+                }
+            }
+        }
+    }
+
+    /// One systematic pass over the family, in order.
+    pub fn systematic_pass<R: Rng>(&self, x: &mut [u16], rng: &mut R, scratch: &mut [f64]) {
+        match &self.pairwise {
+            Some(p) if self.blocks.is_identity() => {
+                for i in 0..x.len() {
+                    p.update(i, x, rng);
+                }
+            }
+            _ => {
+                for b in 0..self.blocks.len() {
+                    self.step(b, x, rng, scratch);
+                }
+            }
+        }
     }
 
     /// Resample block `b` of state `x`. `scratch` holds at least `max_values` floats.

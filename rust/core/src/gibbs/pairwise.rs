@@ -24,6 +24,21 @@ pub struct Pairwise {
     /// equal to 1), or `u32::MAX` when its couplings differ and the logit is computed.
     table: Vec<u32>,
     thresholds: Vec<u64>,
+    /// When every degree is at most [`INLINE_DEGREE`]: per site, one 32-byte record
+    /// `[table, degree, neighbours...]`, so an update touches one cache line of model data
+    /// instead of three arrays (random scan visits sites in random order).
+    records: Option<Vec<Record>>,
+}
+
+/// Largest degree kept inline in a [`Record`].
+pub const INLINE_DEGREE: usize = 6;
+
+#[derive(Clone, Copy, Debug)]
+#[repr(C, align(32))]
+struct Record {
+    table: u32,
+    degree: u32,
+    nb: [u32; INLINE_DEGREE],
 }
 
 impl Pairwise {
@@ -89,12 +104,32 @@ impl Pairwise {
                 table[i] = off;
             }
         }
-        Some(Pairwise { bias, nb_ptr, nb, w, table, thresholds })
+        let records = (0..n).all(|i| nb_ptr[i + 1] - nb_ptr[i] <= INLINE_DEGREE).then(|| {
+            (0..n)
+                .map(|i| {
+                    let mut r = Record { table: table[i], degree: (nb_ptr[i + 1] - nb_ptr[i]) as u32, nb: [0; INLINE_DEGREE] };
+                    r.nb[..r.degree as usize].copy_from_slice(&nb[nb_ptr[i]..nb_ptr[i + 1]]);
+                    r
+                })
+                .collect()
+        });
+        Some(Pairwise { bias, nb_ptr, nb, w, table, thresholds, records })
     }
 
     /// Heat-bath update of site `i`.
     #[inline]
     pub fn update<R: Rng>(&self, i: usize, x: &mut [u16], rng: &mut R) {
+        if let Some(records) = &self.records {
+            let r = &records[i];
+            if r.table != u32::MAX {
+                let mut up = 0usize;
+                for &j in &r.nb[..r.degree as usize] {
+                    up += x[j as usize] as usize;
+                }
+                x[i] = bernoulli(rng, self.thresholds[r.table as usize + up]) as u16;
+                return;
+            }
+        }
         let (a, b) = (self.nb_ptr[i], self.nb_ptr[i + 1]);
         let t = self.table[i];
         let thr = if t != u32::MAX {

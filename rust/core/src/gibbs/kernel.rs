@@ -24,6 +24,7 @@ pub struct Blocks {
     max_values: usize,
     covered: usize,
     total_size: usize,
+    identity: bool,
 }
 
 impl Blocks {
@@ -76,7 +77,10 @@ impl Blocks {
         }
         let covered = covered.iter().filter(|&&c| c).count();
         let total_size = vars.len();
-        Ok(Blocks { ptr, vars, fptr, factors, max_values, covered, total_size })
+        let identity = total_size == blocks.len()
+            && total_size == n
+            && vars.iter().enumerate().all(|(b, &v)| b == v as usize);
+        Ok(Blocks { ptr, vars, fptr, factors, max_values, covered, total_size, identity })
     }
 
     pub fn len(&self) -> usize {
@@ -104,7 +108,7 @@ impl Blocks {
     /// Block `b` is the single variable `b`, for every `b` (the usual single-site family):
     /// the block table need not be read at all.
     pub fn is_identity(&self) -> bool {
-        self.all_single() && self.vars.iter().enumerate().all(|(b, &v)| b == v as usize)
+        self.identity
     }
 
     /// Steps in one random-scan sweep: `m / (mean block size)` rounded, at least 1, where
@@ -153,6 +157,11 @@ impl Kernel {
                     p.update(below(rng, nb) as usize, x, rng);
                 }
             }
+            None if self.blocks.is_identity() => {
+                for _ in 0..steps {
+                    self.site(below(rng, nb) as usize, x, rng, scratch);
+                }
+            }
             _ => {
                 for _ in 0..steps {
                     self.step(below(rng, nb) as usize, x, rng, scratch);
@@ -167,6 +176,11 @@ impl Kernel {
             Some(p) if self.blocks.is_identity() => {
                 for i in 0..x.len() {
                     p.update(i, x, rng);
+                }
+            }
+            None if self.blocks.is_identity() => {
+                for i in 0..x.len() {
+                    self.site(i, x, rng, scratch);
                 }
             }
             _ => {
@@ -196,13 +210,13 @@ impl Kernel {
     fn site<R: Rng>(&self, i: usize, x: &mut [u16], rng: &mut R, scratch: &mut [f64]) {
         let m = &self.model;
         let c = m.cards()[i] as usize;
-        let xi = x[i] as u64;
+        let xi = x[i] as usize;
         if c == 2 {
             let (mut l0, mut l1) = (0.0f64, 0.0f64);
-            for &(f, s) in m.touching(i) {
-                let base = m.index(f as usize, x) - xi * s;
-                l0 += m.log_at(f as usize, base);
-                l1 += m.log_at(f as usize, base + s);
+            for &(rec, s) in m.touching_packed(i) {
+                let base = m.packed_base(rec, x) - xi * s as usize;
+                l0 += m.packed_log(base);
+                l1 += m.packed_log(base + s as usize);
             }
             let p = match (l0 == f64::NEG_INFINITY, l1 == f64::NEG_INFINITY) {
                 (true, true) => return, // no value possible: only off the support; stay
@@ -215,10 +229,10 @@ impl Kernel {
         }
         let w = &mut scratch[..c];
         w.fill(0.0);
-        for &(f, s) in m.touching(i) {
-            let base = m.index(f as usize, x) - xi * s;
+        for &(rec, s) in m.touching_packed(i) {
+            let base = m.packed_base(rec, x) - xi * s as usize;
             for (v, wv) in w.iter_mut().enumerate() {
-                *wv += m.log_at(f as usize, base + v as u64 * s);
+                *wv += m.packed_log(base + v * s as usize);
             }
         }
         if let Some(v) = categorical(rng, w) {

@@ -98,3 +98,37 @@ def test_callable_and_variable_statistics():
     np.testing.assert_allclose(a.bits, b.bits)
     with pytest.raises(InvalidInputError, match="majority"):
         na.sampled_surviving_information(fg, "magnetization", sweeps=[1])
+
+
+def test_information_about_a_latent_source():
+    # Noisy copies of a latent bit, as a DAG. At T = 0 the information is I(source; X),
+    # exact; under resampling of the observed bits (source summed out) it decays, and the
+    # majority keeps most of it for a while (THEORY §6 item 2).
+    n, p = 3, 0.1
+    G = nx.DiGraph([("source", i) for i in range(n)])
+    G.nodes["source"]["cpd"] = np.array([0.5, 0.5])
+    for i in range(n):
+        G.nodes[i]["cpd"] = np.array([[1 - p, p], [p, 1 - p]])
+    fg = na.FactorGraph.from_dag(G)
+    s = na.sampled_surviving_information(fg, list(range(n)), sweeps=[0, 1, 50], chains=20000,
+                                         seed=2, about="source")
+    exact = na.systems.noisy_copies(n, p, latent=True)
+    i0 = 1 + exact.marginal(list(range(n))).entropy() - exact.entropy()
+    assert s.low[0] - 0.005 <= i0 <= s.high[0] + 0.005
+    assert s.bits[0] > s.bits[1] > s.bits[2] and s.bits[2] < 0.05
+    maj = na.sampled_surviving_information(fg, "majority", sweeps=[0], chains=20000, seed=2,
+                                           about="source")
+    assert maj.bits[0] <= s.bits[0] + 0.01  # data processing
+    with pytest.raises(InvalidInputError, match="latent"):
+        na.sampled_surviving_information(fg, ["source", 0], sweeps=[1], about="source")
+
+
+def test_marginalize_sums_out_a_variable():
+    fg = na.FactorGraph.from_factors(
+        [(0, 1), (1, 2), (2, 3), (1,)],
+        [[[2, 1, 0], [1, 2, 1]], [[1, 3], [2, 1], [0, 1]], [[1, 2], [2, 1]], [1, 2, 3]],
+    )
+    full = fg.to_system().to_table()
+    for v in range(4):
+        m = fg.marginalize(v)
+        np.testing.assert_allclose(m.to_system().to_table(), full.sum(axis=v), atol=1e-12)

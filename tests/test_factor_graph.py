@@ -125,3 +125,23 @@ def test_from_pgmpy_without_pgmpy_is_helpful():
             na.FactorGraph.from_pgmpy(object())
     else:
         pytest.skip("pgmpy is installed")
+
+
+def test_from_pgmpy_matches_the_network():
+    pytest.importorskip("pgmpy")
+    from pgmpy.factors.discrete import TabularCPD
+    from pgmpy.models import DiscreteBayesianNetwork
+
+    model = DiscreteBayesianNetwork([("a", "c"), ("b", "c")])
+    model.add_cpds(
+        TabularCPD("a", 2, [[0.3], [0.7]]),
+        TabularCPD("b", 3, [[0.2], [0.5], [0.3]]),
+        # columns: (a, b) with a slowest; rows: c
+        TabularCPD("c", 2, [[0.9, 0.8, 0.7, 0.4, 0.3, 0.1], [0.1, 0.2, 0.3, 0.6, 0.7, 0.9]],
+                   evidence=["a", "b"], evidence_card=[2, 3]),
+    )
+    s = na.FactorGraph.from_pgmpy(model).to_system()
+    a, b, c = s.indices(["a", "b", "c"])
+    table = s.to_table().transpose(a, b, c)
+    assert table[1, 2, 1] == pytest.approx(0.7 * 0.3 * 0.9)
+    assert table[0, 1, 0] == pytest.approx(0.3 * 0.5 * 0.8)

@@ -197,6 +197,7 @@ def sampled_surviving_information(
     init: Any = None,
     burn_in: int | None = None,
     progress: bool = False,
+    about: Any = None,
 ) -> SampledSurvival:
     """Sampled ``I(f(X^0); f(X^T))`` over ``T`` for a statistic ``f``, with intervals.
 
@@ -219,6 +220,10 @@ def sampled_surviving_information(
         As in :func:`natabs.sample`.
     base, confidence, bootstrap
         As in :func:`mutual_information`.
+    about : variable, optional
+        A latent variable ``Λ`` of the model (THEORY §4, information about a latent):
+        blocks containing it are dropped, so it never moves, and the estimate is
+        ``I(Λ; f(X^T))`` instead (``f`` must be a list of variables or a callable).
 
     Examples
     --------
@@ -230,6 +235,11 @@ def sampled_surviving_information(
     True
     """
     sweeps_t = tuple(sweeps)
+    if about is not None:
+        return _about_latent(model, statistic, about, sweeps_t, chains=chains, k=k,
+                             blocks=blocks, scan=scan, seed=seed, threads=threads, base=base,
+                             confidence=confidence, bootstrap=bootstrap, init=init,
+                             burn_in=burn_in, progress=progress)
     record: Any
     if callable(statistic):
         record = "states"
@@ -266,6 +276,50 @@ def sampled_surviving_information(
         else tuple(statistic),
         scan=scan, blocks=run.blocks, seed=run.seed,
     )
+
+
+def _about_latent(model, statistic, about, sweeps_t, *, chains, k, blocks, scan, seed, threads,
+                  base, confidence, bootstrap, init, burn_in, progress) -> SampledSurvival:
+    """I(Λ; f(X^T)) (THEORY §4): the chain runs on the observed variables with Λ summed
+    out of the law, started from X^0 ~ P(X | Λ), Λ ~ P(Λ) (a joint draw of the full model)."""
+    lam = model.index(about)
+    observed = model.marginalize(about)
+    seed = _seed_of(seed)
+    start = sample(model, [0], chains=chains, k=1, seed=seed, threads=threads, init=init,
+                   burn_in=burn_in)
+    lam_values = start.states[0][:, lam]
+    x0 = np.delete(start.states[0], lam, axis=1)
+    if callable(statistic):
+        record: Any = "states"
+    elif isinstance(statistic, str):
+        record = statistic
+    else:
+        names = list(statistic)
+        if any(model.index(v) == lam for v in names):
+            raise InvalidInputError(f"the statistic contains the latent {about!r} itself")
+        record = [observed.index(model.nodes[model.index(v)]) for v in names]
+    run = sample(observed, sweeps_t, chains=chains, k=k, blocks=blocks, scan=scan,
+                 seed=_sub(seed, 10**6), threads=threads, record=record, init=x0, burn_in=0,
+                 progress=progress)
+    values = (np.stack([np.asarray(statistic(x)) for x in run.states]) if callable(statistic)
+              else run.values)
+    est = [mutual_information(lam_values, values[i], base=base, confidence=confidence,
+                              bootstrap=bootstrap, seed=_sub(seed, i))
+           for i in range(len(sweeps_t))]
+    return SampledSurvival(
+        sweeps=run.sweeps, bits=np.array([e.bits for e in est]),
+        low=np.array([e.low for e in est]), high=np.array([e.high for e in est]),
+        chains=chains,
+        statistic=statistic if isinstance(statistic, str) or callable(statistic)
+        else tuple(statistic),
+        scan=scan, blocks=run.blocks, seed=seed,
+    )
+
+
+def _seed_of(seed: Any) -> int:
+    from .sampling import _seed
+
+    return _seed(seed)
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -504,6 +504,61 @@ class FactorGraph:
             logw += t[tuple(states[:, v] for v in scope)]
         return logw
 
+    def marginalize(self, var: Any, *, max_table: int = 1 << 22) -> FactorGraph:
+        """The model of the other variables, with ``var`` summed out (an MRF).
+
+        The factors touching ``var`` are replaced by one factor over their other variables
+        (``var``'s Markov blanket), ``log Σ_v Π_f φ_f``; refused with
+        :class:`~natabs.errors.TooLargeError` when that table would exceed ``max_table``
+        entries. Used for information about a latent (THEORY §4).
+
+        Examples
+        --------
+        >>> import numpy as np, natabs as na
+        >>> fg = na.FactorGraph.from_factors([(0, 1), (1, 2)], [[[2, 1], [1, 2]], [[2, 1], [1, 2]]])
+        >>> m = fg.marginalize(1)
+        >>> m.names, np.allclose(m.to_system().to_table(), fg.to_system().to_table().sum(axis=1))
+        (('0', '2'), True)
+        """
+        lam = self.index(var)
+        touching = [f for f, sc in enumerate(self._scopes) if lam in sc]
+        blanket = sorted({v for f in touching for v in self._scopes[f] if v != lam})
+        size = math.prod(self._cards[v] for v in blanket) * self._cards[lam]
+        if size > max_table:
+            raise TooLargeError(
+                f"summing out {var!r} needs a table over {len(blanket)} variables with {size} "
+                f"entries; the limit is {max_table}"
+            )
+        axes = blanket + [lam]
+        shape = [self._cards[v] for v in axes]
+        total = np.zeros(shape)
+        for f in touching:
+            scope = self._scopes[f]
+            # put the factor's axes in the order of `axes`, broadcasting over the others
+            pos = [axes.index(v) for v in scope]
+            t = np.transpose(self._logs[f], np.argsort(pos))
+            expand = tuple(sorted(pos))
+            t = t.reshape([shape[a] if a in expand else 1 for a in range(len(axes))])
+            total = total + t
+        with np.errstate(invalid="ignore"):
+            top = total.max(axis=-1, keepdims=True)
+            top = np.where(np.isfinite(top), top, 0.0)
+            merged = np.log(np.exp(total - top).sum(axis=-1)) + top[..., 0]
+        new = {v: i for i, v in enumerate(v for v in range(self.n) if v != lam)}
+        scopes = [[new[v] for v in sc] for f, sc in enumerate(self._scopes) if f not in touching]
+        logs = [t for f, t in enumerate(self._logs) if f not in touching]
+        if blanket:
+            scopes.append([new[v] for v in blanket])
+            logs.append(merged)
+        nodes = [v for i, v in enumerate(self._nodes) if i != lam]
+        graph = self._graph.to_undirected().copy() if self._graph is not None else None
+        if graph is not None:
+            graph.remove_node(self._nodes[lam])
+            graph.add_edges_from((self._nodes[a], self._nodes[b]) for a in blanket
+                                 for b in blanket if a < b)
+        return FactorGraph(cards=[self._cards[v] for v in new], nodes=nodes, scopes=scopes,
+                           logs=logs, kind="mrf", graph=graph)
+
     # -- for the sampler --------------------------------------------------------------------
 
     def _native_args(self) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:

@@ -306,6 +306,9 @@ def test_bad_arguments_are_refused():
         na.sample(fg, sweeps=[1], threads=0)
     with pytest.raises(TypeError):
         na.sample("not a model", sweeps=[1])
+    with pytest.raises(TooLargeError, match="GiB"):
+        na.sample(na.FactorGraph.ising_lattice(256, beta=0.1), sweeps=list(range(100)),
+                  chains=10**4)
 
 
 # -- interruption ------------------------------------------------------------------------------

@@ -234,8 +234,14 @@ class FactorGraph:
 
         Examples
         --------
-        >>> import natabs as na
-        >>> na.FactorGraph.from_pgmpy(object())  # doctest: +SKIP
+        >>> from pgmpy.models import DiscreteBayesianNetwork      # doctest: +SKIP
+        >>> from pgmpy.factors.discrete import TabularCPD         # doctest: +SKIP
+        >>> bn = DiscreteBayesianNetwork([("rain", "wet")])       # doctest: +SKIP
+        >>> bn.add_cpds(TabularCPD("rain", 2, [[0.8], [0.2]]),
+        ...             TabularCPD("wet", 2, [[0.9, 0.2], [0.1, 0.8]],
+        ...                        evidence=["rain"], evidence_card=[2]))  # doctest: +SKIP
+        >>> na.FactorGraph.from_pgmpy(bn)                          # doctest: +SKIP
+        FactorGraph(kind='dag', n=2, cards=2, factors=2)
         """
         try:
             import pgmpy  # noqa: F401

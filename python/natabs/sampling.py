@@ -34,7 +34,7 @@ import numpy as np
 
 from . import _native
 from .blocks import describe, resolve
-from .errors import InvalidInputError
+from .errors import InvalidInputError, TooLargeError
 from .factor_graph import FactorGraph
 
 __all__ = ["sample", "SampleRun"]
@@ -43,6 +43,8 @@ __all__ = ["sample", "SampleRun"]
 EXACT_INIT_STATES = 1 << 16
 #: Burn-in sweeps for larger MRFs started at random.
 DEFAULT_BURN_IN = 100
+#: Largest recording (states and initial states) :func:`sample` allocates, in bytes.
+MAX_RECORD_BYTES = 1 << 33
 #: Statistics ``record=`` accepts by name.
 STATISTICS = ("magnetization", "majority")
 
@@ -178,6 +180,14 @@ def sample(
         raise InvalidInputError("the block family is empty (k=0): nothing would move")
     seed = _seed(seed)
     kind, vars_ = _record(model, record)
+    need = chains * model.n * 2 + (len(sweeps_t) * chains * model.n * _dtype(max(model.cards))
+                                   .itemsize if kind == "states" else len(sweeps_t) * chains * 8)
+    if need > MAX_RECORD_BYTES:
+        raise TooLargeError(
+            f"{chains} chains of {model.n} variables recorded at {len(sweeps_t)} sweeps need "
+            f"{need / 2**30:.1f} GiB; the limit is {MAX_RECORD_BYTES / 2**30:.0f} GiB "
+            f"(record a statistic, or fewer chains or sweeps)"
+        )
 
     x0, default_burn = _initial(model, chains, seed, init, threads)
     burn = default_burn if burn_in is None else _count(burn_in, "burn_in", 0)

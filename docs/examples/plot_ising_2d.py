@@ -75,5 +75,5 @@ for ax in (left, right):
     ax.set_ylim(-0.05, 1.1)
     ax.legend()
 fig.tight_layout()
-if __name__ == "__main__" and not os.environ.get("NATABS_DOCS_NO_SAVE"):
-    fig.savefig(os.environ.get("NATABS_DOCS_OUT", "plot_ising_2d.png"), dpi=100)
+if os.environ.get("NATABS_DOCS_OUT"):  # sphinx-gallery collects the figure itself
+    fig.savefig(os.environ["NATABS_DOCS_OUT"], dpi=100)

@@ -9,7 +9,9 @@ use natabs_core::gibbs::kernel::Kernel;
 use natabs_core::gibbs::{ancestral, Blocks, Chains, FactorGraph, Scan};
 use natabs_core::Error;
 use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyReadwriteArray1, PyReadwriteArray2};
+use numpy::{
+    IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyReadwriteArray1, PyReadwriteArray2,
+};
 use pyo3::prelude::*;
 
 /// Block steps (summed over chains) run between two signal checks: about 0.1 s of work.
@@ -18,7 +20,9 @@ const CHUNK_STEPS: u64 = 1 << 24;
 fn pool(threads: Option<usize>) -> natabs_core::Result<Option<rayon::ThreadPool>> {
     match threads {
         None => Ok(None),
-        Some(0) => Err(Error::invalid("threads must be >= 1 (or None for all cores)")),
+        Some(0) => Err(Error::invalid(
+            "threads must be >= 1 (or None for all cores)",
+        )),
         Some(t) => rayon::ThreadPoolBuilder::new()
             .num_threads(t)
             .build()
@@ -31,7 +35,10 @@ fn pool(threads: Option<usize>) -> natabs_core::Result<Option<rayon::ThreadPool>
 fn split(flat: &[u32], lens: &[u32], what: &str) -> natabs_core::Result<Vec<Vec<u32>>> {
     let total: u64 = lens.iter().map(|&l| l as u64).sum();
     if total != flat.len() as u64 {
-        return Err(Error::invalid(format!("{what}: lengths sum to {total} but {} indices given", flat.len())));
+        return Err(Error::invalid(format!(
+            "{what}: lengths sum to {total} but {} indices given",
+            flat.len()
+        )));
     }
     let mut out = Vec::with_capacity(lens.len());
     let mut at = 0usize;
@@ -78,7 +85,12 @@ impl GibbsChains {
         let scan = match scan {
             "random" => Scan::Random,
             "systematic" => Scan::Systematic,
-            other => return Err(Error::invalid(format!("scan must be 'random' or 'systematic', got {other:?}"))).py_err(py),
+            other => {
+                return Err(Error::invalid(format!(
+                    "scan must be 'random' or 'systematic', got {other:?}"
+                )))
+                .py_err(py)
+            }
         };
         let logs = tables.as_slice()?.to_vec();
         let chains = init.as_array().nrows();
@@ -99,7 +111,9 @@ impl GibbsChains {
 
     /// Advance every chain by `sweeps` sweeps, checking for signals between chunks.
     fn advance(&mut self, py: Python<'_>, sweeps: u64) -> PyResult<()> {
-        let per_sweep = (self.inner.chains() as u64).saturating_mul(self.inner.steps_per_sweep()).max(1);
+        let per_sweep = (self.inner.chains() as u64)
+            .saturating_mul(self.inner.steps_per_sweep())
+            .max(1);
         let chunk = (CHUNK_STEPS / per_sweep).max(1);
         let mut left = sweeps;
         while left > 0 {
@@ -117,7 +131,11 @@ impl GibbsChains {
         py.detach(|| self.inner.write_states(out)).py_err(py)
     }
 
-    fn write_states_u16(&self, py: Python<'_>, mut out: PyReadwriteArray2<'_, u16>) -> PyResult<()> {
+    fn write_states_u16(
+        &self,
+        py: Python<'_>,
+        mut out: PyReadwriteArray2<'_, u16>,
+    ) -> PyResult<()> {
         let out = out.as_slice_mut()?;
         py.detach(|| self.inner.write_states(out)).py_err(py)
     }
@@ -132,7 +150,12 @@ impl GibbsChains {
         py.detach(|| self.inner.majority(out)).py_err(py)
     }
 
-    fn joint_code(&self, py: Python<'_>, vars: Vec<u32>, mut out: PyReadwriteArray1<'_, u64>) -> PyResult<()> {
+    fn joint_code(
+        &self,
+        py: Python<'_>,
+        vars: Vec<u32>,
+        mut out: PyReadwriteArray1<'_, u64>,
+    ) -> PyResult<()> {
         let out = out.as_slice_mut()?;
         py.detach(|| self.inner.joint_code(&vars, out)).py_err(py)
     }
@@ -180,7 +203,8 @@ fn gibbs_ancestral<'py>(
             in_pool(&p, || ancestral(&g, &order, &own, chains, seed))
         })
         .py_err(py)?;
-    let arr = Array2::from_shape_vec((chains, n), flat).expect("ancestral returns chains x n values");
+    let arr =
+        Array2::from_shape_vec((chains, n), flat).expect("ancestral returns chains x n values");
     Ok(arr.into_pyarray(py))
 }
 

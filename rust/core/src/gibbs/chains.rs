@@ -33,7 +33,13 @@ pub struct Chains {
 impl Chains {
     /// Chains started from `init` (`chains × n` values, chain-major), chain `c` drawing from
     /// stream `(seed, c)`.
-    pub fn new(kernel: Kernel, scan: Scan, init: Vec<u16>, chains: usize, seed: u64) -> Result<Chains> {
+    pub fn new(
+        kernel: Kernel,
+        scan: Scan,
+        init: Vec<u16>,
+        chains: usize,
+        seed: u64,
+    ) -> Result<Chains> {
         let n = kernel.model().n();
         if chains == 0 {
             return Err(Error::invalid("chains must be >= 1"));
@@ -46,10 +52,22 @@ impl Chains {
             )));
         }
         for (c, x) in init.chunks(n).enumerate() {
-            kernel.model().check_state(x).map_err(|e| Error::invalid(format!("initial state of chain {c}: {e}")))?;
+            kernel
+                .model()
+                .check_state(x)
+                .map_err(|e| Error::invalid(format!("initial state of chain {c}: {e}")))?;
         }
-        let rngs = (0..chains).map(|c| stream(seed, c as u64, Purpose::Chain)).collect();
-        Ok(Chains { kernel, scan, n, states: init, rngs, sweeps_done: 0 })
+        let rngs = (0..chains)
+            .map(|c| stream(seed, c as u64, Purpose::Chain))
+            .collect();
+        Ok(Chains {
+            kernel,
+            scan,
+            n,
+            states: init,
+            rngs,
+            sweeps_done: 0,
+        })
     }
 
     pub fn n(&self) -> usize {
@@ -113,18 +131,30 @@ impl Chains {
                 self.states.len()
             )));
         }
-        if self.kernel.model().cards().iter().any(|&c| T::try_from((c - 1) as u16).is_err()) {
-            return Err(Error::invalid("the output dtype is too small for the variables' cards"));
+        if self
+            .kernel
+            .model()
+            .cards()
+            .iter()
+            .any(|&c| T::try_from((c - 1) as u16).is_err())
+        {
+            return Err(Error::invalid(
+                "the output dtype is too small for the variables' cards",
+            ));
         }
-        out.par_iter_mut().zip(self.states.par_iter()).for_each(|(o, &s)| {
-            *o = T::try_from(s).ok().expect("cards checked above");
-        });
+        out.par_iter_mut()
+            .zip(self.states.par_iter())
+            .for_each(|(o, &s)| {
+                *o = T::try_from(s).ok().expect("cards checked above");
+            });
         Ok(())
     }
 
     fn check_binary(&self, what: &str) -> Result<()> {
         if self.kernel.model().cards().iter().any(|&c| c != 2) {
-            return Err(Error::invalid(format!("{what} needs every variable to be binary")));
+            return Err(Error::invalid(format!(
+                "{what} needs every variable to be binary"
+            )));
         }
         Ok(())
     }
@@ -144,10 +174,12 @@ impl Chains {
         self.check_binary("the magnetisation")?;
         self.check_out(out.len())?;
         let n = self.n;
-        out.par_iter_mut().zip(self.states.par_chunks(n)).for_each(|(o, x)| {
-            let ones: u64 = x.iter().map(|&v| v as u64).sum();
-            *o = (2.0 * ones as f64 - n as f64) / n as f64;
-        });
+        out.par_iter_mut()
+            .zip(self.states.par_chunks(n))
+            .for_each(|(o, x)| {
+                let ones: u64 = x.iter().map(|&v| v as u64).sum();
+                *o = (2.0 * ones as f64 - n as f64) / n as f64;
+            });
         Ok(())
     }
 
@@ -157,14 +189,16 @@ impl Chains {
         self.check_binary("the majority")?;
         self.check_out(out.len())?;
         let n = self.n as u64;
-        out.par_iter_mut().zip(self.states.par_chunks(self.n)).for_each(|(o, x)| {
-            let ones: u64 = x.iter().map(|&v| v as u64).sum();
-            *o = match (2 * ones).cmp(&n) {
-                std::cmp::Ordering::Greater => 1,
-                std::cmp::Ordering::Less => 0,
-                std::cmp::Ordering::Equal => 2,
-            };
-        });
+        out.par_iter_mut()
+            .zip(self.states.par_chunks(self.n))
+            .for_each(|(o, x)| {
+                let ones: u64 = x.iter().map(|&v| v as u64).sum();
+                *o = match (2 * ones).cmp(&n) {
+                    std::cmp::Ordering::Greater => 1,
+                    std::cmp::Ordering::Less => 0,
+                    std::cmp::Ordering::Equal => 2,
+                };
+            });
         Ok(())
     }
 
@@ -176,22 +210,29 @@ impl Chains {
         let mut size: u128 = 1;
         for &v in vars {
             if v as usize >= self.n {
-                return Err(Error::invalid(format!("variable {v} does not exist (n = {})", self.n)));
+                return Err(Error::invalid(format!(
+                    "variable {v} does not exist (n = {})",
+                    self.n
+                )));
             }
             size *= cards[v as usize] as u128;
             if size > u64::MAX as u128 {
-                return Err(Error::invalid("the joint values of these variables do not fit 64 bits"));
+                return Err(Error::invalid(
+                    "the joint values of these variables do not fit 64 bits",
+                ));
             }
         }
-        out.par_iter_mut().zip(self.states.par_chunks(self.n)).for_each(|(o, x)| {
-            let mut code = 0u64;
-            let mut stride = 1u64;
-            for &v in vars {
-                code += x[v as usize] as u64 * stride;
-                stride = stride.wrapping_mul(cards[v as usize] as u64);
-            }
-            *o = code;
-        });
+        out.par_iter_mut()
+            .zip(self.states.par_chunks(self.n))
+            .for_each(|(o, x)| {
+                let mut code = 0u64;
+                let mut stride = 1u64;
+                for &v in vars {
+                    code += x[v as usize] as u64 * stride;
+                    stride = stride.wrapping_mul(cards[v as usize] as u64);
+                }
+                *o = code;
+            });
         Ok(())
     }
 }
@@ -199,41 +240,62 @@ impl Chains {
 /// Exact ancestral sampling of a DAG: `chains` states drawn in topological `order`, node
 /// `order[k]` from the row of its table `own[k]` (a factor whose scope ends with the node
 /// and whose entries are `log P(node | parents)`). Chain `c` uses stream `(seed, c, Init)`.
-pub fn ancestral(model: &FactorGraph, order: &[u32], own: &[u32], chains: usize, seed: u64) -> Result<Vec<u16>> {
+pub fn ancestral(
+    model: &FactorGraph,
+    order: &[u32],
+    own: &[u32],
+    chains: usize,
+    seed: u64,
+) -> Result<Vec<u16>> {
     let n = model.n();
     if order.len() != n || own.len() != n {
-        return Err(Error::invalid("order and own tables must name every variable once"));
+        return Err(Error::invalid(
+            "order and own tables must name every variable once",
+        ));
     }
     let mut placed = vec![false; n];
     for (k, (&v, &f)) in order.iter().zip(own).enumerate() {
         let (v, f) = (v as usize, f as usize);
         if v >= n || placed[v] {
-            return Err(Error::invalid(format!("order position {k}: variable {v} missing or repeated")));
+            return Err(Error::invalid(format!(
+                "order position {k}: variable {v} missing or repeated"
+            )));
         }
         if f >= model.n_factors() || model.scope(f).last() != Some(&(v as u32)) {
-            return Err(Error::invalid(format!("factor {f} is not the table of variable {v}")));
+            return Err(Error::invalid(format!(
+                "factor {f} is not the table of variable {v}"
+            )));
         }
-        if model.scope(f).iter().any(|&p| !placed[p as usize] && p as usize != v) {
-            return Err(Error::invalid(format!("variable {v} comes before one of its parents")));
+        if model
+            .scope(f)
+            .iter()
+            .any(|&p| !placed[p as usize] && p as usize != v)
+        {
+            return Err(Error::invalid(format!(
+                "variable {v} comes before one of its parents"
+            )));
         }
         placed[v] = true;
     }
     let max_card = model.cards().iter().copied().max().unwrap_or(1) as usize;
     let mut out = vec![0u16; chains * n];
-    out.par_chunks_mut(n).enumerate().with_max_len(1).for_each(|(c, x)| {
-        let mut rng = stream(seed, c as u64, Purpose::Init);
-        let mut w = vec![0.0f64; max_card];
-        for (&v, &f) in order.iter().zip(own) {
-            let (v, f) = (v as usize, f as usize);
-            let card = model.cards()[v] as usize;
-            x[v] = 0;
-            let base = model.index(f, x);
-            for (k, wk) in w[..card].iter_mut().enumerate() {
-                *wk = model.log_at(f, base + k as u64);
+    out.par_chunks_mut(n)
+        .enumerate()
+        .with_max_len(1)
+        .for_each(|(c, x)| {
+            let mut rng = stream(seed, c as u64, Purpose::Init);
+            let mut w = vec![0.0f64; max_card];
+            for (&v, &f) in order.iter().zip(own) {
+                let (v, f) = (v as usize, f as usize);
+                let card = model.cards()[v] as usize;
+                x[v] = 0;
+                let base = model.index(f, x);
+                for (k, wk) in w[..card].iter_mut().enumerate() {
+                    *wk = model.log_at(f, base + k as u64);
+                }
+                x[v] = categorical(&mut rng, &mut w[..card]).unwrap_or(0) as u16;
             }
-            x[v] = categorical(&mut rng, &mut w[..card]).unwrap_or(0) as u16;
-        }
-    });
+        });
     Ok(out)
 }
 
@@ -249,7 +311,15 @@ mod tests {
         let size: usize = g.cards().iter().map(|&c| c as usize).product();
         let mut w: Vec<f64> = (0..size)
             .map(|mut code| {
-                let x: Vec<u16> = g.cards().iter().map(|&c| { let v = code % c as usize; code /= c as usize; v as u16 }).collect();
+                let x: Vec<u16> = g
+                    .cards()
+                    .iter()
+                    .map(|&c| {
+                        let v = code % c as usize;
+                        code /= c as usize;
+                        v as u16
+                    })
+                    .collect();
                 assert_eq!(x.len(), n);
                 g.log_weight(&x).exp()
             })
@@ -295,7 +365,11 @@ mod tests {
     #[test]
     fn stationary_law_for_every_path() {
         let sites = [vec![0], vec![1], vec![2]];
-        for (blocks, fast) in [(&sites[..], true), (&sites[..], false), (&[vec![0, 1], vec![1, 2]][..], false)] {
+        for (blocks, fast) in [
+            (&sites[..], true),
+            (&sites[..], false),
+            (&[vec![0, 1], vec![1, 2]][..], false),
+        ] {
             for scan in [Scan::Random, Scan::Systematic] {
                 let (got, want) = run(chain3(), blocks, scan, fast);
                 close(&got, &want, 20000.0);
@@ -309,12 +383,30 @@ mod tests {
         let g = FactorGraph::new(
             vec![3, 2, 2],
             &[vec![0, 1], vec![1, 2]],
-            vec![0.1, 0.4, -0.3, 0.2, 0.0, f64::NEG_INFINITY, 0.0, -1.0, 0.5, 0.0],
+            vec![
+                0.1,
+                0.4,
+                -0.3,
+                0.2,
+                0.0,
+                f64::NEG_INFINITY,
+                0.0,
+                -1.0,
+                0.5,
+                0.0,
+            ],
         )
         .unwrap();
         let want = exact(&g);
         let b = Blocks::new(&g, &[vec![0], vec![1], vec![2]]).unwrap();
-        let mut ch = Chains::new(Kernel::new(g, b, true), Scan::Random, vec![0; 3 * 20000], 20000, 5).unwrap();
+        let mut ch = Chains::new(
+            Kernel::new(g, b, true),
+            Scan::Random,
+            vec![0; 3 * 20000],
+            20000,
+            5,
+        )
+        .unwrap();
         ch.advance(30);
         close(&frequencies(&ch), &want, 20000.0);
     }
@@ -324,16 +416,31 @@ mod tests {
         let make = || {
             let g = chain3();
             let b = Blocks::new(&g, &[vec![0], vec![1, 2]]).unwrap();
-            Chains::new(Kernel::new(g, b, true), Scan::Random, vec![0; 3 * 64], 64, 3).unwrap()
+            Chains::new(
+                Kernel::new(g, b, true),
+                Scan::Random,
+                vec![0; 3 * 64],
+                64,
+                3,
+            )
+            .unwrap()
         };
-        let pool = |t| rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap();
+        let pool = |t| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .unwrap()
+        };
         let mut a = make();
         pool(1).install(|| a.advance(7));
         let mut b = make();
         pool(3).install(|| b.advance(7));
         assert_eq!(a.states(), b.states());
         let mut c = make();
-        pool(2).install(|| { c.advance(3); c.advance(4) });
+        pool(2).install(|| {
+            c.advance(3);
+            c.advance(4)
+        });
         assert_eq!(a.states(), c.states());
     }
 
@@ -343,7 +450,10 @@ mod tests {
         let g = FactorGraph::new(
             vec![2, 2],
             &[vec![0], vec![0, 1]],
-            [0.7f64, 0.3, 0.8, 0.2, 0.1, 0.9].iter().map(|p| p.ln()).collect(),
+            [0.7f64, 0.3, 0.8, 0.2, 0.1, 0.9]
+                .iter()
+                .map(|p| p.ln())
+                .collect(),
         )
         .unwrap();
         let want = exact(&g);
@@ -360,7 +470,14 @@ mod tests {
     fn statistics() {
         let g = chain3();
         let b = Blocks::new(&g, &[vec![0]]).unwrap();
-        let ch = Chains::new(Kernel::new(g, b, true), Scan::Random, vec![1, 1, 0, 0, 0, 0], 2, 0).unwrap();
+        let ch = Chains::new(
+            Kernel::new(g, b, true),
+            Scan::Random,
+            vec![1, 1, 0, 0, 0, 0],
+            2,
+            0,
+        )
+        .unwrap();
         let mut m = [0.0; 2];
         ch.magnetization(&mut m).unwrap();
         assert_eq!(m, [1.0 / 3.0, -1.0]);

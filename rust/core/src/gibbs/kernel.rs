@@ -31,7 +31,9 @@ impl Blocks {
     pub fn new(model: &FactorGraph, blocks: &[Vec<u32>]) -> Result<Blocks> {
         let n = model.n();
         if blocks.is_empty() {
-            return Err(Error::invalid("the block family is empty: nothing would move"));
+            return Err(Error::invalid(
+                "the block family is empty: nothing would move",
+            ));
         }
         let mut ptr = vec![0usize];
         let mut vars = Vec::new();
@@ -51,7 +53,9 @@ impl Blocks {
                     )));
                 }
                 if block[..a].contains(&v) {
-                    return Err(Error::invalid(format!("block {b} names variable {v} twice")));
+                    return Err(Error::invalid(format!(
+                        "block {b} names variable {v} twice"
+                    )));
                 }
                 covered[v as usize] = true;
                 values = values.saturating_mul(model.cards()[v as usize] as u64);
@@ -80,7 +84,16 @@ impl Blocks {
         let identity = total_size == blocks.len()
             && total_size == n
             && vars.iter().enumerate().all(|(b, &v)| b == v as usize);
-        Ok(Blocks { ptr, vars, fptr, factors, max_values, covered, total_size, identity })
+        Ok(Blocks {
+            ptr,
+            vars,
+            fptr,
+            factors,
+            max_values,
+            covered,
+            total_size,
+            identity,
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -131,8 +144,16 @@ impl Kernel {
     /// The fast path is used when every block is a single site and the model is pairwise
     /// binary; `allow_fast = false` forces the generic path (to compare the two).
     pub fn new(model: FactorGraph, blocks: Blocks, allow_fast: bool) -> Kernel {
-        let pairwise = if allow_fast && blocks.all_single() { Pairwise::from_model(&model) } else { None };
-        Kernel { model, blocks, pairwise }
+        let pairwise = if allow_fast && blocks.all_single() {
+            Pairwise::from_model(&model)
+        } else {
+            None
+        };
+        Kernel {
+            model,
+            blocks,
+            pairwise,
+        }
     }
 
     pub fn model(&self) -> &FactorGraph {
@@ -148,7 +169,13 @@ impl Kernel {
     }
 
     /// Run `steps` random-scan steps on state `x` (a block drawn uniformly each step).
-    pub fn random_steps<R: Rng>(&self, steps: u64, x: &mut [u16], rng: &mut R, scratch: &mut [f64]) {
+    pub fn random_steps<R: Rng>(
+        &self,
+        steps: u64,
+        x: &mut [u16],
+        rng: &mut R,
+        scratch: &mut [f64],
+    ) {
         let nb = self.blocks.len() as u64;
         match &self.pairwise {
             // The hot loop users spend their compute in: no block table, no dispatch.
@@ -241,7 +268,14 @@ impl Kernel {
     }
 
     /// A block: enumerate its joint values (first block variable fastest).
-    fn block<R: Rng>(&self, block: &[u32], fs: &[u32], x: &mut [u16], rng: &mut R, scratch: &mut [f64]) {
+    fn block<R: Rng>(
+        &self,
+        block: &[u32],
+        fs: &[u32],
+        x: &mut [u16],
+        rng: &mut R,
+        scratch: &mut [f64],
+    ) {
         let m = &self.model;
         let cards = m.cards();
         let orig: Vec<u16> = block.iter().map(|&v| x[v as usize]).collect();

@@ -70,7 +70,9 @@ impl FactorGraph {
                     )));
                 }
                 if scope[..a].contains(&v) {
-                    return Err(Error::invalid(format!("factor {f} names variable {v} twice")));
+                    return Err(Error::invalid(format!(
+                        "factor {f} names variable {v} twice"
+                    )));
                 }
                 size = size.saturating_mul(cards[v as usize] as u64);
             }
@@ -146,12 +148,25 @@ impl FactorGraph {
             }
         }
         if packed.len() as u64 > u32::MAX as u64 {
-            return Err(Error::invalid("too many factors (packed scopes exceed 2^32 words)"));
+            return Err(Error::invalid(
+                "too many factors (packed scopes exceed 2^32 words)",
+            ));
         }
-        let touch_packed = touch.iter().map(|&(f, s)| (record[f as usize], s as u32)).collect();
+        let touch_packed = touch
+            .iter()
+            .map(|&(f, s)| (record[f as usize], s as u32))
+            .collect();
         Ok(FactorGraph {
-            cards, scope_ptr, scope_vars, scope_strides, table_ptr, logs, touch_ptr, touch,
-            packed, touch_packed,
+            cards,
+            scope_ptr,
+            scope_vars,
+            scope_strides,
+            table_ptr,
+            logs,
+            touch_ptr,
+            touch,
+            packed,
+            touch_packed,
         })
     }
 
@@ -232,7 +247,9 @@ impl FactorGraph {
 
     /// Unnormalised `log P(state)`: the sum over all factors (for tests and small checks).
     pub fn log_weight(&self, state: &[u16]) -> f64 {
-        (0..self.n_factors()).map(|f| self.log_factor(f, state)).sum()
+        (0..self.n_factors())
+            .map(|f| self.log_factor(f, state))
+            .sum()
     }
 
     /// Check a state's values against the cards.
@@ -271,7 +288,8 @@ pub(crate) mod tests {
 
     #[test]
     fn indexes_in_c_order() {
-        let g = FactorGraph::new(vec![2, 3], &[vec![0, 1]], (0..6).map(f64::from).collect()).unwrap();
+        let g =
+            FactorGraph::new(vec![2, 3], &[vec![0, 1]], (0..6).map(f64::from).collect()).unwrap();
         assert_eq!(g.log_factor(0, &[1, 2]), 5.0);
         assert_eq!(g.log_factor(0, &[0, 1]), 1.0);
         assert_eq!(g.touching(1), &[(0, 1)]);
@@ -285,7 +303,10 @@ pub(crate) mod tests {
             let x: Vec<u16> = (0..3).map(|k| (code >> k) & 1).collect();
             for i in 0..3 {
                 for (&(f, _), &(rec, _)) in g.touching(i).iter().zip(g.touching_packed(i)) {
-                    assert_eq!(g.packed_log(g.packed_base(rec, &x)), g.log_factor(f as usize, &x));
+                    assert_eq!(
+                        g.packed_log(g.packed_base(rec, &x)),
+                        g.log_factor(f as usize, &x)
+                    );
                 }
             }
         }

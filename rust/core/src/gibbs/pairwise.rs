@@ -107,15 +107,21 @@ impl Pairwise {
                 table[i] = off;
             }
         }
-        let records = (0..n).all(|i| nb_ptr[i + 1] - nb_ptr[i] <= INLINE_DEGREE).then(|| {
-            (0..n)
-                .map(|i| {
-                    let mut r = Record { table: table[i], degree: (nb_ptr[i + 1] - nb_ptr[i]) as u32, nb: [0; INLINE_DEGREE] };
-                    r.nb[..r.degree as usize].copy_from_slice(&nb[nb_ptr[i]..nb_ptr[i + 1]]);
-                    r
-                })
-                .collect()
-        });
+        let records = (0..n)
+            .all(|i| nb_ptr[i + 1] - nb_ptr[i] <= INLINE_DEGREE)
+            .then(|| {
+                (0..n)
+                    .map(|i| {
+                        let mut r = Record {
+                            table: table[i],
+                            degree: (nb_ptr[i + 1] - nb_ptr[i]) as u32,
+                            nb: [0; INLINE_DEGREE],
+                        };
+                        r.nb[..r.degree as usize].copy_from_slice(&nb[nb_ptr[i]..nb_ptr[i + 1]]);
+                        r
+                    })
+                    .collect()
+            });
         let regular = (n > 0
             && table[0] != u32::MAX
             && (0..n).all(|i| table[i] == table[0] && nb_ptr[i + 1] - nb_ptr[i] == nb_ptr[1])
@@ -131,7 +137,16 @@ impl Pairwise {
                     .collect();
                 (table[0], d, quads)
             });
-        Some(Pairwise { bias, nb_ptr, nb, w, table, thresholds, records, regular })
+        Some(Pairwise {
+            bias,
+            nb_ptr,
+            nb,
+            w,
+            table,
+            thresholds,
+            records,
+            regular,
+        })
     }
 
     /// Heat-bath update of site `i`.
@@ -202,7 +217,10 @@ mod tests {
                 let mut x0 = x.clone();
                 x0[i] = 0;
                 let want = g.log_weight(&x1) - g.log_weight(&x0);
-                assert!((p.logit(i, &x) - want).abs() < 1e-12, "site {i} state {x:?}");
+                assert!(
+                    (p.logit(i, &x) - want).abs() < 1e-12,
+                    "site {i} state {x:?}"
+                );
             }
         }
     }

@@ -111,9 +111,7 @@ impl GibbsChains {
 
     /// Advance every chain by `sweeps` sweeps, checking for signals between chunks.
     fn advance(&mut self, py: Python<'_>, sweeps: u64) -> PyResult<()> {
-        let per_sweep = (self.inner.chains() as u64)
-            .saturating_mul(self.inner.steps_per_sweep())
-            .max(1);
+        let per_sweep = self.inner.sweep_cost().max(1);
         let chunk = (CHUNK_STEPS / per_sweep).max(1);
         let mut left = sweeps;
         while left > 0 {

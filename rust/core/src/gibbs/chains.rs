@@ -95,6 +95,19 @@ impl Chains {
         }
     }
 
+    /// Rough cost of one sweep of every chain, in units of a single-site update: steps
+    /// times the joint values a step enumerates (for sizing chunks of work).
+    pub fn sweep_cost(&self) -> u64 {
+        let per_step = if self.kernel.blocks().all_single() {
+            1
+        } else {
+            self.kernel.blocks().max_values() as u64
+        };
+        (self.chains() as u64)
+            .saturating_mul(self.steps_per_sweep())
+            .saturating_mul(per_step)
+    }
+
     /// The states, chain-major (`chains × n`).
     pub fn states(&self) -> &[u16] {
         &self.states

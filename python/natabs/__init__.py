@@ -13,14 +13,21 @@ Examples
 
 from __future__ import annotations
 
-from . import blocks, dag, errors, io, plot, systems, transforms
+from . import blocks, dag, errors, estimate, io, plot, systems, transforms
 from ._native import __version__
+
+# Systems and exact conserved information (THEORY §1-3).
 from .conserved import Conserved, conserved, conserved_information
 from .system import System
 
 # Transformations and survival reports (THEORY §5).
 from .survival import Survival, SurvivalTable, survival_table, survives
 from .transforms import light_cone
+
+# Local models and the block-Gibbs engine.
+from .estimate import sampled_surviving_information
+from .factor_graph import FactorGraph
+from .sampling import SampleRun, sample
 
 __all__ = [
     "__version__",
@@ -40,6 +47,11 @@ __all__ = [
     "survival_table",
     "Survival",
     "SurvivalTable",
+    "FactorGraph",
+    "sample",
+    "SampleRun",
+    "estimate",
+    "sampled_surviving_information",
 ]
 
 

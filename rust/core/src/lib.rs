@@ -10,10 +10,13 @@
 //! - [`unionfind`]: a lock-free union-find used to join fibres in parallel;
 //! - [`components`]: the components of the move graph (THEORY §3), i.e. the exactly
 //!   conserved information.
+//! - [`gibbs`]: block-Gibbs chains on local models (factor graphs, DAGs) too big to
+//!   enumerate.
 
 pub mod components;
 pub mod error;
 pub mod fibres;
+pub mod gibbs;
 pub mod support;
 pub mod unionfind;
 

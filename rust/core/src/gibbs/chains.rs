@@ -1,0 +1,508 @@
+//! Many independent chains, advanced in parallel and read at checkpoints.
+//!
+//! States are held as one `u16` array of `chains × n` values (chain-major). Chain `c` only
+//! ever draws from its own stream `(seed, c)`, and chains are distributed over threads
+//! whole, so a chain's trajectory never depends on the thread count. The caller advances
+//! the chains a few sweeps at a time (a chunk) and reads states or statistics between
+//! chunks; that is where a front end can report progress or stop.
+
+use super::kernel::Kernel;
+use super::model::FactorGraph;
+use super::rng::{categorical, stream, ChainRng, Purpose};
+use crate::error::{Error, Result};
+use rayon::prelude::*;
+
+/// Order in which blocks are visited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scan {
+    /// Each step draws a block uniformly; a sweep is `m / mean |B|` steps.
+    Random,
+    /// Blocks in the family's order; a sweep is one pass over the family.
+    Systematic,
+}
+
+pub struct Chains {
+    kernel: Kernel,
+    scan: Scan,
+    n: usize,
+    states: Vec<u16>,
+    rngs: Vec<ChainRng>,
+    sweeps_done: u64,
+}
+
+impl Chains {
+    /// Chains started from `init` (`chains × n` values, chain-major), chain `c` drawing from
+    /// stream `(seed, c)`.
+    pub fn new(
+        kernel: Kernel,
+        scan: Scan,
+        init: Vec<u16>,
+        chains: usize,
+        seed: u64,
+    ) -> Result<Chains> {
+        let n = kernel.model().n();
+        if chains == 0 {
+            return Err(Error::invalid("chains must be >= 1"));
+        }
+        if init.len() != chains * n {
+            return Err(Error::invalid(format!(
+                "initial states hold {} values; {chains} chains of {n} variables need {}",
+                init.len(),
+                chains * n
+            )));
+        }
+        for (c, x) in init.chunks(n).enumerate() {
+            kernel
+                .model()
+                .check_state(x)
+                .map_err(|e| Error::invalid(format!("initial state of chain {c}: {e}")))?;
+        }
+        let rngs = (0..chains)
+            .map(|c| stream(seed, c as u64, Purpose::Chain))
+            .collect();
+        Ok(Chains {
+            kernel,
+            scan,
+            n,
+            states: init,
+            rngs,
+            sweeps_done: 0,
+        })
+    }
+
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    pub fn chains(&self) -> usize {
+        self.rngs.len()
+    }
+
+    pub fn sweeps_done(&self) -> u64 {
+        self.sweeps_done
+    }
+
+    /// Whether the pairwise binary fast path is in use.
+    pub fn fast(&self) -> bool {
+        self.kernel.fast()
+    }
+
+    /// Block steps in one sweep.
+    pub fn steps_per_sweep(&self) -> u64 {
+        match self.scan {
+            Scan::Random => self.kernel.blocks().random_sweep_steps(),
+            Scan::Systematic => self.kernel.blocks().len() as u64,
+        }
+    }
+
+    /// Rough cost of one sweep of every chain, in units of a single-site update: steps
+    /// times the joint values a step enumerates (for sizing chunks of work).
+    pub fn sweep_cost(&self) -> u64 {
+        let per_step = if self.kernel.blocks().all_single() {
+            1
+        } else {
+            self.kernel.blocks().max_values() as u64
+        };
+        (self.chains() as u64)
+            .saturating_mul(self.steps_per_sweep())
+            .saturating_mul(per_step)
+    }
+
+    /// The states, chain-major (`chains × n`).
+    pub fn states(&self) -> &[u16] {
+        &self.states
+    }
+
+    /// Advance every chain by `sweeps` sweeps, in parallel on the current rayon pool.
+    pub fn advance(&mut self, sweeps: u64) {
+        let kernel = &self.kernel;
+        let scan = self.scan;
+        let steps = self.steps_per_sweep();
+        let scratch_len = kernel.blocks().max_values().max(1);
+        self.states
+            .par_chunks_mut(self.n)
+            .zip(self.rngs.par_iter_mut())
+            .with_max_len(1)
+            .for_each(|(x, rng)| {
+                let mut scratch = vec![0.0f64; scratch_len];
+                for _ in 0..sweeps {
+                    match scan {
+                        Scan::Random => kernel.random_steps(steps, x, rng, &mut scratch),
+                        Scan::Systematic => kernel.systematic_pass(x, rng, &mut scratch),
+                    }
+                }
+            });
+        self.sweeps_done += sweeps;
+    }
+
+    /// Copy the states into `out` (`chains × n`); every card must fit `T`.
+    pub fn write_states<T: TryFrom<u16> + Copy + Send>(&self, out: &mut [T]) -> Result<()> {
+        if out.len() != self.states.len() {
+            return Err(Error::invalid(format!(
+                "the output holds {} values; the states need {}",
+                out.len(),
+                self.states.len()
+            )));
+        }
+        if self
+            .kernel
+            .model()
+            .cards()
+            .iter()
+            .any(|&c| T::try_from((c - 1) as u16).is_err())
+        {
+            return Err(Error::invalid(
+                "the output dtype is too small for the variables' cards",
+            ));
+        }
+        out.par_iter_mut()
+            .zip(self.states.par_iter())
+            .for_each(|(o, &s)| {
+                *o = T::try_from(s).ok().expect("cards checked above");
+            });
+        Ok(())
+    }
+
+    fn check_binary(&self, what: &str) -> Result<()> {
+        if self.kernel.model().cards().iter().any(|&c| c != 2) {
+            return Err(Error::invalid(format!(
+                "{what} needs every variable to be binary"
+            )));
+        }
+        Ok(())
+    }
+
+    fn check_out(&self, len: usize) -> Result<()> {
+        if len != self.chains() {
+            return Err(Error::invalid(format!(
+                "the output holds {len} values; there are {} chains",
+                self.chains()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Per chain, the magnetisation `mean_i (2 x_i - 1)` of a binary model, in [-1, 1].
+    pub fn magnetization(&self, out: &mut [f64]) -> Result<()> {
+        self.check_binary("the magnetisation")?;
+        self.check_out(out.len())?;
+        let n = self.n;
+        out.par_iter_mut()
+            .zip(self.states.par_chunks(n))
+            .for_each(|(o, x)| {
+                let ones: u64 = x.iter().map(|&v| v as u64).sum();
+                *o = (2.0 * ones as f64 - n as f64) / n as f64;
+            });
+        Ok(())
+    }
+
+    /// Per chain, the majority value of a binary model: 1 if more than half the variables
+    /// are 1, 0 if fewer, 2 on a tie (even `n` only).
+    pub fn majority(&self, out: &mut [u8]) -> Result<()> {
+        self.check_binary("the majority")?;
+        self.check_out(out.len())?;
+        let n = self.n as u64;
+        out.par_iter_mut()
+            .zip(self.states.par_chunks(self.n))
+            .for_each(|(o, x)| {
+                let ones: u64 = x.iter().map(|&v| v as u64).sum();
+                *o = match (2 * ones).cmp(&n) {
+                    std::cmp::Ordering::Greater => 1,
+                    std::cmp::Ordering::Less => 0,
+                    std::cmp::Ordering::Equal => 2,
+                };
+            });
+        Ok(())
+    }
+
+    /// Per chain, the joint value of `vars` as a mixed-radix code (first variable least
+    /// significant, as in `natabs.System` codes).
+    pub fn joint_code(&self, vars: &[u32], out: &mut [u64]) -> Result<()> {
+        self.check_out(out.len())?;
+        let cards = self.kernel.model().cards();
+        let mut size: u128 = 1;
+        for &v in vars {
+            if v as usize >= self.n {
+                return Err(Error::invalid(format!(
+                    "variable {v} does not exist (n = {})",
+                    self.n
+                )));
+            }
+            size *= cards[v as usize] as u128;
+            if size > u64::MAX as u128 {
+                return Err(Error::invalid(
+                    "the joint values of these variables do not fit 64 bits",
+                ));
+            }
+        }
+        out.par_iter_mut()
+            .zip(self.states.par_chunks(self.n))
+            .for_each(|(o, x)| {
+                let mut code = 0u64;
+                let mut stride = 1u64;
+                for &v in vars {
+                    code += x[v as usize] as u64 * stride;
+                    stride = stride.wrapping_mul(cards[v as usize] as u64);
+                }
+                *o = code;
+            });
+        Ok(())
+    }
+}
+
+/// Exact ancestral sampling of a DAG: `chains` states drawn in topological `order`, node
+/// `order[k]` from the row of its table `own[k]` (a factor whose scope ends with the node
+/// and whose entries are `log P(node | parents)`). Chain `c` uses stream `(seed, c, Init)`.
+pub fn ancestral(
+    model: &FactorGraph,
+    order: &[u32],
+    own: &[u32],
+    chains: usize,
+    seed: u64,
+) -> Result<Vec<u16>> {
+    let n = model.n();
+    if order.len() != n || own.len() != n {
+        return Err(Error::invalid(
+            "order and own tables must name every variable once",
+        ));
+    }
+    let mut placed = vec![false; n];
+    for (k, (&v, &f)) in order.iter().zip(own).enumerate() {
+        let (v, f) = (v as usize, f as usize);
+        if v >= n || placed[v] {
+            return Err(Error::invalid(format!(
+                "order position {k}: variable {v} missing or repeated"
+            )));
+        }
+        if f >= model.n_factors() || model.scope(f).last() != Some(&(v as u32)) {
+            return Err(Error::invalid(format!(
+                "factor {f} is not the table of variable {v}"
+            )));
+        }
+        if model
+            .scope(f)
+            .iter()
+            .any(|&p| !placed[p as usize] && p as usize != v)
+        {
+            return Err(Error::invalid(format!(
+                "variable {v} comes before one of its parents"
+            )));
+        }
+        placed[v] = true;
+    }
+    let max_card = model.cards().iter().copied().max().unwrap_or(1) as usize;
+    let mut out = vec![0u16; chains * n];
+    out.par_chunks_mut(n)
+        .enumerate()
+        .with_max_len(1)
+        .for_each(|(c, x)| {
+            let mut rng = stream(seed, c as u64, Purpose::Init);
+            let mut w = vec![0.0f64; max_card];
+            for (&v, &f) in order.iter().zip(own) {
+                let (v, f) = (v as usize, f as usize);
+                let card = model.cards()[v] as usize;
+                x[v] = 0;
+                let base = model.index(f, x);
+                for (k, wk) in w[..card].iter_mut().enumerate() {
+                    *wk = model.log_at(f, base + k as u64);
+                }
+                x[v] = categorical(&mut rng, &mut w[..card]).unwrap_or(0) as u16;
+            }
+        });
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gibbs::kernel::Blocks;
+    use crate::gibbs::model::tests::chain3;
+
+    /// Exact law of a small model by enumeration (codes: variable 0 least significant).
+    fn exact(g: &FactorGraph) -> Vec<f64> {
+        let n = g.n();
+        let size: usize = g.cards().iter().map(|&c| c as usize).product();
+        let mut w: Vec<f64> = (0..size)
+            .map(|mut code| {
+                let x: Vec<u16> = g
+                    .cards()
+                    .iter()
+                    .map(|&c| {
+                        let v = code % c as usize;
+                        code /= c as usize;
+                        v as u16
+                    })
+                    .collect();
+                assert_eq!(x.len(), n);
+                g.log_weight(&x).exp()
+            })
+            .collect();
+        let z: f64 = w.iter().sum();
+        w.iter_mut().for_each(|p| *p /= z);
+        w
+    }
+
+    fn frequencies(ch: &Chains) -> Vec<f64> {
+        let cards = ch.kernel.model().cards().to_vec();
+        let size: usize = cards.iter().map(|&c| c as usize).product();
+        let mut f = vec![0.0; size];
+        for x in ch.states().chunks(ch.n()) {
+            let (mut code, mut s) = (0usize, 1usize);
+            for (&v, &c) in x.iter().zip(&cards) {
+                code += v as usize * s;
+                s *= c as usize;
+            }
+            f[code] += 1.0 / ch.chains() as f64;
+        }
+        f
+    }
+
+    fn run(g: FactorGraph, blocks: &[Vec<u32>], scan: Scan, fast: bool) -> (Vec<f64>, Vec<f64>) {
+        let want = exact(&g);
+        let b = Blocks::new(&g, blocks).unwrap();
+        let k = Kernel::new(g, b, fast);
+        let chains = 20000;
+        let mut ch = Chains::new(k, scan, vec![0; chains * 3], chains, 11).unwrap();
+        ch.advance(30);
+        (frequencies(&ch), want)
+    }
+
+    fn close(got: &[f64], want: &[f64], chains: f64) {
+        for (g, w) in got.iter().zip(want) {
+            // 5 standard errors of a binomial proportion
+            let tol = 5.0 * (w * (1.0 - w) / chains).sqrt() + 1e-9;
+            assert!((g - w).abs() < tol, "got {got:?} want {want:?}");
+        }
+    }
+
+    #[test]
+    fn stationary_law_for_every_path() {
+        let sites = [vec![0], vec![1], vec![2]];
+        for (blocks, fast) in [
+            (&sites[..], true),
+            (&sites[..], false),
+            (&[vec![0, 1], vec![1, 2]][..], false),
+        ] {
+            for scan in [Scan::Random, Scan::Systematic] {
+                let (got, want) = run(chain3(), blocks, scan, fast);
+                close(&got, &want, 20000.0);
+            }
+        }
+    }
+
+    #[test]
+    fn ternary_sites_and_hard_zeros() {
+        // x0 in {0,1,2}, x1 binary, x1 = 1 forbidden when x0 = 2.
+        let g = FactorGraph::new(
+            vec![3, 2, 2],
+            &[vec![0, 1], vec![1, 2]],
+            vec![
+                0.1,
+                0.4,
+                -0.3,
+                0.2,
+                0.0,
+                f64::NEG_INFINITY,
+                0.0,
+                -1.0,
+                0.5,
+                0.0,
+            ],
+        )
+        .unwrap();
+        let want = exact(&g);
+        let b = Blocks::new(&g, &[vec![0], vec![1], vec![2]]).unwrap();
+        let mut ch = Chains::new(
+            Kernel::new(g, b, true),
+            Scan::Random,
+            vec![0; 3 * 20000],
+            20000,
+            5,
+        )
+        .unwrap();
+        ch.advance(30);
+        close(&frequencies(&ch), &want, 20000.0);
+    }
+
+    #[test]
+    fn same_result_for_any_thread_count() {
+        let make = || {
+            let g = chain3();
+            let b = Blocks::new(&g, &[vec![0], vec![1, 2]]).unwrap();
+            Chains::new(
+                Kernel::new(g, b, true),
+                Scan::Random,
+                vec![0; 3 * 64],
+                64,
+                3,
+            )
+            .unwrap()
+        };
+        let pool = |t| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .unwrap()
+        };
+        let mut a = make();
+        pool(1).install(|| a.advance(7));
+        let mut b = make();
+        pool(3).install(|| b.advance(7));
+        assert_eq!(a.states(), b.states());
+        let mut c = make();
+        pool(2).install(|| {
+            c.advance(3);
+            c.advance(4)
+        });
+        assert_eq!(a.states(), c.states());
+    }
+
+    #[test]
+    fn ancestral_matches_the_dag() {
+        // x0 ~ Bern(0.3); x1 | x0: P(1|0) = 0.2, P(1|1) = 0.9
+        let g = FactorGraph::new(
+            vec![2, 2],
+            &[vec![0], vec![0, 1]],
+            [0.7f64, 0.3, 0.8, 0.2, 0.1, 0.9]
+                .iter()
+                .map(|p| p.ln())
+                .collect(),
+        )
+        .unwrap();
+        let want = exact(&g);
+        let x = ancestral(&g, &[0, 1], &[0, 1], 20000, 9).unwrap();
+        let mut f = vec![0.0; 4];
+        for s in x.chunks(2) {
+            f[(s[0] + 2 * s[1]) as usize] += 1.0 / 20000.0;
+        }
+        close(&f, &want, 20000.0);
+        assert!(ancestral(&g, &[1, 0], &[1, 0], 1, 0).is_err());
+    }
+
+    #[test]
+    fn statistics() {
+        let g = chain3();
+        let b = Blocks::new(&g, &[vec![0]]).unwrap();
+        let ch = Chains::new(
+            Kernel::new(g, b, true),
+            Scan::Random,
+            vec![1, 1, 0, 0, 0, 0],
+            2,
+            0,
+        )
+        .unwrap();
+        let mut m = [0.0; 2];
+        ch.magnetization(&mut m).unwrap();
+        assert_eq!(m, [1.0 / 3.0, -1.0]);
+        let mut maj = [9u8; 2];
+        ch.majority(&mut maj).unwrap();
+        assert_eq!(maj, [1, 0]);
+        let mut code = [0u64; 2];
+        ch.joint_code(&[1, 0], &mut code).unwrap();
+        assert_eq!(code, [3, 0]);
+        let mut out = [0u8; 6];
+        ch.write_states(&mut out).unwrap();
+        assert_eq!(out, [1, 1, 0, 0, 0, 0]);
+        assert!(ch.write_states(&mut [0u8; 5]).is_err());
+    }
+}

@@ -1,0 +1,147 @@
+"""FactorGraph construction, validation and exact materialisation."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+import natabs as na
+from natabs.errors import InvalidInputError, TooLargeError
+
+
+def dag(**tables):
+    G = nx.DiGraph([("a", "b")])
+    G.nodes["a"]["cpd"] = tables.get("a", np.array([0.3, 0.7]))
+    G.nodes["b"]["cpd"] = tables.get("b", np.array([[0.9, 0.1], [0.2, 0.8]]))
+    return G
+
+
+def test_dag_law_is_the_product_of_its_tables():
+    s = na.FactorGraph.from_dag(dag()).to_system()
+    np.testing.assert_allclose(s.to_table(), [[0.27, 0.03], [0.14, 0.56]], atol=1e-12)
+    assert s.names == ("a", "b")
+
+
+def test_parents_attribute_orders_the_table_axes():
+    G = nx.DiGraph([("x", "z"), ("y", "z")])
+    G.nodes["x"]["cpd"] = np.array([0.5, 0.5])
+    G.nodes["y"]["cpd"] = np.array([0.2, 0.3, 0.5])
+    t = np.zeros((3, 2, 2))  # axes (y, x, z): z = x, whatever y is
+    t[:, 0, 0] = t[:, 1, 1] = 1
+    G.nodes["z"]["cpd"] = t
+    G.nodes["z"]["parents"] = ["y", "x"]
+    s = na.FactorGraph.from_dag(G).to_system()
+    x, z = s.indices(["x", "z"])
+    assert (s.states[:, x] == s.states[:, z]).all()
+    assert s.size == 6
+
+
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        (dict(b=np.array([[0.9, 0.1], [0.2, 0.7]])), r"row \(1,\) of its table sums to 0.9,"),
+        (dict(b=np.array([[1.1, -0.1], [0.2, 0.8]])), "finite and >= 0"),
+        (dict(b=np.array([[np.nan, 1], [0.2, 0.8]])), "finite and >= 0"),
+        (dict(b=np.array([0.5, 0.5])), r"expected \(2, 'card'\)"),
+        (dict(a=np.array([0.2, 0.3, 0.5])), r"expected \(3, 'card'\)"),
+    ],
+)
+def test_dag_table_errors_say_what_is_wrong(change, match):
+    with pytest.raises(InvalidInputError, match=match):
+        na.FactorGraph.from_dag(dag(**change))
+
+
+def test_dag_structure_errors():
+    G = dag()
+    G.add_edge("b", "a")
+    with pytest.raises(InvalidInputError, match="cycle: 'a' -> 'b' -> 'a'|cycle: 'b' -> 'a' -> 'b'"):
+        na.FactorGraph.from_dag(G)
+    G = dag()
+    del G.nodes["a"]["cpd"]
+    with pytest.raises(InvalidInputError, match="no 'cpd' attribute"):
+        na.FactorGraph.from_dag(G)
+    G = dag()
+    G.nodes["b"]["parents"] = ["c"]
+    with pytest.raises(InvalidInputError, match="exactly its predecessors"):
+        na.FactorGraph.from_dag(G)
+    G = dag()
+    G.nodes["b"]["card"] = 3
+    with pytest.raises(InvalidInputError, match="card attribute is 3"):
+        na.FactorGraph.from_dag(G)
+    with pytest.raises(TypeError):
+        na.FactorGraph.from_dag(nx.Graph())
+
+
+def test_ising_and_potts_match_their_formulas():
+    ring = na.FactorGraph.ising(nx.cycle_graph(5), beta=0.7, J=0.5)
+    np.testing.assert_allclose(ring.to_system().to_table(),
+                               na.systems.ising_ring(5, beta=0.7, J=0.5).to_table(), atol=1e-12)
+    fg = na.FactorGraph.ising(nx.path_graph(2), beta=1.0, J=0.0, h=0.5)
+    p1 = np.exp(0.5) / (np.exp(0.5) + np.exp(-0.5))
+    np.testing.assert_allclose(fg.to_system().marginal([0]).to_table(), [1 - p1, p1])
+    potts = na.FactorGraph.potts(nx.path_graph(2), q=4, beta=np.log(3.0)).to_system()
+    np.testing.assert_allclose(np.diag(potts.to_table()), 3 / (4 * 3 + 12))
+
+
+def test_lattice_helper_is_a_torus():
+    fg = na.FactorGraph.ising_lattice(4, beta=0.1)
+    assert fg.n == 16 and fg.n_factors == 32
+    assert all(d == 4 for _, d in fg.graph.degree)
+    assert fg.index((1, 2)) == 6
+    with pytest.raises(InvalidInputError):
+        na.factor_graph.lattice(2)
+
+
+def test_from_factors_validation():
+    with pytest.raises(InvalidInputError, match="card 2 in one factor and 3"):
+        na.FactorGraph.from_factors([(0,), (0, 1)], [np.ones(2), np.ones((3, 2))])
+    with pytest.raises(InvalidInputError, match="zero everywhere"):
+        na.FactorGraph.from_factors([(0,)], [np.zeros(2)])
+    with pytest.raises(InvalidInputError, match="appear in no factor"):
+        na.FactorGraph.from_factors([(0,), (2,)], [np.ones(2), np.ones(2)])
+    with pytest.raises(InvalidInputError, match="finite and >= 0"):
+        na.FactorGraph.from_factors([(0,)], [[-1, 2]])
+    fg = na.FactorGraph.from_factors([(0,)], [[0.0, np.log(3)]], log=True)
+    np.testing.assert_allclose(fg.to_system().probs, [0.25, 0.75])
+
+
+def test_contradictory_factors_have_no_law():
+    fg = na.FactorGraph.from_factors([(0,), (0,)], [[1, 0], [0, 1]])
+    with pytest.raises(InvalidInputError, match="probability zero"):
+        fg.to_system()
+
+
+def test_to_system_refuses_large_models():
+    with pytest.raises(TooLargeError, match="joint states"):
+        na.FactorGraph.ising_lattice(5, beta=0.1).to_system()
+
+
+def test_from_pgmpy_without_pgmpy_is_helpful():
+    try:
+        import pgmpy  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match="pip install pgmpy"):
+            na.FactorGraph.from_pgmpy(object())
+    else:
+        pytest.skip("pgmpy is installed")
+
+
+def test_from_pgmpy_matches_the_network():
+    pytest.importorskip("pgmpy")
+    from pgmpy.factors.discrete import TabularCPD
+    from pgmpy.models import DiscreteBayesianNetwork
+
+    model = DiscreteBayesianNetwork([("a", "c"), ("b", "c")])
+    model.add_cpds(
+        TabularCPD("a", 2, [[0.3], [0.7]]),
+        TabularCPD("b", 3, [[0.2], [0.5], [0.3]]),
+        # columns: (a, b) with a slowest; rows: c
+        TabularCPD("c", 2, [[0.9, 0.8, 0.7, 0.4, 0.3, 0.1], [0.1, 0.2, 0.3, 0.6, 0.7, 0.9]],
+                   evidence=["a", "b"], evidence_card=[2, 3]),
+    )
+    s = na.FactorGraph.from_pgmpy(model).to_system()
+    a, b, c = s.indices(["a", "b", "c"])
+    table = s.to_table().transpose(a, b, c)
+    assert table[1, 2, 1] == pytest.approx(0.7 * 0.3 * 0.9)
+    assert table[0, 1, 0] == pytest.approx(0.3 * 0.5 * 0.8)

@@ -10,7 +10,7 @@ import natabs as na
 from natabs.errors import InvalidInputError
 from natabs.estimate import mutual_information
 
-from test_gibbs import block_kernel
+from .test_gibbs import block_kernel
 
 
 def h2(p):

@@ -1,8 +1,8 @@
 """The natabs command: every subcommand on small inputs, exit codes, JSON shape, errors.
 
-Capabilities that other parts of natabs provide (survives, surviving_information, spectrum,
-FactorGraph/sample) are replaced by small fakes with the documented names, so the command's
-side of the contract is tested whether or not they are installed.
+Capabilities that other parts of natabs provide (survives, surviving_information, spectrum)
+are replaced by small fakes with the documented names, so the command's side of the contract
+is tested whether or not they are installed. ``natabs sample`` runs the real sampling engine.
 """
 
 from __future__ import annotations
@@ -74,21 +74,8 @@ def fakes(monkeypatch):
         star_map=lambda v, ref: ("star_map", tuple(v), ref),
     )
 
-    class FactorGraph:
-        @classmethod
-        def from_dag(cls, G, cpd="cpd"):
-            calls["from_dag"] = (list(G.nodes), cpd, G.nodes["b"]["cpd"].shape)
-            return cls()
-
-    def sample(model, *, sweeps, chains, k=1, seed=None):
-        calls["sample"] = dict(sweeps=list(sweeps), chains=chains, k=k, seed=seed)
-        states = np.zeros((len(sweeps), chains, 2), dtype=np.uint8)
-        states[:, : chains // 2, 1] = 1
-        return SimpleNamespace(states=states)
-
     for name, obj in [("surviving_information", surviving_information), ("spectrum", spectrum),
-                      ("survives", survives), ("transforms", transforms),
-                      ("FactorGraph", FactorGraph), ("sample", sample)]:
+                      ("survives", survives), ("transforms", transforms)]:
         monkeypatch.setattr(na, name, obj, raising=False)
     return calls
 
@@ -257,22 +244,46 @@ def test_spectrum(capsys, fakes, tmp_path):
     assert data["chi2"] == {"0": 2.0, "1": pytest.approx(0.8125)}
 
 
-def test_sample(capsys, fakes, tmp_path):
+def test_sample_runs_the_engine(capsys, tmp_path):
+    """``natabs sample`` on a JSON DAG gives exactly what natabs.sample gives, and its means
+    match the exact marginals of the model."""
     model = tmp_path / "m.json"
     model.write_text(json.dumps(DAG))
-    rc, out, _ = run(capsys, "sample", str(model), "--sweeps", "0,10", "--chains", "4", "--seed", "3",
-                     "--save", str(tmp_path / "s.npy"))
-    assert rc == 0
-    assert fakes["from_dag"] == (["a", "b"], "cpd", (2, 2))
-    assert fakes["sample"] == {"sweeps": [0, 10], "chains": 4, "k": 1, "seed": 3}
-    assert out.splitlines()[-1].split() == ["10", "0.0000", "0.5000"]
-    assert np.load(tmp_path / "s.npy").shape == (2, 4, 2)
-    rc, out, _ = run(capsys, "sample", str(model), "--sweeps", "0..2", "--chains", "2", "--json")
+    rc, out, err = run(capsys, "sample", str(model), "--sweeps", "0,10", "--chains", "4000", "--seed", "3",
+                       "--save", str(tmp_path / "s.npy"))
+    assert rc == 0 and "wrote" in err
+    lines = out.splitlines()
+    assert lines[0].startswith(f"model  {model}  (n=2, 4000 chains, k=1, random scan, seed=3")
+    assert lines[2].split() == ["sweep", "a", "b"]
+    saved = np.load(tmp_path / "s.npy")
+    fg = na.FactorGraph.from_dag(na.io.dag_from_json(model))
+    direct = na.sample(fg, [0, 10], chains=4000, k=1, seed=3)
+    assert saved.shape == (2, 4000, 2) and saved.dtype == np.uint8
+    np.testing.assert_array_equal(saved, direct.states)
+    # P(a = 1) = P(b = 1) = 1/2; 4000 chains give a standard error of 0.008.
+    for line, row in zip(lines[3:], saved.mean(axis=1)):
+        assert [float(v) for v in line.split()[1:]] == pytest.approx(row, abs=5e-5)
+        assert row == pytest.approx([0.5, 0.5], abs=0.04)
+    # a and b agree with probability 0.9 at every sweep (the chains stay stationary)
+    assert (saved[..., 0] == saved[..., 1]).mean(axis=1) == pytest.approx([0.9, 0.9], abs=0.03)
+
+
+def test_sample_json_and_options(capsys, tmp_path):
+    model = tmp_path / "m.json"
+    model.write_text(json.dumps(DAG))
+    argv = ["sample", str(model), "--sweeps", "0..2", "--chains", "50", "--k", "2", "--scan", "systematic",
+            "--seed", "7", "--json"]
+    rc, out, _ = run(capsys, *argv, "--threads", "1")
     data = json.loads(out)
-    assert data["names"] == ["a", "b"] and data["shape"] == [3, 2, 2] and data["means"][0] == [0.0, 0.5]
+    assert rc == 0 and data["names"] == ["a", "b"] and data["shape"] == [3, 50, 2]
+    assert data["k"] == 2 and data["scan"] == "systematic" and data["seed"] == 7
+    _, out2, _ = run(capsys, *argv, "--threads", "2")
+    assert json.loads(out2) == data  # thread count does not change the result
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({**DAG, "format": "natabs.system"}))
     assert_user_error(capsys, ["sample", str(bad), "--sweeps", "0"], '"format" must be "natabs.dag"')
+    assert_user_error(capsys, ["sample", str(model), "--sweeps", "0", "--chains", "0"], "chains")
+    assert_user_error(capsys, ["sample", str(model), "--sweeps", "5,3"], "strictly increasing")
 
 
 # -- the installed console script --------------------------------------------------------------------

@@ -408,7 +408,8 @@ def _sample(args: argparse.Namespace) -> int:
     G = dag_from_json(args.model)
     model = fg_cls.from_dag(G, cpd="cpd")
     sweeps = parse_ints(args.sweeps, name="--sweeps")
-    run = run_fn(model, sweeps=sweeps, chains=args.chains, k=args.k, seed=args.seed)
+    run = run_fn(model, sweeps=sweeps, chains=args.chains, k=args.k, scan=args.scan, seed=args.seed,
+                 threads=args.threads, progress=args.progress)
     states = np.asarray(run.states)
     names = [str(v) for v in G.nodes]
     means = states.mean(axis=1)  # (sweeps, n): mean value of each variable across chains
@@ -417,10 +418,11 @@ def _sample(args: argparse.Namespace) -> int:
         print(f"wrote {args.save} (states, shape {states.shape})", file=sys.stderr)
     if args.json:
         _print_json({"model": args.model, "sweeps": sweeps, "chains": args.chains, "k": args.k,
-                     "seed": args.seed, "names": names, "shape": list(states.shape), "means": means})
+                     "scan": args.scan, "seed": args.seed, "names": names,
+                     "shape": list(states.shape), "means": means})
         return 0
-    print(f"model  {args.model}  (n={len(names)}, {args.chains} chains, k={args.k}, seed={args.seed}, "
-          f"natabs {natabs.__version__})")
+    print(f"model  {args.model}  (n={len(names)}, {args.chains} chains, k={args.k}, {args.scan} scan, "
+          f"seed={args.seed}, natabs {natabs.__version__})")
     print("mean value of each variable across chains")
     shown = names[:10]
     print(f"{'sweep':>8}" + "".join(f"{nm[:9]:>10}" for nm in shown) + (" ..." if len(names) > 10 else ""))
@@ -522,13 +524,18 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Run independent block-Gibbs chains on a JSON DAG model (format: python -m pydoc "
         "natabs.io) and report the mean of each variable at each checkpoint.",
         epilog="examples:\n  natabs sample model.json --sweeps 0,10,100 --chains 1000\n"
-        "  natabs sample model.json --sweeps 0..5 --chains 200 --k 2 --seed 7 --save states.npy",
+        "  natabs sample model.json --sweeps 0..5 --chains 200 --k 2 --seed 7 --save states.npy\n"
+        "  natabs sample model.json --sweeps 0,1000 --chains 100000 --progress",
     )
     p.add_argument("model", metavar="MODEL", help="a JSON DAG model with conditional tables")
     p.add_argument("--sweeps", required=True, help="checkpoints in sweeps: 0,10,100 or 0..5")
     p.add_argument("--chains", type=int, default=1000, help="number of chains (default 1000)")
     p.add_argument("--k", type=int, default=1, help="block size (default 1)")
+    p.add_argument("--scan", choices=("random", "systematic"), default="random", help="block order")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--threads", type=int, help="worker threads (default: all cores; results do not "
+                   "depend on it)")
+    p.add_argument("--progress", action="store_true", help="show a progress bar (needs tqdm)")
     p.add_argument("--save", metavar="FILE.npy", help="save the states (sweeps x chains x n)")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p.set_defaults(run=_sample)
@@ -554,6 +561,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = " ".join(str(e).split())
         print(f"natabs: error: {message}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: the engines stop within about a second
+        print("natabs: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,6 +16,9 @@ from __future__ import annotations
 from . import blocks, errors, systems
 from ._native import __version__
 from .conserved import Conserved, conserved, conserved_information
+from .finite_time import Curve, surviving_information
+from .spectrum import SlowModes, Spectrum, slow_modes, spectrum
+
 from .system import System
 
 __all__ = [
@@ -27,4 +30,10 @@ __all__ = [
     "Conserved",
     "conserved",
     "conserved_information",
+    "Curve",
+    "surviving_information",
+    "Spectrum",
+    "spectrum",
+    "SlowModes",
+    "slow_modes",
 ]

@@ -6,6 +6,7 @@
 
 mod errors;
 mod exact;
+mod kernel;
 mod support;
 
 use pyo3::prelude::*;
@@ -15,5 +16,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     support::register(m)?;
     exact::register(m)?;
+    kernel::register(m)?;
     Ok(())
 }

@@ -176,9 +176,10 @@ class SlowModes:
             )
         if not np.all(np.isfinite(g)):
             raise InvalidInputError("values must be finite")
+        scale = float(np.max(np.abs(g)))
         g = g - self.probs @ g
         sd = math.sqrt(float(self.probs @ g**2))
-        if sd == 0.0:
+        if sd <= 1e-12 * scale:
             raise InvalidInputError("values are constant under P: their correlation is undefined")
         return self.functions @ (self.probs * g) / sd
 

@@ -189,7 +189,8 @@ def test_auto_samples_when_exact_would_be_too_much_work(monkeypatch):
     s = na.systems.noisy_copies(11, 0.2)
     curve = na.surviving_information(s, [0, 5], k=1, samples=200, seed=0)
     assert curve.method == "sampled"
-    assert curve.stderr[0] == 0.0 and curve.bits[0] == pytest.approx(s.entropy(), abs=1e-12)
+    # T = 0 is its own control variate: exact up to rounding.
+    assert curve.stderr[0] < 1e-12 and curve.bits[0] == pytest.approx(s.entropy(), abs=1e-12)
     assert curve.stderr[1] > 0
 
 

@@ -15,11 +15,13 @@ Three routes compute the same numbers:
 
 - *propagation* (exact): every start state's row ``K^T(x, .)`` is pushed through the
   fibres of each block in Rust, all requested ``T`` in one pass;
-- *dense* (exact, small supports): an eigendecomposition of the symmetrised kernel, or
-  matrix powers for systematic scan, when that is cheaper than propagation;
+- *dense* (exact, small supports): powers of the dense kernel by shared repeated squaring
+  (of the symmetrised kernel for random scan), when that is cheaper than propagation (a
+  symmetric eigendecomposition costs about twenty products, so squaring wins below
+  T ~ 2^20);
 - *sampled*: start states ``x ~ P``, rows still propagated exactly, the mean of the
-  divergences estimated with a standard error (``T = 0``, whose mean is known exactly,
-  serves as a control variate).
+  divergences estimated with a standard error (the divergence at ``T = 0``, known for
+  every start, serves as a control variate).
 """
 
 from __future__ import annotations
@@ -40,13 +42,14 @@ from .system import System
 
 __all__ = ["Curve", "surviving_information"]
 
-#: ``method="auto"`` runs exactly while ``starts x N x max(T) x blocks`` stays below this.
-EXACT_WORK = 4e9
+#: ``method="auto"`` runs exactly while the work (``starts x N x max(T) x blocks`` for
+#: propagation; see ``_dense_work`` for the dense route) stays below this.
+EXACT_WORK = 1e10
 #: Largest support for the dense route (its matrices are N x N).
 DENSE_MAX = 4096
-#: Cost of one dense N^3 operation relative to one propagation element-step (measured on
-#: a laptop-class CPU with OpenBLAS; only used to choose a route).
-DENSE_COST = 0.1
+#: Cost of one dense matrix product, per N^3, relative to one propagation element-step
+#: (measured with OpenBLAS on two cores; only used to choose a route).
+DENSE_COST = 0.05
 #: Start states per native call, so a progress bar can advance (and Ctrl-C is heard).
 CHUNK = 256
 #: Start states drawn by the sampled method unless ``samples=`` says otherwise.
@@ -139,8 +142,9 @@ def surviving_information(
         A latent variable ``Λ``: return ``I(Λ; X^T)`` for the chain on the other variables,
         with ``Λ`` marginalised out and ``X^0 ~ P(X | Λ)``.
     method : {"auto", "exact", "sampled"}
-        ``"auto"`` runs exactly while the work (start states x support x max(T) x blocks)
-        stays under ``EXACT_WORK`` and samples otherwise.
+        ``"auto"`` runs exactly while the cheaper exact route's work (start states x
+        support x max(T) x blocks for propagation) stays under ``EXACT_WORK``, and
+        samples otherwise.
     samples : int, optional
         Start states (or latent values) drawn by the sampled method (default 1000).
     seed : int, optional
@@ -191,8 +195,11 @@ def surviving_information(
 
     times = np.unique(requested)  # sorted, distinct: what the engine runs
     n_starts = len(weights)
-    work = float(n_starts) * len(chain_on.probs) * max(int(times[-1]), 1) * max(len(family), 1)
     if method == "auto":
+        n = chain_on.size
+        work = _propagation_work(n_starts, n, len(family), times)
+        if about is None and _dense_pays(n, len(family), times):
+            work = _dense_work(n, times)
         method = "exact" if work <= EXACT_WORK or n_starts <= (samples or DEFAULT_SAMPLES) else "sampled"
 
     if method == "exact":
@@ -223,7 +230,7 @@ def surviving_information(
 def _exact(kernel, probs, laws, weights, times, scan, bar) -> np.ndarray:
     """Σ_start weight · KL(start K^T || P) in nats, over every start."""
     n = len(probs)
-    if laws is None and _dense_pays(n, kernel.n_blocks, times, scan):
+    if laws is None and _dense_pays(n, kernel.n_blocks, times):
         if bar is not None:
             bar.total = 1
         kt1 = kernel.dense(scan, _kernel.MEMORY_BUDGET)
@@ -252,82 +259,100 @@ def _kl(kernel, laws, starts: np.ndarray, times: np.ndarray, scan: str) -> np.nd
 
 
 def _sampled(kernel, laws, weights, times, scan, samples, seed, bar):
-    """Mean over starts drawn from ``weights``, with T = 0 as a control variate."""
+    """Mean of KL(start K^T || P) over starts drawn from ``weights``, with its standard error.
+
+    Regression estimator with control variates ``c`` and ``c²``, where ``c`` is the
+    divergence at ``T = 0`` (``-ln P(x)``, or ``KL(P(.|λ) || P)``): it is known for every
+    start, so its mean is exact, and it tracks the divergence closely at short times.
+    """
     rng = np.random.default_rng(seed)
     draws = rng.choice(len(weights), size=samples, p=weights / weights.sum())
     starts, counts = np.unique(draws, return_counts=True)
     if bar is not None:
         bar.total = len(starts)
     rows = []
-    with_zero = np.union1d(times, [0])
     for first in range(0, len(starts), CHUNK):
         chunk = starts[first : first + CHUNK]
-        rows.append(_kl(kernel, laws, chunk, with_zero, scan))
+        rows.append(_kl(kernel, laws, chunk, times, scan))
         if bar is not None:
             bar.update(len(chunk))
     kl = np.repeat(np.vstack(rows), counts, axis=0)  # one row per draw
-    control = kl[:, 0]
-    known = _exact_at_zero(kernel, laws, weights)
-    estimate, stderr = [], []
-    for j in np.searchsorted(with_zero, times):
-        y = kl[:, j]
-        cov = np.cov(y, control) if samples > 1 else np.zeros((2, 2))
-        beta = cov[0, 1] / cov[1, 1] if cov[1, 1] > 0 else 0.0
-        residual = y - beta * control
-        estimate.append(residual.mean() + beta * known)
-        dof = max(samples - 2, 1)
-        stderr.append(math.sqrt(float(np.sum((residual - residual.mean()) ** 2)) / dof / samples))
-    return np.array(estimate), np.array(stderr)
+
+    c_all = _divergence_at_zero(kernel, laws, weights)
+    c = c_all[draws[np.argsort(draws, kind="stable")]]  # in the order of `kl`'s rows
+    controls = np.column_stack([c, c**2])
+    controls -= weights @ np.column_stack([c_all, c_all**2])  # exact means: centred
+    scale = controls.std(axis=0)
+    keep = scale > 1e-12 * (1.0 + np.abs(controls).max(axis=0))
+    design = np.column_stack([np.ones(samples), controls[:, keep] / scale[keep]])
+    if samples <= design.shape[1] + 1:
+        design = design[:, :1]  # too few draws to fit controls: the plain mean
+    coef, *_ = np.linalg.lstsq(design, kl, rcond=None)
+    residual = kl - design @ coef
+    dof = samples - design.shape[1]
+    sigma2 = (residual**2).sum(axis=0) / max(dof, 1)
+    v00 = np.linalg.pinv(design.T @ design)[0, 0]
+    return coef[0], np.sqrt(sigma2 * v00)
 
 
-def _exact_at_zero(kernel, laws, weights) -> float:
-    """The control variate's mean: H(X), or Σ_λ P(λ) KL(P(.|λ) || P), in nats."""
+def _divergence_at_zero(kernel, laws, weights) -> np.ndarray:
+    """KL(start || P) in nats for every start: ``-ln P(x)``, or ``KL(P(.|λ) || P)``."""
     if laws is None:
-        return float(-np.sum(weights * np.log(weights)))
+        return -np.log(weights)
     p = laws.T @ weights
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(laws > 0, laws * np.log(laws / p), 0.0)
-    return float(weights @ terms.sum(axis=1))
+    return terms.sum(axis=1)
 
 
-def _dense_pays(n: int, n_blocks: int, times: np.ndarray, scan: str) -> bool:
-    """Whether the dense route is cheaper than propagation, by a rough operation count."""
+def _dense_pays(n: int, n_blocks: int, times: np.ndarray) -> bool:
+    """Whether the dense route fits in memory and is cheaper than propagation."""
     if n > DENSE_MAX or n_blocks == 0 or times[-1] == 0:
         return False
-    propagation = float(n) * n * int(times[-1]) * n_blocks
-    if scan == "random":  # an eigendecomposition, then one product per T
-        dense = DENSE_COST * float(n) ** 3 * (8 + len(times))
-    else:  # repeated squaring
-        dense = DENSE_COST * float(n) ** 3 * 2 * sum(
-            max(int(d), 1).bit_length() for d in np.diff(times, prepend=0)
-        )
-    return dense < propagation
+    if (int(times[-1]).bit_length() + 3) * n * n * 8 > _kernel.MEMORY_BUDGET:
+        return False
+    return _dense_work(n, times) < _propagation_work(n, n, n_blocks, times)
+
+
+def _propagation_work(n_starts: int, n: int, n_blocks: int, times: np.ndarray) -> float:
+    return float(n_starts) * n * max(int(times[-1]), 1) * max(n_blocks, 1)
+
+
+def _dense_work(n: int, times: np.ndarray) -> float:
+    """Matrix products of the shared squaring in ``_dense_information``, in propagation units."""
+    top = int(times[-1])
+    products = max(top.bit_length() - 1, 0) + sum(max(bin(int(t)).count("1") - 1, 0) for t in times)
+    return DENSE_COST * float(n) ** 3 * max(products, 1)
 
 
 def _dense_information(
     kt1: np.ndarray, probs: np.ndarray, times: np.ndarray, *, reversible: bool
 ) -> np.ndarray:
-    """Σ_x P(x) KL(K^T(x, .) || P) in nats from the dense one-step kernel."""
+    """Σ_x P(x) KL(K^T(x, .) || P) in nats from the dense one-step kernel.
+
+    Every ``K^T`` is a product of shared squares ``K^(2^j)``, so a list of times costs
+    about as much as its largest one. A reversible kernel is first symmetrised
+    (``S = D^{1/2} K D^{-1/2}``), which keeps the products symmetric and well scaled.
+    """
     n = len(probs)
     root = np.sqrt(probs)
     if reversible:
-        # Reversible: S = D^{1/2} K D^{-1/2} is symmetric PSD, S^T = (V Λ^{T/2})(V Λ^{T/2})'.
-        s = root[:, None] * kt1 / root[None, :]
-        lam, vec = np.linalg.eigh((s + s.T) / 2)
-        lam = np.clip(lam, 0.0, 1.0)
+        base = root[:, None] * kt1 / root[None, :]
+        base = (base + base.T) / 2
+    else:
+        base = kt1
+    squares = [base]
     out = np.empty(len(times))
-    power, at = np.eye(n), 0
-    for i, t in enumerate(times):
-        t = int(t)
-        if t == 0:
-            kt = np.eye(n)
-        elif reversible:
-            w = vec * lam ** (t / 2)
-            kt = (w @ w.T) * (root[None, :] / root[:, None])
-        else:
-            power = power @ np.linalg.matrix_power(kt1, t - at)
-            at, kt = t, power
-        out[i] = _mean_kl(kt, probs)
+    for i, t in enumerate(int(t) for t in times):
+        power = np.eye(n) if t == 0 else None
+        for j in range(t.bit_length()):
+            while len(squares) <= j:
+                squares.append(squares[-1] @ squares[-1])
+            if t >> j & 1:
+                power = squares[j] if power is None else power @ squares[j]
+        if reversible and t > 0:
+            power = power * (root[None, :] / root[:, None])
+        out[i] = _mean_kl(power, probs)
     return out
 
 

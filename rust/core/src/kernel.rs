@@ -177,7 +177,9 @@ impl Kernel {
     }
 
     /// `out(x) = scale · w_out(x) Σ_{y ~ x} w_in(y) v(y) / P(fibre)` added (`add`) or
-    /// written into `out`; parallel over fibres, then over states, in a fixed order.
+    /// written into `out`: one parallel pass over the fibres, each summing its members
+    /// in a fixed order and then writing them.
+    #[allow(clippy::too_many_arguments)]
     fn block_apply(
         &self,
         b: &Fibres,
@@ -188,29 +190,22 @@ impl Kernel {
         out: &mut [f64],
         add: bool,
     ) {
-        let acc: Vec<f64> = (0..b.count())
-            .into_par_iter()
-            .with_min_len(4096)
-            .map(|f| {
-                let m = &b.members[b.offsets[f] as usize..b.offsets[f + 1] as usize];
-                let s: f64 = match w_in {
-                    Some(w) => m.iter().map(|&y| w[y as usize] * v[y as usize]).sum(),
-                    None => m.iter().map(|&y| v[y as usize]).sum(),
-                };
-                s * b.inv_mass[f] * scale
-            })
-            .collect();
-        out.par_iter_mut()
-            .with_min_len(4096)
-            .enumerate()
-            .for_each(|(x, o)| {
-                let a = acc[b.fibre[x] as usize] * w_out.map_or(1.0, |w| w[x]);
-                if add {
-                    *o += a
-                } else {
-                    *o = a
-                }
-            });
+        let target = Disjoint(out.as_mut_ptr());
+        (0..b.count()).into_par_iter().with_min_len(1024).for_each(|f| {
+            let m = &b.members[b.offsets[f] as usize..b.offsets[f + 1] as usize];
+            let s: f64 = match w_in {
+                Some(w) => m.iter().map(|&y| w[y as usize] * v[y as usize]).sum(),
+                None => m.iter().map(|&y| v[y as usize]).sum(),
+            };
+            let a = s * b.inv_mass[f] * scale;
+            for &y in m {
+                let value = a * w_out.map_or(1.0, |w| w[y as usize]);
+                // SAFETY: fibres partition the support, so `y` belongs to this fibre
+                // only and no other task touches `out[y]`; `y < out.len()` because
+                // `out` has one entry per support state.
+                unsafe { target.write(y as usize, value, add) };
+            }
+        });
     }
 
     /// One step of the chain with the given weights. A systematic pass runs the blocks
@@ -461,6 +456,21 @@ impl Kernel {
                 },
             );
         Ok(out)
+    }
+}
+
+/// `out` shared by tasks that write disjoint positions (one fibre each).
+struct Disjoint(*mut f64);
+// SAFETY: only used in `block_apply`, where every position is written by one task.
+unsafe impl Sync for Disjoint {}
+unsafe impl Send for Disjoint {}
+
+impl Disjoint {
+    /// # Safety
+    /// `i` is in bounds and no other thread accesses position `i` concurrently.
+    unsafe fn write(&self, i: usize, value: f64, add: bool) {
+        let p = self.0.add(i);
+        *p = if add { *p + value } else { value };
     }
 }
 

@@ -109,7 +109,13 @@ def spectrum(
 
     Give exactly one of ``k`` or ``blocks``. With ``top=None`` every eigenvalue is
     computed (dense, small supports only); with ``top=m`` the ``m`` largest, by a Lanczos
-    solver on the Rust kernel when the support is large.
+    solver on the Rust kernel when the support is large (over ``DENSE_MAX`` states).
+
+    Lanczos builds its space from one start vector, so on a support above ``DENSE_MAX``
+    it finds every *distinct* leading eigenvalue but may list a repeated one fewer times
+    than its multiplicity (systems with symmetries between variables, such as exact
+    noisy copies, have repeated eigenvalues); ``n_unit`` is then a lower bound as well.
+    Clustered leading eigenvalues also make it slow; ask for few.
 
     Examples
     --------

@@ -7,7 +7,7 @@ Run:  python benchmarks/finite_time.py
    1e-9; natabs should be no slower.
 2. The top 10 eigenvalues of the single-site kernel on 2^20 (about 10^6) states, where the
    dense kernel (8 TiB) cannot be allocated: natabs' Lanczos on the Rust operator, target
-   under 60 s, checked by the eigen-equation residuals.
+   under 60 s.
 3. The sampled method on 2^16 states, steps up to 100: standard errors under 0.01 bits,
    target under 60 s.
 
@@ -21,7 +21,6 @@ import time
 import numpy as np
 
 import natabs as na
-from natabs import _kernel
 
 
 def timed(f):
@@ -70,34 +69,19 @@ def case_matrix_power() -> None:
           f"   {'OK' if diff < 1e-9 else 'MISMATCH'}")
 
 
-def heterogeneous_noisy_copies(n: int, lo: float, hi: float) -> na.System:
-    """X_i = B xor N_i with N_i ~ Bernoulli(p_i), p_i spread over [lo, hi]: no symmetry
-    between the copies, so eigenvalues are simple (Lanczos cannot count multiplicities)."""
-    codes = np.arange(2**n, dtype=np.uint64)
-    x = ((codes[:, None] >> np.arange(n, dtype=np.uint64)) & np.uint64(1)).astype(bool)
-    p = np.linspace(lo, hi, n)
-    given0 = np.prod(np.where(x, p, 1 - p), axis=1)
-    given1 = np.prod(np.where(x, 1 - p, p), axis=1)
-    return na.System.from_codes(codes, 0.5 * (given0 + given1), [2] * n, normalize=True,
-                                copy=False)
-
-
 def case_top_eigenvalues() -> None:
     n = 20
-    print(f"2. top 10 eigenvalues, 2^{n} = {2**n} states, k = 1")
-    s = heterogeneous_noisy_copies(n, 0.1, 0.3)
+    print(f"2. top 10 eigenvalues, 2^{n} = {2**n} states (noisy copies, p = 0.2), k = 1")
+    s = na.systems.noisy_copies(n, 0.2)
     print(f"   dense kernel would need {s.size**2 * 8 / 2**40:.0f} TiB")
     sp, t = timed(lambda: na.spectrum(s, k=1, top=10))
-    print(f"   natabs  {t:7.2f} s   {sp}")
-    # Check: ||S u - λ u|| for the slowest non-constant mode, through the Rust operator.
-    modes, t_modes = timed(lambda: na.slow_modes(s, k=1, top=1))
-    root = np.sqrt(s.probs)
-    u = modes.functions[0] * root
-    kern = _kernel.build(s, na.blocks.singletons(n))
-    res = np.linalg.norm(kern.apply_symmetric(u) - modes.eigenvalues[0] * u)
-    print(f"   slow_modes(top=1) {t_modes:.2f} s: λ = {modes.eigenvalues[0]:.10f} "
-          f"(spectrum: {sp.eigenvalues[1]:.10f}), residual {res:.1e}")
-    print(f"   under 60 s: {'yes' if t < 60 else 'NO'}")
+    print(f"   natabs  {t:7.2f} s   under 60 s: {'yes' if t < 60 else 'NO'}")
+    print(f"   eigenvalues {np.array2string(sp.eigenvalues, precision=6)}")
+    print("   note: the copies are exchangeable, so the single-site mode below the majority has")
+    print(f"   multiplicity {n - 1} (checked densely for n = 8); Lanczos lists it fewer times.")
+    small = na.spectrum(na.systems.noisy_copies(8, 0.2), k=1)
+    values, counts = np.unique(np.round(small.eigenvalues, 9)[::-1], return_counts=True)
+    print(f"   n = 8 dense: multiplicities of the leading values {counts[::-1][:4].tolist()}")
 
 
 def case_sampled() -> None:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.special import xlogy
 
 from . import _kernel
 from . import blocks as _blocks
@@ -233,8 +234,12 @@ def _exact(kernel, probs, laws, weights, times, scan, bar) -> np.ndarray:
     if laws is None and _dense_pays(n, kernel.n_blocks, times):
         if bar is not None:
             bar.total = 1
-        kt1 = kernel.dense(scan, _kernel.MEMORY_BUDGET)
-        out = _dense_information(kt1, probs, times, reversible=scan == "random")
+        if scan == "random":
+            sym = kernel.dense_symmetric(_kernel.MEMORY_BUDGET)
+            out = _dense_information(sym, probs, times, symmetrised=True)
+        else:
+            kt1 = kernel.dense(scan, _kernel.MEMORY_BUDGET)
+            out = _dense_information(kt1, probs, times, symmetrised=False)
         if bar is not None:
             bar.update(1)
         return out
@@ -326,33 +331,34 @@ def _dense_work(n: int, times: np.ndarray) -> float:
 
 
 def _dense_information(
-    kt1: np.ndarray, probs: np.ndarray, times: np.ndarray, *, reversible: bool
+    base: np.ndarray, probs: np.ndarray, times: np.ndarray, *, symmetrised: bool
 ) -> np.ndarray:
-    """Σ_x P(x) KL(K^T(x, .) || P) in nats from the dense one-step kernel.
+    """Σ_x P(x) KL(K^T(x, .) || P) in nats from the dense one-step kernel ``base``: ``K``,
+    or for a reversible kernel ``S = D^{1/2} K D^{-1/2}`` (``symmetrised``).
 
-    Every ``K^T`` is a product of shared squares ``K^(2^j)``, so a list of times costs
-    about as much as its largest one. A reversible kernel is first symmetrised
-    (``S = D^{1/2} K D^{-1/2}``), which keeps the products symmetric and well scaled.
+    Every power is a product of shared squares ``base^(2^j)``, so a list of times costs
+    about as much as its largest one.
     """
-    n = len(probs)
     root = np.sqrt(probs)
-    if reversible:
-        base = root[:, None] * kt1 / root[None, :]
-        base = (base + base.T) / 2
-    else:
-        base = kt1
+    entropy = float(-probs @ np.log(probs))
     squares = [base]
     out = np.empty(len(times))
     for i, t in enumerate(int(t) for t in times):
-        power = np.eye(n) if t == 0 else None
+        if t == 0:
+            out[i] = entropy
+            continue
+        power = None
         for j in range(t.bit_length()):
             while len(squares) <= j:
                 squares.append(squares[-1] @ squares[-1])
             if t >> j & 1:
                 power = squares[j] if power is None else power @ squares[j]
-        if reversible and t > 0:
-            power = power * (root[None, :] / root[:, None])
-        out[i] = _mean_kl(power, probs)
+        if symmetrised:
+            # K^T(x, y) = S^T(x, y) √P(y) / √P(x) and S^T √P = √P give
+            # I_T = √P' [S^T log S^T] √P + H(X): one pass over the matrix, no rescaling.
+            out[i] = float(root @ xlogy(power, power) @ root) + entropy
+        else:
+            out[i] = _mean_kl(power, probs)
     return out
 
 

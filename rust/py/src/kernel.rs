@@ -138,6 +138,13 @@ impl Kernel {
         Ok(matrix(py, n, n, out))
     }
 
+    /// The dense symmetrised random-scan kernel `D^{1/2} K D^{-1/2}`.
+    fn dense_symmetric<'py>(&self, py: Python<'py>, budget: u128) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let n = self.inner.len();
+        let out = py.detach(|| self.inner.dense_symmetric(budget)).py_err(py)?;
+        Ok(matrix(py, n, n, out))
+    }
+
     /// `KL(delta_s K^T || P)` in nats, shape (len(starts), len(steps)).
     fn kl_from_starts<'py>(
         &self,

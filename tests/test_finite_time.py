@@ -260,3 +260,11 @@ def test_dense_kernel_reference_is_stochastic():
         k = dense_kernel(s, na.blocks.all_subsets(4, 2), scan)
         np.testing.assert_allclose(k.sum(axis=1), 1.0, atol=1e-14)
         np.testing.assert_allclose(s.probs @ k, s.probs, atol=1e-14)
+
+
+def test_memory_budget_is_enforced_before_allocating(monkeypatch):
+    from natabs.errors import TooLargeError
+
+    monkeypatch.setattr(_kernel, "MEMORY_BUDGET", 10_000)
+    with pytest.raises(TooLargeError, match="refusing before allocating"):
+        na.surviving_information(na.systems.noisy_copies(8, 0.2), [3], k=1, method="exact")

@@ -185,7 +185,7 @@ def surviving_information(
             raise InvalidInputError("samples= only applies to method='sampled' or 'auto'")
     if not isinstance(progress, bool):
         raise TypeError(f"progress must be True or False, got {progress!r}")
-    bar = _progress_bar() if progress else None
+    make_bar = _tqdm() if progress else None  # fails early when tqdm is missing
 
     if about is None:
         chain_on, laws, weights, name = system, None, system.probs, None
@@ -193,6 +193,7 @@ def surviving_information(
         chain_on, laws, weights, name = _condition_on(system, about)
     family = _resolve_observed(chain_on, k, blocks, name)
     kernel = _kernel.build(chain_on, family)
+    bar = make_bar(total=0, unit="start", desc="surviving information") if make_bar else None
 
     times = np.unique(requested)  # sorted, distinct: what the engine runs
     n_starts = len(weights)
@@ -201,13 +202,15 @@ def surviving_information(
         work = _propagation_work(n_starts, n, len(family), times)
         if about is None and _dense_pays(n, len(family), times):
             work = _dense_work(n, times)
-        method = "exact" if work <= EXACT_WORK or n_starts <= (samples or DEFAULT_SAMPLES) else "sampled"
+        few_starts = n_starts <= (samples or DEFAULT_SAMPLES)  # sampling would cost more
+        method = "exact" if work <= EXACT_WORK or few_starts else "sampled"
 
     if method == "exact":
         nats = _exact(kernel, chain_on.probs, laws, weights, times, scan, bar)
         err = np.zeros_like(nats)
     else:
-        nats, err = _sampled(kernel, laws, weights, times, scan, samples or DEFAULT_SAMPLES, seed, bar)
+        draws = samples or DEFAULT_SAMPLES
+        nats, err = _sampled(kernel, laws, weights, times, scan, draws, seed, bar)
     if bar is not None:
         bar.close()
 
@@ -448,7 +451,7 @@ def _positive_int(value: Any, name: str) -> int:
     return v
 
 
-def _progress_bar():
+def _tqdm():
     try:
         from tqdm.auto import tqdm
     except ImportError:
@@ -456,7 +459,7 @@ def _progress_bar():
             "progress=True needs tqdm; install it with `pip install natabs[progress]` "
             "or `pip install tqdm`"
         ) from None
-    return tqdm(total=0, unit="start", desc="surviving information")
+    return tqdm
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:

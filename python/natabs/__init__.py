@@ -20,6 +20,10 @@ from ._native import __version__
 from .conserved import Conserved, conserved, conserved_information
 from .system import System
 
+# Finite time and spectra (THEORY §4).
+from .finite_time import Curve, surviving_information
+from .spectrum import SlowModes, Spectrum, slow_modes, spectrum
+
 # Transformations and survival reports (THEORY §5).
 from .survival import Survival, SurvivalTable, survival_table, survives
 from .transforms import light_cone
@@ -52,6 +56,12 @@ __all__ = [
     "SampleRun",
     "estimate",
     "sampled_surviving_information",
+    "Curve",
+    "surviving_information",
+    "Spectrum",
+    "spectrum",
+    "SlowModes",
+    "slow_modes",
 ]
 
 

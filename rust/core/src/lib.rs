@@ -9,7 +9,8 @@
 //! - [`fibres`]: for a block, a representative of each state's fibre;
 //! - [`unionfind`]: a lock-free union-find used to join fibres in parallel;
 //! - [`components`]: the components of the move graph (THEORY §3), i.e. the exactly
-//!   conserved information.
+//!   conserved information;
+//! - [`kernel`]: the resampling kernel on vectors, finite-time information (THEORY §4);
 //! - [`gibbs`]: block-Gibbs chains on local models (factor graphs, DAGs) too big to
 //!   enumerate.
 
@@ -17,6 +18,7 @@ pub mod components;
 pub mod error;
 pub mod fibres;
 pub mod gibbs;
+pub mod kernel;
 pub mod support;
 pub mod unionfind;
 

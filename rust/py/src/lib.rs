@@ -7,6 +7,7 @@
 mod errors;
 mod exact;
 mod gibbs;
+mod kernel;
 mod support;
 
 use pyo3::prelude::*;
@@ -17,5 +18,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     support::register(m)?;
     exact::register(m)?;
     gibbs::register(m)?;
+    kernel::register(m)?;
     Ok(())
 }

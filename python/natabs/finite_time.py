@@ -1,0 +1,468 @@
+"""Finite-time information: what ``T`` resampling steps leave of the start (THEORY §4).
+
+Conserved information is zero as soon as noise has full support, so real systems are read
+through
+
+    I_T = I(X^0; X^T) = Σ_x P(x) KL(K^T(x, .) || P),
+
+which starts at ``H(X)``, never increases, and tends to the conserved information. With
+``about="name"`` that variable ``Λ`` is a hidden cause: the chain runs on the other
+variables with ``Λ`` marginalised out, starts from ``P(X | Λ)``, and the curve is
+
+    I(Λ; X^T) = Σ_λ P(λ) KL(P(. | λ) K^T || P)  <=  I(X^0; X^T).
+
+Three routes compute the same numbers:
+
+- *propagation* (exact): every start state's row ``K^T(x, .)`` is pushed through the
+  fibres of each block in Rust, all requested ``T`` in one pass;
+- *dense* (exact, small supports): powers of the dense kernel by shared repeated squaring
+  (of the symmetrised kernel for random scan), when that is cheaper than propagation (a
+  symmetric eigendecomposition costs about twenty products, so squaring wins below
+  T ~ 2^20);
+- *sampled*: start states ``x ~ P``, rows still propagated exactly, the mean of the
+  divergences estimated with a standard error (the divergence at ``T = 0``, known for
+  every start, serves as a control variate).
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.special import xlogy
+
+from . import _kernel
+from . import blocks as _blocks
+from ._info import check_base
+from .errors import InvalidInputError, TooLargeError
+from .system import System
+
+__all__ = ["Curve", "surviving_information"]
+
+#: ``method="auto"`` runs exactly while the work (``starts x N x max(T) x blocks`` for
+#: propagation; see ``_dense_work`` for the dense route) stays below this.
+EXACT_WORK = 1e10
+#: Largest support for the dense route (its matrices are N x N).
+DENSE_MAX = 4096
+#: Cost of one dense matrix product, per N^3, relative to one propagation element-step
+#: (measured with OpenBLAS on two cores; only used to choose a route).
+DENSE_COST = 0.05
+#: Start states per native call, so a progress bar can advance (and Ctrl-C is heard).
+CHUNK = 256
+#: Start states drawn by the sampled method unless ``samples=`` says otherwise.
+DEFAULT_SAMPLES = 1000
+
+METHODS = ("auto", "exact", "sampled")
+
+
+@dataclass(frozen=True, repr=False)
+class Curve:
+    """Information left after ``T`` resampling steps, for each requested ``T``.
+
+    Attributes
+    ----------
+    steps : numpy.ndarray
+        The numbers of steps ``T``, in the order they were requested.
+    bits : numpy.ndarray
+        ``I(X^0; X^T)`` (or ``I(Λ; X^T)`` with ``about``), in units of ``base``.
+    stderr : numpy.ndarray
+        Standard error of each value; zeros when exact.
+    method : str
+        ``"exact"`` or ``"sampled"``.
+    scan : str
+        ``"random"`` or ``"systematic"``.
+    about : str or None
+        Name of the latent variable, when the curve is about one.
+    base : float
+        Logarithm base of ``bits``.
+    blocks : tuple of tuple of int
+        The block family, as indices of the variables the chain runs on.
+    """
+
+    steps: np.ndarray
+    bits: np.ndarray
+    stderr: np.ndarray
+    method: str
+    scan: str
+    about: str | None
+    base: float
+    blocks: tuple[tuple[int, ...], ...]
+
+    def __repr__(self) -> str:
+        def fmt(a: np.ndarray, f: str) -> str:
+            items = [format(v, f) for v in a[:8]]
+            return "[" + ", ".join(items + (["..."] if a.size > 8 else [])) + "]"
+
+        about = f", about={self.about!r}" if self.about is not None else ""
+        err = f", stderr={fmt(self.stderr, '.2g')}" if self.method == "sampled" else ""
+        return (
+            f"Curve(steps={fmt(self.steps, 'd')}, bits={fmt(self.bits, '.4g')}{err}, "
+            f"method={self.method!r}, scan={self.scan!r}{about}, "
+            f"blocks='{_blocks.describe(self.blocks)}')"
+        )
+
+
+def surviving_information(
+    system: System,
+    steps: Iterable[int],
+    k: int | None = None,
+    *,
+    blocks: Iterable[Iterable[Any]] | None = None,
+    scan: str = "random",
+    about: int | str | None = None,
+    method: str = "auto",
+    samples: int | None = None,
+    seed: int | None = None,
+    base: float = 2,
+    progress: bool = False,
+) -> Curve:
+    """Mutual information between the start and the state after ``T`` resampling steps.
+
+    ``I_T = I(X^0; X^T)`` with ``X^0 ~ P`` and ``T`` steps of the block-resampling chain
+    (THEORY §4). Give exactly one of ``k`` (every subset of ``k`` variables) or ``blocks``.
+
+    Parameters
+    ----------
+    system : System
+        The joint law.
+    steps : iterable of int
+        Numbers of steps ``T >= 0``, in any order (repeats allowed); ``bits[i]`` belongs
+        to ``steps[i]``. One pass computes them all.
+    k, blocks
+        The block family; with ``about`` it refers to the *observed* variables: ``k``
+        counts them, and blocks are best given by name (indices count positions among the
+        observed variables, i.e. with the latent removed). No block may contain the latent.
+    scan : {"random", "systematic"}
+        A step draws one block uniformly at random, or makes one pass over the blocks in
+        the given order.
+    about : str or int, optional
+        A latent variable ``Λ``: return ``I(Λ; X^T)`` for the chain on the other variables,
+        with ``Λ`` marginalised out and ``X^0 ~ P(X | Λ)``.
+    method : {"auto", "exact", "sampled"}
+        ``"auto"`` runs exactly while the cheaper exact route's work (start states x
+        support x max(T) x blocks for propagation) stays under ``EXACT_WORK``, and
+        samples otherwise.
+    samples : int, optional
+        Start states (or latent values) drawn by the sampled method (default 1000).
+    seed : int, optional
+        Seed of the sampled method's draws.
+    base : float
+        Logarithm base (2: bits).
+    progress : bool
+        Show a progress bar (needs ``tqdm``: ``pip install natabs[progress]``).
+
+    Returns
+    -------
+    Curve
+
+    Examples
+    --------
+    >>> import natabs as na
+    >>> na.surviving_information(na.systems.copies(3), steps=[0, 1, 100], k=1)
+    Curve(steps=[0, 1, 100], bits=[1, 1, 1], method='exact', scan='random', blocks='3 blocks of size 1')
+    >>> s = na.systems.noisy_copies(6, 0.1)
+    >>> c = na.surviving_information(s, steps=[0, 10, 100], k=1)
+    >>> [round(float(b), 4) for b in c.bits]  # starts at H(X), the majority lingers
+    [3.7891, 0.8623, 0.1317]
+    >>> latent = na.systems.noisy_copies(6, 0.1, latent=True)
+    >>> na.surviving_information(latent, steps=[0, 10, 100], k=1, about="source")
+    Curve(steps=[0, 10, 100], bits=[0.9752, 0.7396, 0.1275], method='exact', scan='random', about='source', blocks='6 blocks of size 1')
+    """
+    if not isinstance(system, System):
+        raise TypeError(f"system must be a natabs.System, got {type(system).__name__}")
+    requested = _check_steps(steps)
+    scan = _kernel.check_scan(scan)
+    b = check_base(base)
+    if not isinstance(method, str) or method not in METHODS:
+        raise InvalidInputError(f"method must be one of {METHODS}, got {method!r}")
+    if samples is not None:
+        samples = _positive_int(samples, "samples")
+        if method == "exact":
+            raise InvalidInputError("samples= only applies to method='sampled' or 'auto'")
+    if not isinstance(progress, bool):
+        raise TypeError(f"progress must be True or False, got {progress!r}")
+    make_bar = _tqdm() if progress else None  # fails early when tqdm is missing
+
+    if about is None:
+        chain_on, laws, weights, name = system, None, system.probs, None
+    else:
+        chain_on, laws, weights, name = _condition_on(system, about)
+    family = _resolve_observed(chain_on, k, blocks, name)
+    kernel = _kernel.build(chain_on, family)
+    bar = make_bar(total=0, unit="start", desc="surviving information") if make_bar else None
+
+    times = np.unique(requested)  # sorted, distinct: what the engine runs
+    n_starts = len(weights)
+    if method == "auto":
+        n = chain_on.size
+        work = _propagation_work(n_starts, n, len(family), times)
+        if about is None and _dense_pays(n, len(family), times):
+            work = _dense_work(n, times)
+        few_starts = n_starts <= (samples or DEFAULT_SAMPLES)  # sampling would cost more
+        method = "exact" if work <= EXACT_WORK or few_starts else "sampled"
+
+    if method == "exact":
+        nats = _exact(kernel, chain_on.probs, laws, weights, times, scan, bar)
+        err = np.zeros_like(nats)
+    else:
+        draws = samples or DEFAULT_SAMPLES
+        nats, err = _sampled(kernel, laws, weights, times, scan, draws, seed, bar)
+    if bar is not None:
+        bar.close()
+
+    at = np.searchsorted(times, requested)
+    unit = math.log(b)
+    return Curve(
+        steps=_frozen(requested),
+        bits=_frozen(np.maximum(nats[at], 0.0) / unit),
+        stderr=_frozen(err[at] / unit),
+        method=method,
+        scan=scan,
+        about=name,
+        base=b,
+        blocks=family,
+    )
+
+
+# -- the three routes ---------------------------------------------------------------------
+
+
+def _exact(kernel, probs, laws, weights, times, scan, bar) -> np.ndarray:
+    """Σ_start weight · KL(start K^T || P) in nats, over every start."""
+    n = len(probs)
+    if laws is None and _dense_pays(n, kernel.n_blocks, times):
+        if bar is not None:
+            bar.total = 1
+        if scan == "random":
+            sym = kernel.dense_symmetric(_kernel.MEMORY_BUDGET)
+            out = _dense_information(sym, probs, times, symmetrised=True)
+        else:
+            kt1 = kernel.dense(scan, _kernel.MEMORY_BUDGET)
+            out = _dense_information(kt1, probs, times, symmetrised=False)
+        if bar is not None:
+            bar.update(1)
+        return out
+    if bar is not None:
+        bar.total = len(weights)
+    total = np.zeros(len(times))
+    for first in range(0, len(weights), CHUNK):
+        last = min(first + CHUNK, len(weights))
+        kl = _kl(kernel, laws, np.arange(first, last), times, scan)
+        total += weights[first:last] @ kl
+        if bar is not None:
+            bar.update(last - first)
+    return total
+
+
+def _kl(kernel, laws, starts: np.ndarray, times: np.ndarray, scan: str) -> np.ndarray:
+    """KL(start K^T || P) in nats, shape (len(starts), len(times))."""
+    t = times.astype(np.uint64)
+    if laws is None:
+        return kernel.kl_from_starts(starts.astype(np.uint32), t, scan, _kernel.MEMORY_BUDGET)
+    return kernel.kl_from_laws(np.ascontiguousarray(laws[starts]), t, scan, _kernel.MEMORY_BUDGET)
+
+
+def _sampled(kernel, laws, weights, times, scan, samples, seed, bar):
+    """Mean of KL(start K^T || P) over starts drawn from ``weights``, with its standard error.
+
+    Regression estimator with control variates ``c`` and ``c²``, where ``c`` is the
+    divergence at ``T = 0`` (``-ln P(x)``, or ``KL(P(.|λ) || P)``): it is known for every
+    start, so its mean is exact, and it tracks the divergence closely at short times.
+    """
+    rng = np.random.default_rng(seed)
+    draws = rng.choice(len(weights), size=samples, p=weights / weights.sum())
+    starts, counts = np.unique(draws, return_counts=True)
+    if bar is not None:
+        bar.total = len(starts)
+    rows = []
+    for first in range(0, len(starts), CHUNK):
+        chunk = starts[first : first + CHUNK]
+        rows.append(_kl(kernel, laws, chunk, times, scan))
+        if bar is not None:
+            bar.update(len(chunk))
+    kl = np.repeat(np.vstack(rows), counts, axis=0)  # one row per draw
+
+    c_all = _divergence_at_zero(kernel, laws, weights)
+    c = c_all[draws[np.argsort(draws, kind="stable")]]  # in the order of `kl`'s rows
+    controls = np.column_stack([c, c**2])
+    controls -= weights @ np.column_stack([c_all, c_all**2])  # exact means: centred
+    scale = controls.std(axis=0)
+    keep = scale > 1e-12 * (1.0 + np.abs(controls).max(axis=0))
+    design = np.column_stack([np.ones(samples), controls[:, keep] / scale[keep]])
+    if samples <= design.shape[1] + 1:
+        design = design[:, :1]  # too few draws to fit controls: the plain mean
+    coef, *_ = np.linalg.lstsq(design, kl, rcond=None)
+    residual = kl - design @ coef
+    dof = samples - design.shape[1]
+    sigma2 = (residual**2).sum(axis=0) / max(dof, 1)
+    v00 = np.linalg.pinv(design.T @ design)[0, 0]
+    return coef[0], np.sqrt(sigma2 * v00)
+
+
+def _divergence_at_zero(kernel, laws, weights) -> np.ndarray:
+    """KL(start || P) in nats for every start: ``-ln P(x)``, or ``KL(P(.|λ) || P)``."""
+    if laws is None:
+        return -np.log(weights)
+    p = laws.T @ weights
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(laws > 0, laws * np.log(laws / p), 0.0)
+    return terms.sum(axis=1)
+
+
+def _dense_pays(n: int, n_blocks: int, times: np.ndarray) -> bool:
+    """Whether the dense route fits in memory and is cheaper than propagation."""
+    if n > DENSE_MAX or n_blocks == 0 or times[-1] == 0:
+        return False
+    if (int(times[-1]).bit_length() + 3) * n * n * 8 > _kernel.MEMORY_BUDGET:
+        return False
+    return _dense_work(n, times) < _propagation_work(n, n, n_blocks, times)
+
+
+def _propagation_work(n_starts: int, n: int, n_blocks: int, times: np.ndarray) -> float:
+    return float(n_starts) * n * max(int(times[-1]), 1) * max(n_blocks, 1)
+
+
+def _dense_work(n: int, times: np.ndarray) -> float:
+    """Matrix products of the shared squaring in ``_dense_information``, in propagation units."""
+    top = int(times[-1])
+    products = max(top.bit_length() - 1, 0) + sum(max(bin(int(t)).count("1") - 1, 0) for t in times)
+    return DENSE_COST * float(n) ** 3 * max(products, 1)
+
+
+def _dense_information(
+    base: np.ndarray, probs: np.ndarray, times: np.ndarray, *, symmetrised: bool
+) -> np.ndarray:
+    """Σ_x P(x) KL(K^T(x, .) || P) in nats from the dense one-step kernel ``base``: ``K``,
+    or for a reversible kernel ``S = D^{1/2} K D^{-1/2}`` (``symmetrised``).
+
+    Every power is a product of shared squares ``base^(2^j)``, so a list of times costs
+    about as much as its largest one.
+    """
+    root = np.sqrt(probs)
+    entropy = float(-probs @ np.log(probs))
+    squares = [base]
+    out = np.empty(len(times))
+    for i, t in enumerate(int(t) for t in times):
+        if t == 0:
+            out[i] = entropy
+            continue
+        power = None
+        for j in range(t.bit_length()):
+            while len(squares) <= j:
+                squares.append(squares[-1] @ squares[-1])
+            if t >> j & 1:
+                power = squares[j] if power is None else power @ squares[j]
+        if symmetrised:
+            # K^T(x, y) = S^T(x, y) √P(y) / √P(x) and S^T √P = √P give
+            # I_T = √P' [S^T log S^T] √P + H(X): one pass over the matrix, no rescaling.
+            out[i] = float(root @ xlogy(power, power) @ root) + entropy
+        else:
+            out[i] = _mean_kl(power, probs)
+    return out
+
+
+def _mean_kl(kt: np.ndarray, probs: np.ndarray) -> float:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(kt > 0, kt * np.log(kt / probs[None, :]), 0.0)
+    return float(probs @ terms.sum(axis=1))
+
+
+# -- inputs -------------------------------------------------------------------------------
+
+
+def _condition_on(system: System, about: Any):
+    """The observed system (latent marginalised out), P(X | λ) per row, and P(λ)."""
+    j = system.index(about)
+    name = system.names[j]
+    rest = [i for i in range(system.n) if i != j]
+    if not rest:
+        raise InvalidInputError(
+            f"about={about!r} leaves no observed variable: the system has only that one"
+        )
+    states = system.states
+    observed, where = np.unique(states[:, rest], axis=0, return_inverse=True)
+    values, which = np.unique(states[:, j], return_inverse=True)
+    if len(values) * len(observed) * 8 > _kernel.MEMORY_BUDGET:
+        raise TooLargeError(
+            f"the start laws P(X | {name}) for {len(values)} values over {len(observed)} states"
+        )
+    joint = np.zeros((len(values), len(observed)))
+    np.add.at(joint, (which.ravel(), where.ravel()), system.probs)
+    weights = joint.sum(axis=1)
+    marginal = System(
+        observed,
+        joint.sum(axis=0),
+        [system.cards[i] for i in rest],
+        [system.names[i] for i in rest],
+        normalize=True,
+    )
+    return marginal, joint / weights[:, None], weights / weights.sum(), name
+
+
+def _resolve_observed(observed: System, k, blocks, latent: str | None):
+    if latent is not None and blocks is not None and not isinstance(blocks, (str, bytes)):
+        blocks = [list(b) if isinstance(b, Iterable) and not isinstance(b, (str, bytes)) else b
+                  for b in blocks]
+        for j, b in enumerate(blocks):
+            if isinstance(b, list) and latent in b:
+                raise InvalidInputError(
+                    f"block {j} contains the latent {latent!r}; with about= the chain runs "
+                    "on the observed variables only"
+                )
+    return _blocks.resolve(observed, k, blocks)
+
+
+def _check_steps(steps: Any) -> np.ndarray:
+    if isinstance(steps, (str, bytes)) or not isinstance(steps, Iterable):
+        if isinstance(steps, (int, np.integer)) and not isinstance(steps, bool):
+            raise TypeError(f"steps must be a list of integers, e.g. [{steps}]; got {steps!r}")
+        raise TypeError(f"steps must be a list of integers, got {steps!r}")
+    out = []
+    for s in steps:
+        if isinstance(s, (bool, np.bool_)):
+            raise TypeError(f"steps must be integers, got {s!r}")
+        try:
+            t = operator.index(s)
+        except TypeError:
+            raise TypeError(f"steps must be integers, got {s!r}") from None
+        if t < 0:
+            raise InvalidInputError(f"steps must be >= 0, got {t}")
+        out.append(t)
+    if not out:
+        raise InvalidInputError("steps is empty: give at least one number of steps")
+    if max(out) >= 2**63:
+        raise InvalidInputError(f"steps must be < 2**63, got {max(out)}")
+    return np.array(out, dtype=np.int64)
+
+
+def _positive_int(value: Any, name: str) -> int:
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    try:
+        v = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an integer, got {value!r}") from None
+    if v < 1:
+        raise InvalidInputError(f"{name} must be >= 1, got {v}")
+    return v
+
+
+def _tqdm():
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        raise ImportError(
+            "progress=True needs tqdm; install it with `pip install natabs[progress]` "
+            "or `pip install tqdm`"
+        ) from None
+    return tqdm
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a = np.ascontiguousarray(a)
+    a.flags.writeable = False
+    return a

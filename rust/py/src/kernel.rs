@@ -1,0 +1,187 @@
+//! The resampling kernel as a Python object: built once, then applied many times (by
+//! `eigsh`, by chunks of start states under a progress bar), always without the GIL.
+
+use crate::errors::IntoPy;
+use natabs_core::kernel::{Kernel as CoreKernel, Scan};
+use natabs_core::support::Support;
+use natabs_core::Error;
+use numpy::ndarray::Array2;
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::prelude::*;
+
+fn scan_of(py: Python<'_>, scan: &str) -> PyResult<Scan> {
+    match scan {
+        "random" => Ok(Scan::Random),
+        "systematic" => Ok(Scan::Systematic),
+        other => Err(crate::errors::to_py(
+            py,
+            Error::invalid(format!("scan must be 'random' or 'systematic', got {other:?}")),
+        )),
+    }
+}
+
+fn matrix<'py>(py: Python<'py>, rows: usize, cols: usize, v: Vec<f64>) -> Bound<'py, PyArray2<f64>> {
+    Array2::from_shape_vec((rows, cols), v)
+        .expect("the core returns rows x cols values")
+        .into_pyarray(py)
+}
+
+/// The block-resampling kernel of a support, a probability vector and a block family.
+#[pyclass(frozen, module = "natabs._native")]
+pub struct Kernel {
+    inner: CoreKernel,
+}
+
+#[pymethods]
+impl Kernel {
+    /// Kernel of a coded support.
+    #[staticmethod]
+    fn from_codes(
+        py: Python<'_>,
+        cards: Vec<u32>,
+        codes: PyReadonlyArray1<'_, u64>,
+        probs: PyReadonlyArray1<'_, f64>,
+        blocks: Vec<Vec<usize>>,
+        budget: u128,
+    ) -> PyResult<Kernel> {
+        let (codes, probs) = (codes.as_slice()?, probs.as_slice()?);
+        let inner = py
+            .detach(|| {
+                Support::from_codes(&cards, codes)
+                    .and_then(|s| CoreKernel::new(&s, probs, &blocks, budget))
+            })
+            .py_err(py)?;
+        Ok(Kernel { inner })
+    }
+
+    /// Kernel of a support given as rows.
+    #[staticmethod]
+    fn from_rows(
+        py: Python<'_>,
+        cards: Vec<u32>,
+        rows: PyReadonlyArray2<'_, u32>,
+        probs: PyReadonlyArray1<'_, f64>,
+        blocks: Vec<Vec<usize>>,
+        budget: u128,
+    ) -> PyResult<Kernel> {
+        let (rows, probs) = (rows.as_slice()?, probs.as_slice()?);
+        let inner = py
+            .detach(|| {
+                Support::from_rows(&cards, rows)
+                    .and_then(|s| CoreKernel::new(&s, probs, &blocks, budget))
+            })
+            .py_err(py)?;
+        Ok(Kernel { inner })
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    #[getter]
+    fn n_blocks(&self) -> usize {
+        self.inner.n_blocks()
+    }
+
+    /// Number of fibres of each block.
+    fn fibre_counts(&self) -> Vec<usize> {
+        self.inner.fibre_counts()
+    }
+
+    /// `mu K` for a row vector `mu`.
+    fn propagate<'py>(
+        &self,
+        py: Python<'py>,
+        mu: PyReadonlyArray1<'py, f64>,
+        scan: &str,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let scan = scan_of(py, scan)?;
+        let mu = mu.as_slice()?;
+        let out = py.detach(|| self.inner.propagate(scan, mu)).py_err(py)?;
+        Ok(out.into_pyarray(py))
+    }
+
+    /// `K f` for a function `f` on the support.
+    fn apply<'py>(
+        &self,
+        py: Python<'py>,
+        f: PyReadonlyArray1<'py, f64>,
+        scan: &str,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let scan = scan_of(py, scan)?;
+        let f = f.as_slice()?;
+        let out = py.detach(|| self.inner.apply(scan, f)).py_err(py)?;
+        Ok(out.into_pyarray(py))
+    }
+
+    /// `D^{1/2} K D^{-1/2} v` for the random-scan kernel.
+    fn apply_symmetric<'py>(
+        &self,
+        py: Python<'py>,
+        v: PyReadonlyArray1<'py, f64>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let v = v.as_slice()?;
+        let out = py.detach(|| self.inner.apply_symmetric(v)).py_err(py)?;
+        Ok(out.into_pyarray(py))
+    }
+
+    /// The dense N x N kernel.
+    fn dense<'py>(
+        &self,
+        py: Python<'py>,
+        scan: &str,
+        budget: u128,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let scan = scan_of(py, scan)?;
+        let n = self.inner.len();
+        let out = py.detach(|| self.inner.dense(scan, budget)).py_err(py)?;
+        Ok(matrix(py, n, n, out))
+    }
+
+    /// The dense symmetrised random-scan kernel `D^{1/2} K D^{-1/2}`.
+    fn dense_symmetric<'py>(&self, py: Python<'py>, budget: u128) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let n = self.inner.len();
+        let out = py.detach(|| self.inner.dense_symmetric(budget)).py_err(py)?;
+        Ok(matrix(py, n, n, out))
+    }
+
+    /// `KL(delta_s K^T || P)` in nats, shape (len(starts), len(steps)).
+    fn kl_from_starts<'py>(
+        &self,
+        py: Python<'py>,
+        starts: PyReadonlyArray1<'py, u32>,
+        steps: PyReadonlyArray1<'py, u64>,
+        scan: &str,
+        budget: u128,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let scan = scan_of(py, scan)?;
+        let (starts, steps) = (starts.as_slice()?, steps.as_slice()?);
+        let out = py
+            .detach(|| self.inner.kl_from_starts(scan, starts, steps, budget))
+            .py_err(py)?;
+        Ok(matrix(py, starts.len(), steps.len(), out))
+    }
+
+    /// `KL(mu_i K^T || P)` in nats for the rows `mu_i` of `laws`, shape (rows, len(steps)).
+    fn kl_from_laws<'py>(
+        &self,
+        py: Python<'py>,
+        laws: PyReadonlyArray2<'py, f64>,
+        steps: PyReadonlyArray1<'py, u64>,
+        scan: &str,
+        budget: u128,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let scan = scan_of(py, scan)?;
+        let rows = laws.as_array().nrows();
+        let (laws, steps) = (laws.as_slice()?, steps.as_slice()?);
+        let out = py
+            .detach(|| self.inner.kl_from_laws(scan, laws, steps, budget))
+            .py_err(py)?;
+        Ok(matrix(py, rows, steps.len(), out))
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Kernel>()?;
+    Ok(())
+}

@@ -1,0 +1,156 @@
+"""Spectrum and slow modes of the random-scan kernel (THEORY §4, §6 item 5)."""
+
+from __future__ import annotations
+
+import importlib
+import math
+
+import numpy as np
+import pytest
+from ._kernel_reference import dense_kernel, families, small_systems
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import natabs as na
+from natabs import _kernel
+from natabs.errors import InvalidInputError, TooLargeError
+
+SETTINGS = settings(max_examples=30, deadline=None)
+# `natabs.spectrum` is the function; the module is reached by its full name.
+spectrum_module = importlib.import_module("natabs.spectrum")
+
+
+@st.composite
+def systems_with_families(draw):
+    s = draw(small_systems())
+    return s, draw(families(s.n))
+
+
+def reference_eigenvalues(system, family) -> np.ndarray:
+    """Eigenvalues of K itself (not symmetrised), descending."""
+    lam = np.linalg.eigvals(dense_kernel(system, family)).real
+    return np.sort(lam)[::-1]
+
+
+@SETTINGS
+@given(systems_with_families())
+def test_eigenvalues_match_the_dense_kernel(case):
+    system, family = case
+    sp = na.spectrum(system, blocks=family)
+    assert sp.complete and sp.size == system.size
+    np.testing.assert_allclose(sp.eigenvalues, reference_eigenvalues(system, family), atol=1e-9)
+    assert np.all(np.diff(sp.eigenvalues) <= 0)
+    assert np.all((sp.eigenvalues >= -1e-12) & (sp.eigenvalues <= 1))
+
+
+@SETTINGS
+@given(systems_with_families())
+def test_unit_eigenvalues_count_the_components(case):
+    system, family = case
+    sp = na.spectrum(system, blocks=family)
+    assert sp.n_unit == na.conserved(system, blocks=family).n_components
+
+
+@SETTINGS
+@given(systems_with_families(), st.integers(0, 6))
+def test_chi2_is_the_trace_formula(case, t):
+    system, family = case
+    sp = na.spectrum(system, blocks=family)
+    k = dense_kernel(system, family)
+    want = np.trace(np.linalg.matrix_power(k, 2 * t)) - 1
+    assert sp.chi2(t) == pytest.approx(want, abs=1e-8)
+    # With fewer eigenvalues it can only be smaller.
+    partial = na.spectrum(system, blocks=family, top=1)
+    assert partial.chi2(t) <= sp.chi2(t) + 1e-12
+
+
+@pytest.mark.parametrize("n, beta, J", [(5, 0.3, 1.0), (6, 0.7, 1.0), (7, 0.4, -0.5)])
+def test_ising_ring_magnetisation_is_an_exact_eigenfunction(n, beta, J):
+    s = na.systems.ising_ring(n, beta, J)
+    family = na.blocks.singletons(n)
+    lam = 1 - (1 - math.tanh(2 * beta * J)) / n
+    sp = na.spectrum(s, k=1)
+    assert np.min(np.abs(sp.eigenvalues - lam)) < 1e-10
+    magnetisation = (2.0 * s.states - 1).sum(axis=1)
+    image = _kernel.build(s, family).apply(magnetisation, "random")
+    np.testing.assert_allclose(image, lam * magnetisation, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(dense_kernel(s, family) @ magnetisation, lam * magnetisation, atol=1e-12)
+
+
+def test_slow_modes_are_eigenfunctions_and_find_the_majority():
+    s = na.systems.noisy_copies(7, 0.1)
+    modes = na.slow_modes(s, k=1, top=3)
+    k = dense_kernel(s, na.blocks.singletons(7))
+    for lam, f in zip(modes.eigenvalues, modes.functions):
+        np.testing.assert_allclose(k @ f, lam * f, atol=1e-10)
+        assert s.probs @ f == pytest.approx(0.0, abs=1e-10)
+        assert s.probs @ f**2 == pytest.approx(1.0, abs=1e-10)
+    sp = na.spectrum(s, k=1, top=4)
+    np.testing.assert_allclose(modes.eigenvalues, sp.eigenvalues[1:], atol=1e-10)
+    majority = (s.states.sum(axis=1) > 3).astype(float)
+    corr = modes.correlation(majority)
+    assert abs(corr[0]) > 0.95 and np.all(np.abs(corr[1:]) < 0.5)
+    assert np.all(np.abs(corr) <= 1 + 1e-12)
+
+
+def test_slow_modes_of_a_disconnected_move_graph_start_with_conserved_ones():
+    s = na.systems.parity(4)  # 8 components under single flips: 7 non-constant conserved modes
+    modes = na.slow_modes(s, k=1, top=7)
+    np.testing.assert_allclose(modes.eigenvalues, 1.0, atol=1e-12)
+
+
+def test_lanczos_matches_dense(monkeypatch):
+    # A law without symmetries: Lanczos cannot count repeated eigenvalues (documented).
+    rng = np.random.default_rng(3)
+    s = na.System.from_codes(np.arange(2**9), rng.lognormal(0, 0.5, 2**9), [2] * 9, normalize=True)
+    dense = na.spectrum(s, k=2, top=6)
+    modes_dense = na.slow_modes(s, k=2, top=3)
+    monkeypatch.setattr(spectrum_module, "DENSE_MAX", 16)
+    sparse = na.spectrum(s, k=2, top=6)
+    np.testing.assert_allclose(sparse.eigenvalues, dense.eigenvalues, atol=1e-9)
+    modes = na.slow_modes(s, k=2, top=3)
+    np.testing.assert_allclose(modes.eigenvalues, modes_dense.eigenvalues, atol=1e-9)
+    # Eigenfunctions agree up to sign where the eigenvalue is simple.
+    gaps = np.diff(np.r_[1.0, modes.eigenvalues, 0.0])
+    for j in range(3):
+        if min(abs(gaps[j]), abs(gaps[j + 1])) > 1e-6:
+            overlap = abs(modes.functions[j] @ (s.probs * modes_dense.functions[j]))
+            assert overlap == pytest.approx(1.0, abs=1e-6)
+
+
+def test_summary_fields():
+    sp = na.spectrum(na.systems.copies(3), k=1)
+    assert sp.relaxation_time == math.inf and sp.n_unit == 2 and sp.chi2(0) == 1.0
+    sp = na.spectrum(na.systems.copies(3), k=1, top=1)
+    assert math.isnan(sp.relaxation_time) and not sp.complete
+    sp = na.spectrum(na.systems.noisy_copies(4, 0.2), k=1)
+    assert sp.relaxation_time == pytest.approx(1 / (1 - sp.eigenvalues[1]))
+    assert "complete=True" in repr(sp)
+    assert "SlowModes(" in repr(na.slow_modes(na.systems.noisy_copies(3, 0.2), k=1))
+    with pytest.raises(ValueError):
+        sp.eigenvalues[0] = 0.5
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda s: na.spectrum(s, k=1, top=0), InvalidInputError, ">= 1"),
+        (lambda s: na.spectrum(s, k=1, top=True), TypeError, "integer"),
+        (lambda s: na.spectrum(s, k=1, top=2.5), TypeError, "integer"),
+        (lambda s: na.spectrum(s), TypeError, "exactly one"),
+        (lambda s: na.spectrum(s.to_table(), k=1), TypeError, "natabs.System"),
+        (lambda s: na.spectrum(s, k=1).chi2(-1), InvalidInputError, ">= 0"),
+        (lambda s: na.slow_modes(s, k=1, top=8), InvalidInputError, "at most 7"),
+        (lambda s: na.slow_modes(s, k=1).correlation([1, 2]), InvalidInputError, "shape"),
+        (lambda s: na.slow_modes(s, k=1).correlation(np.ones(8)), InvalidInputError, "constant"),
+    ],
+)
+def test_bad_arguments_are_refused(call, error, match):
+    with pytest.raises(error, match=match):
+        call(na.systems.noisy_copies(3, 0.2))
+
+
+def test_whole_spectrum_of_a_large_support_is_refused(monkeypatch):
+    monkeypatch.setattr(spectrum_module, "FULL_MAX", 100)
+    with pytest.raises(TooLargeError, match="top="):
+        na.spectrum(na.systems.noisy_copies(8, 0.2), k=1)

@@ -28,31 +28,37 @@ pub fn components(support: &Support, blocks: &[Vec<usize>]) -> Result<Components
     match (walks, finder.codes()) {
         // Dense: one pass over the states handles every block, no per-block arrays.
         (Some(walks), Some(codes)) => {
-            (0..support.len()).into_par_iter().with_min_len(4096).for_each(|s| {
-                let mut root = s as u32;
-                // Single-site binary blocks: only a set bit can have a partner below it
-                // (a clear bit's partner, if present, finds `s` from its own side).
-                let mut bits = codes[s] & flips;
-                while bits != 0 {
-                    let bit = bits & bits.wrapping_neg();
-                    bits ^= bit;
-                    if let Some(partner) = finder.position(codes[s] ^ bit) {
-                        root = uf.union(root, partner);
+            (0..support.len())
+                .into_par_iter()
+                .with_min_len(4096)
+                .for_each(|s| {
+                    let mut root = s as u32;
+                    // Single-site binary blocks: only a set bit can have a partner below it
+                    // (a clear bit's partner, if present, finds `s` from its own side).
+                    let mut bits = codes[s] & flips;
+                    while bits != 0 {
+                        let bit = bits & bits.wrapping_neg();
+                        bits ^= bit;
+                        if let Some(partner) = finder.position(codes[s] ^ bit) {
+                            root = uf.union(root, partner);
+                        }
                     }
-                }
-                for walk in &walks {
-                    root = uf.union(root, walk.rep(s));
-                }
-            })
+                    for walk in &walks {
+                        root = uf.union(root, walk.rep(s));
+                    }
+                })
         }
         _ => {
             for block in blocks {
                 let rep = finder.representatives(block)?;
-                rep.par_iter().with_min_len(4096).enumerate().for_each(|(s, &r)| {
-                    if r != s as u32 {
-                        uf.union(s as u32, r);
-                    }
-                });
+                rep.par_iter()
+                    .with_min_len(4096)
+                    .enumerate()
+                    .for_each(|(s, &r)| {
+                        if r != s as u32 {
+                            uf.union(s as u32, r);
+                        }
+                    });
             }
         }
     }
@@ -77,7 +83,10 @@ fn label(uf: &UnionFind) -> Components {
             labels[r]
         };
     }
-    Components { labels, count: count as usize }
+    Components {
+        labels,
+        count: count as usize,
+    }
 }
 
 #[cfg(test)]
@@ -121,7 +130,10 @@ mod tests {
     #[test]
     fn rows_and_codes_agree() {
         let codes = [0u64, 3, 5, 6, 7];
-        let rows: Vec<u32> = codes.iter().flat_map(|&c| (0..3).map(move |i| ((c >> i) & 1) as u32)).collect();
+        let rows: Vec<u32> = codes
+            .iter()
+            .flat_map(|&c| (0..3).map(move |i| ((c >> i) & 1) as u32))
+            .collect();
         let blocks = vec![vec![0], vec![2]];
         let a = coded(&[2; 3], &codes, &blocks);
         let b = components(&Support::from_rows(&[2; 3], &rows).unwrap(), &blocks).unwrap();

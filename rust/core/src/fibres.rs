@@ -133,7 +133,11 @@ impl<'a> FibreFinder<'a> {
         };
         // Variables of cardinality 1 never move a code. The rest number fewer than 32
         // here, since the dense table holds fewer than 2^32 states.
-        let moving: Vec<usize> = block.iter().copied().filter(|&i| radix.cards()[i] > 1).collect();
+        let moving: Vec<usize> = block
+            .iter()
+            .copied()
+            .filter(|&i| radix.cards()[i] > 1)
+            .collect();
         Some(DenseWalk {
             radix,
             codes,
@@ -237,7 +241,10 @@ mod tests {
         let rowed = Support::from_rows(&cards, &rows).unwrap();
         let dense = FibreFinder::new(&coded);
         assert!(dense.is_dense());
-        let sorted = FibreFinder { support: &coded, index: None };
+        let sorted = FibreFinder {
+            support: &coded,
+            index: None,
+        };
         let by_rows = FibreFinder::new(&rowed);
         for block in [vec![0], vec![1], vec![2], vec![0, 2], vec![0, 1, 2]] {
             let a = dense.representatives(&block).unwrap();

@@ -39,7 +39,12 @@ impl Radix {
                     .then(|| (st.trailing_zeros(), c as u64 - 1))
             })
             .collect();
-        Ok(Some(Radix { cards: cards.to_vec(), strides, total, fast }))
+        Ok(Some(Radix {
+            cards: cards.to_vec(),
+            strides,
+            total,
+            fast,
+        }))
     }
 
     pub fn cards(&self) -> &[u32] {
@@ -70,9 +75,9 @@ impl Radix {
     /// The code with the digits of `block` set to zero.
     #[inline]
     pub fn clear(&self, code: u64, block: &[usize]) -> u64 {
-        block
-            .iter()
-            .fold(code, |c, &i| c - self.digit(code, i) as u64 * self.strides[i])
+        block.iter().fold(code, |c, &i| {
+            c - self.digit(code, i) as u64 * self.strides[i]
+        })
     }
 }
 
@@ -136,7 +141,10 @@ impl<'a> Support<'a> {
                 cards[p % n]
             )));
         }
-        Ok(Support::Rows { cards: cards.to_vec(), rows })
+        Ok(Support::Rows {
+            cards: cards.to_vec(),
+            rows,
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -226,7 +234,10 @@ mod tests {
         assert_eq!(r.strides(), &[1, 2, 6]);
         assert_eq!(r.total(), 24);
         let code = 1 + 2 * 2 + 3 * 6;
-        assert_eq!((r.digit(code, 0), r.digit(code, 1), r.digit(code, 2)), (1, 2, 3));
+        assert_eq!(
+            (r.digit(code, 0), r.digit(code, 1), r.digit(code, 2)),
+            (1, 2, 3)
+        );
         assert_eq!(r.clear(code, &[1]), 1 + 3 * 6);
     }
 

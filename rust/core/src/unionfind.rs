@@ -12,7 +12,9 @@ pub struct UnionFind {
 
 impl UnionFind {
     pub fn new(len: usize) -> Self {
-        UnionFind { parent: (0..len as u32).map(AtomicU32::new).collect() }
+        UnionFind {
+            parent: (0..len as u32).map(AtomicU32::new).collect(),
+        }
     }
 
     pub fn len(&self) -> usize {

@@ -1,8 +1,8 @@
 //! Mapping of core errors onto the exception classes defined in `natabs.errors`.
 
 use natabs_core::Error;
-use pyo3::prelude::*;
 use pyo3::exceptions::{PyMemoryError, PyValueError};
+use pyo3::prelude::*;
 
 /// Raise the Python class named `class` from `natabs.errors`, falling back to `fallback`
 /// if that module cannot be imported (which only happens when `_native` is used alone).
@@ -19,7 +19,9 @@ fn raise(py: Python<'_>, class: &str, msg: String, fallback: fn(String) -> PyErr
 pub fn to_py(py: Python<'_>, err: Error) -> PyErr {
     match err {
         Error::InvalidInput(msg) => raise(py, "InvalidInputError", msg, PyValueError::new_err),
-        e @ Error::TooLarge { .. } => raise(py, "TooLargeError", e.to_string(), PyMemoryError::new_err),
+        e @ Error::TooLarge { .. } => {
+            raise(py, "TooLargeError", e.to_string(), PyMemoryError::new_err)
+        }
     }
 }
 

@@ -4,8 +4,8 @@ A DAG model is a networkx ``DiGraph`` whose nodes are the variables, in node ord
 ``v`` carries a conditional table ``cpd`` (attribute name configurable) of shape
 ``(card of parent 1, ..., card of parent m, card of v)``, so
 ``cpd[a, b, x] = P(v = x | parents = (a, b))``. The parents, in the order of the table's
-axes, come from the node attribute ``parents`` when present, otherwise from the graph's
-predecessors in insertion order. ``card`` is optional (it must match the table's last axis).
+axes, come from the node attribute ``parents`` when present, otherwise they are the
+node's predecessors in node order. ``card`` is optional (it must match the table's last axis).
 This is the form ``FactorGraph.from_dag`` reads, so the factored and the materialised law
 can be compared.
 
@@ -92,7 +92,8 @@ def check_dag(G: Any, cpd: str = "cpd") -> DagSpec:
         raise InvalidInputError("the DAG has no nodes: a model needs at least one variable")
     if not nx.is_directed_acyclic_graph(G):
         cycle = nx.find_cycle(G)
-        raise InvalidInputError(f"the graph has a cycle through {[e[0] for e in cycle]}: a DAG is needed")
+        path = " -> ".join(repr(u) for u, _ in cycle) + f" -> {cycle[0][0]!r}"
+        raise InvalidInputError(f"the graph has a cycle: {path}; a DAG must be acyclic")
     nodes = tuple(G.nodes)
     pos = {v: i for i, v in enumerate(nodes)}
     tables: list[np.ndarray] = []
@@ -107,7 +108,7 @@ def check_dag(G: Any, cpd: str = "cpd") -> DagSpec:
             raise InvalidInputError(f"node {v!r}: the {cpd!r} table must be an array of numbers") from None
         preds = list(G.predecessors(v))
         ps = attrs.get("parents")
-        ps = preds if ps is None else list(ps)
+        ps = sorted(preds, key=pos.__getitem__) if ps is None else list(ps)
         if len(set(ps)) != len(ps) or set(ps) != set(preds):
             raise InvalidInputError(
                 f"node {v!r}: parents {ps} do not match its incoming edges from {preds}"

@@ -128,8 +128,8 @@ class FactorGraph:
             Nodes are variables. Node attribute ``cpd`` is an array of shape
             ``(parent cards..., own card)`` with ``cpd[pa..., x] = P(x | pa)``; the parents
             are ordered by the node's ``parents`` attribute if present (it must list exactly
-            the predecessors), otherwise in sorted order. An optional ``card`` attribute
-            is checked against the table.
+            the predecessors), otherwise in node order. An optional ``card`` attribute is
+            checked against the table. Validation is :func:`natabs.dag.check_dag`.
         cpd : str
             Name of the node attribute holding the table.
 
@@ -151,79 +151,23 @@ class FactorGraph:
         """
         import networkx as nx
 
-        if not isinstance(G, nx.DiGraph):
-            raise TypeError(f"G must be a networkx DiGraph, got {type(G).__name__}")
-        if G.number_of_nodes() == 0:
-            raise InvalidInputError("the DAG has no nodes")
-        try:
-            cycle = nx.find_cycle(G)
-        except nx.NetworkXNoCycle:
-            cycle = None
-        if cycle is not None:
-            path = " -> ".join(repr(u) for u, _ in cycle) + f" -> {cycle[0][0]!r}"
-            raise InvalidInputError(f"the graph has a cycle: {path}; a DAG must be acyclic")
-        nodes = list(G.nodes)
+        from .dag import check_dag
+
+        spec = check_dag(G, cpd)  # the one validation of DAG models, shared with System
+        nodes = list(spec.nodes)
         index = {v: i for i, v in enumerate(nodes)}
-        order = list(nx.lexicographical_topological_sort(G, key=lambda v: index[v]))
-        cards: dict[Hashable, int] = {}
-        tables: dict[Hashable, np.ndarray] = {}
-        parents_of: dict[Hashable, list] = {}
-        for v in order:
-            data = G.nodes[v]
-            preds = list(G.predecessors(v))
-            if "parents" in data:
-                parents = list(data["parents"])
-                if sorted(map(index.get, parents)) != sorted(map(index.get, preds)) or len(
-                    set(parents)
-                ) != len(parents):
-                    raise InvalidInputError(
-                        f"node {v!r}: its 'parents' attribute {parents!r} must list exactly "
-                        f"its predecessors {preds!r}, each once"
-                    )
-            else:
-                try:
-                    parents = sorted(preds)
-                except TypeError:
-                    parents = sorted(preds, key=index.__getitem__)
-            if cpd not in data:
-                raise InvalidInputError(f"node {v!r} has no {cpd!r} attribute (its table)")
-            t = _table(data[cpd], f"the {cpd!r} of node {v!r}")
-            want = tuple(cards[p] for p in parents)
-            if t.shape[:-1] != want or t.ndim != len(parents) + 1:
-                raise InvalidInputError(
-                    f"node {v!r}: table has shape {t.shape}, expected {want + ('card',)} "
-                    f"(parent cards {want} for parents {parents!r}, then its own card)"
-                )
-            card = t.shape[-1]
-            if "card" in data and data["card"] != card:
-                raise InvalidInputError(
-                    f"node {v!r}: card attribute is {data['card']!r} but the table has "
-                    f"{card} values in its last axis"
-                )
+        order = [index[v] for v in nx.lexicographical_topological_sort(G, key=index.__getitem__)]
+        for v, card in zip(nodes, spec.cards):
             _check_card(card, f"node {v!r}")
-            if (t < 0).any() or not np.isfinite(t).all():
-                raise InvalidInputError(
-                    f"node {v!r}: table entries must be finite and >= 0"
-                )
-            sums = t.sum(axis=-1)
-            bad = np.flatnonzero(np.abs(sums - 1.0).ravel() > ROW_TOLERANCE)
-            if bad.size:
-                row = np.unravel_index(bad[0], sums.shape)
-                raise InvalidInputError(
-                    f"node {v!r}: row {tuple(int(r) for r in row)} of its table sums to "
-                    f"{float(sums[row]):.10g}, not 1"
-                )
-            cards[v] = card
-            tables[v] = t
-            parents_of[v] = parents
-        scopes, logs, own = [], [], []
-        for i, v in enumerate(nodes):
-            scopes.append([index[p] for p in parents_of[v]] + [i])
-            logs.append(_log(tables[v]))
-        own = [index[v] for v in order]
         return cls(
-            cards=[cards[v] for v in nodes], nodes=nodes, scopes=scopes, logs=logs,
-            kind="dag", graph=G, order=[index[v] for v in order], own=own,
+            cards=list(spec.cards),
+            nodes=nodes,
+            scopes=[list(ps) + [i] for i, ps in enumerate(spec.parents)],
+            logs=[_log(t) for t in spec.cpds],
+            kind="dag",
+            graph=G,
+            order=order,
+            own=order,
         )
 
     @classmethod

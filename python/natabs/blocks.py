@@ -19,10 +19,10 @@ Examples
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ._checks import integer
 from .errors import InvalidInputError, TooLargeError
 
 if TYPE_CHECKING:
@@ -38,23 +38,11 @@ MAX_BLOCKS = 10_000_000
 
 
 def _check_k(k: Any) -> int:
-    try:
-        k = operator.index(k)
-    except TypeError:
-        raise TypeError(f"k must be an integer, got {k!r}") from None
-    if k < 0:
-        raise InvalidInputError(f"k must be >= 0, got {k}")
-    return k
+    return integer(k, "k", 0)
 
 
 def _check_n(n: Any) -> int:
-    try:
-        n = operator.index(n)
-    except TypeError:
-        raise TypeError(f"n must be an integer, got {n!r}") from None
-    if n < 1:
-        raise InvalidInputError(f"n must be >= 1, got {n}")
-    return n
+    return integer(n, "n", 1)
 
 
 def all_subsets(n: int, k: int) -> tuple[Block, ...]:

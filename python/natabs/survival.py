@@ -23,7 +23,8 @@ from ._info import check_base
 from .conserved import conserved_information
 from .errors import InvalidInputError, TooLargeError
 from .system import System
-from .transforms import Transform, _check_k, _static_widening, light_cone
+from ._checks import integer
+from .transforms import Transform, _static_widening, light_cone
 
 __all__ = ["Survival", "SurvivalTable", "survives", "survival_table"]
 
@@ -210,7 +211,7 @@ def survives(
     True
     """
     _check(system, transform)
-    k = _check_k(k)
+    k = integer(k, "k", 0)
     if k == 0:
         raise InvalidInputError("k must be >= 1 (R_0 is H(X), which every bijection keeps)")
     b = check_base(base)
@@ -262,7 +263,7 @@ def survival_table(
     rx, ry = _R(system, b), _R(y, b)
     rows = []
     for k in ks:
-        k = _check_k(k)
+        k = integer(k, "k", 0)
         if k == 0:
             raise InvalidInputError("ks must be >= 1")
         rows.append(_survival(system, transform, y, k, rx, ry, b))

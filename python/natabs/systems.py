@@ -7,11 +7,11 @@ conserved information ``R_k`` (bits); the test suite asserts these values.
 from __future__ import annotations
 
 import math
-import operator
 from typing import Any
 
 import numpy as np
 
+from ._checks import integer
 from .errors import InvalidInputError, TooLargeError
 from .system import System
 
@@ -19,16 +19,6 @@ __all__ = ["copies", "noisy_copies", "coupled_pair", "parity", "ising_ring", "ca
 
 #: Largest full-support catalog system built (states).
 MAX_FULL_SUPPORT = 1 << 26
-
-
-def _int(value: Any, name: str, minimum: int) -> int:
-    try:
-        v = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be an integer, got {value!r}") from None
-    if v < minimum:
-        raise InvalidInputError(f"{name} must be >= {minimum}, got {v}")
-    return v
 
 
 def _prob(value: Any, name: str) -> float:
@@ -60,8 +50,8 @@ def copies(n: int, card: int = 2) -> System:
     >>> [na.conserved_information(na.systems.copies(3), k=k) for k in (1, 2, 3)]
     [1.0, 1.0, 0.0]
     """
-    n = _int(n, "n", 1)
-    card = _int(card, "card", 1)
+    n = integer(n, "n", 1)
+    card = integer(card, "card", 1)
     states = np.repeat(np.arange(card)[:, None], n, axis=1)
     return System(states, np.full(card, 1.0 / card), [card] * n)
 
@@ -80,7 +70,7 @@ def noisy_copies(n: int, p: float, *, latent: bool = False) -> System:
     >>> s.size, na.conserved_information(s, k=1)
     (8, 0.0)
     """
-    n = _int(n, "n", 1)
+    n = integer(n, "n", 1)
     p = _prob(p, "p")
     x = _bits(n)
     w = x.sum(axis=1)
@@ -107,8 +97,8 @@ def coupled_pair(m: int, n: int) -> System:
     >>> na.conserved_information(s, k=1), na.conserved_information(s, k=2)
     (2.0, 0.0)
     """
-    m = _int(m, "m", 1)
-    n = _int(n, "n", 2)
+    m = integer(m, "m", 1)
+    n = integer(n, "n", 2)
     if m * 2 ** (n - 2) > MAX_FULL_SUPPORT:
         raise TooLargeError(f"coupled_pair({m}, {n}) has more than {MAX_FULL_SUPPORT} states")
     a = np.repeat(np.arange(m), 2 ** (n - 2))
@@ -129,7 +119,7 @@ def parity(n: int) -> System:
     >>> na.conserved_information(na.systems.parity(4), k=1)
     3.0
     """
-    n = _int(n, "n", 1)
+    n = integer(n, "n", 1)
     x = _bits(n)
     even = x[x.sum(axis=1) % 2 == 0]
     return System(even, np.full(len(even), 1.0 / len(even)), [2] * n)
@@ -150,7 +140,7 @@ def ising_ring(n: int, beta: float, J: float = 1.0) -> System:
     >>> s.size, round(float(s.probs.max()), 4)
     (16, 0.2732)
     """
-    n = _int(n, "n", 3)
+    n = integer(n, "n", 3)
     for name, v in (("beta", beta), ("J", J)):
         if not isinstance(v, (int, float, np.floating, np.integer)) or not math.isfinite(v):
             raise InvalidInputError(f"{name} must be a finite number, got {v!r}")

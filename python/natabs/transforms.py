@@ -51,6 +51,7 @@ from typing import Any
 
 import numpy as np
 
+from ._checks import integer
 from .errors import InvalidInputError, TooLargeError
 from .system import System, _strides
 
@@ -1036,7 +1037,7 @@ def light_cone(system: System, transform: Transform, k: int) -> LightCone:
         raise TypeError(f"transform must be a natabs transformation, got {type(transform).__name__}")
     if not isinstance(system, System):
         raise TypeError(f"system must be a natabs.System, got {type(system).__name__}")
-    k = _check_k(k)
+    k = integer(k, "k", 0)
     a = np.asarray(system.states, dtype=np.int64)
     b, cards_y, _ = transform._image(system)
     bij = _distinct_rows(b, cards_y) == system.size
@@ -1047,16 +1048,6 @@ def light_cone(system: System, transform: Transform, k: int) -> LightCone:
     si = 0 if k == 0 else min(k + wi, len(cards_y))
     return LightCone(k=k, forward=fwd, inverse=inv, static_forward=sf, static_inverse=si,
                      bijective=bij)
-
-
-def _check_k(k: Any) -> int:
-    try:
-        k = operator.index(k)
-    except TypeError:
-        raise TypeError(f"k must be an integer, got {k!r}") from None
-    if k < 0:
-        raise InvalidInputError(f"k must be >= 0, got {k}")
-    return k
 
 
 def _cone(a: np.ndarray, b: np.ndarray, k: int) -> int:

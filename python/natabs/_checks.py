@@ -1,0 +1,21 @@
+"""Argument checks shared by the public functions: one wording for every message."""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+from .errors import InvalidInputError
+
+
+def integer(value: Any, name: str, minimum: int | None = None) -> int:
+    """``value`` as an int (numpy integers too, never a bool), at least ``minimum``."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    try:
+        v = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an integer, got {value!r}") from None
+    if minimum is not None and v < minimum:
+        raise InvalidInputError(f"{name} must be >= {minimum}, got {v}")
+    return v

@@ -20,7 +20,7 @@ import numpy as np
 import natabs as na
 
 N = 8
-betas = np.linspace(0.05, 1.5, 15)
+betas = np.linspace(0.05, 1.5, 9)
 found, predicted = [], []
 for beta in betas:
     spec = na.spectrum(na.systems.ising_ring(N, beta), k=1)

@@ -126,7 +126,6 @@ templates_path: list[str] = []
 exclude_patterns = [
     "_build",
     "examples",  # sources of the gallery; sphinx-gallery renders them into auto_examples
-    "examples_pending",
     "auto_examples/*.ipynb",
     "auto_examples/*.py",
     "auto_examples/*.zip",

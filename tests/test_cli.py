@@ -1,8 +1,8 @@
 """The natabs command: every subcommand on small inputs, exit codes, JSON shape, errors.
 
-Capabilities that other parts of natabs provide (survives, surviving_information, spectrum)
-are replaced by small fakes with the documented names, so the command's side of the contract
-is tested whether or not they are installed. ``natabs sample`` runs the real sampling engine.
+Every subcommand runs the real engines on tiny systems, and its numbers are checked against
+the library functions (and, where THEORY.md gives one, the exact value). The ``bare`` fixture
+removes the capabilities of later layers to check what the command says without them.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from types import SimpleNamespace
-
 import numpy as np
 import pytest
 
@@ -45,39 +43,7 @@ def assert_user_error(capsys, argv, *fragments):
     return lines[0]
 
 
-# -- fakes of the capabilities other modules provide ------------------------------------------
-
-
-@pytest.fixture
-def fakes(monkeypatch):
-    calls = {}
-
-    def surviving_information(system, steps, k=None, *, blocks=None, scan="random", about=None):
-        calls["curve"] = dict(steps=list(steps), k=k, scan=scan, about=about)
-        steps = np.asarray(steps)
-        return SimpleNamespace(steps=steps, bits=1.0 / (1.0 + steps), stderr=None, method="exact")
-
-    def spectrum(system, k=None, *, blocks=None, top=None):
-        calls["spectrum"] = dict(k=k, top=top)
-        return SimpleNamespace(eigenvalues=np.array([1.0, 0.75, 0.5]), n_unit=1, relaxation_time=4.0,
-                               complete=top is None, chi2=lambda T: 0.75 ** (2 * T) + 0.5 ** (2 * T))
-
-    def survives(system, transform, k):
-        calls.setdefault("survives", []).append((transform, k))
-        r = na.conserved_information(system, k=k)
-        return SimpleNamespace(before=r, after=r / 2, lower=0.0, upper=r, preserved=False)
-
-    transforms = SimpleNamespace(
-        cnot=lambda c, t: ("cnot", c, t),
-        difference_map=lambda v: ("difference_map", tuple(v)),
-        prefix_xor=lambda v: ("prefix_xor", tuple(v)),
-        star_map=lambda v, ref: ("star_map", tuple(v), ref),
-    )
-
-    for name, obj in [("surviving_information", surviving_information), ("spectrum", spectrum),
-                      ("survives", survives), ("transforms", transforms)]:
-        monkeypatch.setattr(na, name, obj, raising=False)
-    return calls
+# -- natabs without the capabilities of other modules ----------------------------------------
 
 
 @pytest.fixture
@@ -184,22 +150,33 @@ def test_survey_json_shape(capsys, bare):
     assert row == {"system": "copies(4)", "n": 4, "support": 2, "R": [1.0, 1.0, 1.0, 1.0, 0.0]}
 
 
-def test_survey_with_transformations_and_finite_time(capsys, fakes, tmp_path):
+def test_survey_with_transformations_and_finite_time(capsys, tmp_path):
     png = tmp_path / "s.png"
     rc, out, err = run(capsys, "survey", "--json", "--plot", str(png))
     data = json.loads(out)
     assert rc == 0
     tr = data["transformations"]
     assert tr["available"] and all("error" not in r for r in tr["rows"])
-    first = tr["rows"][0]
-    assert first == {"system": "copies(4)", "transform": "cnot(0, 1)", "k": 1, "before": 1.0,
-                     "after": 0.5, "lower": 0.0, "upper": 1.0, "preserved": False}
-    assert ("difference_map", (0, 1, 2, 3)) in [t for t, _ in fakes["survives"]]
+    rows = {(r["system"], r["transform"], r["k"]): r for r in tr["rows"]}
+    # THEORY §5, failure 1: CNOT on 4 copies loses R_3 although it touches 2 < 3 variables.
+    assert rows["copies(4)", "cnot(0, 1)", 3] == {
+        "system": "copies(4)", "transform": "cnot(0, 1)", "k": 3, "before": 1.0, "after": 0.0,
+        "lower": 0.0, "upper": 0.0, "preserved": False}
+    # failure 2: the difference map leaves no redundancy at any k >= 1.
+    assert all(rows["copies(4)", "difference_map(0..3)", k]["after"] == 0.0 for k in (1, 2, 3))
     ft = data["finite_time"]
-    assert ft["available"] and ft["rows"][0]["bits"] == pytest.approx([0.5, 1 / 11, 1 / 101])
+    assert ft["available"] and all("error" not in r for r in ft["rows"])
+    by_system = {r["system"]: r for r in ft["rows"]}
+    assert by_system["copies(4)"]["bits"] == pytest.approx([1.0, 1.0, 1.0], abs=1e-12)
+    assert by_system["parity(6)"]["bits"] == pytest.approx([5.0, 5.0, 5.0], abs=1e-12)
+    direct = na.surviving_information(na.systems.noisy_copies(6, 0.1), [1, 10, 100], k=1)
+    assert by_system["noisy_copies(6, p=0.1)"]["bits"] == pytest.approx(direct.bits, abs=1e-12)
+    # coupled pair: the shared value (2 bits) is conserved, the rest is forgotten
+    assert by_system["coupled_pair(m=4, n=5)"]["bits"][-1] == pytest.approx(2.0, abs=1e-6)
     assert png.read_bytes()[:4] == b"\x89PNG" and "wrote" in err
     rc, out, _ = run(capsys, "survey", "--no-progress")
     assert "R_k before and after standard transformations" in out and "star_map" in out
+    assert "Surviving information I(X^0; X^T)" in out
 
 
 def test_survey_plot_without_transformations(capsys, bare, tmp_path):
@@ -222,26 +199,93 @@ def test_missing_capability_is_one_line(capsys, bare, argv, name):
     assert_user_error(capsys, argv, name, "does not provide")
 
 
-def test_curve(capsys, fakes, tmp_path):
-    rc, out, _ = run(capsys, "curve", "noisy_copies:n=3,p=0.1,latent=true", "--steps", "0,1,10",
-                     "--about", "source", "--k", "2", "--scan", "systematic")
+def table(out: str) -> dict[int, list[float]]:
+    """Rows ``T value [stderr]`` of a curve printout, by T."""
+    rows = {}
+    for line in out.splitlines()[3:]:
+        t, *values = line.split()
+        rows[int(t)] = [float(v) for v in values]
+    return rows
+
+
+def test_curve_matches_the_library(capsys, tmp_path):
+    rc, out, _ = run(capsys, "curve", "noisy_copies:n=4,p=0.1", "--steps", "0,1,10")
     assert rc == 0
-    assert fakes["curve"] == {"steps": [0, 1, 10], "k": 2, "scan": "systematic", "about": "source"}
-    assert "I(source; X^T)" in out and out.splitlines()[-1].split() == ["10", f"{1 / 11:.6f}"]
+    lines = out.splitlines()
+    assert lines[1] == "I(X^0; X^T) in bits, k=1, random scan, method: exact"
+    assert lines[2].split() == ["T", "bits"]  # no stderr column when exact
+    s = na.systems.noisy_copies(4, 0.1)
+    direct = na.surviving_information(s, [0, 1, 10], k=1)
+    got = table(out)
+    assert [got[t][0] for t in (0, 1, 10)] == pytest.approx(direct.bits, abs=1e-6)
+    assert got[0][0] == pytest.approx(s.entropy(), abs=1e-6)  # I_0 = H(X)
     rc, out, _ = run(capsys, "curve", "copies:n=3", "--steps", "0..2", "--json", "--plot", str(tmp_path / "c.png"))
     data = json.loads(out)
     assert rc == 0 and data["steps"] == [0, 1, 2] and data["method"] == "exact" and data["about"] is None
-    assert (tmp_path / "c.png").exists()
+    assert data["bits"] == [1.0, 1.0, 1.0] and data["stderr"] == [0.0, 0.0, 0.0]  # R_1 = 1: nothing decays
+    assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_spectrum(capsys, fakes, tmp_path):
-    rc, out, _ = run(capsys, "spectrum", "ising_ring:n=4,beta=0.3", "--chi2", "1", "--plot", str(tmp_path / "e.png"))
-    assert rc == 0 and "relaxation time: 4 steps" in out and "0.75" in out
-    rc, out, _ = run(capsys, "spectrum", "copies:n=3", "--k", "2", "--top", "2", "--json", "--chi2", "0,1")
+def test_curve_about_a_latent(capsys):
+    argv = ["curve", "noisy_copies:n=3,p=0.1,latent=true", "--steps", "0,1,10", "--about", "source",
+            "--k", "2", "--scan", "systematic"]
+    rc, out, _ = run(capsys, *argv)
+    assert rc == 0
+    assert out.splitlines()[1] == "I(source; X^T) in bits, k=2, systematic scan, method: exact"
+    s = na.systems.noisy_copies(3, 0.1, latent=True)
+    direct = na.surviving_information(s, [0, 1, 10], k=2, scan="systematic", about="source")
+    got = table(out)
+    assert [got[t][0] for t in (0, 1, 10)] == pytest.approx(direct.bits, abs=1e-6)
+    # I(source; X^0) from the law itself
+    h = lambda names: s.marginal(names).entropy()  # noqa: E731
+    copies = ["x0", "x1", "x2"]
+    assert got[0][0] == pytest.approx(h(["source"]) + h(copies) - h(["source", *copies]), abs=1e-6)
+    assert_user_error(capsys, [*argv[:-4], "--about", "nobody"], "nobody")
+
+
+def test_curve_sampled(capsys):
+    argv = ["curve", "noisy_copies:n=5,p=0.1", "--steps", "1,10", "--method", "sampled", "--samples", "300",
+            "--seed", "1", "--json"]
+    rc, out, _ = run(capsys, *argv)
     data = json.loads(out)
-    assert fakes["spectrum"] == {"k": 2, "top": 2}
-    assert data["eigenvalues"] == [1.0, 0.75, 0.5] and data["n_unit"] == 1 and data["complete"] is False
-    assert data["chi2"] == {"0": 2.0, "1": pytest.approx(0.8125)}
+    assert rc == 0 and data["method"] == "sampled" and min(data["stderr"]) > 0
+    exact = na.surviving_information(na.systems.noisy_copies(5, 0.1), [1, 10], k=1)
+    for b, e, x in zip(data["bits"], data["stderr"], exact.bits):
+        assert abs(b - x) < 5 * e + 1e-9
+    _, again, _ = run(capsys, *argv)
+    assert json.loads(again) == data  # the seed fixes the draws
+    rc, out, _ = run(capsys, *argv[:-1])
+    assert out.splitlines()[2].split() == ["T", "bits", "stderr"]
+    assert_user_error(capsys, [*argv[:4], "--samples", "0"], "samples")
+
+
+def test_spectrum_ising_ring(capsys, tmp_path):
+    """THEORY §6 item 5: 1 - (1 - tanh 2βJ)/N is an eigenvalue of the single-site kernel."""
+    rc, out, _ = run(capsys, "spectrum", "ising_ring:n=4,beta=0.3", "--chi2", "1", "--json")
+    data = json.loads(out)
+    assert rc == 0 and data["complete"] is True and data["n_unit"] == 1
+    ev = np.array(data["eigenvalues"])
+    assert ev.size == 16 and np.min(np.abs(ev - (1 - (1 - np.tanh(0.6)) / 4))) < 1e-10
+    assert data["relaxation_time"] == pytest.approx(1 / (1 - ev[1]))
+    assert data["chi2"]["1"] == pytest.approx(float(np.sum(ev**2) - 1))
+    rc, out, _ = run(capsys, "spectrum", "ising_ring:n=4,beta=0.3", "--chi2", "1", "--plot", str(tmp_path / "e.png"))
+    assert rc == 0 and "eigenvalue-1 modes (components): 1" in out
+    assert f"relaxation time: {1 / (1 - ev[1]):.6g} steps" in out
+    assert "I_T <= log2(1 + chi2)" in out and (tmp_path / "e.png").exists()
+
+
+def test_spectrum_components_and_top(capsys):
+    # k = 2 on 3 exact copies: the two states are not connected, two unit eigenvalues
+    rc, out, _ = run(capsys, "spectrum", "copies:n=3", "--k", "2", "--json", "--chi2", "0,1")
+    data = json.loads(out)
+    assert rc == 0 and data["eigenvalues"] == [1.0, 1.0] and data["n_unit"] == 2
+    assert data["relaxation_time"] is None  # infinite: nothing moves
+    assert data["chi2"] == {"0": 1.0, "1": 1.0}
+    rc, out, _ = run(capsys, "spectrum", "noisy_copies:n=4,p=0.1", "--top", "2", "--chi2", "3")
+    direct = na.spectrum(na.systems.noisy_copies(4, 0.1), k=1, top=2)
+    assert rc == 0 and "top 2" in out and f"{direct.eigenvalues[1]:.6g}" in out
+    assert f">= {direct.chi2(3):.6g}" in out
+    assert_user_error(capsys, ["spectrum", "copies:n=3", "--top", "0"], "top")
 
 
 def test_sample_runs_the_engine(capsys, tmp_path):

@@ -20,10 +20,10 @@ import numpy as np
 import natabs as na
 
 N = 8
-betas = np.linspace(0.05, 1.5, 15)
+betas = np.linspace(0.05, 1.5, 9)
 found, predicted = [], []
 for beta in betas:
-    spec = na.spectrum(na.systems.ising_ring(N, beta), k=1)  # API: Spectrum.eigenvalues
+    spec = na.spectrum(na.systems.ising_ring(N, beta), k=1)
     ev = np.asarray(spec.eigenvalues)
     lam = 1 - (1 - np.tanh(2 * beta)) / N
     j = int(np.argmin(np.abs(ev - lam)))
@@ -34,6 +34,18 @@ for beta in betas:
 for beta, lam in list(zip(betas, predicted))[::4]:
     print(f"beta = {beta:.2f}: lambda = {lam:.10f}, relaxation of the magnetisation "
           f"{1 / (1 - lam):.1f} steps")
+
+# %%
+# The eigenfunction is the magnetisation itself: the slowest mode of the ring correlates
+# with :math:`\sum_i \sigma_i` perfectly.
+
+ring = na.systems.ising_ring(N, 0.4)
+mode = na.slow_modes(ring, k=1, top=1)
+magnetisation = 2.0 * ring.states.sum(axis=1) - N
+corr = abs(float(mode.correlation(magnetisation)[0]))
+print(f"beta = 0.4: slowest mode {mode.eigenvalues[0]:.10f}, correlation with the magnetisation "
+      f"{corr:.12f}")
+assert abs(mode.eigenvalues[0] - (1 - (1 - np.tanh(0.8)) / N)) < 1e-10 and corr > 1 - 1e-10
 
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.plot(betas, predicted, label=r"$1 - (1 - \tanh 2\beta J)/N$")

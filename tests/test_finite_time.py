@@ -196,7 +196,7 @@ def test_auto_samples_when_exact_would_be_too_much_work(monkeypatch):
     s = na.systems.noisy_copies(11, 0.2)
     curve = na.surviving_information(s, [0, 5], k=1, samples=200, seed=0)
     assert curve.method == "sampled"
-    # T = 0 is its own control variate: exact up to rounding.
+    # T = 0 is known exactly for every start.
     assert curve.stderr[0] < 1e-12 and curve.bits[0] == pytest.approx(s.entropy(), abs=1e-12)
     assert curve.stderr[1] > 0
 
@@ -268,3 +268,22 @@ def test_memory_budget_is_enforced_before_allocating(monkeypatch):
     monkeypatch.setattr(_kernel, "MEMORY_BUDGET", 10_000)
     with pytest.raises(TooLargeError, match="refusing before allocating"):
         na.surviving_information(na.systems.noisy_copies(8, 0.2), [3], k=1, method="exact")
+
+
+def test_sampled_standard_errors_are_calibrated():
+    """Across seeds, (sampled - exact) / stderr must look like a unit normal: the
+    divergences are heavily skewed at short times, where an estimator can report errors
+    several times too small (a regression on -ln P(x) did: spread 2.8 at T = 1)."""
+    s = na.systems.noisy_copies(8, 0.1)
+    steps = [1, 3, 10]
+    exact = na.surviving_information(s, steps, k=1, method="exact").bits
+    z = np.array([
+        (c.bits - exact) / c.stderr
+        for c in (
+            na.surviving_information(s, steps, k=1, method="sampled", samples=400, seed=seed)
+            for seed in range(30)
+        )
+    ])
+    assert np.all(z.std(axis=0) < 1.5), z.std(axis=0)
+    assert np.all(z.std(axis=0) > 0.6), z.std(axis=0)
+    assert np.all(np.abs(z.mean(axis=0)) < 0.7), z.mean(axis=0)

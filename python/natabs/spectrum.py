@@ -439,7 +439,7 @@ def _lobpcg(kernel, probs, labels, masses, want: int, *, vectors: bool):
     with warnings.catch_warnings():
         # Its own convergence report is replaced by the residual check below.
         warnings.simplefilter("ignore", UserWarning)
-        _, x = lobpcg(op, start, largest=True, tol=RESIDUAL_TOL / 10, maxiter=MAX_ITER)
+        _, x = lobpcg(op, start, largest=True, tol=RESIDUAL_TOL, maxiter=MAX_ITER)
     # Rayleigh–Ritz with S itself on the final subspace: eigenvalues of S, not of S**POWER,
     # and residuals that say how far each one may be off.
     basis, _ = np.linalg.qr(project(x))

@@ -99,16 +99,17 @@ def test_slow_modes_of_a_disconnected_move_graph_start_with_conserved_ones():
     np.testing.assert_allclose(modes.eigenvalues, 1.0, atol=1e-12)
 
 
-def test_lanczos_matches_dense(monkeypatch):
-    # A law without symmetries: Lanczos cannot count repeated eigenvalues (documented).
+@pytest.mark.parametrize("method", ["lobpcg", "lanczos"])
+def test_sparse_solvers_match_dense_without_symmetries(method):
+    # A law without symmetries: simple eigenvalues, which Lanczos finds too.
     rng = np.random.default_rng(3)
     s = na.System.from_codes(np.arange(2**9), rng.lognormal(0, 0.5, 2**9), [2] * 9, normalize=True)
     dense = na.spectrum(s, k=2, top=6)
     modes_dense = na.slow_modes(s, k=2, top=3)
-    monkeypatch.setattr(spectrum_module, "DENSE_MAX", 16)
-    sparse = na.spectrum(s, k=2, top=6)
+    sparse = na.spectrum(s, k=2, top=6, method=method)
+    assert sparse.method == method and sparse.converged and dense.method == "dense"
     np.testing.assert_allclose(sparse.eigenvalues, dense.eigenvalues, atol=1e-9)
-    modes = na.slow_modes(s, k=2, top=3)
+    modes = na.slow_modes(s, k=2, top=3, method=method)
     np.testing.assert_allclose(modes.eigenvalues, modes_dense.eigenvalues, atol=1e-9)
     # Eigenfunctions agree up to sign where the eigenvalue is simple.
     gaps = np.diff(np.r_[1.0, modes.eigenvalues, 0.0])
@@ -116,6 +117,89 @@ def test_lanczos_matches_dense(monkeypatch):
         if min(abs(gaps[j]), abs(gaps[j + 1])) > 1e-6:
             overlap = abs(modes.functions[j] @ (s.probs * modes_dense.functions[j]))
             assert overlap == pytest.approx(1.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("n, p", [(8, 0.2), (9, 0.1), (10, 0.3)])
+def test_block_solver_counts_repeated_eigenvalues(n, p):
+    # Interchangeable copies: the mode after the majority has multiplicity n - 1.
+    s = na.systems.noisy_copies(n, p)
+    dense = na.spectrum(s, k=1, top=10, method="dense")
+    sparse = na.spectrum(s, k=1, top=10, method="lobpcg")
+    assert sparse.converged and sparse.n_unit == dense.n_unit == 1
+    np.testing.assert_allclose(sparse.eigenvalues, dense.eigenvalues, rtol=0, atol=1e-8)
+    # The test can fail: a repeated value fills most of the list (7 or more of the 10).
+    _, counts = np.unique(np.round(sparse.eigenvalues, 8), return_counts=True)
+    assert counts.max() >= 7
+
+
+def test_block_solver_lists_every_component_as_a_unit_eigenvalue():
+    # Parity of 4 bits under single flips: 8 components, then the non-unit part.
+    s = na.systems.parity(4)
+    for top in (3, 8):
+        sp = na.spectrum(s, k=1, top=top, method="lobpcg")
+        assert sp.n_unit == top and np.all(sp.eigenvalues == 1.0)
+    # Two components (coupled pair): unit eigenvalues exact, the rest from the solver.
+    s = na.systems.coupled_pair(3, 8)
+    dense = na.spectrum(s, k=1, top=12, method="dense")
+    sparse = na.spectrum(s, k=1, top=12, method="lobpcg")
+    assert sparse.n_unit == dense.n_unit == 3
+    np.testing.assert_allclose(sparse.eigenvalues, dense.eigenvalues, rtol=0, atol=1e-8)
+    assert sparse.relaxation_time == pytest.approx(dense.relaxation_time, rel=1e-7)
+
+
+def test_auto_picks_the_block_solver_above_the_dense_limit(monkeypatch):
+    s = na.systems.noisy_copies(9, 0.2)
+    monkeypatch.setattr(spectrum_module, "DENSE_MAX", 64)
+    monkeypatch.setattr(spectrum_module, "FULL_MAX", 64)
+    sp = na.spectrum(s, k=1, top=5)
+    assert sp.method == "lobpcg"
+    assert na.slow_modes(s, k=1, top=2).eigenvalues.size == 2
+
+
+def test_non_convergence_is_reported(monkeypatch):
+    monkeypatch.setattr(spectrum_module, "MAX_ITER", 1)
+    s = na.systems.noisy_copies(10, 0.2)
+    with pytest.warns(RuntimeWarning, match="LOBPCG"):
+        sp = na.spectrum(s, k=1, top=10, method="lobpcg")
+    assert not sp.converged and "converged=False" in repr(sp)
+
+
+def _block(n: int, m: int, seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal((n, m))
+
+
+@SETTINGS
+@given(systems_with_families(), st.integers(1, 5), st.integers(0, 2**16))
+def test_block_apply_is_column_by_column_apply(case, m, seed):
+    system, family = case
+    kernel = _kernel.build(system, family)
+    v = _block(system.size, m, seed)
+    block = kernel.apply_symmetric_block(v)
+    assert block.shape == (system.size, m)
+    for j in range(m):
+        np.testing.assert_array_equal(block[:, j], kernel.apply_symmetric(np.ascontiguousarray(v[:, j])))
+    # And both are the dense symmetrised kernel.
+    np.testing.assert_allclose(block, kernel.dense_symmetric(_kernel.MEMORY_BUDGET) @ v, atol=1e-12)
+
+
+def test_kernel_results_do_not_depend_on_the_thread_count():
+    s = na.systems.ising_ring(14, 0.4)  # 16384 states: several parallel chunks
+    family = na.blocks.all_subsets(14, 2)
+    kernel = _kernel.build(s, family)
+    v = _block(s.size, 6, 1)
+    one = kernel.apply_symmetric_block(v, threads=1)
+    np.testing.assert_array_equal(one, kernel.apply_symmetric_block(v, threads=2))
+    np.testing.assert_array_equal(one, kernel.apply_symmetric_block(v, threads=3))
+    starts = np.arange(0, s.size, 97, dtype=np.uint32)
+    steps = np.array([1, 3], dtype=np.uint64)
+    for scan in ("random", "systematic"):
+        a = kernel.kl_from_starts(starts, steps, scan, _kernel.MEMORY_BUDGET, threads=1)
+        b = kernel.kl_from_starts(starts, steps, scan, _kernel.MEMORY_BUDGET, threads=2)
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(InvalidInputError, match="threads"):
+        kernel.apply_symmetric_block(v, threads=0)
+    with pytest.raises(InvalidInputError, match="columns"):
+        kernel.apply_symmetric_block(np.zeros((s.size - 1, 2)))
 
 
 def test_summary_fields():
@@ -140,6 +224,8 @@ def test_summary_fields():
         (lambda s: na.spectrum(s), TypeError, "exactly one"),
         (lambda s: na.spectrum(s.to_table(), k=1), TypeError, "natabs.System"),
         (lambda s: na.spectrum(s, k=1).chi2(-1), InvalidInputError, ">= 0"),
+        (lambda s: na.spectrum(s, k=1, method="arpack"), InvalidInputError, "'lobpcg'"),
+        (lambda s: na.spectrum(s, k=1, method=1), TypeError, "method"),
         (lambda s: na.slow_modes(s, k=1, top=8), InvalidInputError, "at most 7"),
         (lambda s: na.slow_modes(s, k=1).correlation([1, 2]), InvalidInputError, "shape"),
         (lambda s: na.slow_modes(s, k=1).correlation(np.ones(8)), InvalidInputError, "constant"),

@@ -7,14 +7,19 @@ symmetric with the same eigenvalues, all in ``[0, 1]``:
 
 and an eigenvector ``u`` of ``S`` is the eigenfunction ``u / √P`` of ``K``. A mode with
 ``1 - λ << 1/T`` is quasi-conserved at time ``T``; the relaxation time is
-``1 / (1 - λ_{m+1})``. Small supports use a dense symmetric eigensolver; large ones
-``scipy.sparse.linalg.eigsh`` on an operator whose product is the Rust kernel.
+``1 / (1 - λ_{m+1})``. Small supports use a dense symmetric eigensolver. Large ones use
+LOBPCG, a *block* solver, on an operator whose product with a block of vectors is one pass
+of the Rust kernel: it iterates a whole subspace, so repeated eigenvalues (variables that
+are interchangeable give many) are found as often as they occur. The unit eigenspace is
+known exactly — the indicators of the components, weighted by ``√P`` — so it is
+projected out and the solver works only on its complement.
 """
 
 from __future__ import annotations
 
 import math
 import operator
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +28,7 @@ import numpy as np
 
 from . import _kernel
 from . import blocks as _blocks
+from .conserved import conserved
 from .errors import InvalidInputError, TooLargeError
 from .system import System
 
@@ -34,6 +40,17 @@ UNIT_TOLERANCE = 1e-9
 DENSE_MAX = 2048
 #: Largest support whose whole spectrum (``top=None``) is computed densely.
 FULL_MAX = 8192
+#: Sparse solvers stop when every wanted eigenpair ``(λ, u)`` of ``S`` has
+#: ``|Su - λu| <= RESIDUAL_TOL``; the eigenvalue is then off by at most
+#: ``RESIDUAL_TOL**2 / gap`` (Kato–Temple), about 1e-10 for a gap of 1e-2.
+RESIDUAL_TOL = 1e-6
+#: LOBPCG iterates ``S**POWER`` (same eigenvectors, same order since ``S >= 0``): wider
+#: relative gaps, so fewer iterations, each dearer in kernel products but not in the
+#: dense subspace algebra that dominates a LOBPCG step.
+POWER = 4
+#: Iteration limit of LOBPCG; reaching it without convergence is reported, never hidden.
+MAX_ITER = 400
+METHODS = ("auto", "dense", "lobpcg", "lanczos")
 
 
 @dataclass(frozen=True, repr=False)
@@ -56,6 +73,12 @@ class Spectrum:
         Number of support states (= number of eigenvalues in all).
     blocks : tuple of tuple of int
         The block family.
+    method : str
+        The solver that ran: ``"dense"``, ``"lobpcg"`` or ``"lanczos"``.
+    converged : bool
+        Whether the sparse solver met its tolerance (``RESIDUAL_TOL``) for every listed
+        eigenvalue; always true for ``"dense"``. When false a ``RuntimeWarning`` was issued
+        as well, and the listed values are the solver's last estimates.
     """
 
     eigenvalues: np.ndarray
@@ -64,6 +87,8 @@ class Spectrum:
     complete: bool
     size: int
     blocks: tuple[tuple[int, ...], ...]
+    method: str = "dense"
+    converged: bool = True
 
     def chi2(self, steps: int) -> float:
         """χ² information ``I_χ²(T) = tr K^{2T} - 1 = Σ_j λ_j^{2T} - 1`` (a number, not bits).
@@ -94,7 +119,8 @@ class Spectrum:
         return (
             f"Spectrum(eigenvalues=[{shown}{more}], n_unit={self.n_unit}, "
             f"relaxation_time={self.relaxation_time:.6g}, complete={self.complete}, "
-            f"blocks='{_blocks.describe(self.blocks)}')"
+            f"blocks='{_blocks.describe(self.blocks)}'"
+            f"{'' if self.converged else ', converged=False'})"
         )
 
 
@@ -104,18 +130,27 @@ def spectrum(
     *,
     blocks: Iterable[Iterable[Any]] | None = None,
     top: int | None = None,
+    method: str = "auto",
 ) -> Spectrum:
     """Eigenvalues of the random-scan kernel ``K = (1/|B|) Σ_B Π_B``, largest first.
 
     Give exactly one of ``k`` or ``blocks``. With ``top=None`` every eigenvalue is
-    computed (dense, small supports only); with ``top=m`` the ``m`` largest, by a Lanczos
-    solver on the Rust kernel when the support is large (over ``DENSE_MAX`` states).
+    computed (dense, small supports only); with ``top=m`` the ``m`` largest.
 
-    Lanczos builds its space from one start vector, so on a support above ``DENSE_MAX``
-    it finds every *distinct* leading eigenvalue but may list a repeated one fewer times
-    than its multiplicity (systems with symmetries between variables, such as exact
-    noisy copies, have repeated eigenvalues); ``n_unit`` is then a lower bound as well.
-    Clustered leading eigenvalues also make it slow; ask for few.
+    ``method`` picks the solver; ``"auto"`` takes ``"dense"`` up to ``DENSE_MAX`` states
+    and ``"lobpcg"`` above.
+
+    - ``"dense"``: every eigenvalue of the symmetrised matrix ``D^{1/2} K D^{-1/2}``.
+    - ``"lobpcg"``: a block solver on the Rust kernel, started from ``max(2m, m + 8)``
+      seeded random vectors, so results are reproducible. The unit eigenvalues are the
+      components of the move graph (``natabs.conserved``): they are listed exactly and
+      the solver runs on the complement of their eigenspace. Repeated eigenvalues are
+      listed with their multiplicity (up to ``top``). If the solver misses its tolerance
+      the result says ``converged=False`` and a ``RuntimeWarning`` is issued.
+    - ``"lanczos"``: ``scipy.sparse.linalg.eigsh`` from one start vector. It finds every
+      *distinct* leading eigenvalue but may list a repeated one fewer times than its
+      multiplicity (interchangeable variables, such as noisy copies, give repeated
+      eigenvalues), and ``n_unit`` is then a lower bound. Kept for comparison.
 
     Examples
     --------
@@ -126,8 +161,20 @@ def spectrum(
     >>> sp = na.spectrum(na.systems.noisy_copies(6, 0.1), k=1, top=3)
     >>> sp
     Spectrum(eigenvalues=[1, 0.991359, 0.827028], n_unit=1, relaxation_time=115.725, complete=False, blocks='6 blocks of size 1')
+
+    Eight noisy copies are interchangeable, so the mode after the majority comes seven
+    times (one per direction orthogonal to the sum of the copies); the block solver lists
+    it that often:
+
+    >>> s = na.systems.noisy_copies(8, 0.2)
+    >>> sp = na.spectrum(s, k=1, top=9, method="lobpcg")
+    >>> [round(float(v), 6) for v in sp.eigenvalues]
+    [1.0, 0.980972, 0.867945, 0.867945, 0.867945, 0.867945, 0.867945, 0.867945, 0.867945]
+    >>> sp.method, sp.converged
+    ('lobpcg', True)
     """
     system, family, top = _check(system, k, blocks, top)
+    method = _check_method(method)
     n = system.size
     if top is None and n > FULL_MAX:
         raise TooLargeError(
@@ -136,8 +183,21 @@ def spectrum(
         )
     kernel = _kernel.build(system, family)
     want = n if top is None else min(top, n)
-    values, _ = _leading(kernel, system.probs, want, vectors=False)
-    return _summary(values, complete=want == n, size=n, family=family)
+    method = _choose(method, n, want)
+    summary = dict(complete=want == n, size=n, family=family, method=method)
+    if method == "dense":
+        values, _ = _dense(kernel, system.probs, want, vectors=False)
+        return _summary(values, **summary)
+    if method == "lanczos":
+        values, _ = _lanczos(kernel, system.probs, want, vectors=False)
+        return _summary(values, **summary)
+    comp = conserved(system, blocks=family)
+    m = comp.n_components
+    if want <= m:
+        return _summary(np.ones(want), n_unit=want, **summary)
+    rest, _, ok = _lobpcg(kernel, system.probs, comp.labels, comp.masses, want - m, vectors=False)
+    values = np.concatenate([np.ones(m), rest])
+    return _summary(values, n_unit=m, converged=ok, **summary)
 
 
 @dataclass(frozen=True, repr=False)
@@ -203,11 +263,14 @@ def slow_modes(
     *,
     blocks: Iterable[Iterable[Any]] | None = None,
     top: int = 3,
+    method: str = "auto",
 ) -> SlowModes:
     """The ``top`` leading non-constant eigenfunctions: *what* is approximately conserved.
 
     The constant function (eigenvalue 1) is removed first; exactly conserved modes of a
-    disconnected move graph come next with eigenvalue 1, then the slow ones.
+    disconnected move graph come next with eigenvalue 1, then the slow ones. ``method``
+    is as for :func:`spectrum`; within a repeated eigenvalue the functions are one
+    orthonormal basis of its eigenspace, not a unique choice.
 
     Examples
     --------
@@ -225,8 +288,16 @@ def slow_modes(
     n = system.size
     if top > n - 1:
         raise InvalidInputError(f"top must be at most {n - 1} for a support of {n} states")
+    method = _choose(_check_method(method), n, top + 1)
     kernel = _kernel.build(system, family)
-    values, vectors = _leading(kernel, system.probs, top, vectors=True, deflate=True)
+    if method == "dense":
+        values, vectors = _dense(kernel, system.probs, top, vectors=True, deflate=True)
+    elif method == "lanczos":
+        values, vectors = _lanczos(kernel, system.probs, top, vectors=True, deflate=True)
+    else:
+        # Only the constant is removed: one "component" holding every state.
+        labels, masses = np.zeros(n, dtype=np.int64), np.ones(1)
+        values, vectors, _ = _lobpcg(kernel, system.probs, labels, masses, top, vectors=True)
     root = np.sqrt(system.probs)
     functions = vectors.T / root[None, :]
     norms = np.sqrt((functions**2) @ system.probs)
@@ -259,19 +330,50 @@ def _check(system, k, blocks, top):
     return system, family, top
 
 
-def _leading(kernel, probs, want: int, *, vectors: bool, deflate: bool = False):
+def _check_method(method: object) -> str:
+    if not isinstance(method, str):
+        raise TypeError(f"method must be one of {', '.join(map(repr, METHODS))}; got {method!r}")
+    if method not in METHODS:
+        raise InvalidInputError(f"method must be one of {', '.join(map(repr, METHODS))}; got {method!r}")
+    return method
+
+
+def _choose(method: str, n: int, want: int) -> str:
+    """The solver for ``want`` leading eigenvalues of an ``n``-state support."""
+    if method != "auto":
+        return method
+    # LOBPCG needs a block well below n; where it would not have one, dense is cheaper.
+    if n <= DENSE_MAX or (n <= FULL_MAX and 5 * _block_size(want) > n):
+        return "dense"
+    return "lobpcg"
+
+
+def _block_size(want: int) -> int:
+    # A margin past the wanted ones: the last wanted vectors converge at the rate set by
+    # the gap to the first eigenvalue *outside* the block.
+    return max(2 * want, want + 8)
+
+
+def _dense(kernel, probs, want: int, *, vectors: bool, deflate: bool = False):
     """The ``want`` largest eigenvalues (descending) of S, or of S - √P√P' with ``deflate``."""
-    n = len(probs)
-    root = np.sqrt(probs)
-    if n <= DENSE_MAX or want >= n - 1:
-        s = kernel.dense_symmetric(_kernel.MEMORY_BUDGET)
-        if deflate:
-            s -= np.outer(root, root)
-        if vectors:
-            lam, vec = np.linalg.eigh(s)
-            return lam[::-1][:want].copy(), vec[:, ::-1][:, :want].copy()
-        return np.linalg.eigvalsh(s)[::-1][:want].copy(), None
+    s = kernel.dense_symmetric(_kernel.MEMORY_BUDGET)
+    if deflate:
+        root = np.sqrt(probs)
+        s -= np.outer(root, root)
+    if vectors:
+        lam, vec = np.linalg.eigh(s)
+        return lam[::-1][:want].copy(), vec[:, ::-1][:, :want].copy()
+    return np.linalg.eigvalsh(s)[::-1][:want].copy(), None
+
+
+def _lanczos(kernel, probs, want: int, *, vectors: bool, deflate: bool = False):
+    """``eigsh`` from one start vector: may under-count repeated eigenvalues."""
     from scipy.sparse.linalg import LinearOperator, eigsh
+
+    n = len(probs)
+    if want >= n - 1:
+        return _dense(kernel, probs, want, vectors=vectors, deflate=deflate)
+    root = np.sqrt(probs)
 
     def matvec(v: np.ndarray) -> np.ndarray:
         v = np.ascontiguousarray(v, dtype=np.float64).ravel()
@@ -290,9 +392,89 @@ def _leading(kernel, probs, want: int, *, vectors: bool, deflate: bool = False):
     return lam[order], (vec[:, order] if vectors else None)
 
 
-def _summary(values: np.ndarray, *, complete: bool, size: int, family) -> Spectrum:
+def _lobpcg(kernel, probs, labels, masses, want: int, *, vectors: bool):
+    """The ``want`` largest eigenpairs of S on the complement of the component indicators.
+
+    ``labels[x]`` is the component of state ``x`` and ``masses[c] = P(c)``; the vectors
+    ``q_c = √P · 1_c / √P(c)`` are orthonormal eigenvectors of S for eigenvalue 1 and are
+    projected out (exactly, in O(N) per column), so what remains is the spectrum below 1.
+    Returns ``(values, vectors or None, converged)``.
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.linalg import LinearOperator, lobpcg
+
+    n = len(probs)
+    labels = np.asarray(labels, dtype=np.int64)
+    root = np.sqrt(probs)
+    # Q = E diag(1/√P(c)) with E[x, c] = √P(x) [labels[x] = c]; Q Q' V = E diag(1/P(c)) E' V.
+    e = csr_matrix((root, (np.arange(n), labels)), shape=(n, len(masses)))
+    inv_mass = 1.0 / np.asarray(masses, dtype=np.float64)
+
+    def project(v: np.ndarray) -> np.ndarray:
+        return v - e @ (inv_mass[:, None] * (e.T @ v))
+
+    def apply(v: np.ndarray) -> np.ndarray:
+        return kernel.apply_symmetric_block(np.ascontiguousarray(v, dtype=np.float64))
+
+    def power(v: np.ndarray) -> np.ndarray:
+        v = np.asarray(v, dtype=np.float64).reshape(n, -1)
+        for _ in range(POWER):
+            v = apply(v)
+        # S commutes with the projection (its range is an eigenspace); projecting again
+        # only keeps rounding from leaking back into the unit eigenspace.
+        return project(v)
+
+    free = n - len(masses)
+    size = min(_block_size(want), free)
+    if 5 * size > free:
+        # Too small for a sparse solver to pay: a dense problem on the complement.
+        dense = kernel.dense_symmetric(_kernel.MEMORY_BUDGET)
+        q = e.toarray() * np.sqrt(inv_mass)[None, :]
+        dense -= (q @ q.T)  # unit eigenvalues of the components become 0
+        lam, vec = np.linalg.eigh(dense)
+        lam, vec = lam[::-1][:want].copy(), vec[:, ::-1][:, :want].copy()
+        return lam, (vec if vectors else None), True
+    op = LinearOperator((n, n), matvec=power, matmat=power, dtype=np.float64)
+    start = project(np.random.default_rng(0).standard_normal((n, size)))
+    with warnings.catch_warnings():
+        # Its own convergence report is replaced by the residual check below.
+        warnings.simplefilter("ignore", UserWarning)
+        _, x = lobpcg(op, start, largest=True, tol=RESIDUAL_TOL, maxiter=MAX_ITER)
+    # Rayleigh–Ritz with S itself on the final subspace: eigenvalues of S, not of S**POWER,
+    # and residuals that say how far each one may be off.
+    basis, _ = np.linalg.qr(project(x))
+    image = project(apply(basis))
+    lam, rot = np.linalg.eigh(basis.T @ image)
+    order = np.argsort(lam)[::-1][:want]
+    lam, rot = lam[order], rot[:, order]
+    vec = basis @ rot
+    residual = np.linalg.norm(image @ rot - vec * lam, axis=0)
+    converged = bool(np.all(residual <= RESIDUAL_TOL))
+    if not converged:
+        warnings.warn(
+            f"LOBPCG stopped after {MAX_ITER} iterations with eigenvector residuals up to "
+            f"{residual.max():.1e} (wanted {RESIDUAL_TOL:.0e}); the listed eigenvalues are "
+            "estimates. method='dense' is exact where the support is small enough.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    return lam, (vec if vectors else None), converged
+
+
+def _summary(
+    values: np.ndarray,
+    *,
+    complete: bool,
+    size: int,
+    family,
+    method: str,
+    n_unit: int | None = None,
+    converged: bool = True,
+) -> Spectrum:
     values = np.minimum(values, 1.0)
-    unit = values >= 1.0 - UNIT_TOLERANCE
+    if n_unit is None:
+        n_unit = int(np.sum(values >= 1.0 - UNIT_TOLERANCE))
+    unit = np.arange(values.size) < n_unit
     values = np.where(unit, 1.0, values)
     values.flags.writeable = False
     below = values[~unit]
@@ -302,9 +484,11 @@ def _summary(values: np.ndarray, *, complete: bool, size: int, family) -> Spectr
         relaxation = math.inf if complete else math.nan
     return Spectrum(
         eigenvalues=values,
-        n_unit=int(unit.sum()),
+        n_unit=int(n_unit),
         relaxation_time=relaxation,
         complete=complete,
         size=size,
         blocks=family,
+        method=method,
+        converged=converged,
     )

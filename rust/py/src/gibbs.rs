@@ -17,7 +17,7 @@ use pyo3::prelude::*;
 /// Block steps (summed over chains) run between two signal checks: about 0.1 s of work.
 const CHUNK_STEPS: u64 = 1 << 24;
 
-fn pool(threads: Option<usize>) -> natabs_core::Result<Option<rayon::ThreadPool>> {
+pub(crate) fn pool(threads: Option<usize>) -> natabs_core::Result<Option<rayon::ThreadPool>> {
     match threads {
         None => Ok(None),
         Some(0) => Err(Error::invalid(
@@ -49,7 +49,7 @@ fn split(flat: &[u32], lens: &[u32], what: &str) -> natabs_core::Result<Vec<Vec<
     Ok(out)
 }
 
-fn in_pool<T: Send>(pool: &Option<rayon::ThreadPool>, f: impl FnOnce() -> T + Send) -> T {
+pub(crate) fn in_pool<T: Send>(pool: &Option<rayon::ThreadPool>, f: impl FnOnce() -> T + Send) -> T {
     match pool {
         Some(p) => p.install(f),
         None => f(),

@@ -2,6 +2,7 @@
 //! `eigsh`, by chunks of start states under a progress bar), always without the GIL.
 
 use crate::errors::IntoPy;
+use crate::gibbs::{in_pool, pool};
 use natabs_core::kernel::{Kernel as CoreKernel, Scan};
 use natabs_core::support::Support;
 use natabs_core::Error;
@@ -145,7 +146,29 @@ impl Kernel {
         Ok(matrix(py, n, n, out))
     }
 
-    /// `KL(delta_s K^T || P)` in nats, shape (len(starts), len(steps)).
+    /// `D^{1/2} K D^{-1/2} V` for an N x m block `V` (C-contiguous), all columns in one
+    /// pass; `threads` (default: all cores) does not change the result.
+    #[pyo3(signature = (v, threads=None))]
+    fn apply_symmetric_block<'py>(
+        &self,
+        py: Python<'py>,
+        v: PyReadonlyArray2<'py, f64>,
+        threads: Option<usize>,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let (rows, cols) = v.as_array().dim();
+        let v = v.as_slice()?;
+        let out = py
+            .detach(|| {
+                let pool = pool(threads)?;
+                in_pool(&pool, || self.inner.apply_symmetric_block(v, cols))
+            })
+            .py_err(py)?;
+        Ok(matrix(py, rows, cols, out))
+    }
+
+    /// `KL(delta_s K^T || P)` in nats, shape (len(starts), len(steps)); `threads`
+    /// (default: all cores) does not change the result.
+    #[pyo3(signature = (starts, steps, scan, budget, threads=None))]
     fn kl_from_starts<'py>(
         &self,
         py: Python<'py>,
@@ -153,11 +176,15 @@ impl Kernel {
         steps: PyReadonlyArray1<'py, u64>,
         scan: &str,
         budget: u128,
+        threads: Option<usize>,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let scan = scan_of(py, scan)?;
         let (starts, steps) = (starts.as_slice()?, steps.as_slice()?);
         let out = py
-            .detach(|| self.inner.kl_from_starts(scan, starts, steps, budget))
+            .detach(|| {
+                let pool = pool(threads)?;
+                in_pool(&pool, || self.inner.kl_from_starts(scan, starts, steps, budget))
+            })
             .py_err(py)?;
         Ok(matrix(py, starts.len(), steps.len(), out))
     }

@@ -35,6 +35,9 @@ pub struct FactorGraph {
     /// instead of one word from each of five arrays.
     packed: Vec<u32>,
     touch_packed: Vec<(u32, u32)>,
+    /// `exp(L_f - max L_f)` per factor, in `[0, 1]` (1 at each factor's largest entry):
+    /// binary sites multiply these instead of exponentiating a sum of logs.
+    potentials: Vec<f64>,
 }
 
 /// Largest total number of table entries (offsets are packed as `u32`).
@@ -156,7 +159,14 @@ impl FactorGraph {
             .iter()
             .map(|&(f, s)| (record[f as usize], s as u32))
             .collect();
+        let mut potentials = Vec::with_capacity(logs.len());
+        for f in 0..scopes.len() {
+            let t = &logs[table_ptr[f]..table_ptr[f + 1]];
+            let max = t.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            potentials.extend(t.iter().map(|&l| (l - max).exp()));
+        }
         Ok(FactorGraph {
+            potentials,
             cards,
             scope_ptr,
             scope_vars,
@@ -194,6 +204,13 @@ impl FactorGraph {
     #[inline]
     pub fn packed_log(&self, pos: usize) -> f64 {
         self.logs[pos]
+    }
+
+    /// The scaled potential `exp(L - max L_f)` at position `pos` (see
+    /// [`packed_base`](Self::packed_base)).
+    #[inline]
+    pub fn packed_potential(&self, pos: usize) -> f64 {
+        self.potentials[pos]
     }
 
     pub fn n(&self) -> usize {

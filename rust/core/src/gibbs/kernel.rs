@@ -170,6 +170,11 @@ impl Kernel {
         &self.blocks
     }
 
+    /// The pairwise fast path, when in use.
+    pub fn pairwise(&self) -> Option<&Pairwise> {
+        self.pairwise.as_ref()
+    }
+
     pub fn fast(&self) -> bool {
         self.pairwise.is_some()
     }
@@ -255,26 +260,25 @@ impl Kernel {
     fn site<R: Rng>(&self, i: usize, x: &mut [u16], rng: &mut R, scratch: &mut [f64], w: u64) {
         let m = &self.model;
         let c = m.cards()[i] as usize;
-        let xi = x[i] as usize;
         if c == 2 {
             // Products of the factors' scaled potentials (each <= 1) give the two
             // conditional weights without an `exp`; only when both are tiny or zero (an
             // underflow, or no value possible) do the log-potentials decide.
             let (mut q0, mut q1) = (1.0f64, 1.0f64);
-            for &(rec, s) in m.touching_packed(i) {
-                let base = m.packed_base(rec, x) - xi * s as usize;
-                q0 *= m.packed_potential(base);
-                q1 *= m.packed_potential(base + s as usize);
+            for h in m.heads(i) {
+                let base = m.head_base(h, x);
+                q0 *= m.potential_at_pos(base);
+                q1 *= m.potential_at_pos(base + h.stride as usize);
             }
             let z = q0 + q1;
             let p = if z >= MIN_PRODUCT {
                 q1 / z
             } else {
                 let (mut l0, mut l1) = (0.0f64, 0.0f64);
-                for &(rec, s) in m.touching_packed(i) {
-                    let base = m.packed_base(rec, x) - xi * s as usize;
-                    l0 += m.packed_log(base);
-                    l1 += m.packed_log(base + s as usize);
+                for h in m.heads(i) {
+                    let base = m.head_base(h, x);
+                    l0 += m.log_at_pos(base);
+                    l1 += m.log_at_pos(base + h.stride as usize);
                 }
                 match (l0 == f64::NEG_INFINITY, l1 == f64::NEG_INFINITY) {
                     (true, true) => return, // no value possible: only off the support; stay
@@ -288,10 +292,10 @@ impl Kernel {
         }
         let wts = &mut scratch[..c];
         wts.fill(0.0);
-        for &(rec, s) in m.touching_packed(i) {
-            let base = m.packed_base(rec, x) - xi * s as usize;
+        for h in m.heads(i) {
+            let base = m.head_base(h, x);
             for (v, wv) in wts.iter_mut().enumerate() {
-                *wv += m.packed_log(base + v * s as usize);
+                *wv += m.log_at_pos(base + v * h.stride as usize);
             }
         }
         if let Some(v) = categorical(rng, wts) {

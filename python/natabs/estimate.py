@@ -158,7 +158,7 @@ class SampledSurvival:
     >>> fg = na.FactorGraph.ising(nx.cycle_graph(5), beta=0.5)
     >>> s = na.sampled_surviving_information(fg, "majority", sweeps=[0, 2], chains=2000, seed=0)
     >>> s
-    SampledSurvival(statistic='majority', sweeps=(0, 2), bits=[1.0, 0.19], chains=2000, scan='random')
+    SampledSurvival(statistic='majority', sweeps=(0, 2), bits=[1.0, 0.2], chains=2000, scan='random')
     """
 
     sweeps: tuple[int, ...]

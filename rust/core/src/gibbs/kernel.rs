@@ -7,9 +7,15 @@
 
 use super::model::FactorGraph;
 use super::pairwise::Pairwise;
-use super::rng::{below, bernoulli, categorical, sigmoid, threshold};
+use super::rng::{below, bernoulli_word, categorical, sigmoid, site_and_word, threshold};
 use crate::error::{Error, Result};
 use rand_core::Rng;
+
+/// Below this sum of the two products of scaled potentials, a binary site's conditional is
+/// computed from the log-potentials instead: the products are then near underflow (or
+/// zero), where their ratio would lose digits. Above it both products are normal doubles,
+/// so `q1 / (q0 + q1)` is as accurate as the sigmoid of the log-odds.
+const MIN_PRODUCT: f64 = 1e-250;
 
 /// Largest number of joint values of one block.
 pub const MAX_BLOCK_VALUES: u64 = 1 << 16;
@@ -164,6 +170,11 @@ impl Kernel {
         &self.blocks
     }
 
+    /// The pairwise fast path, when in use.
+    pub fn pairwise(&self) -> Option<&Pairwise> {
+        self.pairwise.as_ref()
+    }
+
     pub fn fast(&self) -> bool {
         self.pairwise.is_some()
     }
@@ -177,16 +188,22 @@ impl Kernel {
         scratch: &mut [f64],
     ) {
         let nb = self.blocks.len() as u64;
+        // The hot loops users spend their compute in: no block table, no dispatch, and one
+        // random word for both the site and its Bernoulli draw (see `site_and_word`).
         match &self.pairwise {
-            // The hot loop users spend their compute in: no block table, no dispatch.
-            Some(p) if self.blocks.is_identity() => {
-                for _ in 0..steps {
-                    p.update(below(rng, nb) as usize, x, rng);
+            Some(p) if self.blocks.is_identity() => match p.lattice() {
+                Some(lat) => lat.random(steps, x, rng),
+                None => {
+                    for _ in 0..steps {
+                        let (i, w) = site_and_word(rng, nb);
+                        p.update_word(i as usize, x, w);
+                    }
                 }
-            }
+            },
             None if self.blocks.is_identity() => {
                 for _ in 0..steps {
-                    self.site(below(rng, nb) as usize, x, rng, scratch);
+                    let (i, w) = site_and_word(rng, nb);
+                    self.site(i as usize, x, rng, scratch, w);
                 }
             }
             _ => {
@@ -200,14 +217,18 @@ impl Kernel {
     /// One systematic pass over the family, in order.
     pub fn systematic_pass<R: Rng>(&self, x: &mut [u16], rng: &mut R, scratch: &mut [f64]) {
         match &self.pairwise {
-            Some(p) if self.blocks.is_identity() => {
-                for i in 0..x.len() {
-                    p.update(i, x, rng);
+            Some(p) if self.blocks.is_identity() => match p.lattice() {
+                Some(lat) => lat.sweep(x, rng),
+                None => {
+                    for i in 0..x.len() {
+                        p.update(i, x, rng);
+                    }
                 }
-            }
+            },
             None if self.blocks.is_identity() => {
                 for i in 0..x.len() {
-                    self.site(i, x, rng, scratch);
+                    let w = rng.next_u64();
+                    self.site(i, x, rng, scratch, w);
                 }
             }
             _ => {
@@ -225,44 +246,59 @@ impl Kernel {
         if let Some(p) = &self.pairwise {
             p.update(block[0] as usize, x, rng);
         } else if block.len() == 1 {
-            self.site(block[0] as usize, x, rng, scratch);
+            let w = rng.next_u64();
+            self.site(block[0] as usize, x, rng, scratch, w);
         } else {
             let fs = &self.blocks.factors[self.blocks.fptr[b]..self.blocks.fptr[b + 1]];
             self.block(block, fs, x, rng, scratch);
         }
     }
 
-    /// Single site: each touching factor is read at the site's values only.
+    /// Single site: each touching factor is read at the site's values only. A binary site
+    /// uses the random word `w` (drawn by the caller); larger cards draw from `rng`.
     #[inline]
-    fn site<R: Rng>(&self, i: usize, x: &mut [u16], rng: &mut R, scratch: &mut [f64]) {
+    fn site<R: Rng>(&self, i: usize, x: &mut [u16], rng: &mut R, scratch: &mut [f64], w: u64) {
         let m = &self.model;
         let c = m.cards()[i] as usize;
-        let xi = x[i] as usize;
         if c == 2 {
-            let (mut l0, mut l1) = (0.0f64, 0.0f64);
-            for &(rec, s) in m.touching_packed(i) {
-                let base = m.packed_base(rec, x) - xi * s as usize;
-                l0 += m.packed_log(base);
-                l1 += m.packed_log(base + s as usize);
+            // Products of the factors' scaled potentials (each <= 1) give the two
+            // conditional weights without an `exp`; only when both are tiny or zero (an
+            // underflow, or no value possible) do the log-potentials decide.
+            let (mut q0, mut q1) = (1.0f64, 1.0f64);
+            for h in m.heads(i) {
+                let base = m.head_base(h, x);
+                q0 *= m.potential_at_pos(base);
+                q1 *= m.potential_at_pos(base + h.stride as usize);
             }
-            let p = match (l0 == f64::NEG_INFINITY, l1 == f64::NEG_INFINITY) {
-                (true, true) => return, // no value possible: only off the support; stay
-                (true, false) => 1.0,
-                (false, true) => 0.0,
-                (false, false) => sigmoid(l1 - l0),
+            let z = q0 + q1;
+            let p = if z >= MIN_PRODUCT {
+                q1 / z
+            } else {
+                let (mut l0, mut l1) = (0.0f64, 0.0f64);
+                for h in m.heads(i) {
+                    let base = m.head_base(h, x);
+                    l0 += m.log_at_pos(base);
+                    l1 += m.log_at_pos(base + h.stride as usize);
+                }
+                match (l0 == f64::NEG_INFINITY, l1 == f64::NEG_INFINITY) {
+                    (true, true) => return, // no value possible: only off the support; stay
+                    (true, false) => 1.0,
+                    (false, true) => 0.0,
+                    (false, false) => sigmoid(l1 - l0),
+                }
             };
-            x[i] = bernoulli(rng, threshold(p)) as u16;
+            x[i] = bernoulli_word(w, threshold(p)) as u16;
             return;
         }
-        let w = &mut scratch[..c];
-        w.fill(0.0);
-        for &(rec, s) in m.touching_packed(i) {
-            let base = m.packed_base(rec, x) - xi * s as usize;
-            for (v, wv) in w.iter_mut().enumerate() {
-                *wv += m.packed_log(base + v * s as usize);
+        let wts = &mut scratch[..c];
+        wts.fill(0.0);
+        for h in m.heads(i) {
+            let base = m.head_base(h, x);
+            for (v, wv) in wts.iter_mut().enumerate() {
+                *wv += m.log_at_pos(base + v * h.stride as usize);
             }
         }
-        if let Some(v) = categorical(rng, w) {
+        if let Some(v) = categorical(rng, wts) {
             x[i] = v as u16;
         }
     }

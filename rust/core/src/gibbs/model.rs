@@ -28,13 +28,28 @@ pub struct FactorGraph {
     /// `i` in that factor's table).
     touch_ptr: Vec<usize>,
     touch: Vec<(u32, u64)>,
-    /// The same factors packed for the sampler's inner loop, where random-scan updates
-    /// are bound by cache misses: factor records `[table offset, scope length, (variable,
-    /// stride)...]` in one array, and per variable (record start, stride of the variable)
-    /// at the positions of `touch`. One update then reads a few adjacent words per factor
-    /// instead of one word from each of five arrays.
-    packed: Vec<u32>,
-    touch_packed: Vec<(u32, u32)>,
+    /// The same factors laid out per site for the sampler's inner loop, where random-scan
+    /// updates are bound by cache misses: site `i`'s touching factors are the headers
+    /// `heads[touch_ptr[i]..touch_ptr[i + 1]]`, each (table offset, stride of `i`, start
+    /// and length in `others` of the factor's other variables as (variable, stride)), and
+    /// those pairs lie contiguously per site. One update reads one or two runs of
+    /// adjacent words instead of one record per factor scattered over the model.
+    heads: Vec<Head>,
+    others: Vec<(u32, u32)>,
+    /// `exp(L_f - max L_f)` per factor, in `[0, 1]` (1 at each factor's largest entry):
+    /// binary sites multiply these instead of exponentiating a sum of logs.
+    potentials: Vec<f64>,
+}
+
+/// One factor touching a site, as the site's conditional reads it (see `FactorGraph::heads`).
+#[derive(Clone, Copy, Debug)]
+pub struct Head {
+    /// Position in the tables of the entry with the site and every other variable at 0.
+    pub offset: u32,
+    /// Stride of the site in the factor's table.
+    pub stride: u32,
+    start: u32,
+    len: u32,
 }
 
 /// Largest total number of table entries (offsets are packed as `u32`).
@@ -136,27 +151,38 @@ impl FactorGraph {
                 fill[v] += 1;
             }
         }
-        let mut packed = Vec::with_capacity(2 * scopes.len() + 2 * scope_vars.len());
-        let mut record = Vec::with_capacity(scopes.len());
-        for f in 0..scopes.len() {
-            record.push(packed.len() as u32);
-            packed.push(table_ptr[f] as u32);
-            packed.push((scope_ptr[f + 1] - scope_ptr[f]) as u32);
-            for k in scope_ptr[f]..scope_ptr[f + 1] {
-                packed.push(scope_vars[k]);
-                packed.push(scope_strides[k] as u32); // < MAX_TABLE
+        let mut heads = Vec::with_capacity(touch.len());
+        let mut others = Vec::new();
+        for i in 0..n {
+            for &(f, stride) in &touch[touch_ptr[i]..touch_ptr[i + 1]] {
+                let f = f as usize;
+                let start = others.len();
+                for k in scope_ptr[f]..scope_ptr[f + 1] {
+                    if scope_vars[k] as usize != i {
+                        others.push((scope_vars[k], scope_strides[k] as u32)); // < MAX_TABLE
+                    }
+                }
+                if others.len() as u64 > u32::MAX as u64 {
+                    return Err(Error::invalid(
+                        "too many factor memberships (more than 2^32 in all)",
+                    ));
+                }
+                heads.push(Head {
+                    offset: table_ptr[f] as u32, // <= MAX_TOTAL_TABLE
+                    stride: stride as u32,
+                    start: start as u32,
+                    len: (others.len() - start) as u32,
+                });
             }
         }
-        if packed.len() as u64 > u32::MAX as u64 {
-            return Err(Error::invalid(
-                "too many factors (packed scopes exceed 2^32 words)",
-            ));
+        let mut potentials = Vec::with_capacity(logs.len());
+        for f in 0..scopes.len() {
+            let t = &logs[table_ptr[f]..table_ptr[f + 1]];
+            let max = t.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            potentials.extend(t.iter().map(|&l| (l - max).exp()));
         }
-        let touch_packed = touch
-            .iter()
-            .map(|&(f, s)| (record[f as usize], s as u32))
-            .collect();
         Ok(FactorGraph {
+            potentials,
             cards,
             scope_ptr,
             scope_vars,
@@ -165,35 +191,38 @@ impl FactorGraph {
             logs,
             touch_ptr,
             touch,
-            packed,
-            touch_packed,
+            heads,
+            others,
         })
     }
 
-    /// The factors touching variable `i` as (packed record, stride of `i`), for
-    /// [`packed_base`](Self::packed_base) and [`packed_log`](Self::packed_log).
+    /// The factors touching variable `i`, laid out for its conditional (see [`Head`]).
     #[inline]
-    pub fn touching_packed(&self, i: usize) -> &[(u32, u32)] {
-        &self.touch_packed[self.touch_ptr[i]..self.touch_ptr[i + 1]]
+    pub fn heads(&self, i: usize) -> &[Head] {
+        &self.heads[self.touch_ptr[i]..self.touch_ptr[i + 1]]
     }
 
-    /// Position in `logs` of `state` in the factor whose packed record starts at `rec`.
+    /// Position in the tables of factor `h`'s entry at `state` with the site at 0 (add
+    /// `v * h.stride` for the site at value `v`).
     #[inline]
-    pub fn packed_base(&self, rec: u32, state: &[u16]) -> usize {
-        let r = rec as usize;
-        let len = self.packed[r + 1] as usize;
-        let mut idx = self.packed[r] as usize;
-        for k in 0..len {
-            let v = self.packed[r + 2 + 2 * k] as usize;
-            idx += state[v] as usize * self.packed[r + 3 + 2 * k] as usize;
+    pub fn head_base(&self, h: &Head, state: &[u16]) -> usize {
+        let mut idx = h.offset as usize;
+        for &(v, s) in &self.others[h.start as usize..(h.start + h.len) as usize] {
+            idx += state[v as usize] as usize * s as usize;
         }
         idx
     }
 
-    /// The log-potential at position `pos` of `logs` (see [`packed_base`](Self::packed_base)).
+    /// The log-potential at position `pos` of the tables (see [`head_base`](Self::head_base)).
     #[inline]
-    pub fn packed_log(&self, pos: usize) -> f64 {
+    pub fn log_at_pos(&self, pos: usize) -> f64 {
         self.logs[pos]
+    }
+
+    /// The scaled potential `exp(L - max L_f)` at position `pos` of the tables.
+    #[inline]
+    pub fn potential_at_pos(&self, pos: usize) -> f64 {
+        self.potentials[pos]
     }
 
     pub fn n(&self) -> usize {
@@ -297,16 +326,18 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn packed_records_index_like_the_tables() {
+    fn site_heads_index_like_the_tables() {
         let g = chain3();
         for code in 0..8u16 {
             let x: Vec<u16> = (0..3).map(|k| (code >> k) & 1).collect();
             for i in 0..3 {
-                for (&(f, _), &(rec, _)) in g.touching(i).iter().zip(g.touching_packed(i)) {
-                    assert_eq!(
-                        g.packed_log(g.packed_base(rec, &x)),
-                        g.log_factor(f as usize, &x)
-                    );
+                assert_eq!(g.heads(i).len(), g.touching(i).len());
+                for (&(f, _), h) in g.touching(i).iter().zip(g.heads(i)) {
+                    let at = g.head_base(h, &x) + x[i] as usize * h.stride as usize;
+                    assert_eq!(g.log_at_pos(at), g.log_factor(f as usize, &x));
+                    let max = g.table(f as usize).iter().copied().fold(f64::MIN, f64::max);
+                    let want = (g.log_factor(f as usize, &x) - max).exp();
+                    assert!((g.potential_at_pos(at) - want).abs() < 1e-15);
                 }
             }
         }

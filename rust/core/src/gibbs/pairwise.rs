@@ -10,7 +10,7 @@
 //! sites with the same (bias, coupling, degree), so no `exp` is evaluated in the loop.
 
 use super::model::FactorGraph;
-use super::rng::{bernoulli, sigmoid, threshold};
+use super::rng::{bernoulli, bernoulli_word, sigmoid, site_and_word, threshold};
 use rand_core::Rng;
 use std::collections::HashMap;
 
@@ -31,6 +31,101 @@ pub struct Pairwise {
     /// Lattices: when every site shares one threshold table and one degree `d <= 4`, just
     /// the neighbours, 16 bytes a site (half the records: a 256×256 lattice then fits in L2).
     regular: Option<(u32, usize, Vec<[u32; 4]>)>,
+    /// Periodic `L × L` lattices in row-major order (what `FactorGraph.ising_lattice`
+    /// builds) with one shared table: neighbours are computed, not read.
+    lattice: Option<Lattice>,
+}
+
+/// The periodic `L × L` square lattice, site `r * L + c` at row `r`, column `c`, with the
+/// heat-bath thresholds indexed by the number of neighbours equal to 1.
+#[derive(Clone, Debug)]
+pub struct Lattice {
+    l: usize,
+    /// `ceil(2^64 / L)`: `i / L == (i * recip) >> 64` for every 32-bit `i` (Lemire's
+    /// division by a run-time constant), so a random site costs no division.
+    recip: u64,
+    /// Entries 5..8 are never used (at most 4 neighbours are 1); the array has 8 so an
+    /// index masked with 7 needs no bounds check.
+    thr: [u64; 8],
+}
+
+impl Lattice {
+    /// The lattice, if `nb` (neighbour lists of all `n` sites, degree 4) is exactly the
+    /// periodic `L × L` lattice in row-major order.
+    fn detect(n: usize, nb: &[u32], table: &[u64]) -> Option<Lattice> {
+        let l = (n as f64).sqrt().round() as usize;
+        if l < 3 || l * l != n || n > u32::MAX as usize || nb.len() != 4 * n || table.len() != 5 {
+            return None;
+        }
+        for i in 0..n {
+            let (r, c) = (i / l, i % l);
+            let mut want = [
+                ((r + l - 1) % l) * l + c,
+                ((r + 1) % l) * l + c,
+                r * l + (c + l - 1) % l,
+                r * l + (c + 1) % l,
+            ];
+            let mut got: [usize; 4] = std::array::from_fn(|k| nb[4 * i + k] as usize);
+            want.sort_unstable();
+            got.sort_unstable();
+            if want != got {
+                return None;
+            }
+        }
+        let mut thr = [0u64; 8];
+        thr[..5].copy_from_slice(table);
+        Some(Lattice {
+            l,
+            recip: (u64::MAX / l as u64).wrapping_add(1),
+            thr,
+        })
+    }
+
+    /// Heat-bath update of site `(r, c)` with the random word `w`.
+    #[inline(always)]
+    fn update_at(&self, r: usize, c: usize, x: &mut [u16], w: u64) {
+        let l = self.l;
+        let x = &mut x[..l * l];
+        let up = if r == 0 { l - 1 } else { r - 1 } * l;
+        let down = if r + 1 == l { 0 } else { r + 1 } * l;
+        let row = r * l;
+        let left = if c == 0 { l - 1 } else { c - 1 };
+        let right = if c + 1 == l { 0 } else { c + 1 };
+        debug_assert!(r < l && c < l);
+        // SAFETY: r, c < l (callers: loop bounds, or the exact division of a site below
+        // l * l), so every index is below l * l = x.len(). Four bounds checks on the
+        // hottest loop of the library cost a third of its instructions.
+        let (s, target) = unsafe {
+            (
+                *x.get_unchecked(up + c)
+                    + *x.get_unchecked(down + c)
+                    + *x.get_unchecked(row + left)
+                    + *x.get_unchecked(row + right),
+                x.get_unchecked_mut(row + c),
+            )
+        };
+        *target = bernoulli_word(w, self.thr[(s & 7) as usize]) as u16;
+    }
+
+    /// One systematic pass over the sites in order `0..n` (one word per update).
+    pub fn sweep<R: Rng>(&self, x: &mut [u16], rng: &mut R) {
+        for r in 0..self.l {
+            for c in 0..self.l {
+                self.update_at(r, c, x, rng.next_u64());
+            }
+        }
+    }
+
+    /// `steps` random-scan updates (one word per update while `n <= 2^24`).
+    pub fn random<R: Rng>(&self, steps: u64, x: &mut [u16], rng: &mut R) {
+        let (l, n) = (self.l as u64, (self.l * self.l) as u64);
+        for _ in 0..steps {
+            let (i, w) = site_and_word(rng, n);
+            let r = ((i as u128 * self.recip as u128) >> 64) as u64;
+            // r = i / l exactly, so r < l and i - r * l < l.
+            self.update_at(r.min(l - 1) as usize, (i - r * l).min(l - 1) as usize, x, w);
+        }
+    }
 }
 
 /// Largest degree kept inline in a [`Record`].
@@ -137,6 +232,12 @@ impl Pairwise {
                     .collect();
                 (table[0], d, quads)
             });
+        let lattice = regular.as_ref().and_then(|&(t, d, _)| {
+            let t = t as usize;
+            (d == 4)
+                .then(|| Lattice::detect(n, &nb, &thresholds[t..(t + 5).min(thresholds.len())]))
+                .flatten()
+        });
         Some(Pairwise {
             bias,
             nb_ptr,
@@ -146,20 +247,39 @@ impl Pairwise {
             thresholds,
             records,
             regular,
+            lattice,
         })
+    }
+
+    /// The periodic-lattice form, when the model is one (see [`Lattice`]).
+    pub fn lattice(&self) -> Option<&Lattice> {
+        self.lattice.as_ref()
     }
 
     /// Heat-bath update of site `i`.
     #[inline]
     pub fn update<R: Rng>(&self, i: usize, x: &mut [u16], rng: &mut R) {
+        let thr = self.threshold_at(i, x);
+        x[i] = bernoulli(rng, thr) as u16;
+    }
+
+    /// Heat-bath update of site `i` with the random word `w` already drawn.
+    #[inline]
+    pub fn update_word(&self, i: usize, x: &mut [u16], w: u64) {
+        let thr = self.threshold_at(i, x);
+        x[i] = bernoulli_word(w, thr) as u16;
+    }
+
+    /// `threshold(P(x_i = 1 | rest))`.
+    #[inline]
+    fn threshold_at(&self, i: usize, x: &[u16]) -> u64 {
         if let Some((t, d, quads)) = &self.regular {
             let q = &quads[i];
             let mut up = 0usize;
             for &j in &q[..*d] {
                 up += x[j as usize] as usize;
             }
-            x[i] = bernoulli(rng, self.thresholds[*t as usize + up]) as u16;
-            return;
+            return self.thresholds[*t as usize + up];
         }
         if let Some(records) = &self.records {
             let r = &records[i];
@@ -168,13 +288,12 @@ impl Pairwise {
                 for &j in &r.nb[..r.degree as usize] {
                     up += x[j as usize] as usize;
                 }
-                x[i] = bernoulli(rng, self.thresholds[r.table as usize + up]) as u16;
-                return;
+                return self.thresholds[r.table as usize + up];
             }
         }
         let (a, b) = (self.nb_ptr[i], self.nb_ptr[i + 1]);
         let t = self.table[i];
-        let thr = if t != u32::MAX {
+        if t != u32::MAX {
             let mut up = 0usize;
             for &j in &self.nb[a..b] {
                 up += x[j as usize] as usize;
@@ -186,8 +305,7 @@ impl Pairwise {
                 l += self.w[k] * x[self.nb[k] as usize] as f64;
             }
             threshold(sigmoid(l))
-        };
-        x[i] = bernoulli(rng, thr) as u16;
+        }
     }
 
     /// `logit P(x_i = 1 | rest)` (for tests).
@@ -245,5 +363,54 @@ mod tests {
         assert_eq!(p.thresholds.len(), 3);
         assert!(p.table.iter().all(|&t| t == 0));
         assert!(p.regular.is_some());
+        assert!(p.lattice.is_none()); // a ring is not a square lattice
+    }
+
+    fn torus(l: u32, beta: f64, shuffle: bool) -> FactorGraph {
+        let mut scopes = Vec::new();
+        for r in 0..l {
+            for c in 0..l {
+                let v = r * l + c;
+                for w in [r * l + (c + 1) % l, ((r + 1) % l) * l + c] {
+                    scopes.push(if shuffle && v % 3 == 0 { vec![w, v] } else { vec![v, w] });
+                }
+            }
+        }
+        let logs = scopes.iter().flat_map(|_| [beta, -beta, -beta, beta]).collect();
+        FactorGraph::new(vec![2; (l * l) as usize], &scopes, logs).unwrap()
+    }
+
+    #[test]
+    fn periodic_lattices_are_detected_and_update_like_the_tables() {
+        for l in [3u32, 4, 7] {
+            let p = Pairwise::from_model(&torus(l, 0.3, l == 7)).unwrap();
+            let lat = p.lattice().expect("a torus");
+            let n = (l * l) as usize;
+            // Every site, many random states: the computed neighbours give the same
+            // threshold as the neighbour lists.
+            let mut rng = crate::gibbs::rng::stream(1, 0, crate::gibbs::rng::Purpose::Chain);
+            for _ in 0..50 {
+                let x: Vec<u16> = (0..n).map(|_| (rng.next_u64() & 1) as u16).collect();
+                for i in 0..n {
+                    for w in [0u64, 1 << 62, u64::MAX / 3, u64::MAX] {
+                        let mut a = x.clone();
+                        let mut b = x.clone();
+                        p.update_word(i, &mut a, w);
+                        lat.update_at(i / l as usize, i % l as usize, &mut b, w);
+                        assert_eq!(a, b);
+                    }
+                }
+            }
+            // The reciprocal divides exactly.
+            for i in 0..n as u64 {
+                assert_eq!(((i as u128 * lat.recip as u128) >> 64) as u64, i / l as u64);
+            }
+        }
+        // Not a lattice: a torus with one edge moved.
+        let mut g = torus(4, 0.3, false);
+        let mut scopes: Vec<Vec<u32>> = (0..g.n_factors()).map(|f| g.scope(f).to_vec()).collect();
+        scopes[0] = vec![0, 5];
+        g = FactorGraph::new(vec![2; 16], &scopes, (0..scopes.len()).flat_map(|_| [0.3, -0.3, -0.3, 0.3]).collect()).unwrap();
+        assert!(Pairwise::from_model(&g).unwrap().lattice().is_none());
     }
 }

@@ -64,6 +64,40 @@ pub fn below<R: Rng>(rng: &mut R, n: u64) -> u64 {
     (m >> 64) as u64
 }
 
+/// Largest `n` for which [`site_and_word`] takes both draws from one random word.
+pub const ONE_WORD_SITES: u64 = 1 << 24;
+
+/// A uniform site in `0..n` and a word for [`bernoulli_word`], from one random word when
+/// `n <= ONE_WORD_SITES` (random scan draws both every step; the stream is the cost).
+///
+/// Lemire's product `r * n` gives the site as its high half; given the site, the accepted
+/// low half is uniform on an arithmetic progression of step `n` with exactly
+/// `floor(2^64 / n)` members, so comparing it with a threshold gives `P(true)` within
+/// `n / 2^64 <= 2^-40` of the exact value (and exactly 0 or 1 at the extremes). That is
+/// the resolution of a 40-bit uniform: far below any sampling noise a chain can reach
+/// (detecting it needs about 2^80 updates). Larger `n` takes a second word.
+#[inline]
+pub fn site_and_word<R: Rng>(rng: &mut R, n: u64) -> (u64, u64) {
+    if n > ONE_WORD_SITES {
+        let i = below(rng, n);
+        return (i, rng.next_u64());
+    }
+    let mut m = (rng.next_u64() as u128) * (n as u128);
+    if (m as u64) < n {
+        let t = n.wrapping_neg() % n;
+        while (m as u64) < t {
+            m = (rng.next_u64() as u128) * (n as u128);
+        }
+    }
+    ((m >> 64) as u64, m as u64)
+}
+
+/// [`bernoulli`] on a word already drawn: true with probability `thr / 2^63`.
+#[inline(always)]
+pub fn bernoulli_word(word: u64, thr: u64) -> bool {
+    (word >> 1) < thr
+}
+
 /// A uniform float in `[0, 1)` with 53 random bits.
 #[inline]
 pub fn unit<R: Rng>(rng: &mut R) -> f64 {
@@ -130,6 +164,32 @@ mod tests {
             seen[below(&mut rng, 5) as usize] += 1;
         }
         assert!(seen.iter().all(|&c| c > 850 && c < 1150), "{seen:?}");
+    }
+
+    #[test]
+    fn one_word_site_and_bernoulli_are_uniform_and_independent() {
+        // 6 sites x 2 outcomes at p = 0.3: every cell near 1/6 * (0.3 | 0.7).
+        let mut rng = stream(4, 0, Purpose::Chain);
+        let thr = threshold(0.3);
+        let mut seen = [[0u32; 2]; 6];
+        let draws = 60000;
+        for _ in 0..draws {
+            let (i, w) = site_and_word(&mut rng, 6);
+            seen[i as usize][bernoulli_word(w, thr) as usize] += 1;
+        }
+        for row in seen {
+            for (b, &c) in row.iter().enumerate() {
+                let p = if b == 1 { 0.3 / 6.0 } else { 0.7 / 6.0 };
+                let sd = (draws as f64 * p * (1.0 - p)).sqrt();
+                assert!((c as f64 - draws as f64 * p).abs() < 5.0 * sd, "{seen:?}");
+            }
+        }
+        for _ in 0..1000 {
+            let (_, w) = site_and_word(&mut rng, 1 << 20);
+            assert!(bernoulli_word(w, threshold(1.0)) && !bernoulli_word(w, threshold(0.0)));
+        }
+        let (i, _) = site_and_word(&mut rng, ONE_WORD_SITES + 1);
+        assert!(i <= ONE_WORD_SITES);
     }
 
     #[test]

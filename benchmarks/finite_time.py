@@ -163,7 +163,7 @@ def case_sampled() -> None:
     print(f"3. sampled surviving information, 2^{n} = {2**n} states, k = 1, steps [1, 10, 100]")
     s = na.systems.noisy_copies(n, 0.2)
     curve, t = timed(lambda: na.surviving_information(
-        s, [1, 10, 100], k=1, method="sampled", samples=128, seed=0))
+        s, [1, 10, 100], k=1, method="sampled", samples=400, seed=0))
     print(f"   natabs  {t:7.2f} s   {curve}")
     ok = bool(np.all(curve.stderr < 0.01))
     print(f"   max stderr {curve.stderr.max():.4f} bits (< 0.01: {'yes' if ok else 'NO'}); "

@@ -271,7 +271,7 @@ def _print_survey(data: dict[str, Any]) -> None:
     if not tr["available"]:
         print("Transformations: skipped (natabs.survives is not available in this installation)")
     else:
-        print("R_k before and after standard transformations, with the sandwich bounds (bits)")
+        print("R_k before and after standard transformations, with the proven bounds on after (bits)")
         head = f"{'system':<24}{'transform':<24}{'k':>3}{'before':>8}{'after':>8}{'lower':>8}{'upper':>8}  preserved"
         print(head)
         print("-" * len(head))

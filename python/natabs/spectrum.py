@@ -8,7 +8,7 @@ symmetric with the same eigenvalues, all in ``[0, 1]``:
 and an eigenvector ``u`` of ``S`` is the eigenfunction ``u / √P`` of ``K``. A mode with
 ``1 - λ << 1/T`` is quasi-conserved at time ``T``; the relaxation time is
 ``1 / (1 - λ_{m+1})``. Small supports use a dense symmetric eigensolver. Large ones use
-LOBPCG, a *block* solver, on an operator whose product with a block of vectors is one pass
+a Chebyshev-filtered subspace iteration (LOBPCG on request), a *block* solver, on an operator whose product with a block of vectors is one pass
 of the Rust kernel: it iterates a whole subspace, so repeated eigenvalues (variables that
 are interchangeable give many) are found as often as they occur. The unit eigenspace is
 known exactly — the indicators of the components, weighted by ``√P`` — so it is
@@ -81,7 +81,7 @@ class Spectrum:
     blocks : tuple of tuple of int
         The block family.
     method : str
-        The solver that ran: ``"dense"``, ``"lobpcg"`` or ``"lanczos"``.
+        The solver that ran: ``"dense"``, ``"chebyshev"``, ``"lobpcg"`` or ``"lanczos"``.
     converged : bool
         Whether the sparse solver met its tolerance (``RESIDUAL_TOL``) for every listed
         eigenvalue; always true for ``"dense"``. When false a ``RuntimeWarning`` was issued
@@ -145,9 +145,13 @@ def spectrum(
     computed (dense, small supports only); with ``top=m`` the ``m`` largest.
 
     ``method`` picks the solver; ``"auto"`` takes ``"dense"`` up to ``DENSE_MAX`` states
-    and ``"lobpcg"`` above.
+    and ``"chebyshev"`` above.
 
     - ``"dense"``: every eigenvalue of the symmetrised matrix ``D^{1/2} K D^{-1/2}``.
+    - ``"chebyshev"``: Chebyshev-filtered subspace iteration, a block solver on the
+      Rust kernel with the same guarantees as ``"lobpcg"`` below (block size, seeded
+      start, exact unit eigenvalues, multiplicities, residual check), several times
+      faster on large supports: its dense algebra is a few small products per filter.
     - ``"lobpcg"``: a block solver on the Rust kernel, started from ``max(2m, m + 8)``
       seeded random vectors, so results are reproducible. The unit eigenvalues are the
       components of the move graph (``natabs.conserved``): they are listed exactly and
@@ -426,9 +430,10 @@ def _lobpcg(kernel, probs, labels, masses, want: int, *, vectors: bool):
         return kernel.apply_symmetric_block(np.ascontiguousarray(v, dtype=np.float64))
 
     def power(v: np.ndarray) -> np.ndarray:
-        v = np.asarray(v, dtype=np.float64).reshape(n, -1)
-        for _ in range(POWER):
-            v = apply(v)
+        v = np.ascontiguousarray(np.asarray(v, dtype=np.float64).reshape(n, -1))
+        out, work = np.empty_like(v), np.empty_like(v)
+        kernel.apply_symmetric_into(v, out, work, power=POWER)
+        v = out
         # S commutes with the projection (its range is an eigenspace); projecting again
         # only keeps rounding from leaking back into the unit eigenspace.
         return project(v)

@@ -99,7 +99,7 @@ def test_slow_modes_of_a_disconnected_move_graph_start_with_conserved_ones():
     np.testing.assert_allclose(modes.eigenvalues, 1.0, atol=1e-12)
 
 
-@pytest.mark.parametrize("method", ["lobpcg", "lanczos"])
+@pytest.mark.parametrize("method", ["chebyshev", "lobpcg", "lanczos"])
 def test_sparse_solvers_match_dense_without_symmetries(method):
     # A law without symmetries: simple eigenvalues, which Lanczos finds too.
     rng = np.random.default_rng(3)
@@ -119,12 +119,13 @@ def test_sparse_solvers_match_dense_without_symmetries(method):
             assert overlap == pytest.approx(1.0, abs=1e-6)
 
 
+@pytest.mark.parametrize("method", ["chebyshev", "lobpcg"])
 @pytest.mark.parametrize("n, p", [(8, 0.2), (9, 0.1), (10, 0.3)])
-def test_block_solver_counts_repeated_eigenvalues(n, p):
+def test_block_solver_counts_repeated_eigenvalues(n, p, method):
     # Interchangeable copies: the mode after the majority has multiplicity n - 1.
     s = na.systems.noisy_copies(n, p)
     dense = na.spectrum(s, k=1, top=10, method="dense")
-    sparse = na.spectrum(s, k=1, top=10, method="lobpcg")
+    sparse = na.spectrum(s, k=1, top=10, method=method)
     assert sparse.converged and sparse.n_unit == dense.n_unit == 1
     np.testing.assert_allclose(sparse.eigenvalues, dense.eigenvalues, rtol=0, atol=1e-8)
     # The test can fail: a repeated value fills most of the list (7 or more of the 10).
@@ -132,16 +133,17 @@ def test_block_solver_counts_repeated_eigenvalues(n, p):
     assert counts.max() >= 7
 
 
-def test_block_solver_lists_every_component_as_a_unit_eigenvalue():
+@pytest.mark.parametrize("method", ["chebyshev", "lobpcg"])
+def test_block_solver_lists_every_component_as_a_unit_eigenvalue(method):
     # Parity of 4 bits under single flips: 8 components, then the non-unit part.
     s = na.systems.parity(4)
     for top in (3, 8):
-        sp = na.spectrum(s, k=1, top=top, method="lobpcg")
+        sp = na.spectrum(s, k=1, top=top, method=method)
         assert sp.n_unit == top and np.all(sp.eigenvalues == 1.0)
     # Two components (coupled pair): unit eigenvalues exact, the rest from the solver.
     s = na.systems.coupled_pair(3, 8)
     dense = na.spectrum(s, k=1, top=12, method="dense")
-    sparse = na.spectrum(s, k=1, top=12, method="lobpcg")
+    sparse = na.spectrum(s, k=1, top=12, method=method)
     assert sparse.n_unit == dense.n_unit == 3
     np.testing.assert_allclose(sparse.eigenvalues, dense.eigenvalues, rtol=0, atol=1e-8)
     assert sparse.relaxation_time == pytest.approx(dense.relaxation_time, rel=1e-7)
@@ -152,7 +154,7 @@ def test_auto_picks_the_block_solver_above_the_dense_limit(monkeypatch):
     monkeypatch.setattr(spectrum_module, "DENSE_MAX", 64)
     monkeypatch.setattr(spectrum_module, "FULL_MAX", 64)
     sp = na.spectrum(s, k=1, top=5)
-    assert sp.method == "lobpcg"
+    assert sp.method == "chebyshev"
     assert na.slow_modes(s, k=1, top=2).eigenvalues.size == 2
 
 
@@ -162,6 +164,24 @@ def test_non_convergence_is_reported(monkeypatch):
     with pytest.warns(RuntimeWarning, match="LOBPCG"):
         sp = na.spectrum(s, k=1, top=10, method="lobpcg")
     assert not sp.converged and "converged=False" in repr(sp)
+
+
+def test_chebyshev_non_convergence_is_reported(monkeypatch):
+    monkeypatch.setattr(spectrum_module, "MAX_FILTERS", 1)
+    s = na.systems.noisy_copies(10, 0.2)
+    with pytest.warns(RuntimeWarning, match="Chebyshev"):
+        sp = na.spectrum(s, k=1, top=10, method="chebyshev")
+    assert not sp.converged and "converged=False" in repr(sp)
+
+
+def test_chebyshev_is_deterministic_and_degenerate_multiplicities_exact():
+    # Many components and a big degenerate eigenspace at once; repeated runs agree bitwise.
+    s = na.systems.coupled_pair(4, 8)
+    a = na.spectrum(s, k=1, top=14, method="chebyshev")
+    b = na.spectrum(s, k=1, top=14, method="chebyshev")
+    dense = na.spectrum(s, k=1, top=14, method="dense")
+    assert a.converged and np.array_equal(a.eigenvalues, b.eigenvalues)
+    np.testing.assert_allclose(a.eigenvalues, dense.eigenvalues, rtol=0, atol=1e-8)
 
 
 def _block(n: int, m: int, seed: int) -> np.ndarray:
@@ -180,6 +200,14 @@ def test_block_apply_is_column_by_column_apply(case, m, seed):
         np.testing.assert_array_equal(block[:, j], kernel.apply_symmetric(np.ascontiguousarray(v[:, j])))
     # And both are the dense symmetrised kernel.
     np.testing.assert_allclose(block, kernel.dense_symmetric(_kernel.MEMORY_BUDGET) @ v, atol=1e-12)
+    # Written into buffers, fused powers: S^p V, the same bits as p separate products.
+    out, work = np.full_like(v, np.nan), np.full_like(v, np.nan)
+    for power in (1, 2, 3):
+        kernel.apply_symmetric_into(v, out, work, power=power)
+        want = v
+        for _ in range(power):
+            want = kernel.apply_symmetric_block(want)
+        np.testing.assert_array_equal(out, want)
 
 
 def test_kernel_results_do_not_depend_on_the_thread_count():
@@ -190,6 +218,9 @@ def test_kernel_results_do_not_depend_on_the_thread_count():
     one = kernel.apply_symmetric_block(v, threads=1)
     np.testing.assert_array_equal(one, kernel.apply_symmetric_block(v, threads=2))
     np.testing.assert_array_equal(one, kernel.apply_symmetric_block(v, threads=3))
+    out = np.empty_like(v)
+    kernel.apply_symmetric_into(v, out, threads=2)
+    np.testing.assert_array_equal(one, out)
     starts = np.arange(0, s.size, 97, dtype=np.uint32)
     steps = np.array([1, 3], dtype=np.uint64)
     for scan in ("random", "systematic"):

@@ -79,6 +79,14 @@ class Kernel:
     def apply_symmetric_block(
         self, v: npt.NDArray[np.float64], threads: int | None = None
     ) -> npt.NDArray[np.float64]: ...
+    def apply_symmetric_into(
+        self,
+        v: npt.NDArray[np.float64],
+        out: npt.NDArray[np.float64],
+        work: npt.NDArray[np.float64] | None = None,
+        power: int = 1,
+        threads: int | None = None,
+    ) -> None: ...
     def dense(self, scan: str, budget: int) -> npt.NDArray[np.float64]: ...
     def dense_symmetric(self, budget: int) -> npt.NDArray[np.float64]: ...
     def kl_from_starts(

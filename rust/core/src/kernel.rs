@@ -44,7 +44,13 @@ struct Fibres {
     members: Vec<u32>,
     /// `1 / P(fibre)`.
     inv_mass: Vec<f64>,
+    /// Whether the fibres are small enough to be applied by gathering: a state reads its
+    /// whole fibre, so the work is `Σ_f |f|²`, kept within `GATHER_MAX` per state.
+    gather: bool,
 }
+
+/// Largest `Σ_f |f|² / N` (mean fibre size seen from a state) applied by gathering.
+const GATHER_MAX: usize = 4;
 
 impl Fibres {
     fn new(rep: &[u32], probs: &[f64]) -> Fibres {
@@ -83,7 +89,9 @@ impl Fibres {
                 1.0 / mass
             })
             .collect();
-        Fibres { fibre, offsets, members, inv_mass }
+        let square: usize = offsets.windows(2).map(|w| ((w[1] - w[0]) as usize).pow(2)).sum();
+        let gather = square <= GATHER_MAX * n;
+        Fibres { fibre, offsets, members, inv_mass, gather }
     }
 
     fn count(&self) -> usize {
@@ -298,6 +306,55 @@ impl Kernel {
     /// in the same order (blocks in order, fibre members in support order), whatever the
     /// number of threads. Block solvers (LOBPCG) need this to find repeated eigenvalues.
     pub fn apply_symmetric_block(&self, v: &[f64], m: usize) -> Result<Vec<f64>> {
+        let mut out = vec![0.0; v.len()];
+        self.apply_symmetric_block_into(v, m, &mut out)?;
+        Ok(out)
+    }
+
+    /// `S^power V` into `out` (`N × m`, row-major, like `v`), with `work` (same size) as
+    /// the ping-pong scratch when `power > 1`. Nothing is allocated per call for blocks
+    /// with small fibres, which is what keeps iterative solvers on big supports from
+    /// spending their time in page faults; every product is the one `apply_symmetric_block`
+    /// computes, so the result is that applied `power` times, bit for bit.
+    pub fn apply_symmetric_power_into(
+        &self,
+        v: &[f64],
+        m: usize,
+        power: usize,
+        out: &mut [f64],
+        work: &mut [f64],
+    ) -> Result<()> {
+        if power == 0 {
+            return Err(Error::invalid("power must be >= 1"));
+        }
+        if power > 1 && work.len() != v.len() {
+            return Err(Error::invalid(format!(
+                "the scratch block has {} values, the block {}",
+                work.len(),
+                v.len()
+            )));
+        }
+        // Land the last product in `out`: odd powers start there, even ones in `work`.
+        let (mut a, mut b) = if power % 2 == 1 { (out, work) } else { (work, out) };
+        self.apply_symmetric_block_into(v, m, a)?;
+        for _ in 1..power {
+            self.apply_symmetric_block_into(a, m, b)?;
+            std::mem::swap(&mut a, &mut b);
+        }
+        Ok(())
+    }
+
+    /// `apply_symmetric_block` written into `out` (`N × m`, row-major).
+    ///
+    /// Blocks whose fibres are small (k = 1 on binary variables: pairs) are applied by
+    /// *gathering*: one pass over the states adds, for a run of consecutive such blocks,
+    /// each fibre's sum to its member's row, reading the fibre's rows where they lie. That
+    /// touches `v` once per block (mostly in cache, the partners of a state lie at fixed
+    /// strides) and `out` once per run, not twice per block. Blocks with big fibres are
+    /// scattered: one pass over their fibres, each summed once and added to its members.
+    /// Both add the same terms in the same order (blocks in order, members in support
+    /// order), so the result does not depend on the mode or on the number of threads.
+    pub fn apply_symmetric_block_into(&self, v: &[f64], m: usize, out: &mut [f64]) -> Result<()> {
         let n = self.len();
         if m == 0 || v.len() != n * m {
             return Err(Error::invalid(format!(
@@ -305,41 +362,95 @@ impl Kernel {
                 v.len()
             )));
         }
+        if out.len() != v.len() {
+            return Err(Error::invalid(format!(
+                "the output block has {} values, the input {}",
+                out.len(),
+                v.len()
+            )));
+        }
         if self.blocks.is_empty() {
-            return Ok(v.to_vec());
+            out.copy_from_slice(v);
+            return Ok(());
         }
         let root = &self.sqrt_probs;
-        let u: Vec<f64> = {
-            let mut u = v.to_vec();
-            u.par_chunks_mut(m).with_min_len(1024).enumerate().for_each(|(y, row)| {
-                row.iter_mut().for_each(|a| *a *= root[y]);
-            });
-            u
-        };
-        // One block at a time keeps the scratch at (fibres × m), not (blocks × fibres × m).
-        let mut total = vec![0.0; n * m];
-        let mut sums: Vec<f64> = Vec::new();
-        for b in &self.blocks {
-            sums.clear();
-            sums.resize(b.count() * m, 0.0);
-            sums.par_chunks_mut(m).with_min_len(256).enumerate().for_each(|(f, acc)| {
-                for &y in &b.members[b.offsets[f] as usize..b.offsets[f + 1] as usize] {
-                    let row = &u[y as usize * m..(y as usize + 1) * m];
-                    acc.iter_mut().zip(row).for_each(|(a, r)| *a += r);
-                }
-                acc.iter_mut().for_each(|a| *a *= b.inv_mass[f]);
-            });
-            total.par_chunks_mut(m).with_min_len(1024).enumerate().for_each(|(x, out)| {
-                let f = b.fibre[x] as usize;
-                out.iter_mut().zip(&sums[f * m..(f + 1) * m]).for_each(|(o, a)| *o += a);
-            });
-        }
         let scale = 1.0 / self.blocks.len() as f64;
-        total.par_chunks_mut(m).with_min_len(1024).enumerate().for_each(|(x, out)| {
-            let w = root[x];
-            out.iter_mut().for_each(|o| *o = *o * scale * w);
-        });
-        Ok(total)
+        let nb = self.blocks.len();
+        let mut first = 0;
+        while first < nb {
+            let gather = self.blocks[first].gather;
+            let mut last = first + 1;
+            while gather && last < nb && self.blocks[last].gather {
+                last += 1;
+            }
+            let (start, finish) = (first == 0, last == nb);
+            if gather {
+                let run = &self.blocks[first..last];
+                out.par_chunks_mut(m).with_min_len(512).enumerate().for_each_init(
+                    || vec![0.0; 2 * m],
+                    |buf, (x, row)| {
+                        let (acc, s) = buf.split_at_mut(m);
+                        if start {
+                            acc.fill(0.0);
+                        } else {
+                            acc.copy_from_slice(row);
+                        }
+                        for b in run {
+                            let f = b.fibre[x] as usize;
+                            s.fill(0.0);
+                            for &y in &b.members[b.offsets[f] as usize..b.offsets[f + 1] as usize] {
+                                let (y, w) = (y as usize, root[y as usize]);
+                                s.iter_mut().zip(&v[y * m..(y + 1) * m]).for_each(|(a, r)| *a += r * w);
+                            }
+                            let inv = b.inv_mass[f];
+                            acc.iter_mut().zip(s.iter()).for_each(|(a, t)| *a += *t * inv);
+                        }
+                        if finish {
+                            let w = root[x];
+                            row.iter_mut().zip(acc.iter()).for_each(|(o, a)| *o = *a * scale * w);
+                        } else {
+                            row.copy_from_slice(acc);
+                        }
+                    },
+                );
+            } else {
+                let b = &self.blocks[first];
+                if start {
+                    out.par_iter_mut().with_min_len(4096).for_each(|o| *o = 0.0);
+                }
+                let target = Disjoint(out.as_mut_ptr());
+                (0..b.count()).into_par_iter().with_min_len(64).for_each_init(
+                    || vec![0.0; m],
+                    |s, f| {
+                        let members = &b.members[b.offsets[f] as usize..b.offsets[f + 1] as usize];
+                        s.fill(0.0);
+                        for &y in members {
+                            let (y, w) = (y as usize, root[y as usize]);
+                            s.iter_mut().zip(&v[y * m..(y + 1) * m]).for_each(|(a, r)| *a += r * w);
+                        }
+                        let inv = b.inv_mass[f];
+                        s.iter_mut().for_each(|a| *a *= inv);
+                        for &y in members {
+                            for (j, a) in s.iter().enumerate() {
+                                let i = y as usize * m + j;
+                                // SAFETY: fibres partition the support, so row `y` belongs
+                                // to this fibre only and no other task touches it; `i` is
+                                // in bounds since `out` has `N × m` entries.
+                                unsafe { target.add(i, *a) };
+                            }
+                        }
+                    },
+                );
+                if finish {
+                    out.par_chunks_mut(m).with_min_len(1024).enumerate().for_each(|(x, row)| {
+                        let w = root[x];
+                        row.iter_mut().for_each(|o| *o = *o * scale * w);
+                    });
+                }
+            }
+            first = last;
+        }
+        Ok(())
     }
 
     /// The dense kernel, row-major: `K[x * N + y] = K(x, y)`. Refused over the budget.
@@ -562,7 +673,8 @@ impl Kernel {
 
 /// `out` shared by tasks that write disjoint positions (one fibre each).
 struct Disjoint(*mut f64);
-// SAFETY: only used in `block_apply`, where every position is written by one task.
+// SAFETY: only used where every position is written by one task (fibres partition the
+// support).
 unsafe impl Sync for Disjoint {}
 unsafe impl Send for Disjoint {}
 
@@ -571,6 +683,12 @@ impl Disjoint {
     /// `i` is in bounds and no other thread accesses position `i` concurrently.
     unsafe fn write(&self, i: usize, value: f64) {
         *self.0.add(i) = value;
+    }
+
+    /// # Safety
+    /// As for `write`.
+    unsafe fn add(&self, i: usize, value: f64) {
+        *self.0.add(i) += value;
     }
 }
 
@@ -808,6 +926,44 @@ mod tests {
         }
         assert!(k.apply_symmetric_block(&v, 2).is_err());
         assert!(k.apply_symmetric_block(&[], 0).is_err());
+        // The example mixes both modes: gathered, scattered, gathered.
+        let modes: Vec<bool> = k.blocks.iter().map(|b| b.gather).collect();
+        assert_eq!(modes, vec![true, false, true]);
+    }
+
+    #[test]
+    fn fused_powers_equal_repeated_products() {
+        let (cards, codes, probs, blocks) = example();
+        let s = Support::from_codes(&cards, &codes).unwrap();
+        let n = codes.len();
+        let m = 2;
+        let v: Vec<f64> = (0..n * m).map(|i| ((i * 5 + 1) as f64).cos()).collect();
+        // Every block alone too: a run that starts or ends with either mode.
+        let families = [blocks.clone(), vec![blocks[1].clone()], vec![blocks[1].clone(), blocks[0].clone()]];
+        for family in families {
+            let k = Kernel::new(&s, &probs, &family, BUDGET).unwrap();
+            for power in 1..=4 {
+                let mut want = v.clone();
+                for _ in 0..power {
+                    want = k.apply_symmetric_block(&want, m).unwrap();
+                }
+                // Rubbish in the buffers must not matter.
+                let (mut out, mut work) = (vec![7.0; n * m], vec![-3.0; n * m]);
+                k.apply_symmetric_power_into(&v, m, power, &mut out, &mut work).unwrap();
+                assert_eq!(out, want, "power {power}");
+                for j in 0..m {
+                    let mut col: Vec<f64> = (0..n).map(|x| v[x * m + j]).collect();
+                    for _ in 0..power {
+                        col = k.apply_symmetric(&col).unwrap();
+                    }
+                    assert!((0..n).all(|x| out[x * m + j] == col[x]));
+                }
+            }
+            let mut out = vec![0.0; n * m];
+            assert!(k.apply_symmetric_power_into(&v, m, 0, &mut out, &mut vec![]).is_err());
+            assert!(k.apply_symmetric_power_into(&v, m, 2, &mut out, &mut vec![0.0; 3]).is_err());
+            assert!(k.apply_symmetric_block_into(&v, m, &mut vec![0.0; 3]).is_err());
+        }
     }
 
     #[test]

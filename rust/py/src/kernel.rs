@@ -7,7 +7,7 @@ use natabs_core::kernel::{Kernel as CoreKernel, Scan};
 use natabs_core::support::Support;
 use natabs_core::Error;
 use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyReadwriteArray2};
 use pyo3::prelude::*;
 
 fn scan_of(py: Python<'_>, scan: &str) -> PyResult<Scan> {
@@ -164,6 +164,36 @@ impl Kernel {
             })
             .py_err(py)?;
         Ok(matrix(py, rows, cols, out))
+    }
+
+    /// `(D^{1/2} K D^{-1/2})^power V` written into `out`, with `work` as scratch when
+    /// `power > 1`: all C-contiguous N x m, `out` and `work` distinct from `v` and each
+    /// other. Allocates nothing per call; same values as `apply_symmetric_block` applied
+    /// `power` times, whatever `threads`.
+    #[pyo3(signature = (v, out, work=None, power=1, threads=None))]
+    fn apply_symmetric_into<'py>(
+        &self,
+        py: Python<'py>,
+        v: PyReadonlyArray2<'py, f64>,
+        mut out: PyReadwriteArray2<'py, f64>,
+        work: Option<PyReadwriteArray2<'py, f64>>,
+        power: usize,
+        threads: Option<usize>,
+    ) -> PyResult<()> {
+        let cols = v.as_array().ncols();
+        let v = v.as_slice()?;
+        let out = out.as_slice_mut()?;
+        let mut work = work;
+        let mut none: [f64; 0] = [];
+        let work: &mut [f64] = match work.as_mut() {
+            Some(w) => w.as_slice_mut()?,
+            None => &mut none,
+        };
+        py.detach(|| {
+            let pool = pool(threads)?;
+            in_pool(&pool, || self.inner.apply_symmetric_power_into(v, cols, power, out, work))
+        })
+        .py_err(py)
     }
 
     /// `KL(delta_s K^T || P)` in nats, shape (len(starts), len(steps)); `threads`

@@ -7,8 +7,8 @@ Run:  python benchmarks/finite_time.py
    1e-9; natabs should be no slower (it shares squarings between the times: 9 matrix
    products here against numpy's 12).
 2. The top 10 eigenvalues of the single-site kernel on 2^20 (about 10^6) states, where the
-   dense kernel (8 TiB) cannot be allocated: natabs' block solver (LOBPCG) on the Rust
-   operator, target under 60 s. Checked against the exact spectrum of noisy copies by
+   dense kernel (8 TiB) cannot be allocated: natabs' block solver (Chebyshev-filtered
+   subspace iteration) on the Rust operator, target under 60 s. Checked against the exact spectrum of noisy copies by
    symmetry sectors (`exact_noisy_copies_spectrum`), itself checked densely on 2^10 states.
 3. The sampled method on 2^16 states, steps up to 100: standard errors under 0.01 bits,
    target under 60 s.

@@ -107,26 +107,24 @@ impl Lattice {
         *target = bernoulli_word(w, self.thr[(s & 7) as usize]) as u16;
     }
 
-    /// One systematic pass over the sites in order `0..n`.
+    /// One systematic pass over the sites in order `0..n`, one random word per update.
     ///
-    /// Two updates share one random word, each reading 32 of its bits from the top: every
-    /// heat-bath probability is then exact to within 2^-32 (and exactly 0 or 1 at the
-    /// extremes), far below what any run could detect, and the generator, the largest cost
-    /// of an update, runs half as often. Rows are walked with their neighbour rows fixed
-    /// and the wrap-around handled only at the two ends, so the inner loop has no branch.
+    /// Rows are walked with their neighbour rows fixed and the wrap-around handled only at
+    /// the two ends, so the inner loop has no branch. (Sharing one word between two
+    /// updates saves instructions but not time: an update waits on its left neighbour's
+    /// fresh value, and the generator's work fills that wait.)
     pub fn sweep<R: Rng>(&self, x: &mut [u16], rng: &mut R) {
         let l = self.l;
         let x = &mut x[..l * l];
-        let mut words = WordPairs::default();
         for r in 0..l {
             let row = r * l;
             let up = if r == 0 { l - 1 } else { r - 1 } * l;
             let down = if r + 1 == l { 0 } else { r + 1 } * l;
-            self.update_cell(x, row, up, down, 0, l - 1, 1, words.next(rng));
+            self.update_cell(x, row, up, down, 0, l - 1, 1, rng.next_u64());
             for c in 1..l - 1 {
-                self.update_cell(x, row, up, down, c, c - 1, c + 1, words.next(rng));
+                self.update_cell(x, row, up, down, c, c - 1, c + 1, rng.next_u64());
             }
-            self.update_cell(x, row, up, down, l - 1, l - 2, 0, words.next(rng));
+            self.update_cell(x, row, up, down, l - 1, l - 2, 0, rng.next_u64());
         }
     }
 
@@ -182,27 +180,6 @@ struct Record {
     table: u32,
     degree: u32,
     nb: [u32; INLINE_DEGREE],
-}
-
-/// Hands out the two 32-bit halves of each random word, top bits first, each in the top
-/// half of a word for [`bernoulli_word`].
-#[derive(Default)]
-struct WordPairs {
-    spare: Option<u64>,
-}
-
-impl WordPairs {
-    #[inline(always)]
-    fn next<R: Rng>(&mut self, rng: &mut R) -> u64 {
-        match self.spare.take() {
-            Some(w) => w,
-            None => {
-                let w = rng.next_u64();
-                self.spare = Some(w << 32);
-                w & !0xFFFF_FFFF
-            }
-        }
-    }
 }
 
 impl Pairwise {

@@ -14,7 +14,6 @@ Run:  python benchmarks/conserved.py [--repeat 3] [--skip-large]
 from __future__ import annotations
 
 import argparse
-import math
 import resource
 import statistics
 import subprocess

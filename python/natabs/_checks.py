@@ -19,3 +19,12 @@ def integer(value: Any, name: str, minimum: int | None = None) -> int:
     if minimum is not None and v < minimum:
         raise InvalidInputError(f"{name} must be >= {minimum}, got {v}")
     return v
+
+
+def choice(value: Any, name: str, options: tuple[str, ...]) -> str:
+    """``value`` if it is one of the strings ``options``."""
+    if not isinstance(value, str) or value not in options:
+        listed = ", ".join(map(repr, options))
+        error = TypeError if not isinstance(value, str) else InvalidInputError
+        raise error(f"{name} must be one of {listed}; got {value!r}")
+    return value

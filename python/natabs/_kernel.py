@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import _native
-from .errors import InvalidInputError
+from ._checks import choice
 from .system import System
 
 #: Memory the kernel engines may use for fibre tables, scratch and results (bytes).
@@ -13,11 +13,7 @@ SCANS = ("random", "systematic")
 
 
 def check_scan(scan: object) -> str:
-    if not isinstance(scan, str):
-        raise TypeError(f"scan must be 'random' or 'systematic', got {scan!r}")
-    if scan not in SCANS:
-        raise InvalidInputError(f"scan must be 'random' or 'systematic', got {scan!r}")
-    return scan
+    return choice(scan, "scan", SCANS)
 
 
 def build(system: System, family: tuple[tuple[int, ...], ...]) -> _native.Kernel:

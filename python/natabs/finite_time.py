@@ -37,6 +37,7 @@ from scipy.special import xlogy
 
 from . import _kernel
 from . import blocks as _blocks
+from ._checks import choice, integer
 from ._info import check_base
 from .errors import InvalidInputError, TooLargeError
 from .system import System
@@ -180,10 +181,9 @@ def surviving_information(
     requested = _check_steps(steps)
     scan = _kernel.check_scan(scan)
     b = check_base(base)
-    if not isinstance(method, str) or method not in METHODS:
-        raise InvalidInputError(f"method must be one of {METHODS}, got {method!r}")
+    method = choice(method, "method", METHODS)
     if samples is not None:
-        samples = _positive_int(samples, "samples")
+        samples = integer(samples, "samples", 1)
         if method == "exact":
             raise InvalidInputError("samples= only applies to method='sampled' or 'auto'")
     if not isinstance(progress, bool):
@@ -463,18 +463,6 @@ def _check_steps(steps: Any) -> np.ndarray:
     if max(out) >= 2**63:
         raise InvalidInputError(f"steps must be < 2**63, got {max(out)}")
     return np.array(out, dtype=np.int64)
-
-
-def _positive_int(value: Any, name: str) -> int:
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    try:
-        v = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be an integer, got {value!r}") from None
-    if v < 1:
-        raise InvalidInputError(f"{name} must be >= 1, got {v}")
-    return v
 
 
 def _tqdm():

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from . import _kernel
+from ._checks import choice, integer
 from . import blocks as _blocks
 from .conserved import conserved
 from .errors import InvalidInputError, TooLargeError
@@ -332,23 +333,12 @@ def _check(system, k, blocks, top):
         raise TypeError(f"system must be a natabs.System, got {type(system).__name__}")
     family = _blocks.resolve(system, k, blocks)
     if top is not None:
-        if isinstance(top, bool):
-            raise TypeError(f"top must be an integer, got {top!r}")
-        try:
-            top = operator.index(top)
-        except TypeError:
-            raise TypeError(f"top must be an integer, got {top!r}") from None
-        if top < 1:
-            raise InvalidInputError(f"top must be >= 1, got {top}")
+        top = integer(top, "top", 1)
     return system, family, top
 
 
 def _check_method(method: object) -> str:
-    if not isinstance(method, str):
-        raise TypeError(f"method must be one of {', '.join(map(repr, METHODS))}; got {method!r}")
-    if method not in METHODS:
-        raise InvalidInputError(f"method must be one of {', '.join(map(repr, METHODS))}; got {method!r}")
-    return method
+    return choice(method, "method", METHODS)
 
 
 def _choose(method: str, n: int, want: int) -> str:

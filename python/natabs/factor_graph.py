@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._checks import integer
 from .errors import InvalidInputError, TooLargeError
 from .system import System
 
@@ -57,7 +58,7 @@ def lattice(L: int) -> nx.Graph:
     """
     import networkx as nx
 
-    L = _int(L, "L", 3)
+    L = integer(L, "L", 3)
     return nx.grid_2d_graph(L, L, periodic=True)
 
 
@@ -265,7 +266,7 @@ class FactorGraph:
         0.192
         """
         nodes, edges = _graph(graph)
-        q = _int(q, "q", 2)
+        q = integer(q, "q", 2)
         _check_card(q, "q")
         beta = _real(beta, "beta")
         pair = beta * np.eye(q)
@@ -538,14 +539,6 @@ class FactorGraph:
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def _int(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise InvalidInputError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
 
 
 def _real(value: Any, name: str) -> float:

@@ -34,6 +34,7 @@ import numpy as np
 
 from . import _native
 from .blocks import describe, resolve
+from ._checks import choice, integer
 from .errors import InvalidInputError, TooLargeError
 from .factor_graph import FactorGraph
 
@@ -170,11 +171,10 @@ def sample(
     if not isinstance(model, FactorGraph):
         raise TypeError(f"model must be a natabs.FactorGraph, got {type(model).__name__}")
     sweeps_t = _sweeps(sweeps)
-    chains = _count(chains, "chains", 1)
+    chains = integer(chains, "chains", 1)
     if threads is not None:
-        threads = _count(threads, "threads", 1)
-    if scan not in ("random", "systematic"):
-        raise InvalidInputError(f"scan must be 'random' or 'systematic', got {scan!r}")
+        threads = integer(threads, "threads", 1)
+    scan = choice(scan, "scan", ("random", "systematic"))
     family = resolve(model, 1, None) if k is None and blocks is None else resolve(model, k, blocks)
     if not family:
         raise InvalidInputError("the block family is empty (k=0): nothing would move")
@@ -190,7 +190,7 @@ def sample(
         )
 
     x0, default_burn = _initial(model, chains, seed, init, threads)
-    burn = default_burn if burn_in is None else _count(burn_in, "burn_in", 0)
+    burn = default_burn if burn_in is None else integer(burn_in, "burn_in", 0)
     args = model._native_args()
     fam = _flat_family(family)
     if burn:
@@ -248,18 +248,10 @@ def sample(
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _count(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise InvalidInputError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
 def _sweeps(sweeps: Any) -> tuple[int, ...]:
     if isinstance(sweeps, numbers.Integral):
         raise TypeError("sweeps must be a list of sweep counts, e.g. sweeps=[0, 10, 100]")
-    out = tuple(_count(t, "each sweep", 0) for t in sweeps)
+    out = tuple(integer(t, "each sweep", 0) for t in sweeps)
     if not out:
         raise InvalidInputError("sweeps is empty: give at least one sweep count")
     if any(b <= a for a, b in zip(out, out[1:])):
@@ -270,7 +262,7 @@ def _sweeps(sweeps: Any) -> tuple[int, ...]:
 def _seed(seed: Any) -> int:
     if seed is None:
         return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
-    s = _count(seed, "seed", 0)
+    s = integer(seed, "seed", 0)
     if s >= 1 << 64:
         raise InvalidInputError(f"seed must be < 2**64, got {s}")
     return s

@@ -89,9 +89,18 @@ impl Fibres {
                 1.0 / mass
             })
             .collect();
-        let square: usize = offsets.windows(2).map(|w| ((w[1] - w[0]) as usize).pow(2)).sum();
+        let square: usize = offsets
+            .windows(2)
+            .map(|w| ((w[1] - w[0]) as usize).pow(2))
+            .sum();
         let gather = square <= GATHER_MAX * n;
-        Fibres { fibre, offsets, members, inv_mass, gather }
+        Fibres {
+            fibre,
+            offsets,
+            members,
+            inv_mass,
+            gather,
+        }
     }
 
     fn count(&self) -> usize {
@@ -195,21 +204,24 @@ impl Kernel {
         out: &mut [f64],
     ) {
         let target = Disjoint(out.as_mut_ptr());
-        (0..b.count()).into_par_iter().with_min_len(1024).for_each(|f| {
-            let m = &b.members[b.offsets[f] as usize..b.offsets[f + 1] as usize];
-            let s: f64 = match w_in {
-                Some(w) => m.iter().map(|&y| w[y as usize] * v[y as usize]).sum(),
-                None => m.iter().map(|&y| v[y as usize]).sum(),
-            };
-            let a = s * b.inv_mass[f];
-            for &y in m {
-                let value = a * w_out.map_or(1.0, |w| w[y as usize]);
-                // SAFETY: fibres partition the support, so `y` belongs to this fibre
-                // only and no other task touches `out[y]`; `y < out.len()` because
-                // `out` has one entry per support state.
-                unsafe { target.write(y as usize, value) };
-            }
-        });
+        (0..b.count())
+            .into_par_iter()
+            .with_min_len(1024)
+            .for_each(|f| {
+                let m = &b.members[b.offsets[f] as usize..b.offsets[f + 1] as usize];
+                let s: f64 = match w_in {
+                    Some(w) => m.iter().map(|&y| w[y as usize] * v[y as usize]).sum(),
+                    None => m.iter().map(|&y| v[y as usize]).sum(),
+                };
+                let a = s * b.inv_mass[f];
+                for &y in m {
+                    let value = a * w_out.map_or(1.0, |w| w[y as usize]);
+                    // SAFETY: fibres partition the support, so `y` belongs to this fibre
+                    // only and no other task touches `out[y]`; `y < out.len()` because
+                    // `out` has one entry per support state.
+                    unsafe { target.write(y as usize, value) };
+                }
+            });
     }
 
     /// One step of the chain with the given weights. A systematic pass runs the blocks
@@ -241,7 +253,8 @@ impl Kernel {
                             .into_par_iter()
                             .with_min_len(4096)
                             .map(|f| {
-                                let m = &b.members[b.offsets[f] as usize..b.offsets[f + 1] as usize];
+                                let m =
+                                    &b.members[b.offsets[f] as usize..b.offsets[f + 1] as usize];
                                 m.iter().map(|&y| u[y as usize]).sum::<f64>() * b.inv_mass[f]
                             })
                             .collect()
@@ -335,7 +348,11 @@ impl Kernel {
             )));
         }
         // Land the last product in `out`: odd powers start there, even ones in `work`.
-        let (mut a, mut b) = if power % 2 == 1 { (out, work) } else { (work, out) };
+        let (mut a, mut b) = if power % 2 == 1 {
+            (out, work)
+        } else {
+            (work, out)
+        };
         self.apply_symmetric_block_into(v, m, a)?;
         for _ in 1..power {
             self.apply_symmetric_block_into(a, m, b)?;
@@ -386,66 +403,86 @@ impl Kernel {
             let (start, finish) = (first == 0, last == nb);
             if gather {
                 let run = &self.blocks[first..last];
-                out.par_chunks_mut(m).with_min_len(512).enumerate().for_each_init(
-                    || vec![0.0; 2 * m],
-                    |buf, (x, row)| {
-                        let (acc, s) = buf.split_at_mut(m);
-                        if start {
-                            acc.fill(0.0);
-                        } else {
-                            acc.copy_from_slice(row);
-                        }
-                        for b in run {
-                            let f = b.fibre[x] as usize;
-                            s.fill(0.0);
-                            for &y in &b.members[b.offsets[f] as usize..b.offsets[f + 1] as usize] {
-                                let (y, w) = (y as usize, root[y as usize]);
-                                s.iter_mut().zip(&v[y * m..(y + 1) * m]).for_each(|(a, r)| *a += r * w);
+                out.par_chunks_mut(m)
+                    .with_min_len(512)
+                    .enumerate()
+                    .for_each_init(
+                        || vec![0.0; 2 * m],
+                        |buf, (x, row)| {
+                            let (acc, s) = buf.split_at_mut(m);
+                            if start {
+                                acc.fill(0.0);
+                            } else {
+                                acc.copy_from_slice(row);
                             }
-                            let inv = b.inv_mass[f];
-                            acc.iter_mut().zip(s.iter()).for_each(|(a, t)| *a += *t * inv);
-                        }
-                        if finish {
-                            let w = root[x];
-                            row.iter_mut().zip(acc.iter()).for_each(|(o, a)| *o = *a * scale * w);
-                        } else {
-                            row.copy_from_slice(acc);
-                        }
-                    },
-                );
+                            for b in run {
+                                let f = b.fibre[x] as usize;
+                                s.fill(0.0);
+                                for &y in
+                                    &b.members[b.offsets[f] as usize..b.offsets[f + 1] as usize]
+                                {
+                                    let (y, w) = (y as usize, root[y as usize]);
+                                    s.iter_mut()
+                                        .zip(&v[y * m..(y + 1) * m])
+                                        .for_each(|(a, r)| *a += r * w);
+                                }
+                                let inv = b.inv_mass[f];
+                                acc.iter_mut()
+                                    .zip(s.iter())
+                                    .for_each(|(a, t)| *a += *t * inv);
+                            }
+                            if finish {
+                                let w = root[x];
+                                row.iter_mut()
+                                    .zip(acc.iter())
+                                    .for_each(|(o, a)| *o = *a * scale * w);
+                            } else {
+                                row.copy_from_slice(acc);
+                            }
+                        },
+                    );
             } else {
                 let b = &self.blocks[first];
                 if start {
                     out.par_iter_mut().with_min_len(4096).for_each(|o| *o = 0.0);
                 }
                 let target = Disjoint(out.as_mut_ptr());
-                (0..b.count()).into_par_iter().with_min_len(64).for_each_init(
-                    || vec![0.0; m],
-                    |s, f| {
-                        let members = &b.members[b.offsets[f] as usize..b.offsets[f + 1] as usize];
-                        s.fill(0.0);
-                        for &y in members {
-                            let (y, w) = (y as usize, root[y as usize]);
-                            s.iter_mut().zip(&v[y * m..(y + 1) * m]).for_each(|(a, r)| *a += r * w);
-                        }
-                        let inv = b.inv_mass[f];
-                        s.iter_mut().for_each(|a| *a *= inv);
-                        for &y in members {
-                            for (j, a) in s.iter().enumerate() {
-                                let i = y as usize * m + j;
-                                // SAFETY: fibres partition the support, so row `y` belongs
-                                // to this fibre only and no other task touches it; `i` is
-                                // in bounds since `out` has `N × m` entries.
-                                unsafe { target.add(i, *a) };
+                (0..b.count())
+                    .into_par_iter()
+                    .with_min_len(64)
+                    .for_each_init(
+                        || vec![0.0; m],
+                        |s, f| {
+                            let members =
+                                &b.members[b.offsets[f] as usize..b.offsets[f + 1] as usize];
+                            s.fill(0.0);
+                            for &y in members {
+                                let (y, w) = (y as usize, root[y as usize]);
+                                s.iter_mut()
+                                    .zip(&v[y * m..(y + 1) * m])
+                                    .for_each(|(a, r)| *a += r * w);
                             }
-                        }
-                    },
-                );
+                            let inv = b.inv_mass[f];
+                            s.iter_mut().for_each(|a| *a *= inv);
+                            for &y in members {
+                                for (j, a) in s.iter().enumerate() {
+                                    let i = y as usize * m + j;
+                                    // SAFETY: fibres partition the support, so row `y` belongs
+                                    // to this fibre only and no other task touches it; `i` is
+                                    // in bounds since `out` has `N × m` entries.
+                                    unsafe { target.add(i, *a) };
+                                }
+                            }
+                        },
+                    );
                 if finish {
-                    out.par_chunks_mut(m).with_min_len(1024).enumerate().for_each(|(x, row)| {
-                        let w = root[x];
-                        row.iter_mut().for_each(|o| *o = *o * scale * w);
-                    });
+                    out.par_chunks_mut(m)
+                        .with_min_len(1024)
+                        .enumerate()
+                        .for_each(|(x, row)| {
+                            let w = root[x];
+                            row.iter_mut().for_each(|o| *o = *o * scale * w);
+                        });
                 }
             }
             first = last;
@@ -458,20 +495,27 @@ impl Kernel {
         let n = self.len();
         let bytes = (n as u128) * (n as u128) * 8;
         if bytes > budget_bytes {
-            return Err(Error::TooLarge { what: format!("a dense {n} x {n} kernel"), bytes });
+            return Err(Error::TooLarge {
+                what: format!("a dense {n} x {n} kernel"),
+                bytes,
+            });
         }
         let mut out = vec![0.0; n * n];
-        out.par_chunks_mut(n * LANES).enumerate().for_each(|(g, rows)| {
-            let starts: Vec<u32> = (g * LANES..(g * LANES + rows.len() / n)).map(|x| x as u32).collect();
-            let mut lanes = Lanes::new(n);
-            lanes.start_at(&starts);
-            self.lanes_step(scan, &mut lanes);
-            for (j, row) in rows.chunks_mut(n).enumerate() {
-                for (y, r) in row.iter_mut().enumerate() {
-                    *r = lanes.cur[y * LANES + j];
+        out.par_chunks_mut(n * LANES)
+            .enumerate()
+            .for_each(|(g, rows)| {
+                let starts: Vec<u32> = (g * LANES..(g * LANES + rows.len() / n))
+                    .map(|x| x as u32)
+                    .collect();
+                let mut lanes = Lanes::new(n);
+                lanes.start_at(&starts);
+                self.lanes_step(scan, &mut lanes);
+                for (j, row) in rows.chunks_mut(n).enumerate() {
+                    for (y, r) in row.iter_mut().enumerate() {
+                        *r = lanes.cur[y * LANES + j];
+                    }
                 }
-            }
-        });
+            });
         Ok(out)
     }
 
@@ -482,7 +526,10 @@ impl Kernel {
         let n = self.len();
         let bytes = (n as u128) * (n as u128) * 8;
         if bytes > budget_bytes {
-            return Err(Error::TooLarge { what: format!("a dense {n} x {n} kernel"), bytes });
+            return Err(Error::TooLarge {
+                what: format!("a dense {n} x {n} kernel"),
+                bytes,
+            });
         }
         let mut out = vec![0.0; n * n];
         if self.blocks.is_empty() {
@@ -575,9 +622,15 @@ impl Kernel {
                 self.len()
             )));
         }
-        self.kl_lanes(scan, starts.len(), steps, budget_bytes, |lanes, first, used| {
-            lanes.start_at(&starts[first..first + used]);
-        })
+        self.kl_lanes(
+            scan,
+            starts.len(),
+            steps,
+            budget_bytes,
+            |lanes, first, used| {
+                lanes.start_at(&starts[first..first + used]);
+            },
+        )
     }
 
     /// `KL(μ_i K^T || P)` in nats for start laws `laws` (row-major, one law of length N
@@ -645,28 +698,26 @@ impl Kernel {
         if width == 0 || count == 0 {
             return Ok(out);
         }
-        out.par_chunks_mut(LANES * width)
-            .enumerate()
-            .for_each_init(
-                || Lanes::new(n),
-                |lanes, (g, rows)| {
-                    let first = g * LANES;
-                    let used = rows.len() / width;
-                    init(lanes, first, used);
-                    let mut kl = [0.0f64; LANES];
-                    let mut t = 0u64;
-                    for (i, &target) in steps.iter().enumerate() {
-                        while t < target {
-                            self.lanes_step(scan, lanes);
-                            t += 1;
-                        }
-                        self.lanes_kl(lanes, used, &mut kl);
-                        for j in 0..used {
-                            rows[j * width + i] = kl[j];
-                        }
+        out.par_chunks_mut(LANES * width).enumerate().for_each_init(
+            || Lanes::new(n),
+            |lanes, (g, rows)| {
+                let first = g * LANES;
+                let used = rows.len() / width;
+                init(lanes, first, used);
+                let mut kl = [0.0f64; LANES];
+                let mut t = 0u64;
+                for (i, &target) in steps.iter().enumerate() {
+                    while t < target {
+                        self.lanes_step(scan, lanes);
+                        t += 1;
                     }
-                },
-            );
+                    self.lanes_kl(lanes, used, &mut kl);
+                    for j in 0..used {
+                        rows[j * width + i] = kl[j];
+                    }
+                }
+            },
+        );
         Ok(out)
     }
 }
@@ -702,7 +753,11 @@ struct Lanes {
 
 impl Lanes {
     fn new(n: usize) -> Lanes {
-        Lanes { cur: vec![0.0; n * LANES], next: vec![0.0; n * LANES], acc: vec![0.0; n * LANES] }
+        Lanes {
+            cur: vec![0.0; n * LANES],
+            next: vec![0.0; n * LANES],
+            acc: vec![0.0; n * LANES],
+        }
     }
 
     fn start_at(&mut self, starts: &[u32]) {
@@ -788,7 +843,13 @@ mod tests {
     const BUDGET: u128 = 1 << 30;
 
     /// Dense reference: K built entry by entry from the definition.
-    fn dense_reference(cards: &[u32], codes: &[u64], probs: &[f64], blocks: &[Vec<usize>], scan: Scan) -> Vec<Vec<f64>> {
+    fn dense_reference(
+        cards: &[u32],
+        codes: &[u64],
+        probs: &[f64],
+        blocks: &[Vec<usize>],
+        scan: Scan,
+    ) -> Vec<Vec<f64>> {
         let n = codes.len();
         let digits = |c: u64| {
             let mut out = vec![];
@@ -817,7 +878,11 @@ mod tests {
         };
         let mul = |a: &Vec<Vec<f64>>, b: &Vec<Vec<f64>>| {
             (0..n)
-                .map(|i| (0..n).map(|j| (0..n).map(|k| a[i][k] * b[k][j]).sum()).collect())
+                .map(|i| {
+                    (0..n)
+                        .map(|j| (0..n).map(|k| a[i][k] * b[k][j]).sum())
+                        .collect()
+                })
                 .collect::<Vec<Vec<f64>>>()
         };
         let mut k = vec![vec![0.0; n]; n];
@@ -864,7 +929,10 @@ mod tests {
             let n = codes.len();
             for x in 0..n {
                 for y in 0..n {
-                    assert!((got[x * n + y] - want[x][y]).abs() < 1e-12, "{scan:?} {x} {y}");
+                    assert!(
+                        (got[x * n + y] - want[x][y]).abs() < 1e-12,
+                        "{scan:?} {x} {y}"
+                    );
                 }
             }
             // Propagating a distribution and applying to a function use the same matrix.
@@ -888,7 +956,10 @@ mod tests {
         let k = Kernel::new(&s, &probs, &blocks, BUDGET).unwrap();
         let n = codes.len();
         let cols: Vec<Vec<f64>> = (0..n)
-            .map(|j| k.apply_symmetric(&(0..n).map(|i| (i == j) as u8 as f64).collect::<Vec<_>>()).unwrap())
+            .map(|j| {
+                k.apply_symmetric(&(0..n).map(|i| (i == j) as u8 as f64).collect::<Vec<_>>())
+                    .unwrap()
+            })
             .collect();
         for i in 0..n {
             for j in 0..n {
@@ -939,7 +1010,11 @@ mod tests {
         let m = 2;
         let v: Vec<f64> = (0..n * m).map(|i| ((i * 5 + 1) as f64).cos()).collect();
         // Every block alone too: a run that starts or ends with either mode.
-        let families = [blocks.clone(), vec![blocks[1].clone()], vec![blocks[1].clone(), blocks[0].clone()]];
+        let families = [
+            blocks.clone(),
+            vec![blocks[1].clone()],
+            vec![blocks[1].clone(), blocks[0].clone()],
+        ];
         for family in families {
             let k = Kernel::new(&s, &probs, &family, BUDGET).unwrap();
             for power in 1..=4 {
@@ -949,7 +1024,8 @@ mod tests {
                 }
                 // Rubbish in the buffers must not matter.
                 let (mut out, mut work) = (vec![7.0; n * m], vec![-3.0; n * m]);
-                k.apply_symmetric_power_into(&v, m, power, &mut out, &mut work).unwrap();
+                k.apply_symmetric_power_into(&v, m, power, &mut out, &mut work)
+                    .unwrap();
                 assert_eq!(out, want, "power {power}");
                 for j in 0..m {
                     let mut col: Vec<f64> = (0..n).map(|x| v[x * m + j]).collect();
@@ -960,9 +1036,13 @@ mod tests {
                 }
             }
             let mut out = vec![0.0; n * m];
-            assert!(k.apply_symmetric_power_into(&v, m, 0, &mut out, &mut vec![]).is_err());
-            assert!(k.apply_symmetric_power_into(&v, m, 2, &mut out, &mut vec![0.0; 3]).is_err());
-            assert!(k.apply_symmetric_block_into(&v, m, &mut vec![0.0; 3]).is_err());
+            assert!(k
+                .apply_symmetric_power_into(&v, m, 0, &mut out, &mut [])
+                .is_err());
+            assert!(k
+                .apply_symmetric_power_into(&v, m, 2, &mut out, &mut [0.0; 3])
+                .is_err());
+            assert!(k.apply_symmetric_block_into(&v, m, &mut [0.0; 3]).is_err());
         }
     }
 
@@ -976,13 +1056,18 @@ mod tests {
         for scan in [Scan::Random, Scan::Systematic] {
             let kk = dense_reference(&cards, &codes, &probs, &blocks, scan);
             let got = surviving_information(&k, scan, &steps, BUDGET).unwrap();
-            let mut power: Vec<Vec<f64>> =
-                (0..n).map(|i| (0..n).map(|j| (i == j) as u8 as f64).collect()).collect();
+            let mut power: Vec<Vec<f64>> = (0..n)
+                .map(|i| (0..n).map(|j| (i == j) as u8 as f64).collect())
+                .collect();
             let mut t = 0;
             for (i, &target) in steps.iter().enumerate() {
                 while t < target {
                     power = (0..n)
-                        .map(|a| (0..n).map(|b| (0..n).map(|c| power[a][c] * kk[c][b]).sum()).collect())
+                        .map(|a| {
+                            (0..n)
+                                .map(|b| (0..n).map(|c| power[a][c] * kk[c][b]).sum())
+                                .collect()
+                        })
                         .collect();
                     t += 1;
                 }
@@ -995,7 +1080,11 @@ mod tests {
                                 .sum::<f64>()
                     })
                     .sum();
-                assert!((got[i] - want).abs() < 1e-12, "{scan:?} T={target}: {} vs {want}", got[i]);
+                assert!(
+                    (got[i] - want).abs() < 1e-12,
+                    "{scan:?} T={target}: {} vs {want}",
+                    got[i]
+                );
             }
             // I_0 = H(X).
             let h: f64 = -probs.iter().map(|p| p * p.ln()).sum::<f64>();
@@ -1015,11 +1104,14 @@ mod tests {
             laws[i * n + x as usize] = 1.0;
         }
         let steps = [1u64, 4];
-        let a = k.kl_from_starts(Scan::Random, &starts, &steps, BUDGET).unwrap();
+        let a = k
+            .kl_from_starts(Scan::Random, &starts, &steps, BUDGET)
+            .unwrap();
         let b = k.kl_from_laws(Scan::Random, &laws, &steps, BUDGET).unwrap();
         assert_eq!(a, b);
         // Starting from P itself there is nothing to learn.
-        let none = latent_information(&k, Scan::Systematic, &probs, &[1.0], &steps, BUDGET).unwrap();
+        let none =
+            latent_information(&k, Scan::Systematic, &probs, &[1.0], &steps, BUDGET).unwrap();
         assert!(none.iter().all(|v| v.abs() < 1e-12));
     }
 
@@ -1031,13 +1123,26 @@ mod tests {
         let mut bad = probs.clone();
         bad[2] = 0.0;
         assert!(Kernel::new(&s, &bad, &blocks, BUDGET).is_err());
-        assert!(matches!(Kernel::new(&s, &probs, &blocks, 10), Err(Error::TooLarge { .. })));
+        assert!(matches!(
+            Kernel::new(&s, &probs, &blocks, 10),
+            Err(Error::TooLarge { .. })
+        ));
         let k = Kernel::new(&s, &probs, &blocks, BUDGET).unwrap();
         assert!(k.kl_from_starts(Scan::Random, &[99], &[1], BUDGET).is_err());
-        assert!(k.kl_from_starts(Scan::Random, &[0], &[2, 1], BUDGET).is_err());
-        assert!(matches!(k.kl_from_starts(Scan::Random, &[0], &[1], 100), Err(Error::TooLarge { .. })));
-        assert!(matches!(k.dense(Scan::Random, 100), Err(Error::TooLarge { .. })));
-        assert!(k.kl_from_laws(Scan::Random, &[0.5; 9], &[1], BUDGET).is_err());
+        assert!(k
+            .kl_from_starts(Scan::Random, &[0], &[2, 1], BUDGET)
+            .is_err());
+        assert!(matches!(
+            k.kl_from_starts(Scan::Random, &[0], &[1], 100),
+            Err(Error::TooLarge { .. })
+        ));
+        assert!(matches!(
+            k.dense(Scan::Random, 100),
+            Err(Error::TooLarge { .. })
+        ));
+        assert!(k
+            .kl_from_laws(Scan::Random, &[0.5; 9], &[1], BUDGET)
+            .is_err());
         assert!(k.propagate(Scan::Random, &[1.0]).is_err());
     }
 

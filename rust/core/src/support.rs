@@ -243,7 +243,7 @@ mod tests {
 
     #[test]
     fn radix_overflow_is_none() {
-        assert!(Radix::new(&[2; 64]).unwrap().is_some() == false);
+        assert!(Radix::new(&[2; 64]).unwrap().is_none());
         assert!(Radix::new(&[2; 63]).unwrap().is_some());
         assert!(Radix::new(&[]).is_err());
         assert!(Radix::new(&[2, 0]).is_err());

@@ -49,7 +49,10 @@ fn split(flat: &[u32], lens: &[u32], what: &str) -> natabs_core::Result<Vec<Vec<
     Ok(out)
 }
 
-pub(crate) fn in_pool<T: Send>(pool: &Option<rayon::ThreadPool>, f: impl FnOnce() -> T + Send) -> T {
+pub(crate) fn in_pool<T: Send>(
+    pool: &Option<rayon::ThreadPool>,
+    f: impl FnOnce() -> T + Send,
+) -> T {
     match pool {
         Some(p) => p.install(f),
         None => f(),

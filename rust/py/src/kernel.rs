@@ -7,7 +7,9 @@ use natabs_core::kernel::{Kernel as CoreKernel, Scan};
 use natabs_core::support::Support;
 use natabs_core::Error;
 use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyReadwriteArray2};
+use numpy::{
+    IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyReadwriteArray2,
+};
 use pyo3::prelude::*;
 
 fn scan_of(py: Python<'_>, scan: &str) -> PyResult<Scan> {
@@ -16,12 +18,19 @@ fn scan_of(py: Python<'_>, scan: &str) -> PyResult<Scan> {
         "systematic" => Ok(Scan::Systematic),
         other => Err(crate::errors::to_py(
             py,
-            Error::invalid(format!("scan must be 'random' or 'systematic', got {other:?}")),
+            Error::invalid(format!(
+                "scan must be 'random' or 'systematic', got {other:?}"
+            )),
         )),
     }
 }
 
-fn matrix<'py>(py: Python<'py>, rows: usize, cols: usize, v: Vec<f64>) -> Bound<'py, PyArray2<f64>> {
+fn matrix<'py>(
+    py: Python<'py>,
+    rows: usize,
+    cols: usize,
+    v: Vec<f64>,
+) -> Bound<'py, PyArray2<f64>> {
     Array2::from_shape_vec((rows, cols), v)
         .expect("the core returns rows x cols values")
         .into_pyarray(py)
@@ -140,9 +149,15 @@ impl Kernel {
     }
 
     /// The dense symmetrised random-scan kernel `D^{1/2} K D^{-1/2}`.
-    fn dense_symmetric<'py>(&self, py: Python<'py>, budget: u128) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    fn dense_symmetric<'py>(
+        &self,
+        py: Python<'py>,
+        budget: u128,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let n = self.inner.len();
-        let out = py.detach(|| self.inner.dense_symmetric(budget)).py_err(py)?;
+        let out = py
+            .detach(|| self.inner.dense_symmetric(budget))
+            .py_err(py)?;
         Ok(matrix(py, n, n, out))
     }
 
@@ -191,7 +206,10 @@ impl Kernel {
         };
         py.detach(|| {
             let pool = pool(threads)?;
-            in_pool(&pool, || self.inner.apply_symmetric_power_into(v, cols, power, out, work))
+            in_pool(&pool, || {
+                self.inner
+                    .apply_symmetric_power_into(v, cols, power, out, work)
+            })
         })
         .py_err(py)
     }
@@ -213,7 +231,9 @@ impl Kernel {
         let out = py
             .detach(|| {
                 let pool = pool(threads)?;
-                in_pool(&pool, || self.inner.kl_from_starts(scan, starts, steps, budget))
+                in_pool(&pool, || {
+                    self.inner.kl_from_starts(scan, starts, steps, budget)
+                })
             })
             .py_err(py)?;
         Ok(matrix(py, starts.len(), steps.len(), out))

@@ -415,11 +415,18 @@ mod tests {
             for c in 0..l {
                 let v = r * l + c;
                 for w in [r * l + (c + 1) % l, ((r + 1) % l) * l + c] {
-                    scopes.push(if shuffle && v % 3 == 0 { vec![w, v] } else { vec![v, w] });
+                    scopes.push(if shuffle && v % 3 == 0 {
+                        vec![w, v]
+                    } else {
+                        vec![v, w]
+                    });
                 }
             }
         }
-        let logs = scopes.iter().flat_map(|_| [beta, -beta, -beta, beta]).collect();
+        let logs = scopes
+            .iter()
+            .flat_map(|_| [beta, -beta, -beta, beta])
+            .collect();
         FactorGraph::new(vec![2; (l * l) as usize], &scopes, logs).unwrap()
     }
 
@@ -476,7 +483,14 @@ mod tests {
         let mut g = torus(4, 0.3, false);
         let mut scopes: Vec<Vec<u32>> = (0..g.n_factors()).map(|f| g.scope(f).to_vec()).collect();
         scopes[0] = vec![0, 5];
-        g = FactorGraph::new(vec![2; 16], &scopes, (0..scopes.len()).flat_map(|_| [0.3, -0.3, -0.3, 0.3]).collect()).unwrap();
+        g = FactorGraph::new(
+            vec![2; 16],
+            &scopes,
+            (0..scopes.len())
+                .flat_map(|_| [0.3, -0.3, -0.3, 0.3])
+                .collect(),
+        )
+        .unwrap();
         assert!(Pairwise::from_model(&g).unwrap().lattice().is_none());
     }
 }

@@ -362,32 +362,26 @@ class FactorGraph:
 
     @property
     def n(self) -> int:
-        """Number of variables."""
         return len(self._cards)
 
     @property
     def cards(self) -> tuple[int, ...]:
-        """Cardinality of each variable."""
         return self._cards
 
     @property
     def nodes(self) -> tuple:
-        """The graph's node of each variable, in variable order."""
         return self._nodes
 
     @property
     def names(self) -> tuple[str, ...]:
-        """Variable names (``str`` of each node)."""
         return self._names
 
     @property
     def kind(self) -> str:
-        """``"dag"`` for a Bayesian network, ``"mrf"`` for a Markov random field."""
         return self._kind
 
     @property
     def graph(self) -> nx.Graph:
-        """The model's graph: the DAG itself, or the MRF's interaction graph."""
         return self._graph
 
     @property

@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.special import xlogy
 
 from . import _kernel
 from . import blocks as _blocks
@@ -383,6 +382,8 @@ def _dense_information(
             if t >> j & 1:
                 power = squares[j] if power is None else power @ squares[j]
         if symmetrised:
+            from scipy.special import xlogy  # here, not at import: scipy.special is slow to load
+
             # K^T(x, y) = S^T(x, y) √P(y) / √P(x) and S^T √P = √P give
             # I_T = √P' [S^T log S^T] √P + H(X): one pass over the matrix, no rescaling.
             out[i] = float(root @ xlogy(power, power) @ root) + entropy

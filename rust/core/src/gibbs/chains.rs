@@ -8,6 +8,7 @@
 
 use super::kernel::Kernel;
 use super::model::FactorGraph;
+use super::pairwise::Lattice;
 use super::rng::{categorical, stream, ChainRng, Purpose};
 use crate::error::{Error, Result};
 use rayon::prelude::*;
@@ -123,6 +124,21 @@ impl Chains {
         // task (and a shared cache line with the neighbouring chain) per chain; large
         // models get one chain a task. Which thread runs a chain never changes its stream.
         let group = (4096 / self.n.max(1)).max(1);
+        if let (Scan::Systematic, Some(lat)) = (scan, kernel.lattice()) {
+            // Periodic lattices, systematic scan: chains swept K at a time in lockstep
+            // (bit-identical to sweeping each alone, so K may follow the thread count): the
+            // largest K that still leaves every thread a task.
+            let per_thread = self.chains() / rayon::current_num_threads().max(1);
+            let (n, states, rngs) = (self.n, &mut self.states, &mut self.rngs);
+            match per_thread {
+                8.. => lockstep::<8>(lat, sweeps, n, group, states, rngs),
+                4.. => lockstep::<4>(lat, sweeps, n, group, states, rngs),
+                2.. => lockstep::<2>(lat, sweeps, n, group, states, rngs),
+                _ => lockstep::<1>(lat, sweeps, n, group, states, rngs),
+            }
+            self.sweeps_done += sweeps;
+            return;
+        }
         self.states
             .par_chunks_mut(self.n)
             .zip(self.rngs.par_iter_mut())
@@ -258,6 +274,41 @@ impl Chains {
             });
         Ok(())
     }
+}
+
+/// `sweeps` systematic lattice sweeps of every chain, in tasks of a multiple of `K` chains
+/// (at least `group`), `K` chains at a time in lockstep ([`Lattice::sweep_lanes`]); chains
+/// left over in a task, and every chain when `K = 1`, are swept alone.
+fn lockstep<const K: usize>(
+    lat: &Lattice,
+    sweeps: u64,
+    n: usize,
+    group: usize,
+    states: &mut [u16],
+    rngs: &mut [ChainRng],
+) {
+    let group = group.div_ceil(K) * K;
+    states
+        .par_chunks_mut(group * n)
+        .zip(rngs.par_chunks_mut(group))
+        .with_max_len(1)
+        .for_each(|(xs, rngs)| {
+            let mut packed = Vec::new();
+            let full = if K > 1 { rngs.len() / K * K } else { 0 };
+            for (x, r) in xs[..full * n]
+                .chunks_mut(K * n)
+                .zip(rngs[..full].chunks_mut(K))
+            {
+                lat.sweep_lanes::<_, K>(sweeps, x, r, &mut packed);
+            }
+            for (x, rng) in xs[full * n..].chunks_mut(n).zip(&mut rngs[full..]) {
+                let mut local = rng.clone();
+                for _ in 0..sweeps {
+                    lat.sweep(x, &mut local);
+                }
+                *rng = local;
+            }
+        });
 }
 
 /// Exact ancestral sampling of a DAG: `chains` states drawn in topological `order`, node
@@ -497,6 +548,50 @@ mod tests {
             c.advance(4)
         });
         assert_eq!(a.states(), c.states());
+    }
+
+    #[test]
+    fn lattice_lockstep_is_each_chain_alone_for_any_thread_count() {
+        // Systematic lattice sweeps run chains in lockstep groups whose size follows the
+        // thread count; every chain must still end exactly as if swept alone with its stream.
+        let l = 5u32;
+        let n = (l * l) as usize;
+        let mut scopes = Vec::new();
+        for r in 0..l {
+            for c in 0..l {
+                let v = r * l + c;
+                scopes.push(vec![v, r * l + (c + 1) % l]);
+                scopes.push(vec![v, ((r + 1) % l) * l + c]);
+            }
+        }
+        let logs: Vec<f64> = scopes.iter().flat_map(|_| [0.4, -0.4, -0.4, 0.4]).collect();
+        let g = FactorGraph::new(vec![2; n], &scopes, logs).unwrap();
+        let sites: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
+        for chains in [1usize, 3, 5, 9, 13, 17, 40] {
+            let init: Vec<u16> = (0..chains * n).map(|i| ((i * 7) % 3 == 0) as u16).collect();
+            let kernel = Kernel::new(g.clone(), Blocks::new(&g, &sites).unwrap(), true);
+            let lat = kernel.lattice().expect("a torus").clone();
+            let mut want = init.clone();
+            for (c, x) in want.chunks_mut(n).enumerate() {
+                let mut rng = stream(4, c as u64, Purpose::Chain);
+                for _ in 0..7 {
+                    lat.sweep(x, &mut rng);
+                }
+            }
+            for threads in [1, 2, 3] {
+                let mut ch =
+                    Chains::new(kernel.clone(), Scan::Systematic, init.clone(), chains, 4).unwrap();
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                pool.install(|| {
+                    ch.advance(3);
+                    ch.advance(4)
+                });
+                assert_eq!(ch.states(), &want[..], "chains {chains} threads {threads}");
+            }
+        }
     }
 
     #[test]

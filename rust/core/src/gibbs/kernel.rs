@@ -6,7 +6,7 @@
 //! so blocks with more than [`MAX_BLOCK_VALUES`] joint values are refused.
 
 use super::model::FactorGraph;
-use super::pairwise::Pairwise;
+use super::pairwise::{Lattice, Pairwise};
 use super::rng::{below, bernoulli_word, categorical, sigmoid, site_and_word, threshold};
 use crate::error::{Error, Result};
 use rand_core::Rng;
@@ -236,6 +236,15 @@ impl Kernel {
                     self.step(b, x, rng, scratch);
                 }
             }
+        }
+    }
+
+    /// The periodic-lattice fast path of a single-site family, when it applies (systematic
+    /// scan can then sweep several chains in lockstep, see [`Lattice::sweep_lanes`]).
+    pub fn lattice(&self) -> Option<&Lattice> {
+        match &self.pairwise {
+            Some(p) if self.blocks.is_identity() => p.lattice(),
+            _ => None,
         }
     }
 

@@ -159,6 +159,88 @@ impl Lattice {
         *target = bernoulli_word(w, self.thr[(s & 7) as usize]) as u16;
     }
 
+    /// `sweeps` systematic passes of `K` chains at once (`K` = 2, 4 or 8): `xs` holds the
+    /// chains' states one after the other, `rngs` their streams.
+    ///
+    /// The chains are packed into one word a site, chain `k` in bits `k * 64 / K ..`, so
+    /// one add sums the four neighbours of all `K` chains (each sum is at most 4 and fits
+    /// its lane). Each update of the single-chain sweep waits on its left neighbour's
+    /// fresh value; here that wait is shared by `K` independent updates. Chain `k` draws
+    /// one word of `rngs[k]` per site in site order, exactly as [`Lattice::sweep`] does,
+    /// so every chain ends in the same state, with its stream in the same place, as if it
+    /// had been swept alone.
+    pub fn sweep_lanes<R: Rng + Clone, const K: usize>(
+        &self,
+        sweeps: u64,
+        xs: &mut [u16],
+        rngs: &mut [R],
+        packed: &mut Vec<u64>,
+    ) {
+        let (l, n) = (self.l, self.l * self.l);
+        let bits = 64 / K;
+        assert!(K.is_power_of_two() && (2..=8).contains(&K));
+        assert!(xs.len() == K * n && rngs.len() == K);
+        packed.clear();
+        packed.extend(
+            (0..n).map(|i| (0..K).fold(0u64, |v, k| v | (xs[k * n + i] as u64 & 1) << (k * bits))),
+        );
+        let x = &mut packed[..n];
+        let mut g: [R; K] = std::array::from_fn(|k| rngs[k].clone());
+        for _ in 0..sweeps {
+            for r in 0..l {
+                let row = r * l;
+                let up = if r == 0 { l - 1 } else { r - 1 } * l;
+                let down = if r + 1 == l { 0 } else { r + 1 } * l;
+                self.update_lanes(x, row, up, down, 0, l - 1, 1, &mut g);
+                for c in 1..l - 1 {
+                    self.update_lanes(x, row, up, down, c, c - 1, c + 1, &mut g);
+                }
+                self.update_lanes(x, row, up, down, l - 1, l - 2, 0, &mut g);
+            }
+        }
+        for (k, gk) in g.into_iter().enumerate() {
+            rngs[k] = gk;
+            for (i, &v) in x.iter().enumerate() {
+                xs[k * n + i] = ((v >> (k * bits)) & 1) as u16;
+            }
+        }
+    }
+
+    /// [`Lattice::update_cell`] of `K` packed chains, each with its own stream.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn update_lanes<R: Rng, const K: usize>(
+        &self,
+        x: &mut [u64],
+        row: usize,
+        up: usize,
+        down: usize,
+        c: usize,
+        left: usize,
+        right: usize,
+        g: &mut [R; K],
+    ) {
+        debug_assert!(row.max(up).max(down) + self.l <= x.len());
+        debug_assert!(c < self.l && left < self.l && right < self.l);
+        let bits = 64 / K;
+        // SAFETY: as in `update_cell`: rows and columns below l, so indices below l * l.
+        let (s, target) = unsafe {
+            (
+                *x.get_unchecked(up + c)
+                    + *x.get_unchecked(down + c)
+                    + *x.get_unchecked(row + left)
+                    + *x.get_unchecked(row + right),
+                x.get_unchecked_mut(row + c),
+            )
+        };
+        let mut v = 0u64;
+        for (k, gk) in g.iter_mut().enumerate() {
+            let t = self.thr[((s >> (k * bits)) & 7) as usize];
+            v |= (bernoulli_word(gk.next_u64(), t) as u64) << (k * bits);
+        }
+        *target = v;
+    }
+
     /// `steps` random-scan updates (one word per update while `n <= 2^24`).
     pub fn random<R: Rng>(&self, steps: u64, x: &mut [u16], rng: &mut R) {
         let (l, n) = (self.l as u64, (self.l * self.l) as u64);
@@ -449,6 +531,48 @@ mod tests {
                     p.update(i, &mut b, &mut rb);
                 }
                 assert_eq!(a, b, "L = {l}");
+            }
+        }
+    }
+
+    #[test]
+    fn lockstep_sweeps_equal_sweeping_each_chain_alone() {
+        // K chains packed and swept together must each end exactly where sweeping it alone
+        // with its own stream ends: same state, stream at the same place.
+        use crate::gibbs::rng::{stream, ChainRng, Purpose};
+        fn check<const K: usize>(lat: &Lattice, n: usize, l: u32, beta: f64) {
+            let mut init = stream(3, l as u64 * 16 + K as u64, Purpose::Init);
+            let xs0: Vec<u16> = (0..K * n).map(|_| (init.next_u64() & 1) as u16).collect();
+            let rngs0: Vec<ChainRng> = (0..K)
+                .map(|k| stream(l as u64, k as u64, Purpose::Chain))
+                .collect();
+            let mut packed = Vec::new();
+            for sweeps in [1u64, 3] {
+                let (mut xs, mut rngs) = (xs0.clone(), rngs0.clone());
+                lat.sweep_lanes::<_, K>(sweeps, &mut xs, &mut rngs, &mut packed);
+                for k in 0..K {
+                    let mut x = xs0[k * n..(k + 1) * n].to_vec();
+                    let mut r = rngs0[k].clone();
+                    for _ in 0..sweeps {
+                        lat.sweep(&mut x, &mut r);
+                    }
+                    assert_eq!(
+                        &xs[k * n..(k + 1) * n],
+                        &x[..],
+                        "L={l} K={K} k={k} b={beta}"
+                    );
+                    assert_eq!(rngs[k], r, "L={l} K={K} k={k} beta={beta}");
+                }
+            }
+        }
+        for l in 3u32..=16 {
+            for beta in [0.4, -1.5, 3.0] {
+                let p = Pairwise::from_model(&torus(l, beta, l % 2 == 1)).unwrap();
+                let lat = p.lattice().expect("a torus");
+                let n = (l * l) as usize;
+                check::<2>(lat, n, l, beta);
+                check::<4>(lat, n, l, beta);
+                check::<8>(lat, n, l, beta);
             }
         }
     }

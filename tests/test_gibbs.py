@@ -237,6 +237,17 @@ def test_lattice_with_burn_in_is_deterministic_across_threads():
     np.testing.assert_array_equal(a.values, b.values)
 
 
+@pytest.mark.parametrize("scan", ["random", "systematic"])
+def test_a_progress_bar_does_not_change_the_run(scan):
+    """With a bar the engine is advanced in small steps, without one in a single call."""
+    pytest.importorskip("tqdm")
+    fg = na.FactorGraph.ising_lattice(8, beta=0.4)
+    kw = dict(sweeps=[0, 7, 250], chains=16, seed=3, scan=scan, threads=2)
+    a = na.sample(fg, **kw)
+    b = na.sample(fg, progress=True, **kw)
+    np.testing.assert_array_equal(a.states, b.states)
+
+
 def test_seed_is_reported_and_reproduces_the_run():
     fg = MODELS["potts path"]()
     a = na.sample(fg, sweeps=[2], chains=10)

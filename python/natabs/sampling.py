@@ -212,7 +212,9 @@ def sample(
         values = np.empty((slots, chains), dtype=np.uint64)
 
     bar = _bar(progress, sweeps_t[-1])
-    step = max(1, math.ceil(sweeps_t[-1] / 200))
+    # Small steps only for a progress bar to advance: each call of the engine packs and
+    # unpacks lockstep chains, and the engine already works in chunks that hear Ctrl-C.
+    step = max(1, math.ceil(sweeps_t[-1] / 200)) if bar is not None else sweeps_t[-1] + 1
     try:
         done = 0
         for slot, target in enumerate(sweeps_t):

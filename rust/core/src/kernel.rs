@@ -493,13 +493,7 @@ impl Kernel {
     /// The dense kernel, row-major: `K[x * N + y] = K(x, y)`. Refused over the budget.
     pub fn dense(&self, scan: Scan, budget_bytes: u128) -> Result<Vec<f64>> {
         let n = self.len();
-        let bytes = (n as u128) * (n as u128) * 8;
-        if bytes > budget_bytes {
-            return Err(Error::TooLarge {
-                what: format!("a dense {n} x {n} kernel"),
-                bytes,
-            });
-        }
+        check_dense(n, budget_bytes)?;
         let mut out = vec![0.0; n * n];
         out.par_chunks_mut(n * LANES)
             .enumerate()
@@ -524,13 +518,7 @@ impl Kernel {
     /// the blocks whose fibre holds both. Refused over the budget.
     pub fn dense_symmetric(&self, budget_bytes: u128) -> Result<Vec<f64>> {
         let n = self.len();
-        let bytes = (n as u128) * (n as u128) * 8;
-        if bytes > budget_bytes {
-            return Err(Error::TooLarge {
-                what: format!("a dense {n} x {n} kernel"),
-                bytes,
-            });
-        }
+        check_dense(n, budget_bytes)?;
         let mut out = vec![0.0; n * n];
         if self.blocks.is_empty() {
             out.iter_mut().step_by(n + 1).for_each(|d| *d = 1.0);
@@ -834,6 +822,18 @@ fn weighted_sum(kl: &[f64], weights: &[f64], width: usize) -> Vec<f64> {
         }
     }
     total
+}
+
+/// Refuses a dense `n x n` matrix of `f64` over the budget, before it is allocated.
+fn check_dense(n: usize, budget_bytes: u128) -> Result<()> {
+    let bytes = (n as u128) * (n as u128) * 8;
+    if bytes > budget_bytes {
+        return Err(Error::TooLarge {
+            what: format!("a dense {n} x {n} kernel"),
+            bytes,
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -3,28 +3,21 @@ over the complements of the blocks (THEORY §3, Proposition 1(iii))."""
 
 from __future__ import annotations
 
-import math
+from functools import partial
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import natabs as na
+from natabs.testing import systems
 
 dit = pytest.importorskip("dit")
 from dit.multivariate import gk_common_information  # noqa: E402
 
 
-@st.composite
-def small_systems(draw):
-    n = draw(st.integers(2, 4))
-    cards = draw(st.lists(st.integers(1, 3), min_size=n, max_size=n))
-    total = math.prod(cards)
-    codes = draw(st.lists(st.integers(0, total - 1), min_size=1, max_size=min(total, 8), unique=True))
-    weights = draw(st.lists(st.integers(1, 5), min_size=len(codes), max_size=len(codes)))
-    p = np.array(weights, dtype=float) / sum(weights)
-    return na.System.from_codes(codes, p, cards, normalize=True)
+# The shared strategy of natabs.testing, kept small: dit's GK common information is slow.
+small_systems = partial(systems, min_vars=2, max_vars=4, max_card=3, max_support=8)
 
 
 @settings(max_examples=25, deadline=None)

@@ -19,7 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import natabs as na
-from natabs import _kernel, finite_time
+from natabs.engines import _kernel
+from natabs.measures import _finite_time as finite_time
 from natabs.errors import InvalidInputError
 
 SETTINGS = settings(max_examples=30, deadline=None)

@@ -12,12 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import natabs as na
-from natabs import _kernel
+from natabs.engines import _kernel
 from natabs.errors import InvalidInputError, TooLargeError
 
 SETTINGS = settings(max_examples=30, deadline=None)
 # `natabs.spectrum` is the function; the module is reached by its full name.
-spectrum_module = importlib.import_module("natabs.spectrum")
+spectrum_module = importlib.import_module("natabs.measures._spectrum")
 
 
 @st.composite

@@ -13,25 +13,31 @@ Examples
 
 from __future__ import annotations
 
-from . import blocks, dag, errors, estimate, io, plot, systems, transforms
+# The layers, bottom to top (docs/architecture.rst): systems, block families, engines,
+# measures, transformations; then the front ends.
+from . import errors, systems, blocks, measures, transforms, io, plot
+from . import dag, estimate, factor_graph, sampling  # older module paths, kept working
 from ._native import __version__
+from .systems import FactorGraph, System
 
-# Systems and exact conserved information (THEORY §1-3).
-from .conserved import Conserved, conserved, conserved_information
-from .system import System
-
-# Finite time and spectra (THEORY §4).
-from .finite_time import Curve, surviving_information
-from .spectrum import SlowModes, Spectrum, slow_modes, spectrum
+# Exact conserved information (THEORY §3), finite time and spectra (§4), sampling.
+from .measures import (
+    Conserved,
+    Curve,
+    SampleRun,
+    SlowModes,
+    Spectrum,
+    conserved,
+    conserved_information,
+    sample,
+    sampled_surviving_information,
+    slow_modes,
+    spectrum,
+    surviving_information,
+)
 
 # Transformations and survival reports (THEORY §5).
-from .survival import Survival, SurvivalTable, survival_table, survives
-from .transforms import light_cone
-
-# Local models and the block-Gibbs engine.
-from .estimate import sampled_surviving_information
-from .factor_graph import FactorGraph
-from .sampling import SampleRun, sample
+from .transforms import Survival, SurvivalTable, light_cone, survival_table, survives
 
 __all__ = [
     "__version__",

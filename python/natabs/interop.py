@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InvalidInputError
-from .system import System
+from .systems._support import System
 
 __all__ = ["from_dit", "to_dit"]
 

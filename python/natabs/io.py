@@ -60,7 +60,7 @@ from typing import IO, Any
 import numpy as np
 
 from .errors import InvalidInputError
-from .system import System
+from .systems._support import System
 
 __all__ = [
     "SYSTEM_FORMAT",
@@ -296,7 +296,7 @@ def dag_from_json(source: Source) -> Any:
     """
     import networkx as nx
 
-    from .dag import check_dag
+    from .systems._dag import check_dag
 
     data = _load(source, "DAG model")
     _check_header(data, DAG_FORMAT)
@@ -346,7 +346,7 @@ def dag_to_json(
     >>> na.io.dag_to_json(na.io.dag_from_json(text)) == text
     True
     """
-    from .dag import check_dag
+    from .systems._dag import check_dag
 
     spec = check_dag(G, cpd=cpd)
     nodes = [

@@ -78,8 +78,8 @@ def redundancy_vs_k(
     >>> ax.lines[0].get_ydata().tolist()
     [1.0, 1.0, 0.0]
     """
-    from .conserved import conserved_information
-    from .system import System
+    from .measures._conserved import conserved_information
+    from .systems._support import System
 
     ax = _axes(ax)
     pairs = [("", systems)] if isinstance(systems, System) else [(str(k), v) for k, v in systems.items()]

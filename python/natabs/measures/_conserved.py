@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from . import _native
-from . import blocks as _blocks
-from ._info import check_base, entropy
-from .system import System
+from .. import _native
+from .. import blocks as _blocks
+from .._info import check_base, entropy
+from ..systems._support import System
 
 __all__ = ["Conserved", "conserved", "conserved_information", "component_labels"]
 
@@ -62,7 +62,7 @@ class Conserved:
         >>> na.conserved(na.systems.copies(3), k=3).to_dict()["n_components"]
         1
         """
-        from ._results import to_dict
+        from .._results import to_dict
 
         return to_dict(self)
 

@@ -26,12 +26,12 @@ from typing import Any
 
 import numpy as np
 
-from . import _kernel
-from ._checks import choice, integer
-from . import blocks as _blocks
-from .conserved import conserved
-from .errors import InvalidInputError, TooLargeError
-from .system import System
+from ..engines import _kernel as _kernel
+from .._validation import choice, integer
+from .. import blocks as _blocks
+from ._conserved import conserved
+from ..errors import InvalidInputError, TooLargeError
+from ..systems._support import System
 
 __all__ = ["Spectrum", "spectrum", "SlowModes", "slow_modes"]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from . import _native
-from ._checks import choice
-from .system import System
+from .. import _native
+from .._validation import choice
+from ..systems._support import System
 
 #: Memory the kernel engines may use for fibre tables, scratch and results (bytes).
 MEMORY_BUDGET = 4 << 30

@@ -1,26 +1,4 @@
-"""Hypothesis strategies and the theorems of THEORY.md as reusable checks.
-
-Needs hypothesis (``pip install natabs[test]``). Strategies follow hypothesis's style:
-functions returning strategies, keyword-only ``min_*`` / ``max_*`` bounds, and
-:class:`hypothesis.errors.InvalidArgument` for bad arguments. Checks raise an
-:class:`AssertionError` that names the numbers, so they read well inside ``@given`` tests::
-
-    from hypothesis import given
-    import natabs.testing as nt_testing
-
-    @given(nt_testing.systems(max_vars=4))
-    def test_monotone(system):
-        nt_testing.check_monotone_in_k(system)
-
-Examples
---------
->>> import natabs as na
->>> from natabs import testing, transforms as nt
->>> testing.check_sandwich(na.systems.copies(4), nt.cnot(0, 1), k=3)
->>> from hypothesis import find
->>> find(testing.systems(max_vars=3), lambda s: s.size > 1)  # the simplest one, shrunk
-System(n=1, cards=(2,), support=2, names=('x0',))
-"""
+"""Strategies, theorem checks and the counterexample search."""
 
 from __future__ import annotations
 
@@ -36,10 +14,10 @@ from hypothesis import HealthCheck, find, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument, NoSuchExample
 
-from . import transforms as _t
-from .conserved import conserved_information
-from .system import System
-from .survival import _R
+from ..transforms import _maps as _t
+from ..measures._conserved import conserved_information
+from ..systems._support import System
+from ..transforms._survival import _R
 
 __all__ = [
     "systems",
@@ -281,7 +259,7 @@ def check_permute_invariance(system: System, order: Any) -> None:
 
 def _require_bijective(system: System, y: System, transform: _t.Transform, what: str) -> None:
     if y.size != system.size:
-        from .errors import InvalidInputError
+        from ..errors import InvalidInputError
 
         raise InvalidInputError(
             f"{what} holds for maps one-to-one on the support; {transform!r} merges "

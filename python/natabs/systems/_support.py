@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from ._info import check_base, entropy
-from .errors import InvalidInputError, TooLargeError
+from .._info import check_base, entropy
+from ..errors import InvalidInputError, TooLargeError
 
 __all__ = ["System"]
 
@@ -198,7 +198,7 @@ class System:
         self._probs = probs
 
     def _check_unique(self) -> None:
-        from . import _native
+        from .. import _native
 
         if self._codes is not None:
             dup = _native.duplicate_codes(list(self._cards), self._codes)
@@ -364,7 +364,7 @@ class System:
         >>> na.System.from_json(s.to_json()).same_law(s)
         True
         """
-        from .io import to_json
+        from ..io import to_json
 
         return to_json(self, path, codes=codes, indent=indent)
 
@@ -379,7 +379,7 @@ class System:
         ...                      "states": [[1]], "probs": [1.0]}).states
         array([[1]], dtype=uint8)
         """
-        from .io import from_json
+        from ..io import from_json
 
         return from_json(source)
 
@@ -399,7 +399,7 @@ class System:
         array([[1, 0],
                [0, 1]], dtype=uint8)
         """
-        from .dag import system_from_dag
+        from ._dag import system_from_dag
 
         return system_from_dag(G, cpd=cpd)
 
@@ -413,7 +413,7 @@ class System:
         >>> na.System.from_dit(dit.Distribution(["00", "11"], [0.5, 0.5])).same_law(na.systems.copies(2))
         True
         """
-        from .interop import from_dit
+        from ..interop import from_dit
 
         return from_dit(distribution)
 
@@ -426,7 +426,7 @@ class System:
         >>> na.systems.copies(2).to_dit().outcomes
         ((0, 0), (1, 1))
         """
-        from .interop import to_dit
+        from ..interop import to_dit
 
         return to_dit(self)
 

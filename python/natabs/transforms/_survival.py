@@ -19,12 +19,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._info import check_base
-from .conserved import conserved_information
-from .errors import InvalidInputError, TooLargeError
-from .system import System
-from ._checks import integer
-from .transforms import Transform, _static_widening, light_cone
+from .._info import check_base
+from ..measures._conserved import conserved_information
+from ..errors import InvalidInputError, TooLargeError
+from ..systems._support import System
+from .._validation import integer
+from ._maps import Transform, _static_widening, light_cone
 
 __all__ = ["Survival", "SurvivalTable", "survives", "survival_table"]
 
@@ -220,7 +220,7 @@ def survives(
     if steps is None:
         return out
     try:
-        from . import surviving_information  # type: ignore[attr-defined]
+        from ..measures._finite_time import surviving_information
     except ImportError:
         raise ImportError(
             "survives(..., steps=) needs natabs.surviving_information (the finite-time "

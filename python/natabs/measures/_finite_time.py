@@ -34,12 +34,12 @@ from typing import Any
 
 import numpy as np
 
-from . import _kernel
-from . import blocks as _blocks
-from ._checks import choice, integer
-from ._info import check_base
-from .errors import InvalidInputError, TooLargeError
-from .system import System
+from ..engines import _kernel as _kernel
+from .. import blocks as _blocks
+from .._validation import choice, integer
+from .._info import check_base
+from ..errors import InvalidInputError, TooLargeError
+from ..systems._support import System
 
 __all__ = ["Curve", "surviving_information"]
 

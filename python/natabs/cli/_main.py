@@ -1,22 +1,4 @@
-"""The ``natabs`` command line.
-
-Subcommands: ``survey`` (the catalog, and standard transformations where available),
-``conserved``, ``curve``, ``spectrum`` and ``sample``. A system is named by a SPEC: a
-catalog name with parameters (``noisy_copies:n=9,p=0.1``), a ``.npy`` dense probability
-table, or a ``.json`` system file (format in :mod:`natabs.io`). User errors print one line
-to stderr and exit with status 2; ``--help`` works everywhere.
-
-Examples
---------
->>> from natabs.cli import main
->>> main(["conserved", "copies:n=3", "--k", "1..3"])
-system  copies:n=3  (n=3, support=2)
- k    R_k (bits)  components
- 1      1.000000           2
- 2      1.000000           2
- 3      0.000000           1
-0
-"""
+"""Spec parsing, the subcommands and the argument parser of ``natabs``."""
 
 from __future__ import annotations
 
@@ -29,11 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from . import systems
-from ._results import jsonable
-from .conserved import conserved, conserved_information
-from .errors import NatabsError
-from .system import System
+from .. import systems
+from .._results import jsonable
+from ..measures._conserved import conserved, conserved_information
+from ..errors import NatabsError
+from ..systems._support import System
 
 __all__ = ["main", "load_system", "parse_ints"]
 
@@ -130,7 +112,7 @@ def load_system(spec: str) -> System:
         except TypeError as e:
             raise UsageError(f"{spec}: {e}") from None
     if lower.endswith(".json"):
-        from .io import from_json
+        from ..io import from_json
 
         return from_json(spec)
     name, _, params = spec.partition(":")
@@ -300,7 +282,7 @@ def _print_survey(data: dict[str, Any]) -> None:
 def _draw_survey(axes: Any, rows: list[dict[str, Any]], trows: list[dict[str, Any]]) -> None:
     from types import SimpleNamespace
 
-    from . import plot
+    from .. import plot
 
     ax0 = axes[0] if trows else axes
     for r in rows:
@@ -366,7 +348,7 @@ def _curve(args: argparse.Namespace) -> int:
             tail = f"{float(np.asarray(err)[i]):>12.2e}" if err is not None else ""
             print(f"{int(t):>8}{float(b):>14.6f}{tail}")
     if args.plot:
-        from . import plot
+        from .. import plot
 
         _save_plot(args.plot, lambda ax: plot.curve({args.spec: c}, ax=ax))
     return 0
@@ -402,7 +384,7 @@ def _spectrum(args: argparse.Namespace) -> int:
             else:
                 print(f"chi2 information at T={t}: >= {v:.6g}  (from the top {ev.size} eigenvalues only)")
     if args.plot:
-        from . import plot
+        from .. import plot
 
         _save_plot(args.plot, lambda ax: plot.spectrum(sp, ax=ax))
     return 0
@@ -413,7 +395,7 @@ def _sample(args: argparse.Namespace) -> int:
 
     fg_cls = _need("FactorGraph", "sample")
     run_fn = _need("sample", "sample")
-    from .io import dag_from_json
+    from ..io import dag_from_json
 
     G = dag_from_json(args.model)
     model = fg_cls.from_dag(G, cpd="cpd")

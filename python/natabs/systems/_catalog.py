@@ -1,8 +1,4 @@
-"""The catalog of canonical systems (THEORY §6), each with its known answers.
-
-Every function returns an exact :class:`~natabs.System`. Docstrings state the known
-conserved information ``R_k`` (bits); the test suite asserts these values.
-"""
+"""The catalog of canonical systems (THEORY §6): constructors with known answers."""
 
 from __future__ import annotations
 
@@ -11,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import integer
-from .errors import InvalidInputError, TooLargeError
-from .system import System
+from .._validation import integer
+from ..errors import InvalidInputError, TooLargeError
+from ._support import System
 
 __all__ = ["copies", "noisy_copies", "coupled_pair", "parity", "ising_ring", "catalog"]
 

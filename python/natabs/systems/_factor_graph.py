@@ -1,0 +1,582 @@
+"""Local models in factored form (THEORY §1): DAGs with conditional tables, and MRFs.
+
+A :class:`FactorGraph` holds ``P(x) ∝ Π_f φ_f(x_{scope f})`` without ever enumerating the
+state space, so it can describe lattices and causal graphs with thousands of variables.
+Each factor is kept as a table of log-potentials over its scope (C order, the last scope
+variable fastest). A DAG's conditional table ``P(x_i | parents)`` is the factor with scope
+``(parents..., i)``, so DAGs and Markov random fields share one representation and one
+sampler (:func:`natabs.sample`). :meth:`FactorGraph.to_system` materialises a small model
+exactly, so the sampled and exact engines can be checked against each other.
+
+Examples
+--------
+>>> import natabs as na
+>>> fg = na.FactorGraph.ising_lattice(4, beta=0.3)
+>>> fg
+FactorGraph(kind='mrf', n=16, cards=2, factors=32)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .._validation import integer
+from ..errors import InvalidInputError, TooLargeError
+from ._support import System
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["FactorGraph", "lattice"]
+
+#: Largest state space :meth:`FactorGraph.to_system` enumerates.
+MAX_EXACT_STATES = 1 << 22
+#: Tolerance on the row sums of a conditional table.
+ROW_TOLERANCE = 1e-9
+#: Largest variable card (the sampler holds values as 16-bit integers).
+MAX_CARD = 1 << 16
+
+
+def lattice(L: int) -> nx.Graph:
+    """The periodic ``L × L`` square lattice (a torus) as a networkx graph.
+
+    Nodes are ``(row, column)`` pairs in row-major order, so node ``(i, j)`` becomes
+    variable ``i * L + j`` of a model built on it. ``L >= 3`` (smaller tori would need
+    double edges).
+
+    Examples
+    --------
+    >>> from natabs.factor_graph import lattice
+    >>> g = lattice(4)
+    >>> g.number_of_nodes(), g.number_of_edges(), list(g.nodes)[:3]
+    (16, 32, [(0, 0), (0, 1), (0, 2)])
+    """
+    import networkx as nx
+
+    L = integer(L, "L", 3)
+    return nx.grid_2d_graph(L, L, periodic=True)
+
+
+class FactorGraph:
+    """A joint law over discrete variables in factored form: a DAG or a Markov random field.
+
+    Build one with :meth:`from_dag`, :meth:`from_pgmpy`, :meth:`ising`, :meth:`potts`,
+    :meth:`ising_lattice` or :meth:`from_factors`; the constructor is not public. Variables
+    are numbered ``0 .. n-1`` in the order of the graph's nodes and can be named by their
+    node labels (``indices``). Immutable.
+
+    Attributes
+    ----------
+    n : int
+        Number of variables.
+    cards : tuple of int
+        Cardinality of each variable.
+    nodes : tuple
+        The node label of each variable.
+    names : tuple of str
+        ``str`` of each label (the names a :class:`~natabs.System` gets).
+    kind : str
+        ``'dag'`` (conditional tables; exact ancestral sampling available) or ``'mrf'``.
+    graph : networkx.Graph
+        The graph the model came from (the DAG, or the MRF's interaction graph), for
+        :func:`natabs.blocks.connected`.
+
+    Examples
+    --------
+    >>> import networkx as nx, numpy as np, natabs as na
+    >>> G = nx.DiGraph([("rain", "wet")])
+    >>> G.nodes["rain"]["cpd"] = np.array([0.8, 0.2])
+    >>> G.nodes["wet"]["cpd"] = np.array([[0.9, 0.1], [0.2, 0.8]])
+    >>> fg = na.FactorGraph.from_dag(G)
+    >>> fg.to_system().to_table().round(2)
+    array([[0.72, 0.08],
+           [0.04, 0.16]])
+    """
+
+    __slots__ = ("_cards", "_nodes", "_names", "_scopes", "_logs", "_kind", "_order",
+                 "_own", "_graph", "_index", "_flat")
+
+    def __init__(self, *, cards, nodes, scopes, logs, kind, graph, order=None, own=None):
+        # Private: every public constructor validates before calling this.
+        self._cards = tuple(int(c) for c in cards)
+        self._nodes = tuple(nodes)
+        self._names = tuple(str(v) for v in self._nodes)
+        self._scopes = tuple(tuple(int(v) for v in s) for s in scopes)
+        self._logs = tuple(logs)
+        self._kind = kind
+        self._graph = graph
+        self._order = order
+        self._own = own
+        self._index = {v: i for i, v in enumerate(self._nodes)}
+        self._flat = None
+        if len(self._index) != len(self._nodes):
+            raise InvalidInputError("node labels must be unique")
+
+    # -- constructors -----------------------------------------------------------------------
+
+    @classmethod
+    def from_dag(cls, G: nx.DiGraph, cpd: str = "cpd") -> FactorGraph:
+        """A Bayesian network: a networkx DiGraph whose nodes carry conditional tables.
+
+        Parameters
+        ----------
+        G : networkx.DiGraph
+            Nodes are variables. Node attribute ``cpd`` is an array of shape
+            ``(parent cards..., own card)`` with ``cpd[pa..., x] = P(x | pa)``; the parents
+            are ordered by the node's ``parents`` attribute if present (it must list exactly
+            the predecessors), otherwise in node order. An optional ``card`` attribute is
+            checked against the table. Validation is :func:`natabs.dag.check_dag`.
+        cpd : str
+            Name of the node attribute holding the table.
+
+        Raises
+        ------
+        InvalidInputError
+            A cycle (named), a missing or misshapen table, a negative or non-finite entry,
+            or a row not summing to 1.
+
+        Examples
+        --------
+        >>> import networkx as nx, numpy as np, natabs as na
+        >>> G = nx.DiGraph([(0, 2), (1, 2)])
+        >>> G.nodes[0]["cpd"] = G.nodes[1]["cpd"] = np.array([0.5, 0.5])
+        >>> G.nodes[2]["cpd"] = np.array([[[1, 0], [0, 1]], [[0, 1], [1, 0]]])  # xor
+        >>> fg = na.FactorGraph.from_dag(G)
+        >>> fg.kind, fg.cards, fg.to_system().size
+        ('dag', (2, 2, 2), 4)
+        """
+        import networkx as nx
+
+        from ._dag import check_dag
+
+        spec = check_dag(G, cpd)  # the one validation of DAG models, shared with System
+        nodes = list(spec.nodes)
+        index = {v: i for i, v in enumerate(nodes)}
+        order = [index[v] for v in nx.lexicographical_topological_sort(G, key=index.__getitem__)]
+        for v, card in zip(nodes, spec.cards):
+            _check_card(card, f"node {v!r}")
+        return cls(
+            cards=list(spec.cards),
+            nodes=nodes,
+            scopes=[list(ps) + [i] for i, ps in enumerate(spec.parents)],
+            logs=[_log(t) for t in spec.cpds],
+            kind="dag",
+            graph=G,
+            order=order,
+            own=order,
+        )
+
+    @classmethod
+    def from_pgmpy(cls, model: Any) -> FactorGraph:
+        """A model from a pgmpy ``DiscreteBayesianNetwork`` (pgmpy is optional).
+
+        State names are dropped: value ``k`` of a variable is its ``k``-th state.
+
+        Examples
+        --------
+        >>> from pgmpy.models import DiscreteBayesianNetwork      # doctest: +SKIP
+        >>> from pgmpy.factors.discrete import TabularCPD         # doctest: +SKIP
+        >>> bn = DiscreteBayesianNetwork([("rain", "wet")])       # doctest: +SKIP
+        >>> bn.add_cpds(TabularCPD("rain", 2, [[0.8], [0.2]]),
+        ...             TabularCPD("wet", 2, [[0.9, 0.2], [0.1, 0.8]],
+        ...                        evidence=["rain"], evidence_card=[2]))  # doctest: +SKIP
+        >>> na.FactorGraph.from_pgmpy(bn)                          # doctest: +SKIP
+        FactorGraph(kind='dag', n=2, cards=2, factors=2)
+        """
+        try:
+            import pgmpy  # noqa: F401
+        except ImportError:
+            raise ImportError(
+                "FactorGraph.from_pgmpy needs pgmpy (pip install pgmpy); or build the "
+                "model with FactorGraph.from_dag from a networkx DiGraph"
+            ) from None
+        import networkx as nx
+
+        if not hasattr(model, "get_cpds"):
+            raise TypeError(f"model must be a pgmpy Bayesian network, got {type(model).__name__}")
+        G = nx.DiGraph()
+        G.add_nodes_from(model.nodes())
+        G.add_edges_from(model.edges())
+        for c in model.get_cpds():
+            var, evidence = c.variables[0], list(c.variables[1:])
+            values = np.asarray(c.get_values(), dtype=float)  # (card, prod evidence cards)
+            ev_cards = [int(k) for k in c.cardinality[1:]]
+            t = values.T.reshape(*ev_cards, values.shape[0])
+            G.nodes[var]["cpd"] = t
+            G.nodes[var]["parents"] = evidence
+        return cls.from_dag(G)
+
+    @classmethod
+    def ising(cls, graph: nx.Graph, beta: float, J: float = 1.0, h: float = 0.0) -> FactorGraph:
+        """The Ising model on a graph: ``P(s) ∝ exp(β (J Σ_{uv} s_u s_v + h Σ_u s_u))``.
+
+        Spins ``s = ±1`` are stored as ``0 / 1``. ``J`` and ``h`` are numbers (uniform
+        coupling and field). The sampler recognises the pairwise binary form and uses its
+        fast heat-bath path.
+
+        Examples
+        --------
+        >>> import networkx as nx, natabs as na
+        >>> fg = na.FactorGraph.ising(nx.cycle_graph(4), beta=0.5)
+        >>> import numpy as np
+        >>> np.allclose(fg.to_system().to_table(), na.systems.ising_ring(4, beta=0.5).to_table())
+        True
+        """
+        nodes, edges = _graph(graph)
+        beta, J, h = (_real(x, name) for x, name in ((beta, "beta"), (J, "J"), (h, "h")))
+        bj = beta * J
+        pair = np.array([[bj, -bj], [-bj, bj]])
+        scopes = [list(e) for e in edges]
+        logs = [pair] * len(edges)
+        if h != 0.0:
+            unary = np.array([-beta * h, beta * h])
+            scopes += [[i] for i in range(len(nodes))]
+            logs += [unary] * len(nodes)
+        return cls(cards=[2] * len(nodes), nodes=nodes, scopes=scopes, logs=logs,
+                   kind="mrf", graph=graph)
+
+    @classmethod
+    def ising_lattice(cls, L: int, beta: float, J: float = 1.0, h: float = 0.0) -> FactorGraph:
+        """The Ising model on the periodic ``L × L`` lattice (see :func:`lattice`).
+
+        Its critical point is ``beta_c = ln(1 + √2) / (2J)``.
+
+        Examples
+        --------
+        >>> import natabs as na
+        >>> na.FactorGraph.ising_lattice(3, beta=0.4).n
+        9
+        """
+        return cls.ising(lattice(L), beta, J=J, h=h)
+
+    @classmethod
+    def potts(cls, graph: nx.Graph, q: int, beta: float) -> FactorGraph:
+        """The ``q``-state Potts model: ``P(x) ∝ exp(β Σ_{uv} [x_u = x_v])``, values ``0..q-1``.
+
+        Examples
+        --------
+        >>> import networkx as nx, natabs as na
+        >>> fg = na.FactorGraph.potts(nx.path_graph(2), q=3, beta=1.0)
+        >>> round(float(fg.to_system().to_table()[0, 0]), 4)
+        0.192
+        """
+        nodes, edges = _graph(graph)
+        q = integer(q, "q", 2)
+        _check_card(q, "q")
+        beta = _real(beta, "beta")
+        pair = beta * np.eye(q)
+        return cls(cards=[q] * len(nodes), nodes=nodes, scopes=[list(e) for e in edges],
+                   logs=[pair] * len(edges), kind="mrf", graph=graph)
+
+    @classmethod
+    def from_factors(
+        cls,
+        scopes: Sequence[Sequence[int]],
+        tables: Sequence[Any],
+        *,
+        names: Sequence[str] | None = None,
+        log: bool = False,
+    ) -> FactorGraph:
+        """A Markov random field from factor scopes and tables.
+
+        Parameters
+        ----------
+        scopes : sequence of sequences of int
+            Variables ``0 .. n-1`` each factor touches (``n`` = largest index + 1).
+        tables : sequence of array_like
+            ``tables[f]`` has one axis per scope variable, in scope order; entries are
+            potentials (finite, >= 0, not all zero), or log-potentials (finite or -inf)
+            with ``log=True``. A variable's card is the length of its axes, which must
+            agree across factors.
+        names : sequence of str, optional
+            Variable names.
+
+        Examples
+        --------
+        >>> import natabs as na
+        >>> fg = na.FactorGraph.from_factors([(0, 1)], [[[3, 1], [1, 3]]])
+        >>> fg.to_system().to_table()
+        array([[0.375, 0.125],
+               [0.125, 0.375]])
+        """
+        if isinstance(scopes, (str, bytes)) or len(scopes) != len(tables):
+            raise InvalidInputError(
+                f"give one table per scope ({len(scopes)} scopes, {len(tables)} tables)"
+            )
+        cards: dict[int, int] = {}
+        norm_scopes, logs = [], []
+        for f, (scope, table) in enumerate(zip(scopes, tables)):
+            try:
+                s = [int(v) for v in scope]
+            except (TypeError, ValueError):
+                raise TypeError(f"scope {f} must be a list of variable indices") from None
+            if any(v < 0 for v in s) or len(set(s)) != len(s):
+                raise InvalidInputError(f"scope {f} {s!r}: indices must be >= 0 and distinct")
+            t = _table(table, f"table {f}")
+            if t.ndim != len(s):
+                raise InvalidInputError(
+                    f"table {f} has {t.ndim} axes but scope {f} names {len(s)} variables"
+                )
+            for v, c in zip(s, t.shape):
+                _check_card(c, f"variable {v}")
+                if cards.setdefault(v, c) != c:
+                    raise InvalidInputError(
+                        f"variable {v} has card {cards[v]} in one factor and {c} in factor {f}"
+                    )
+            if log:
+                if np.isnan(t).any() or (t == np.inf).any():
+                    raise InvalidInputError(f"table {f}: log-potentials must be finite or -inf")
+                lt = t.copy()
+            else:
+                if (t < 0).any() or not np.isfinite(t).all():
+                    raise InvalidInputError(f"table {f}: potentials must be finite and >= 0")
+                lt = _log(t)
+            if (lt == -np.inf).all():
+                raise InvalidInputError(f"table {f} is zero everywhere")
+            norm_scopes.append(s)
+            logs.append(lt)
+        if not cards:
+            raise InvalidInputError("no factors: at least one is needed to define the variables")
+        n = max(cards) + 1
+        missing = [v for v in range(n) if v not in cards]
+        if missing:
+            raise InvalidInputError(f"variables {missing} appear in no factor (cards unknown)")
+        nodes = list(range(n)) if names is None else list(names)
+        if len(nodes) != n:
+            raise InvalidInputError(f"{len(nodes)} names for {n} variables")
+        import networkx as nx
+
+        graph = nx.Graph()
+        graph.add_nodes_from(nodes)
+        for s in norm_scopes:
+            graph.add_edges_from((nodes[a], nodes[b]) for a in s for b in s if a < b)
+        return cls(cards=[cards[v] for v in range(n)], nodes=nodes, scopes=norm_scopes,
+                   logs=logs, kind="mrf", graph=graph)
+
+    # -- properties -------------------------------------------------------------------------
+
+    @property
+    def n(self) -> int:
+        return len(self._cards)
+
+    @property
+    def cards(self) -> tuple[int, ...]:
+        return self._cards
+
+    @property
+    def nodes(self) -> tuple:
+        return self._nodes
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self._names
+
+    @property
+    def kind(self) -> str:
+        return self._kind
+
+    @property
+    def graph(self) -> nx.Graph:
+        return self._graph
+
+    @property
+    def n_factors(self) -> int:
+        return len(self._scopes)
+
+    def index(self, var: Any) -> int:
+        """Position of a variable given by node label, name, or index (labels first)."""
+        try:
+            if var in self._index:
+                return self._index[var]
+        except TypeError:
+            pass
+        if isinstance(var, str) and var in self._names:
+            return self._names.index(var)
+        if isinstance(var, numbers.Integral) and not isinstance(var, bool):
+            if 0 <= int(var) < self.n:
+                return int(var)
+        raise InvalidInputError(f"{var!r} is neither a node label nor an index of this model "
+                                f"(n = {self.n})")
+
+    def indices(self, variables: Iterable[Any]) -> tuple[int, ...]:
+        """Positions of several variables (see :meth:`index`)."""
+        return tuple(self.index(v) for v in variables)
+
+    def state_space_size(self) -> int:
+        """Number of joint states, ``Π cards`` (may be astronomically large)."""
+        return math.prod(self._cards)
+
+    # -- exact ------------------------------------------------------------------------------
+
+    def to_system(self, *, max_states: int = MAX_EXACT_STATES) -> System:
+        """The exact joint law as a :class:`~natabs.System` (states of probability 0 dropped).
+
+        Raises :class:`~natabs.errors.TooLargeError` when the model has more than
+        ``max_states`` joint states.
+
+        Examples
+        --------
+        >>> import natabs as na
+        >>> s = na.FactorGraph.ising_lattice(3, beta=0.2).to_system()
+        >>> s.size
+        512
+        >>> na.FactorGraph.ising_lattice(6, beta=0.2).to_system()
+        Traceback (most recent call last):
+        ...
+        natabs.errors.TooLargeError: the model has 68719476736 joint states; to_system enumerates at most 4194304
+        """
+        size = self.state_space_size()
+        if size > max_states:
+            raise TooLargeError(
+                f"the model has {size} joint states; to_system enumerates at most {max_states}"
+            )
+        codes = np.arange(size, dtype=np.int64)
+        states = np.empty((size, self.n), dtype=np.int64)
+        rest = codes
+        for i, c in enumerate(self._cards):  # variable 0 least significant, as System codes
+            states[:, i] = rest % c
+            rest = rest // c
+        logw = self._log_weights(states)
+        keep = logw > -np.inf
+        if not keep.any():
+            raise InvalidInputError("the factors give every joint state probability zero")
+        w = np.exp(logw[keep] - logw[keep].max())
+        return System(states[keep], w / w.sum(), self._cards, self._names, normalize=True)
+
+    def _log_weights(self, states: np.ndarray) -> np.ndarray:
+        """Unnormalised log-probability of each row of ``states``."""
+        logw = np.zeros(len(states))
+        for scope, t in zip(self._scopes, self._logs):
+            logw += t[tuple(states[:, v] for v in scope)]
+        return logw
+
+    def marginalize(self, var: Any, *, max_table: int = 1 << 22) -> FactorGraph:
+        """The model of the other variables, with ``var`` summed out (an MRF).
+
+        The factors touching ``var`` are replaced by one factor over their other variables
+        (``var``'s Markov blanket), ``log Σ_v Π_f φ_f``; refused with
+        :class:`~natabs.errors.TooLargeError` when that table would exceed ``max_table``
+        entries. Used for information about a latent (THEORY §4).
+
+        Examples
+        --------
+        >>> import numpy as np, natabs as na
+        >>> fg = na.FactorGraph.from_factors([(0, 1), (1, 2)], [[[2, 1], [1, 2]], [[2, 1], [1, 2]]])
+        >>> m = fg.marginalize(1)
+        >>> m.names, np.allclose(m.to_system().to_table(), fg.to_system().to_table().sum(axis=1))
+        (('0', '2'), True)
+        """
+        lam = self.index(var)
+        touching = [f for f, sc in enumerate(self._scopes) if lam in sc]
+        blanket = sorted({v for f in touching for v in self._scopes[f] if v != lam})
+        size = math.prod(self._cards[v] for v in blanket) * self._cards[lam]
+        if size > max_table:
+            raise TooLargeError(
+                f"summing out {var!r} needs a table over {len(blanket)} variables with {size} "
+                f"entries; the limit is {max_table}"
+            )
+        axes = blanket + [lam]
+        shape = [self._cards[v] for v in axes]
+        total = np.zeros(shape)
+        for f in touching:
+            scope = self._scopes[f]
+            # put the factor's axes in the order of `axes`, broadcasting over the others
+            pos = [axes.index(v) for v in scope]
+            t = np.transpose(self._logs[f], np.argsort(pos))
+            expand = tuple(sorted(pos))
+            t = t.reshape([shape[a] if a in expand else 1 for a in range(len(axes))])
+            total = total + t
+        with np.errstate(invalid="ignore"):
+            top = total.max(axis=-1, keepdims=True)
+            top = np.where(np.isfinite(top), top, 0.0)
+            merged = np.log(np.exp(total - top).sum(axis=-1)) + top[..., 0]
+        new = {v: i for i, v in enumerate(v for v in range(self.n) if v != lam)}
+        scopes = [[new[v] for v in sc] for f, sc in enumerate(self._scopes) if f not in touching]
+        logs = [t for f, t in enumerate(self._logs) if f not in touching]
+        if blanket:
+            scopes.append([new[v] for v in blanket])
+            logs.append(merged)
+        nodes = [v for i, v in enumerate(self._nodes) if i != lam]
+        graph = self._graph.to_undirected().copy() if self._graph is not None else None
+        if graph is not None:
+            graph.remove_node(self._nodes[lam])
+            graph.add_edges_from((self._nodes[a], self._nodes[b]) for a in blanket
+                                 for b in blanket if a < b)
+        return FactorGraph(cards=[self._cards[v] for v in new], nodes=nodes, scopes=scopes,
+                           logs=logs, kind="mrf", graph=graph)
+
+    # -- for the sampler --------------------------------------------------------------------
+
+    def _native_args(self) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
+        """(cards, scope variables, scope lengths, tables), flat, as the engine takes them."""
+        if self._flat is None:
+            # Built once: the model is immutable, and large models have ~10^5 factors.
+            lens = np.fromiter(map(len, self._scopes), dtype=np.uint32, count=len(self._scopes))
+            flat = np.fromiter((v for s in self._scopes for v in s), dtype=np.uint32,
+                               count=int(lens.sum()))
+            tables = (np.concatenate([t.ravel() for t in self._logs]) if self._logs
+                      else np.zeros(0))
+            self._flat = (list(self._cards), flat, lens,
+                          np.ascontiguousarray(tables, dtype=np.float64))
+        return self._flat
+
+    def __repr__(self) -> str:
+        cards = set(self._cards)
+        c = cards.pop() if len(cards) == 1 else self._cards[:8]
+        return (f"FactorGraph(kind={self._kind!r}, n={self.n}, cards={c}, "
+                f"factors={self.n_factors})")
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _real(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise InvalidInputError(f"{name} must be finite, got {value!r}")
+    return float(value)
+
+
+def _check_card(c: int, what: str) -> None:
+    if not 1 <= c <= MAX_CARD:
+        raise InvalidInputError(f"{what} has card {c}; cards must lie in 1..{MAX_CARD}")
+
+
+def _table(x: Any, what: str) -> np.ndarray:
+    try:
+        t = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{what} must be an array of numbers") from None
+    if t.ndim == 0:
+        raise InvalidInputError(f"{what} must have at least one axis")
+    return t
+
+
+def _log(t: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        return np.log(t)
+
+
+def _graph(graph: Any) -> tuple[list, list[tuple[int, int]]]:
+    import networkx as nx
+
+    if not isinstance(graph, nx.Graph):
+        raise TypeError(f"graph must be a networkx graph, got {type(graph).__name__}")
+    if graph.is_directed() or graph.is_multigraph():
+        raise InvalidInputError("graph must be a simple undirected networkx Graph")
+    nodes = list(graph.nodes)
+    if not nodes:
+        raise InvalidInputError("the graph has no nodes")
+    index = {v: i for i, v in enumerate(nodes)}
+    edges = []
+    for u, v in graph.edges:
+        if u == v:
+            raise InvalidInputError(f"self-loop at node {u!r}: a spin cannot couple to itself")
+        edges.append((index[u], index[v]))
+    return nodes, edges

@@ -7,7 +7,7 @@ without knowing natabs, so ``except ValueError`` keeps working.
 
 from __future__ import annotations
 
-__all__ = ["NatabsError", "InvalidInputError", "TooLargeError"]
+__all__ = ["NatabsError", "InvalidInputError", "TooLargeError", "UnsupportedError"]
 
 
 class NatabsError(Exception):
@@ -20,3 +20,11 @@ class InvalidInputError(NatabsError, ValueError):
 
 class TooLargeError(NatabsError, MemoryError):
     """A request was refused before allocating, because it would not fit in memory."""
+
+
+class UnsupportedError(NatabsError, TypeError):
+    """A measure or transformation does not apply to this kind of system.
+
+    The message names the measure, the kind, and why (for example: the deterministic
+    redundancy conventions do not apply to a continuous latent).
+    """

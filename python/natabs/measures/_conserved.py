@@ -16,6 +16,7 @@ from .. import _native
 from .. import blocks as _blocks
 from .._info import check_base, entropy
 from ..systems._support import System
+from ._dispatch import implementation
 
 __all__ = ["Conserved", "conserved", "conserved_information", "component_labels"]
 
@@ -96,10 +97,15 @@ def conserved(
     >>> na.conserved(s, blocks=[["x0", "x1"], ["x2"]]).n_components
     2
     """
-    if not isinstance(system, System):
-        raise TypeError(f"system must be a natabs.System, got {type(system).__name__}")
+    compute = implementation(system, "conserved")
     b = check_base(base)
     family = _blocks.resolve(system, k, blocks)
+    return compute(system, family, base=b)
+
+
+def on_support(system: System, family: tuple[tuple[int, ...], ...], *, base: float) -> Conserved:
+    """:func:`conserved` on a support system: union-find over the move graph in Rust."""
+    b = base
     labels, count = component_labels(system, family)
     masses = np.bincount(labels, weights=system.probs, minlength=count)
     labels.flags.writeable = False

@@ -40,6 +40,7 @@ from .._validation import choice, integer
 from .._info import check_base
 from ..errors import InvalidInputError, TooLargeError
 from ..systems._support import System
+from ._dispatch import implementation
 
 __all__ = ["Curve", "surviving_information"]
 
@@ -175,8 +176,7 @@ def surviving_information(
     >>> na.surviving_information(latent, steps=[0, 10, 100], k=1, about="source")
     Curve(steps=[0, 10, 100], bits=[0.9752, 0.7396, 0.1275], method='exact', scan='random', about='source', blocks='6 blocks of size 1')
     """
-    if not isinstance(system, System):
-        raise TypeError(f"system must be a natabs.System, got {type(system).__name__}")
+    compute = implementation(system, "surviving_information")
     requested = _check_steps(steps)
     scan = _kernel.check_scan(scan)
     b = check_base(base)
@@ -187,6 +187,18 @@ def surviving_information(
             raise InvalidInputError("samples= only applies to method='sampled' or 'auto'")
     if not isinstance(progress, bool):
         raise TypeError(f"progress must be True or False, got {progress!r}")
+    return compute(
+        system, requested, k=k, blocks=blocks, scan=scan, about=about, method=method,
+        samples=samples, seed=seed, base=b, progress=progress,
+    )
+
+
+def on_support(
+    system: System, requested: np.ndarray, *, k, blocks, scan: str, about, method: str,
+    samples: int | None, seed, base: float, progress: bool,
+) -> Curve:
+    """:func:`surviving_information` on a support system (exact, dense, or sampled routes)."""
+    b = base
     make_bar = _tqdm() if progress else None  # fails early when tqdm is missing
 
     if about is None:

@@ -32,6 +32,7 @@ from .. import blocks as _blocks
 from ._conserved import conserved
 from ..errors import InvalidInputError, TooLargeError
 from ..systems._support import System
+from ._dispatch import implementation
 
 __all__ = ["Spectrum", "spectrum", "SlowModes", "slow_modes"]
 
@@ -185,8 +186,14 @@ def spectrum(
     >>> sp.method, sp.converged
     ('lobpcg', True)
     """
-    system, family, top = _check(system, k, blocks, top)
-    method = _check_method(method)
+    compute = implementation(system, "spectrum")
+    family = _blocks.resolve(system, k, blocks)
+    top = None if top is None else integer(top, "top", 1)
+    return compute(system, family, top=top, method=_check_method(method))
+
+
+def spectrum_on_support(system: System, family, *, top: int | None, method: str) -> Spectrum:
+    """:func:`spectrum` on a support system: dense, or block solvers on the Rust kernel."""
     n = system.size
     if top is None and n > FULL_MAX:
         raise TooLargeError(
@@ -295,13 +302,20 @@ def slow_modes(
     >>> [round(float(f), 3) for f in modes.functions[0]]  # a softened majority vote
     [1.147, 0.382, 0.382, -0.382, 0.382, -0.382, -0.382, -1.147]
     """
-    system, family, top = _check(system, k, blocks, top)
+    compute = implementation(system, "slow_modes")
+    family = _blocks.resolve(system, k, blocks)
     if top is None:
         raise TypeError("top must be an integer")
+    top = integer(top, "top", 1)
+    return compute(system, family, top=top, method=_check_method(method))
+
+
+def slow_modes_on_support(system: System, family, *, top: int, method: str) -> SlowModes:
+    """:func:`slow_modes` on a support system."""
     n = system.size
     if top > n - 1:
         raise InvalidInputError(f"top must be at most {n - 1} for a support of {n} states")
-    method = _choose(_check_method(method), n, top + 1)
+    method = _choose(method, n, top + 1)
     kernel = _kernel.build(system, family)
     if method == "dense":
         values, vectors = _dense(kernel, system.probs, top, vectors=True, deflate=True)
@@ -326,15 +340,6 @@ def slow_modes(
 
 
 # -- internals ----------------------------------------------------------------------------
-
-
-def _check(system, k, blocks, top):
-    if not isinstance(system, System):
-        raise TypeError(f"system must be a natabs.System, got {type(system).__name__}")
-    family = _blocks.resolve(system, k, blocks)
-    if top is not None:
-        top = integer(top, "top", 1)
-    return system, family, top
 
 
 def _check_method(method: object) -> str:

@@ -17,6 +17,7 @@ import numpy as np
 
 from .._info import check_base, entropy
 from ..errors import InvalidInputError, TooLargeError
+from ._variables import NamedVariables, check_names
 
 __all__ = ["System"]
 
@@ -28,7 +29,7 @@ MAX_TABLE_ENTRIES = 1 << 28
 _DECODE_CHUNK = 1 << 20
 
 
-class System:
+class System(NamedVariables):
     """A joint law over discrete variables, held by its support.
 
     Parameters
@@ -189,7 +190,7 @@ class System:
 
     def _init(self, cards, names, codes, rows, probs) -> None:
         self._cards = cards
-        self._names = _check_names(names, len(cards))
+        self._names = check_names(names, len(cards))
         for a in (codes, rows, probs):
             if a is not None:
                 a.flags.writeable = False
@@ -280,14 +281,6 @@ class System:
     def is_coded(self) -> bool:
         """Whether states are held as codes (state space at most 2**64 states)."""
         return self._codes is not None
-
-    def index(self, var: int | str) -> int:
-        """Position of a variable given by name or index."""
-        return _resolve_var(var, self._names)
-
-    def indices(self, variables: Iterable[int | str]) -> tuple[int, ...]:
-        """Positions of several variables given by names or indices."""
-        return tuple(_resolve_var(v, self._names) for v in variables)
 
     def entropy(self, base: float = 2) -> float:
         """Joint entropy H(X) (bits by default)."""
@@ -494,38 +487,6 @@ def _check_probs(probs: Any, size: int, normalize: bool, *, copy: bool) -> np.nd
             "pass normalize=True to divide by the sum"
         )
     return p
-
-
-def _check_names(names: Sequence[str] | None, n: int) -> tuple[str, ...]:
-    if names is None:
-        return tuple(f"x{i}" for i in range(n))
-    if isinstance(names, str):
-        raise TypeError("names must be a sequence of strings, not a single string")
-    out = tuple(names)
-    for nm in out:
-        if not isinstance(nm, str):
-            raise TypeError(f"variable names must be strings, got {nm!r}")
-    if len(out) != n:
-        raise InvalidInputError(f"{len(out)} names given for {n} variables")
-    if len(set(out)) != n:
-        dup = next(nm for nm in out if out.count(nm) > 1)
-        raise InvalidInputError(f"variable name {dup!r} appears more than once")
-    return out
-
-
-def _resolve_var(var: Any, names: tuple[str, ...]) -> int:
-    if isinstance(var, str):
-        try:
-            return names.index(var)
-        except ValueError:
-            raise InvalidInputError(f"no variable named {var!r}; variables are {names}") from None
-    try:
-        i = operator.index(var)
-    except TypeError:
-        raise TypeError(f"a variable is a name or an index, got {var!r}") from None
-    if not 0 <= i < len(names):
-        raise InvalidInputError(f"variable index {i} out of range for {len(names)} variables")
-    return i
 
 
 # -- codes --------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import math
 
 import numpy as np
@@ -12,12 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import natabs as na
+from natabs.engines import _eigensolvers as eigensolvers
+from natabs.measures import _spectrum
 from natabs.engines import _kernel
 from natabs.errors import InvalidInputError, TooLargeError
 
 SETTINGS = settings(max_examples=30, deadline=None)
 # `natabs.spectrum` is the function; the module is reached by its full name.
-spectrum_module = importlib.import_module("natabs.measures._spectrum")
+spectrum_module = _spectrum
 
 
 @st.composite
@@ -159,7 +160,7 @@ def test_auto_picks_the_block_solver_above_the_dense_limit(monkeypatch):
 
 
 def test_non_convergence_is_reported(monkeypatch):
-    monkeypatch.setattr(spectrum_module, "MAX_ITER", 1)
+    monkeypatch.setattr(eigensolvers, "MAX_ITER", 1)
     s = na.systems.noisy_copies(10, 0.2)
     with pytest.warns(RuntimeWarning, match="LOBPCG"):
         sp = na.spectrum(s, k=1, top=10, method="lobpcg")
@@ -167,7 +168,7 @@ def test_non_convergence_is_reported(monkeypatch):
 
 
 def test_chebyshev_non_convergence_is_reported(monkeypatch):
-    monkeypatch.setattr(spectrum_module, "MAX_FILTERS", 1)
+    monkeypatch.setattr(eigensolvers, "MAX_FILTERS", 1)
     s = na.systems.noisy_copies(10, 0.2)
     with pytest.warns(RuntimeWarning, match="Chebyshev"):
         sp = na.spectrum(s, k=1, top=10, method="chebyshev")

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import natabs as na
 from natabs import testing
 from natabs import transforms as nt
-from natabs.transforms import _maps as nt_maps
+from natabs.transforms import _light_cone as nt_cone
 from natabs.errors import InvalidInputError
 
 R = na.conserved_information
@@ -152,8 +152,8 @@ def test_survival_reprs_and_table():
 
 
 def test_sandwich_fallback(monkeypatch):
-    monkeypatch.setattr(nt_maps, "MAX_ALL_PAIRS_SUPPORT", 1)
-    monkeypatch.setattr(nt_maps, "MAX_PAIRS", 0)
+    monkeypatch.setattr(nt_cone, "MAX_ALL_PAIRS_SUPPORT", 1)
+    monkeypatch.setattr(nt_cone, "MAX_PAIRS", 0)
     s = na.survives(na.systems.copies(4), nt.cnot(0, 1), k=3)
     assert s.bounds == "sandwich" and (s.lower, s.upper) == (0.0, 1.0)
 

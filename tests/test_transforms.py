@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import natabs as na
 from natabs import testing
 from natabs import transforms as nt
-from natabs.transforms import _maps as nt_maps
+from natabs.transforms import _light_cone as nt_cone
 from natabs.errors import InvalidInputError
 
 
@@ -226,12 +226,12 @@ def test_light_cone_grouped_path_matches_all_pairs(monkeypatch):
     x = na.systems.noisy_copies(5, 0.2)
     t = nt.prefix_xor([0, 1, 2, 3, 4]) >> nt.cnot(4, 0)
     expected = [nt.light_cone(x, t, k) for k in range(1, 5)]
-    monkeypatch.setattr(nt_maps, "MAX_ALL_PAIRS_SUPPORT", 4)
+    monkeypatch.setattr(nt_cone, "MAX_ALL_PAIRS_SUPPORT", 4)
     assert [nt.light_cone(x, t, k) for k in range(1, 5)] == expected
 
 
 def test_light_cone_refuses_huge(monkeypatch):
-    monkeypatch.setattr(nt_maps, "MAX_ALL_PAIRS_SUPPORT", 4)
+    monkeypatch.setattr(nt_cone, "MAX_ALL_PAIRS_SUPPORT", 4)
     with pytest.raises(na.errors.TooLargeError):
         nt.light_cone(na.systems.noisy_copies(3, 0.2), nt.cnot(0, 1), 3)
 

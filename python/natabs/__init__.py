@@ -16,7 +16,7 @@ from __future__ import annotations
 # The layers, bottom to top (docs/architecture.rst): systems, block families, engines,
 # measures, transformations; then the front ends.
 from . import errors, systems, blocks, measures, transforms, io, plot
-from . import dag, estimate, factor_graph, sampling  # older module paths, kept working
+from . import dag, estimate, factor_graph, sampling  # noqa: F401  (older module paths, kept working)
 from ._native import __version__
 from .systems import FactorGraph, System
 
@@ -42,6 +42,7 @@ from .transforms import Survival, SurvivalTable, light_cone, survival_table, sur
 __all__ = [
     "__version__",
     "System",
+    "measures",
     "blocks",
     "systems",
     "errors",

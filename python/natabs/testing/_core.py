@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, find, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument, NoSuchExample
 
-from ..transforms import _maps as _t
+from .. import transforms as _t
+from ..transforms._light_cone import static_widening
 from ..measures._conserved import conserved_information
 from ..systems._support import System
 from ..transforms._survival import _R
@@ -282,7 +283,7 @@ def check_sandwich(system: System, transform: _t.Transform, k: int) -> None:
     y = transform(system)
     _require_bijective(system, y, transform, "the sandwich")
     rx, ry = _R(system, 2.0), _R(y, 2.0)
-    wf, wi = _t._static_widening(transform, system)
+    wf, wi = static_widening(transform, system)
     j_lo, j_hi = min(k + wf, system.n), max(k - wi, 0)
     lo, hi, after = rx(j_lo), rx(j_hi), ry(k)
     assert lo <= after + TOLERANCE and after <= hi + TOLERANCE, (

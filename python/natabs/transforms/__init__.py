@@ -43,20 +43,18 @@ Compose(cnot('x0' -> 'x1'), Merge(['x2', 'x3']))
 
 from __future__ import annotations
 
+from ._algebra import Compose, Transform
+from ._light_cone import LightCone, light_cone
 from ._maps import (
-    Compose,
-    LightCone,
     Local,
     Merge,
     Permute,
     Relabel,
     Shuffle,
     Split,
-    Transform,
     center_of_mass,
     cnot,
     difference_map,
-    light_cone,
     prefix_xor,
     star_map,
 )

@@ -24,7 +24,8 @@ from ..measures._conserved import conserved_information
 from ..errors import InvalidInputError, TooLargeError
 from ..systems._support import System
 from .._validation import integer
-from ._maps import Transform, _static_widening, light_cone
+from ._algebra import Transform
+from ._light_cone import light_cone, static_widening
 
 __all__ = ["Survival", "SurvivalTable", "survives", "survival_table"]
 
@@ -147,7 +148,7 @@ def _survival(system, transform, y, k, rx, ry, base, *, exact=True) -> Survival:
     before, after = rx(k), ry(k)
     bijective = y.size == system.size
     bounds = "sandwich"
-    wf, wi = _static_widening(transform, system)
+    wf, wi = static_widening(transform, system)
     lower = rx(k + wf) if bijective else 0.0
     upper = rx(k - wi)
     if exact:

@@ -2,7 +2,8 @@
 
 Exact engines give exact numbers on small systems; on a large model the numbers come from
 samples, so each comes with an interval. :func:`mutual_information` is the plug-in
-estimate with the Miller–Madow bias correction and a bootstrap interval;
+estimate with the Miller–Madow bias correction and a bias-corrected bootstrap interval
+that contains it and stays within the quantity's range;
 :func:`sampled_surviving_information` estimates ``I(f(X^0); f(X^T))`` (THEORY §4) for a
 statistic ``f`` from many independent chains started at ``X^0 ~ P``.
 
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.special import ndtr, ndtri
 
 from .._info import check_base
 from ..errors import InvalidInputError
@@ -40,10 +42,11 @@ class MIEstimate:
     Attributes
     ----------
     bits : float
-        Miller–Madow corrected plug-in estimate, clipped at 0 (in units of ``base``;
-        bits by default).
+        Miller–Madow corrected plug-in estimate, within ``[0, log min(|A|, |B|)]`` (in
+        units of ``base``; bits by default).
     low, high : float
-        Percentile bootstrap interval at level ``confidence`` (clipped at 0).
+        Bias-corrected percentile bootstrap interval at level ``confidence``; always
+        ``0 <= low <= bits <= high <= log min(|A|, |B|)``.
     n : int
         Number of sample pairs.
     confidence : float
@@ -72,15 +75,30 @@ def mutual_information(
     *,
     base: float = 2,
     confidence: float = 0.95,
-    bootstrap: int = 200,
+    bootstrap: int = 1000,
     seed: int | None = None,
 ) -> MIEstimate:
-    """Mutual information of paired discrete samples, with a bootstrap interval.
+    """Mutual information of paired discrete samples, with a bias-corrected bootstrap interval.
 
-    ``I = H_MM(A) + H_MM(B) - H_MM(A, B)`` where ``H_MM = H_plugin + (m - 1) / (2N)``
-    (nats; ``m`` = number of observed values) is the Miller–Madow estimate. The interval
-    is the percentile interval of the same estimate over ``bootstrap`` resamples of the
-    pairs (drawn as multinomial counts over the observed joint values).
+    The estimate is ``I = H_MM(A) + H_MM(B) - H_MM(A, B)`` where
+    ``H_MM = H_plugin + (m - 1) / (2N)`` (nats; ``m`` = number of observed values) is the
+    Miller–Madow estimate [1]_. The interval is the *bias-corrected percentile* (BC)
+    bootstrap interval of that estimate [2]_ [3]_: with ``G`` the distribution of the
+    estimate over ``bootstrap`` resamples of the pairs (multinomial counts over the observed
+    joint values) and ``z0 = Φ⁻¹(G(I))`` its median bias, the limits are the quantiles of
+    ``G`` at levels ``Φ(2 z0 ± z)``, ``z = Φ⁻¹((1 + confidence) / 2)``. ``z0`` is limited
+    to ``[-z, z]``, so the interval always contains the estimate.
+
+    Every number lies within the range of the quantity: ``0 <= low <= bits <= high <=
+    log min(|A|, |B|)``, where ``|A|``, ``|B|`` are the numbers of observed values of each
+    side (a bias correction that would cross a bound stops at it).
+
+    Coverage, measured by simulation (``tests/test_estimate_coverage.py``, channels of known
+    information from 1% to 99% of the maximum, N = 2,000 pairs): 93–97% for 95% intervals.
+    It is worse when the cells that separate the truth from a bound hold only a few pairs
+    — information within a few ``1/N`` of 0, or a channel whose rare transitions are seen
+    fewer than about 10 times — where the bootstrap distribution is too discrete: there,
+    collect more pairs.
 
     Parameters
     ----------
@@ -91,9 +109,20 @@ def mutual_information(
     confidence : float
         Level of the interval, in (0, 1).
     bootstrap : int
-        Number of bootstrap resamples (0: no interval; ``low = high = bits``).
+        Number of bootstrap resamples (0: no interval; ``low = high = bits``). The
+        default, 1,000, is what the percentile limits at 95% need (Efron & Tibshirani 1993,
+        §19.3).
     seed : int, optional
         Seed of the bootstrap.
+
+    References
+    ----------
+    .. [1] G. A. Miller, "Note on the bias of information estimates", in *Information
+       Theory in Psychology*, Free Press, 1955, pp. 95–100.
+    .. [2] B. Efron, "Nonparametric standard errors and confidence intervals",
+       *Canadian Journal of Statistics* 9 (1981) 139–158.
+    .. [3] B. Efron and R. J. Tibshirani, *An Introduction to the Bootstrap*, Chapman &
+       Hall, 1993, §14.3 (the BC and BCa intervals).
 
     Examples
     --------
@@ -104,6 +133,8 @@ def mutual_information(
     >>> y = x ^ (rng.random(20000) < 0.1)          # binary symmetric channel, p = 0.1
     >>> est = mutual_information(x, y, seed=0)     # exact: 1 - h(0.1) = 0.531 bits
     >>> est.low < 0.531 < est.high
+    True
+    >>> est.low <= est.bits <= est.high
     True
     """
     check_base(base)
@@ -119,23 +150,35 @@ def mutual_information(
         raise InvalidInputError(f"bootstrap must be an integer >= 0, got {bootstrap!r}")
     n = len(ia)
     joint, jidx = np.unique(ia.astype(np.int64) * kb + ib, return_inverse=True)
-    counts = np.bincount(jidx).astype(np.float64)
-    ja, jb = joint // kb, joint % kb
+    counts = np.bincount(jidx.reshape(-1)).astype(np.float64)
     scale = 1.0 / math.log(base)
+    # the quantity's range: 0 <= I <= log min(|A|, |B|)
+    top = math.log(min(ka, kb)) * scale
+    # one-hot maps from joint cells to the values of each side: every estimate below is
+    # computed for a whole stack of count vectors at once
+    to_a = np.zeros((len(joint), ka))
+    to_a[np.arange(len(joint)), joint // kb] = 1.0
+    to_b = np.zeros((len(joint), kb))
+    to_b[np.arange(len(joint)), joint % kb] = 1.0
 
-    def mm(c: np.ndarray) -> float:
-        ca = np.bincount(ja, weights=c, minlength=ka)
-        cb = np.bincount(jb, weights=c, minlength=kb)
-        return (_h_mm(ca, n) + _h_mm(cb, n) - _h_mm(c, n)) * scale
+    def mm(c: np.ndarray) -> np.ndarray:
+        return (_h_mm(c @ to_a, n) + _h_mm(c @ to_b, n) - _h_mm(c, n)) * scale
 
-    point = max(0.0, mm(counts))
+    raw = float(mm(counts[None, :])[0])
+    point = min(max(raw, 0.0), top)
     if bootstrap == 0:
         return MIEstimate(point, point, point, n, float(confidence))
     rng = np.random.default_rng(seed)
-    p = counts / n
-    reps = np.array([mm(rng.multinomial(n, p).astype(np.float64)) for _ in range(bootstrap)])
-    lo, hi = np.quantile(reps, [(1 - confidence) / 2, (1 + confidence) / 2])
-    return MIEstimate(point, max(0.0, float(lo)), max(0.0, float(hi)), n, float(confidence))
+    reps = mm(rng.multinomial(n, counts / n, size=bootstrap).astype(np.float64))
+    # Bias-corrected percentile interval (Efron 1981): z0 measures the median bias of the
+    # bootstrap distribution about the estimate (ties count one half).
+    z = float(ndtri((1 + confidence) / 2))
+    below = (np.count_nonzero(reps < raw) + 0.5 * np.count_nonzero(reps == raw)) / bootstrap
+    z0 = float(np.clip(ndtri(np.clip(below, 0.5 / bootstrap, 1 - 0.5 / bootstrap)), -z, z))
+    lo, hi = np.quantile(reps, [float(ndtr(2 * z0 - z)), float(ndtr(2 * z0 + z))])
+    low = min(max(float(lo), 0.0), point)
+    high = min(max(float(hi), point), top)
+    return MIEstimate(point, low, high, n, float(confidence))
 
 
 @dataclass(frozen=True, eq=False)
@@ -193,7 +236,7 @@ def sampled_surviving_information(
     threads: int | None = None,
     base: float = 2,
     confidence: float = 0.95,
-    bootstrap: int = 200,
+    bootstrap: int = 1000,
     init: Any = None,
     burn_in: int | None = None,
     progress: bool = False,
@@ -337,9 +380,12 @@ def _labels(x: Any, name: str) -> tuple[np.ndarray, int]:
     return inv, int(inv.max()) + 1 if inv.size else 0
 
 
-def _h_mm(counts: np.ndarray, n: int) -> float:
-    c = counts[counts > 0]
-    return float(-(c / n * np.log(c / n)).sum() + (len(c) - 1) / (2 * n))
+def _h_mm(counts: np.ndarray, n: int) -> np.ndarray:
+    """Miller–Madow entropies (nats) of each row of a stack of count vectors."""
+    p = counts / n
+    seen = counts > 0
+    plugin = -(p * np.log(np.where(seen, p, 1.0))).sum(axis=-1)
+    return plugin + (seen.sum(axis=-1) - 1) / (2 * n)
 
 
 def _sub(seed: int, i: int) -> int:

@@ -31,7 +31,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.napoleon",
-    "sphinx.ext.mathjax",  # MathJax is loaded by the reader's browser; the build stays offline
+    "sphinx.ext.mathjax",  # MathJax from the docs' own _static (see "maths, offline" below)
     "sphinx.ext.viewcode",
     "sphinx_gallery.gen_gallery",
 ]
@@ -138,11 +138,31 @@ default_role = None  # write :math:`...` explicitly; docstrings use ``code``
 pygments_style = "sphinx"
 pygments_dark_style = "monokai"
 
+# -- maths, offline -------------------------------------------------------------------------
+# MathJax 3 ships in the ``sphinx-mathjax-offline`` package (a docs dependency); its files
+# are copied into the site's _static, and pages load them from there, so maths renders
+# with no network. The SVG output draws glyphs as paths: no font files are fetched either.
+
+def _mathjax_dir() -> str:
+    import importlib.util
+
+    spec = importlib.util.find_spec("sphinx-mathjax-offline")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the docs need MathJax from sphinx-mathjax-offline: "
+                           "pip install \".[docs]\"")
+    path = os.path.join(list(spec.submodule_search_locations)[0], "static")
+    if not os.path.isfile(os.path.join(path, "mathjax", "tex-svg.js")):
+        raise RuntimeError(f"no MathJax in {path}: reinstall sphinx-mathjax-offline")
+    return path
+
+
+mathjax_path = "mathjax/tex-svg.js"  # relative to _static
+
 # -- HTML ---------------------------------------------------------------------------------
 
 html_theme = "furo"
 html_title = f"natabs {release}"
-html_static_path = ["_static"]
+html_static_path = ["_static", _mathjax_dir()]  # the second holds mathjax/
 html_theme_options = {
     "navigation_with_keys": True,
 }

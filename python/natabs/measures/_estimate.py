@@ -13,13 +13,14 @@ Examples
 >>> from natabs import estimate
 >>> x = np.random.default_rng(0).integers(0, 2, 5000)
 >>> estimate.mutual_information(x, x, seed=0)
-MIEstimate(bits=1, low=0.9995, high=1, n=5000, confidence=0.95)
+MIEstimate(bits=1, low=1, high=1, n=5000, confidence=0.95)
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,8 +29,9 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from .._info import check_base
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, NotMixedWarning
 from ..systems._factor_graph import FactorGraph
+from ._diagnostics import ChainDiagnostics, diagnose, warn_unmixed
 from ._sampling import sample
 
 __all__ = ["MIEstimate", "mutual_information", "SampledSurvival", "sampled_surviving_information"]
@@ -111,7 +113,7 @@ def mutual_information(
     bootstrap : int
         Number of bootstrap resamples (0: no interval; ``low = high = bits``). The
         default, 1,000, is what the percentile limits at 95% need (Efron & Tibshirani 1993,
-        §19.3).
+        section 19.3).
     seed : int, optional
         Seed of the bootstrap.
 
@@ -122,7 +124,7 @@ def mutual_information(
     .. [2] B. Efron, "Nonparametric standard errors and confidence intervals",
        *Canadian Journal of Statistics* 9 (1981) 139–158.
     .. [3] B. Efron and R. J. Tibshirani, *An Introduction to the Bootstrap*, Chapman &
-       Hall, 1993, §14.3 (the BC and BCa intervals).
+       Hall, 1993, section 14.3 (the BC and BCa intervals).
 
     Examples
     --------
@@ -194,6 +196,13 @@ class SampledSurvival:
     statistic : str or tuple
     scan, blocks : str
     seed : int
+    diagnostics : ChainDiagnostics or None
+        Split-R̂, effective sample size and autocorrelation time of the statistic over the
+        recorded sweeps (see :func:`natabs.sampling.diagnose`). A large R̂ is expected
+        while information survives (chains keep ``f``); a
+        :class:`~natabs.errors.NotMixedWarning` is raised only when *no* chain changed
+        ``f`` at all, where the curve is flat at ``H(f(X^0))`` and says nothing about the
+        decay.
 
     Examples
     --------
@@ -213,6 +222,7 @@ class SampledSurvival:
     scan: str
     blocks: str
     seed: int
+    diagnostics: ChainDiagnostics | None = None
 
     def __repr__(self) -> str:
         bits = [round(float(b), 2) for b in self.bits]
@@ -296,8 +306,11 @@ def sampled_surviving_information(
     else:
         record = list(statistic)
     at = sweeps_t if sweeps_t[:1] == (0,) else (0, *sweeps_t)
-    run = sample(model, at, chains=chains, k=k, blocks=blocks, scan=scan, seed=seed,
-                 threads=threads, record=record, init=init, burn_in=burn_in, progress=progress)
+    with warnings.catch_warnings():  # judged below, for what the estimate needs
+        warnings.simplefilter("ignore", NotMixedWarning)
+        run = sample(model, at, chains=chains, k=k, blocks=blocks, scan=scan, seed=seed,
+                     threads=threads, record=record, init=init, burn_in=burn_in,
+                     progress=progress)
     if callable(statistic):
         values = np.stack([np.asarray(statistic(s)) for s in run.states])
         if values.shape[:2] != (len(at), chains):
@@ -308,6 +321,7 @@ def sampled_surviving_information(
     else:
         values = run.values
     off = len(at) - len(sweeps_t)
+    diag = _frozen_check(values, run.sweeps, statistic)
     est = [mutual_information(values[0], values[off + i], base=base, confidence=confidence,
                               bootstrap=bootstrap, seed=_sub(run.seed, i))
            for i in range(len(sweeps_t))]
@@ -317,8 +331,27 @@ def sampled_surviving_information(
         high=np.array([e.high for e in est]), chains=chains,
         statistic=statistic if isinstance(statistic, str) or callable(statistic)
         else tuple(statistic),
-        scan=scan, blocks=run.blocks, seed=run.seed,
+        scan=scan, blocks=run.blocks, seed=run.seed, diagnostics=diag,
     )
+
+
+def _frozen_check(values: np.ndarray, sweeps: Sequence[int], statistic: Any):
+    """Diagnostics of f over the recorded sweeps; warn when no chain ever changed f."""
+    if len(sweeps) < 2:
+        return None
+    codes = values if values.ndim == 2 else _row_codes(values)
+    diag = diagnose(codes, sweeps)
+    if diag.frozen == 1.0 and not diag.mixed:
+        warn_unmixed(diag, "the statistic" if callable(statistic) else f"{statistic!r}",
+                     stacklevel=4)
+    return diag
+
+
+def _row_codes(values: np.ndarray) -> np.ndarray:
+    """(sweeps, chains, d) rows of a vector statistic -> one label per row."""
+    flat = values.reshape(values.shape[0] * values.shape[1], -1)
+    _, inv = np.unique(flat, axis=0, return_inverse=True)
+    return inv.reshape(values.shape[:2])
 
 
 def _about_latent(model, statistic, about, sweeps_t, *, chains, k, blocks, scan, seed, threads,
@@ -341,9 +374,11 @@ def _about_latent(model, statistic, about, sweeps_t, *, chains, k, blocks, scan,
         if any(model.index(v) == lam for v in names):
             raise InvalidInputError(f"the statistic contains the latent {about!r} itself")
         record = [observed.index(model.nodes[model.index(v)]) for v in names]
-    run = sample(observed, sweeps_t, chains=chains, k=k, blocks=blocks, scan=scan,
-                 seed=_sub(seed, 10**6), threads=threads, record=record, init=x0, burn_in=0,
-                 progress=progress)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotMixedWarning)
+        run = sample(observed, sweeps_t, chains=chains, k=k, blocks=blocks, scan=scan,
+                     seed=_sub(seed, 10**6), threads=threads, record=record, init=x0,
+                     burn_in=0, progress=progress)
     values = (np.stack([np.asarray(statistic(x)) for x in run.states]) if callable(statistic)
               else run.values)
     est = [mutual_information(lam_values, values[i], base=base, confidence=confidence,
@@ -356,6 +391,7 @@ def _about_latent(model, statistic, about, sweeps_t, *, chains, k, blocks, scan,
         statistic=statistic if isinstance(statistic, str) or callable(statistic)
         else tuple(statistic),
         scan=scan, blocks=run.blocks, seed=seed,
+        diagnostics=_frozen_check(values, run.sweeps, statistic),
     )
 
 

@@ -111,8 +111,9 @@ def diagnose(values: Any, sweeps: Sequence[int]) -> ChainDiagnostics:
 
     Parameters
     ----------
-    values : array_like, shape (len(sweeps), chains)
-        The statistic at each recorded sweep (rows) of each chain (columns), as in
+    values : array_like
+        The statistic at each recorded sweep (rows) of each chain (columns), shape
+        ``(len(sweeps), chains)``, as in
         :attr:`natabs.SampleRun.values`. Labels (codes, majorities) are diagnosed through
         their ranks.
     sweeps : sequence of int

@@ -97,13 +97,15 @@ class ChainDiagnostics:
         span = f"sweeps {self.sweeps[0]}..{self.sweeps[-1]}"
         if self.frozen == 1.0:
             head = (f"no chain changed {what} over {span}: every chain keeps its start's "
-                    f"value, so the numbers describe the initial states, not the law")
+                    f"value, so the numbers describe the initial states, not the law (right "
+                    f"only if the starts are draws of the law and {what} is meant to be "
+                    f"kept, like the sign of an ordered Ising lattice)")
         else:
             head = (f"the chains have not mixed over {span} (split-R-hat = {self.rhat:.3g} > "
                     f"{RHAT_LIMIT}, effective sample size {self.ess:.0f})")
-        return (f"{head}. Run longer (larger sweeps, or a larger burn_in before sweep 0), "
-                f"start from exact draws of the law (init=, see natabs.sample), or use blocks "
-                f"that move {what} (larger k or connected blocks)")
+        return (f"{head}. Otherwise run longer (larger sweeps, or a larger burn_in before "
+                f"sweep 0), start from exact draws of the law (init=, see natabs.sample), or "
+                f"use blocks that move {what} (larger k or connected blocks)")
 
 
 def diagnose(values: Any, sweeps: Sequence[int]) -> ChainDiagnostics:

@@ -49,8 +49,9 @@ class ChainDiagnostics:
     chains : int
     rhat : float
         Rank-normalised split-R̂ (``nan`` with fewer than 4 sweeps, when the statistic
-        never varies, or without ``arviz-stats``: ``pip install "natabs[diagnostics]"``). Near 1 when chains agree with each other and with themselves over
-        time; above :data:`RHAT_LIMIT` they have not mixed.
+        never varies, or without ``arviz-stats``: ``pip install "natabs[diagnostics]"``).
+        Near 1 when chains agree with each other and with themselves over time; above
+        :data:`RHAT_LIMIT` they have not mixed.
     ess : float
         Bulk effective sample size over all chains and sweeps.
     tau : float
@@ -59,7 +60,7 @@ class ChainDiagnostics:
     frozen : float
         Fraction of chains whose statistic took one value at every recorded sweep.
     mixed : bool
-        ``False`` when ``rhat > RHAT_LIMIT``, or when every chain is frozen while chains
+        ``False`` when ``rhat > RHAT_LIMIT`` (1.1), or when every chain is frozen while chains
         disagree (each keeps its start's value: the run shows the start, not the law).
 
     Examples

@@ -3,9 +3,10 @@
 Many replicates of channels whose information is known exactly: each replicate draws
 ``N`` pairs, asks :func:`natabs.estimate.mutual_information` for a 95% interval, and the
 test counts how often the interval holds the true value. The channels run from about 1% to
-about 95% of the maximum. With 1,000 replicates per channel the standard error of a
-coverage near 95% is 0.7 percentage points, so the accepted band, 93–97%, is about three
-standard errors wide on each side. Every replicate also checks the range contract:
+about 92% of the maximum (the estimator's docstring says what happens closer to the
+bounds). With 1,000 replicates per channel the standard error of a coverage near 95% is
+0.7 percentage points, so the accepted band, 93–97%, is about three standard errors wide
+on each side. Every replicate also checks the range contract:
 ``0 <= low <= bits <= high <= log2 min(|A|, |B|)``.
 """
 

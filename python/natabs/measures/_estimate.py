@@ -95,12 +95,13 @@ def mutual_information(
     log min(|A|, |B|)``, where ``|A|``, ``|B|`` are the numbers of observed values of each
     side (a bias correction that would cross a bound stops at it).
 
-    Coverage, measured by simulation (``tests/test_estimate_coverage.py``, channels of known
-    information from 1% to 99% of the maximum, N = 2,000 pairs): 93–97% for 95% intervals.
-    It is worse when the cells that separate the truth from a bound hold only a few pairs
-    — information within a few ``1/N`` of 0, or a channel whose rare transitions are seen
-    fewer than about 10 times — where the bootstrap distribution is too discrete: there,
-    collect more pairs.
+    Coverage, measured by simulation (``tests/test_estimate_coverage.py``, N = 2,000
+    pairs, 1,000 replicates a channel): 93–97% for 95% intervals on channels whose
+    information runs from 1% to about 92% of the maximum, the rare transitions of the
+    latter seen about 20 times. Closer to a bound it drops, because the bootstrap
+    distribution becomes too discrete: about 92.7% when the transitions that separate the
+    truth from the maximum are seen 10 times (binary channel, flip 0.005), 90.5% at 5
+    times; at 0.0026 bits (flip 0.47) it is still 93.3%. There, collect more pairs.
 
     Parameters
     ----------

@@ -70,6 +70,19 @@ class MIEstimate:
         return (f"MIEstimate(bits={self.bits:.4g}, low={self.low:.4g}, high={self.high:.4g}, "
                 f"n={self.n}, confidence={self.confidence})")
 
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as plain JSON data.
+
+        Examples
+        --------
+        >>> from natabs.estimate import MIEstimate
+        >>> MIEstimate(bits=0.5, low=0.4, high=0.6, n=100, confidence=0.95).to_dict()["high"]
+        0.6
+        """
+        from .._results import to_dict
+
+        return to_dict(self)
+
 
 def mutual_information(
     a: Any,
@@ -232,6 +245,27 @@ class SampledSurvival:
             bits, sweeps = bits[:8] + ["..."], (*self.sweeps[:8], "...")
         return (f"SampledSurvival(statistic={self.statistic!r}, sweeps={sweeps}, bits={bits}, "
                 f"chains={self.chains}, scan={self.scan!r})")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as plain JSON data (a callable statistic is given by its name).
+
+        Examples
+        --------
+        >>> import networkx as nx, natabs as na
+        >>> fg = na.FactorGraph.ising(nx.cycle_graph(5), beta=0.5)
+        >>> s = na.sampled_surviving_information(fg, [0], sweeps=[1, 2, 3, 4], chains=500, seed=0)
+        >>> d = s.to_dict()
+        >>> d["sweeps"], sorted(d["diagnostics"])[:3]
+        ([1, 2, 3, 4], ['chains', 'ess', 'frozen'])
+        """
+        from dataclasses import replace
+
+        from .._results import to_dict
+
+        statistic = self.statistic
+        if callable(statistic):
+            statistic = getattr(statistic, "__name__", repr(statistic))
+        return to_dict(replace(self, statistic=statistic))
 
 
 def sampled_surviving_information(

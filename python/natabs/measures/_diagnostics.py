@@ -162,8 +162,8 @@ def diagnose(values: Any, sweeps: Sequence[int]) -> ChainDiagnostics:
     if stuck:  # one independent value per chain, and no decay within the run
         ess, tau = float(chains), math.inf
     mixed = not stuck and not (math.isfinite(rhat) and rhat > RHAT_LIMIT)
-    if not math.isfinite(rhat) and varies and draws >= 4 and frozen < 1.0:
-        mixed = False  # R-hat undefined with chains that vary: treat as not mixed
+    if array_stats is not None and not math.isfinite(rhat) and not stuck:
+        mixed = False  # R-hat undefined although the chains vary: treat as not mixed
     return ChainDiagnostics(sweeps=sweeps_t, chains=chains, rhat=rhat, ess=ess, tau=tau,
                             frozen=frozen, mixed=mixed)
 

@@ -16,7 +16,6 @@ the children has full support, and the conserved information is 0 (THEORY §3). 
 blocks forget faster.
 """
 
-import os
 
 import matplotlib
 
@@ -89,5 +88,3 @@ ax.axhline(i_exact, color="grey", ls="--", lw=1, label="exact I(H; children), T 
 ax.set(xlabel="sweeps T", ylabel="bits", title="I(H; children after T sweeps), 95% intervals")
 ax.legend()
 fig.tight_layout()
-if os.environ.get("NATABS_DOCS_OUT"):  # sphinx-gallery collects the figure itself
-    fig.savefig(os.environ["NATABS_DOCS_OUT"], dpi=100)

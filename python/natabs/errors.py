@@ -7,7 +7,8 @@ without knowing natabs, so ``except ValueError`` keeps working.
 
 from __future__ import annotations
 
-__all__ = ["NatabsError", "InvalidInputError", "TooLargeError", "UnsupportedError"]
+__all__ = ["NatabsError", "InvalidInputError", "TooLargeError", "UnsupportedError",
+           "NotMixedWarning"]
 
 
 class NatabsError(Exception):
@@ -27,4 +28,19 @@ class UnsupportedError(NatabsError, TypeError):
 
     The message names the measure, the kind, and why (for example: the deterministic
     redundancy conventions do not apply to a continuous latent).
+    """
+
+
+class NotMixedWarning(RuntimeWarning):
+    """Sampled chains have not mixed: the numbers describe their start, not the law.
+
+    The message says what was seen (split-R̂, or every chain keeping its start's value)
+    and what to do. Filter it like any warning.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from natabs.errors import NotMixedWarning
+    >>> issubclass(NotMixedWarning, RuntimeWarning)
+    True
     """

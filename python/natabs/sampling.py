@@ -3,6 +3,7 @@ for code that imported it)."""
 
 from __future__ import annotations
 
+from .measures._diagnostics import ChainDiagnostics, diagnose
 from .measures._sampling import SampleRun, sample
 
-__all__ = ["sample", "SampleRun"]
+__all__ = ["sample", "SampleRun", "diagnose", "ChainDiagnostics"]

@@ -2,7 +2,8 @@
 
 Exact engines give exact numbers on small systems; on a large model the numbers come from
 samples, so each comes with an interval. :func:`mutual_information` is the plug-in
-estimate with the Miller–Madow bias correction and a bootstrap interval;
+estimate with the Miller–Madow bias correction and a bias-corrected bootstrap interval
+that contains it and stays within the quantity's range;
 :func:`sampled_surviving_information` estimates ``I(f(X^0); f(X^T))`` (THEORY §4) for a
 statistic ``f`` from many independent chains started at ``X^0 ~ P``.
 
@@ -12,22 +13,25 @@ Examples
 >>> from natabs import estimate
 >>> x = np.random.default_rng(0).integers(0, 2, 5000)
 >>> estimate.mutual_information(x, x, seed=0)
-MIEstimate(bits=1, low=0.9995, high=1, n=5000, confidence=0.95)
+MIEstimate(bits=1, low=1, high=1, n=5000, confidence=0.95)
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.special import ndtr, ndtri
 
 from .._info import check_base
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, NotMixedWarning
 from ..systems._factor_graph import FactorGraph
+from ._diagnostics import ChainDiagnostics, diagnose, warn_unmixed
 from ._sampling import sample
 
 __all__ = ["MIEstimate", "mutual_information", "SampledSurvival", "sampled_surviving_information"]
@@ -40,10 +44,11 @@ class MIEstimate:
     Attributes
     ----------
     bits : float
-        Miller–Madow corrected plug-in estimate, clipped at 0 (in units of ``base``;
-        bits by default).
+        Miller–Madow corrected plug-in estimate, within ``[0, log min(|A|, |B|)]`` (in
+        units of ``base``; bits by default).
     low, high : float
-        Percentile bootstrap interval at level ``confidence`` (clipped at 0).
+        Bias-corrected percentile bootstrap interval at level ``confidence``; always
+        ``0 <= low <= bits <= high <= log min(|A|, |B|)``.
     n : int
         Number of sample pairs.
     confidence : float
@@ -65,6 +70,19 @@ class MIEstimate:
         return (f"MIEstimate(bits={self.bits:.4g}, low={self.low:.4g}, high={self.high:.4g}, "
                 f"n={self.n}, confidence={self.confidence})")
 
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as plain JSON data.
+
+        Examples
+        --------
+        >>> from natabs.estimate import MIEstimate
+        >>> MIEstimate(bits=0.5, low=0.4, high=0.6, n=100, confidence=0.95).to_dict()["high"]
+        0.6
+        """
+        from .._results import to_dict
+
+        return to_dict(self)
+
 
 def mutual_information(
     a: Any,
@@ -72,15 +90,31 @@ def mutual_information(
     *,
     base: float = 2,
     confidence: float = 0.95,
-    bootstrap: int = 200,
+    bootstrap: int = 1000,
     seed: int | None = None,
 ) -> MIEstimate:
-    """Mutual information of paired discrete samples, with a bootstrap interval.
+    """Mutual information of paired discrete samples, with a bias-corrected bootstrap interval.
 
-    ``I = H_MM(A) + H_MM(B) - H_MM(A, B)`` where ``H_MM = H_plugin + (m - 1) / (2N)``
-    (nats; ``m`` = number of observed values) is the Miller–Madow estimate. The interval
-    is the percentile interval of the same estimate over ``bootstrap`` resamples of the
-    pairs (drawn as multinomial counts over the observed joint values).
+    The estimate is ``I = H_MM(A) + H_MM(B) - H_MM(A, B)`` where
+    ``H_MM = H_plugin + (m - 1) / (2N)`` (nats; ``m`` = number of observed values) is the
+    Miller–Madow estimate [1]_. The interval is the *bias-corrected percentile* (BC)
+    bootstrap interval of that estimate [2]_ [3]_: with ``G`` the distribution of the
+    estimate over ``bootstrap`` resamples of the pairs (multinomial counts over the observed
+    joint values) and ``z0 = Φ⁻¹(G(I))`` its median bias, the limits are the quantiles of
+    ``G`` at levels ``Φ(2 z0 ± z)``, ``z = Φ⁻¹((1 + confidence) / 2)``. ``z0`` is limited
+    to ``[-z, z]``, so the interval always contains the estimate.
+
+    Every number lies within the range of the quantity: ``0 <= low <= bits <= high <=
+    log min(|A|, |B|)``, where ``|A|``, ``|B|`` are the numbers of observed values of each
+    side (a bias correction that would cross a bound stops at it).
+
+    Coverage, measured by simulation (``tests/test_estimate_coverage.py``, N = 2,000
+    pairs, 1,000 replicates a channel): 93–97% for 95% intervals on channels whose
+    information runs from 1% to about 92% of the maximum, the rare transitions of the
+    latter seen about 20 times. Closer to a bound it drops, because the bootstrap
+    distribution becomes too discrete: about 92.7% when the transitions that separate the
+    truth from the maximum are seen 10 times (binary channel, flip 0.005), 90.5% at 5
+    times; at 0.0026 bits (flip 0.47) it is still 93.3%. There, collect more pairs.
 
     Parameters
     ----------
@@ -91,9 +125,20 @@ def mutual_information(
     confidence : float
         Level of the interval, in (0, 1).
     bootstrap : int
-        Number of bootstrap resamples (0: no interval; ``low = high = bits``).
+        Number of bootstrap resamples (0: no interval; ``low = high = bits``). The
+        default, 1,000, is what the percentile limits at 95% need (Efron & Tibshirani 1993,
+        section 19.3).
     seed : int, optional
         Seed of the bootstrap.
+
+    References
+    ----------
+    .. [1] G. A. Miller, "Note on the bias of information estimates", in *Information
+       Theory in Psychology*, Free Press, 1955, pp. 95–100.
+    .. [2] B. Efron, "Nonparametric standard errors and confidence intervals",
+       *Canadian Journal of Statistics* 9 (1981) 139–158.
+    .. [3] B. Efron and R. J. Tibshirani, *An Introduction to the Bootstrap*, Chapman &
+       Hall, 1993, section 14.3 (the BC and BCa intervals).
 
     Examples
     --------
@@ -104,6 +149,8 @@ def mutual_information(
     >>> y = x ^ (rng.random(20000) < 0.1)          # binary symmetric channel, p = 0.1
     >>> est = mutual_information(x, y, seed=0)     # exact: 1 - h(0.1) = 0.531 bits
     >>> est.low < 0.531 < est.high
+    True
+    >>> est.low <= est.bits <= est.high
     True
     """
     check_base(base)
@@ -119,23 +166,35 @@ def mutual_information(
         raise InvalidInputError(f"bootstrap must be an integer >= 0, got {bootstrap!r}")
     n = len(ia)
     joint, jidx = np.unique(ia.astype(np.int64) * kb + ib, return_inverse=True)
-    counts = np.bincount(jidx).astype(np.float64)
-    ja, jb = joint // kb, joint % kb
+    counts = np.bincount(jidx.reshape(-1)).astype(np.float64)
     scale = 1.0 / math.log(base)
+    # the quantity's range: 0 <= I <= log min(|A|, |B|)
+    top = math.log(min(ka, kb)) * scale
+    # one-hot maps from joint cells to the values of each side: every estimate below is
+    # computed for a whole stack of count vectors at once
+    to_a = np.zeros((len(joint), ka))
+    to_a[np.arange(len(joint)), joint // kb] = 1.0
+    to_b = np.zeros((len(joint), kb))
+    to_b[np.arange(len(joint)), joint % kb] = 1.0
 
-    def mm(c: np.ndarray) -> float:
-        ca = np.bincount(ja, weights=c, minlength=ka)
-        cb = np.bincount(jb, weights=c, minlength=kb)
-        return (_h_mm(ca, n) + _h_mm(cb, n) - _h_mm(c, n)) * scale
+    def mm(c: np.ndarray) -> np.ndarray:
+        return (_h_mm(c @ to_a, n) + _h_mm(c @ to_b, n) - _h_mm(c, n)) * scale
 
-    point = max(0.0, mm(counts))
+    raw = float(mm(counts[None, :])[0])
+    point = min(max(raw, 0.0), top)
     if bootstrap == 0:
         return MIEstimate(point, point, point, n, float(confidence))
     rng = np.random.default_rng(seed)
-    p = counts / n
-    reps = np.array([mm(rng.multinomial(n, p).astype(np.float64)) for _ in range(bootstrap)])
-    lo, hi = np.quantile(reps, [(1 - confidence) / 2, (1 + confidence) / 2])
-    return MIEstimate(point, max(0.0, float(lo)), max(0.0, float(hi)), n, float(confidence))
+    reps = mm(rng.multinomial(n, counts / n, size=bootstrap).astype(np.float64))
+    # Bias-corrected percentile interval (Efron 1981): z0 measures the median bias of the
+    # bootstrap distribution about the estimate (ties count one half).
+    z = float(ndtri((1 + confidence) / 2))
+    below = (np.count_nonzero(reps < raw) + 0.5 * np.count_nonzero(reps == raw)) / bootstrap
+    z0 = float(np.clip(ndtri(np.clip(below, 0.5 / bootstrap, 1 - 0.5 / bootstrap)), -z, z))
+    lo, hi = np.quantile(reps, [float(ndtr(2 * z0 - z)), float(ndtr(2 * z0 + z))])
+    low = min(max(float(lo), 0.0), point)
+    high = min(max(float(hi), point), top)
+    return MIEstimate(point, low, high, n, float(confidence))
 
 
 @dataclass(frozen=True, eq=False)
@@ -151,6 +210,13 @@ class SampledSurvival:
     statistic : str or tuple
     scan, blocks : str
     seed : int
+    diagnostics : ChainDiagnostics or None
+        Split-R̂, effective sample size and autocorrelation time of the statistic over the
+        recorded sweeps (see :func:`natabs.sampling.diagnose`). A large R̂ is expected
+        while information survives (chains keep ``f``); a
+        :class:`~natabs.errors.NotMixedWarning` is raised only when *no* chain changed
+        ``f`` at all, where the curve is flat at ``H(f(X^0))`` and says nothing about the
+        decay.
 
     Examples
     --------
@@ -170,6 +236,7 @@ class SampledSurvival:
     scan: str
     blocks: str
     seed: int
+    diagnostics: ChainDiagnostics | None = None
 
     def __repr__(self) -> str:
         bits = [round(float(b), 2) for b in self.bits]
@@ -178,6 +245,27 @@ class SampledSurvival:
             bits, sweeps = bits[:8] + ["..."], (*self.sweeps[:8], "...")
         return (f"SampledSurvival(statistic={self.statistic!r}, sweeps={sweeps}, bits={bits}, "
                 f"chains={self.chains}, scan={self.scan!r})")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as plain JSON data (a callable statistic is given by its name).
+
+        Examples
+        --------
+        >>> import networkx as nx, natabs as na
+        >>> fg = na.FactorGraph.ising(nx.cycle_graph(5), beta=0.5)
+        >>> s = na.sampled_surviving_information(fg, [0], sweeps=[1, 2, 3, 4], chains=500, seed=0)
+        >>> d = s.to_dict()
+        >>> d["sweeps"], sorted(d["diagnostics"])[:3]
+        ([1, 2, 3, 4], ['chains', 'ess', 'frozen'])
+        """
+        from dataclasses import replace
+
+        from .._results import to_dict
+
+        statistic = self.statistic
+        if callable(statistic):
+            statistic = getattr(statistic, "__name__", repr(statistic))
+        return to_dict(replace(self, statistic=statistic))
 
 
 def sampled_surviving_information(
@@ -193,7 +281,7 @@ def sampled_surviving_information(
     threads: int | None = None,
     base: float = 2,
     confidence: float = 0.95,
-    bootstrap: int = 200,
+    bootstrap: int = 1000,
     init: Any = None,
     burn_in: int | None = None,
     progress: bool = False,
@@ -253,8 +341,11 @@ def sampled_surviving_information(
     else:
         record = list(statistic)
     at = sweeps_t if sweeps_t[:1] == (0,) else (0, *sweeps_t)
-    run = sample(model, at, chains=chains, k=k, blocks=blocks, scan=scan, seed=seed,
-                 threads=threads, record=record, init=init, burn_in=burn_in, progress=progress)
+    with warnings.catch_warnings():  # judged below, for what the estimate needs
+        warnings.simplefilter("ignore", NotMixedWarning)
+        run = sample(model, at, chains=chains, k=k, blocks=blocks, scan=scan, seed=seed,
+                     threads=threads, record=record, init=init, burn_in=burn_in,
+                     progress=progress)
     if callable(statistic):
         values = np.stack([np.asarray(statistic(s)) for s in run.states])
         if values.shape[:2] != (len(at), chains):
@@ -265,6 +356,7 @@ def sampled_surviving_information(
     else:
         values = run.values
     off = len(at) - len(sweeps_t)
+    diag = _frozen_check(values, run.sweeps, statistic)
     est = [mutual_information(values[0], values[off + i], base=base, confidence=confidence,
                               bootstrap=bootstrap, seed=_sub(run.seed, i))
            for i in range(len(sweeps_t))]
@@ -274,8 +366,27 @@ def sampled_surviving_information(
         high=np.array([e.high for e in est]), chains=chains,
         statistic=statistic if isinstance(statistic, str) or callable(statistic)
         else tuple(statistic),
-        scan=scan, blocks=run.blocks, seed=run.seed,
+        scan=scan, blocks=run.blocks, seed=run.seed, diagnostics=diag,
     )
+
+
+def _frozen_check(values: np.ndarray, sweeps: Sequence[int], statistic: Any):
+    """Diagnostics of f over the recorded sweeps; warn when no chain ever changed f."""
+    if len(sweeps) < 2:
+        return None
+    codes = values if values.ndim == 2 else _row_codes(values)
+    diag = diagnose(codes, sweeps)
+    if diag.frozen == 1.0 and not diag.mixed:
+        warn_unmixed(diag, "the statistic" if callable(statistic) else f"{statistic!r}",
+                     stacklevel=4)
+    return diag
+
+
+def _row_codes(values: np.ndarray) -> np.ndarray:
+    """(sweeps, chains, d) rows of a vector statistic -> one label per row."""
+    flat = values.reshape(values.shape[0] * values.shape[1], -1)
+    _, inv = np.unique(flat, axis=0, return_inverse=True)
+    return inv.reshape(values.shape[:2])
 
 
 def _about_latent(model, statistic, about, sweeps_t, *, chains, k, blocks, scan, seed, threads,
@@ -298,9 +409,11 @@ def _about_latent(model, statistic, about, sweeps_t, *, chains, k, blocks, scan,
         if any(model.index(v) == lam for v in names):
             raise InvalidInputError(f"the statistic contains the latent {about!r} itself")
         record = [observed.index(model.nodes[model.index(v)]) for v in names]
-    run = sample(observed, sweeps_t, chains=chains, k=k, blocks=blocks, scan=scan,
-                 seed=_sub(seed, 10**6), threads=threads, record=record, init=x0, burn_in=0,
-                 progress=progress)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotMixedWarning)
+        run = sample(observed, sweeps_t, chains=chains, k=k, blocks=blocks, scan=scan,
+                     seed=_sub(seed, 10**6), threads=threads, record=record, init=x0,
+                     burn_in=0, progress=progress)
     values = (np.stack([np.asarray(statistic(x)) for x in run.states]) if callable(statistic)
               else run.values)
     est = [mutual_information(lam_values, values[i], base=base, confidence=confidence,
@@ -313,6 +426,7 @@ def _about_latent(model, statistic, about, sweeps_t, *, chains, k, blocks, scan,
         statistic=statistic if isinstance(statistic, str) or callable(statistic)
         else tuple(statistic),
         scan=scan, blocks=run.blocks, seed=seed,
+        diagnostics=_frozen_check(values, run.sweeps, statistic),
     )
 
 
@@ -337,9 +451,12 @@ def _labels(x: Any, name: str) -> tuple[np.ndarray, int]:
     return inv, int(inv.max()) + 1 if inv.size else 0
 
 
-def _h_mm(counts: np.ndarray, n: int) -> float:
-    c = counts[counts > 0]
-    return float(-(c / n * np.log(c / n)).sum() + (len(c) - 1) / (2 * n))
+def _h_mm(counts: np.ndarray, n: int) -> np.ndarray:
+    """Miller–Madow entropies (nats) of each row of a stack of count vectors."""
+    p = counts / n
+    seen = counts > 0
+    plugin = -(p * np.log(np.where(seen, p, 1.0))).sum(axis=-1)
+    return plugin + (seen.sum(axis=-1) - 1) / (2 * n)
 
 
 def _sub(seed: int, i: int) -> int:

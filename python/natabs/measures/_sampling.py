@@ -37,6 +37,7 @@ from ..blocks import describe, resolve
 from .._validation import choice, integer
 from ..errors import InvalidInputError, TooLargeError
 from ..systems._factor_graph import FactorGraph
+from ._diagnostics import ChainDiagnostics, diagnose, warn_unmixed
 
 __all__ = ["sample", "SampleRun"]
 
@@ -77,6 +78,11 @@ class SampleRun:
         Block steps in a sweep.
     fast : bool
         Whether the pairwise binary fast path ran.
+    diagnostics : ChainDiagnostics or None
+        With a statistic recorded at 2 sweeps or more: split-R̂, effective sample size,
+        integrated autocorrelation time (in sweeps) and the fraction of frozen chains (see
+        :func:`natabs.sampling.diagnose`). :func:`sample` warns
+        (:class:`~natabs.errors.NotMixedWarning`) when they say the chains have not mixed.
 
     Examples
     --------
@@ -97,6 +103,7 @@ class SampleRun:
     fast: bool
     states: np.ndarray | None = field(default=None)
     values: np.ndarray | None = field(default=None)
+    diagnostics: ChainDiagnostics | None = field(default=None)
 
     def __repr__(self) -> str:
         return (f"SampleRun(record={self.record!r}, sweeps={self.sweeps}, chains={self.chains}, "
@@ -238,12 +245,14 @@ def sample(
     finally:
         if bar is not None:
             bar.close()
+    diag = diagnose(values, sweeps_t) if values is not None and len(sweeps_t) >= 2 else None
+    warn_unmixed(diag, f"the recorded {record if isinstance(record, str) else 'values'}")
     return SampleRun(
         sweeps=sweeps_t, chains=chains, n=model.n,
         record=record if isinstance(record, str) else tuple(record),
         scan=scan, blocks=describe(family), seed=seed,
         steps_per_sweep=int(engine.steps_per_sweep), fast=bool(engine.fast),
-        states=states, values=values,
+        states=states, values=values, diagnostics=diag,
     )
 
 

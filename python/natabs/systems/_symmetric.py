@@ -240,7 +240,8 @@ class SymmetricSystem(NamedVariables):
             log_prior = np.log(prior / prior.sum())
         t = types.astype(np.float64)
         # log P(t | λ) = log multinomial(t) + Σ_a t_a log emission[λ, a]  (0·log 0 = 0)
-        terms = np.where(t[None, :, :] > 0, t[None, :, :] * log_em[:, None, :], 0.0)
+        with np.errstate(invalid="ignore"):
+            terms = np.where(t[None, :, :] > 0, t[None, :, :] * log_em[:, None, :], 0.0)
         log_given = log_multinomial(types)[None, :] + terms.sum(axis=2)
         logq = _logsumexp(log_prior[:, None] + log_given, axis=0)
         out = cls.__new__(cls)

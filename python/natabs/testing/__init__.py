@@ -39,10 +39,12 @@ from ._core import (
     local_bijections,
     systems,
 )
+from ._symmetric import iid_systems, symmetric_systems
 
 __all__ = [
     "systems", "block_families", "local_bijections", "compositions",
     "check_monotone_in_k", "check_relabel_invariance", "check_permute_invariance",
     "check_sandwich", "check_light_cone_bound", "check_chi2_bound",
     "Counterexample", "find_counterexample",
+    "symmetric_systems", "iid_systems",
 ]

@@ -68,8 +68,6 @@ __all__ = ["SymmetricMeasures", "SymmetricConserved", "SymmetricSpectrum", "Type
 
 #: Largest number of types (in one component) decomposed densely (eigenvectors).
 DENSE_MAX = 4096
-#: Smallest gaps of a birth–death component refined to high relative accuracy.
-REFINE = 4
 #: Gaps below this fraction of the largest rate are refined (where an absolute error of
 #: 1e-16 would cost more than 1e-10 relative).
 RELATIVE_BELOW = 1e-6
@@ -224,22 +222,73 @@ class TypeChain:
         root = self.root_q(comp)
         if m == 1:
             return np.zeros(1), root[:, None]
+        if self.birth_death:
+            return self._eigen_birth_death(comp, root)
         gen = self.symmetric_generator(comp)
         shift = 2.0 * float(self.exit[comp].max()) + 1.0
         g, vec = eigh(gen + shift * np.outer(root, root))
         # The deflated stationary vector sits at `shift`, above the rest (Gershgorin).
         g = np.concatenate([[0.0], np.clip(g[:-1], 0.0, None)])
         vec = np.column_stack([root, vec[:, :-1]])
-        if self.birth_death:
-            self._refine(comp, g)
         return g, vec
+
+    def _eigen_birth_death(self, comp: np.ndarray, root: np.ndarray):
+        """Tridiagonal eigensolver (MRRR), then the slow cluster repaired.
+
+        Eigenvectors whose gaps are all below ``RELATIVE_BELOW`` (the stationary one and,
+        e.g., the majority mode) are mixed by an absolute-accuracy solver, but the
+        subspace they span is accurate (it is separated from the rest). Inside it the
+        stationary vector is known exactly, and the other slow modes are the solutions
+        of the three-term recurrence at their refined gaps, orthonormalised in order.
+        """
+        from scipy.linalg import eigh_tridiagonal
+
+        sub = self.rates[comp][:, comp]
+        up = np.asarray(sub.diagonal(1)).ravel()
+        down = np.asarray(sub.diagonal(-1)).ravel()
+        g, vec = eigh_tridiagonal(self.exit[comp], -np.sqrt(up * down))
+        g = np.clip(g, 0.0, None)
+        g[0] = 0.0
+        scale = 2.0 * float(self.exit[comp].max())
+        d = max(1, int(np.sum(g < RELATIVE_BELOW * scale)))
+        self._refine(comp, g)
+        space = vec[:, :d]
+        basis = [root]
+        for j in range(1, d):
+            if d == 2:
+                cand = space[:, np.argmin(np.abs(space.T @ root))]
+            else:
+                cand = space @ (space.T @ self._recurrence_vector(comp, g[j]))
+            for b in basis:
+                cand = cand - (b @ cand) * b
+            basis.append(cand / np.linalg.norm(cand))
+        vec = vec.copy()
+        vec[:, :d] = np.column_stack(basis)
+        return g, vec
+
+    def _recurrence_vector(self, comp: np.ndarray, gap: float) -> np.ndarray:
+        """``f · sqrt(q)`` (unit norm) for the solution ``f`` of the first rows at ``gap``."""
+        sub = self.rates[comp][:, comp]
+        b = np.asarray(sub.diagonal(1)).ravel()
+        d = np.asarray(sub.diagonal(-1)).ravel()
+        f = np.empty(len(comp))
+        f[0], h = 1.0, gap
+        for i in range(len(b)):
+            f[i + 1] = f[i] - h / b[i]
+            h = h * d[i] / b[i] + gap * f[i + 1]
+            if abs(f[i + 1]) > 1e150 or abs(h) > 1e150:
+                f[: i + 2] *= 1e-150
+                h *= 1e-150
+        lq = self.system.log_type_probs[comp]
+        u = f * np.exp(0.5 * (lq - lq.max()))
+        return u / np.linalg.norm(u)
 
     def _refine(self, comp: np.ndarray, g: np.ndarray) -> None:
         """Replace, in place, the gaps too small for an absolute-accuracy solver."""
         scale = 2.0 * float(self.exit[comp].max())
         small = int(np.sum(g[1:] < RELATIVE_BELOW * scale))
         if small:
-            k = min(small, REFINE, len(g) - 1)
+            k = min(small, len(g) - 1)
             g[1:1 + k] = self.refined_gaps(comp, k)
 
     def gaps_only(self, comp: np.ndarray, want: int | None) -> np.ndarray:

@@ -21,9 +21,8 @@ from __future__ import annotations
 import math
 import time
 
-import numpy as np
-
 import natabs as na
+import numpy as np
 from natabs.measures._symmetric import TypeChain, permutation_levels
 
 
@@ -70,7 +69,9 @@ def case_long_times() -> None:
     theirs, t_theirs = timed(lambda: stepped_numpy(s, steps))
     diff = float(np.max(np.abs(ours.bits - theirs)))
     shown = ", ".join(f"T={t}: {b:.4f}" for t, b in list(zip(steps, ours.bits))[::6])
-    print(f"   natabs        {t_ours:8.2f} s   {shown}, T=10^6: {ours.bits[-1]:.4f} bits (best of 3)")
+    print(
+        f"   natabs        {t_ours:8.2f} s   {shown}, T=10^6: {ours.bits[-1]:.4f} bits (best of 3)"
+    )
     print(f"   numpy stepped {t_theirs:8.2f} s   10^6 tridiagonal steps of the type chain")
     print(f"   ratio stepped / natabs = {t_theirs / t_ours:.1f}   max |difference| = {diff:.1e}")
     assert diff < 1e-9
@@ -84,8 +85,9 @@ def naive_relaxation(system: na.SymmetricSystem) -> float:
     chain = TypeChain(system, permutation_levels(n, na.blocks.all_subsets(n, 1)))
     up = np.asarray(chain.rates.diagonal(1)).ravel()
     down = np.asarray(chain.rates.diagonal(-1)).ravel()
-    lam = eigh_tridiagonal(1.0 - chain.exit, np.sqrt(up * down), eigvals_only=True,
-                           select="i", select_range=(n - 1, n))
+    lam = eigh_tridiagonal(
+        1.0 - chain.exit, np.sqrt(up * down), eigvals_only=True, select="i", select_range=(n - 1, n)
+    )
     gap = 1.0 - float(lam[0])
     return math.inf if gap <= 0 else 1.0 / gap
 
@@ -94,12 +96,14 @@ def case_relaxation() -> None:
     print("2. relaxation time of noisy copies, single-site random scan (steps)")
     for n, p in [(10001, 0.45), (1001, 0.1)]:
         s = na.systems.noisy_copies(n, p, symmetric=True)
-        ours, t_ours = timed(lambda: na.spectrum(s, k=1, top=2), 3)
-        theirs, t_theirs = timed(lambda: naive_relaxation(s), 3)
-        print(f"   n = {n}, p = {p}: natabs {ours.relaxation_time:.10e} in {t_ours:.2f} s; "
-              f"scipy 1/(1 - λ) {theirs:.3e} in {t_theirs:.2f} s "
-              f"(predicted scale (4p(1-p))^(-n/2) = "
-              f"{math.exp(-0.5 * n * math.log(4 * p * (1 - p))):.1e})")
+        ours, t_ours = timed(lambda s=s: na.spectrum(s, k=1, top=2), 3)
+        theirs, t_theirs = timed(lambda s=s: naive_relaxation(s), 3)
+        print(
+            f"   n = {n}, p = {p}: natabs {ours.relaxation_time:.10e} in {t_ours:.2f} s; "
+            f"scipy 1/(1 - λ) {theirs:.3e} in {t_theirs:.2f} s "
+            f"(predicted scale (4p(1-p))^(-n/2) = "
+            f"{math.exp(-0.5 * n * math.log(4 * p * (1 - p))):.1e})"
+        )
 
 
 def case_support() -> None:
@@ -111,13 +115,17 @@ def case_support() -> None:
     ours, t_ours = timed(lambda: na.surviving_information(s, steps, k=1, about="source"), 3)
     theirs, t_theirs = timed(lambda: na.surviving_information(sup, steps, k=1, about="source"))
     diff = float(np.max(np.abs(ours.bits - theirs.bits)))
-    print(f"   I(B; X^T), T up to 10^4: types {t_ours:.3f} s, support {t_theirs:.2f} s, "
-          f"ratio {t_theirs / t_ours:.0f}, max |difference| = {diff:.1e}")
+    print(
+        f"   I(B; X^T), T up to 10^4: types {t_ours:.3f} s, support {t_theirs:.2f} s, "
+        f"ratio {t_theirs / t_ours:.0f}, max |difference| = {diff:.1e}"
+    )
     marg = s.without_latent()
     sp, t_ours = timed(lambda: na.spectrum(marg, k=1, top=2), 3)
     ref, t_theirs = timed(lambda: na.spectrum(marg.to_system(), k=1, top=2))
-    print(f"   relaxation time: types {sp.relaxation_time:.10g} in {t_ours:.3f} s, support "
-          f"{ref.relaxation_time:.10g} in {t_theirs:.2f} s, ratio {t_theirs / t_ours:.0f}")
+    print(
+        f"   relaxation time: types {sp.relaxation_time:.10g} in {t_ours:.3f} s, support "
+        f"{ref.relaxation_time:.10g} in {t_theirs:.2f} s, ratio {t_theirs / t_ours:.0f}"
+    )
 
 
 if __name__ == "__main__":

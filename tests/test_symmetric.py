@@ -6,15 +6,18 @@ from __future__ import annotations
 import math
 
 import mpmath
+import natabs as na
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import natabs as na
 from natabs import testing
 from natabs.errors import InvalidInputError, TooLargeError, UnsupportedError
-from natabs.measures._symmetric import SymmetricConserved, SymmetricSpectrum, permutation_levels
+from natabs.measures._symmetric import (
+    SymmetricConserved,
+    SymmetricSpectrum,
+    permutation_levels,
+)
 
 SETTINGS = settings(max_examples=40, deadline=None)
 
@@ -43,8 +46,9 @@ def test_type_probs_as_mapping_and_card_three():
 
 
 def test_latent_information_is_that_of_the_support_form():
-    s = na.SymmetricSystem.iid_given([0.2, 0.5, 0.3], [[0.7, 0.2, 0.1], [0.1, 0.8, 0.1],
-                                                        [0.3, 0.3, 0.4]], n=4)
+    s = na.SymmetricSystem.iid_given(
+        [0.2, 0.5, 0.3], [[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]], n=4
+    )
     sup = s.to_system(latent=True)
     curve = na.surviving_information(sup, steps=[0], k=1, about="source")
     assert s.latent_information() == pytest.approx(curve.bits[0], rel=1e-10)
@@ -53,23 +57,38 @@ def test_latent_information_is_that_of_the_support_form():
 @pytest.mark.parametrize(
     "call, error, words",
     [
-        (lambda: na.SymmetricSystem(3, 2, [0.5, 0.5]), InvalidInputError, "one probability per type"),
+        (
+            lambda: na.SymmetricSystem(3, 2, [0.5, 0.5]),
+            InvalidInputError,
+            "one probability per type",
+        ),
         (lambda: na.SymmetricSystem(3, 2, [0.5, 0.5, 0, 0.1]), InvalidInputError, "sum to 1"),
         (lambda: na.SymmetricSystem(3, 2, [1.5, -0.5, 0, 0]), InvalidInputError, ">= 0"),
         (lambda: na.SymmetricSystem(0, 2, [1.0]), InvalidInputError, "n must be >= 1"),
         (lambda: na.SymmetricSystem(2, 2, {(1, 0): 1.0}), InvalidInputError, "count vector"),
-        (lambda: na.SymmetricSystem.iid_given([0.5, 0.5], [[1.0, 0.0]], 3), InvalidInputError,
-         "emission must have shape (2, card)"),
-        (lambda: na.SymmetricSystem.iid_given([0.5, 0.5], [[0.9, 0.2], [0.5, 0.5]], 3),
-         InvalidInputError, "row 0 sums"),
-        (lambda: na.SymmetricSystem.iid_given([1.0], [[1.0]], 2, latent_name="x0"),
-         InvalidInputError, "also a variable name"),
+        (
+            lambda: na.SymmetricSystem.iid_given([0.5, 0.5], [[1.0, 0.0]], 3),
+            InvalidInputError,
+            "emission must have shape (2, card)",
+        ),
+        (
+            lambda: na.SymmetricSystem.iid_given([0.5, 0.5], [[0.9, 0.2], [0.5, 0.5]], 3),
+            InvalidInputError,
+            "row 0 sums",
+        ),
+        (
+            lambda: na.SymmetricSystem.iid_given([1.0], [[1.0]], 2, latent_name="x0"),
+            InvalidInputError,
+            "also a variable name",
+        ),
         (lambda: na.SymmetricSystem(3000, 5, np.ones(1)), TooLargeError, "types"),
         (lambda: na.SymmetricSystem(30, 2, np.ones(31) / 31).to_system(), TooLargeError, "2**30"),
     ],
 )
 def test_bad_input_is_refused_clearly(call, error, words):
-    with pytest.raises(error, match=words.replace("(", r"\(").replace(")", r"\)").replace("*", r"\*")):
+    with pytest.raises(
+        error, match=words.replace("(", r"\(").replace(")", r"\)").replace("*", r"\*")
+    ):
         call()
 
 
@@ -89,13 +108,15 @@ def test_conserved_agrees_with_support(system, k):
 
 
 @SETTINGS
-@given(testing.iid_systems(max_n=6, max_card=3), st.integers(1, 3),
-       st.lists(st.integers(0, 60), min_size=1, max_size=4))
+@given(
+    testing.iid_systems(max_n=6, max_card=3),
+    st.integers(1, 3),
+    st.lists(st.integers(0, 60), min_size=1, max_size=4),
+)
 def test_surviving_information_about_latent_agrees_with_support(system, k, steps):
     k = min(k, system.n)
     got = na.surviving_information(system, steps=steps, k=k, about="source")
-    want = na.surviving_information(system.to_system(latent=True), steps=steps, k=k,
-                                    about="source")
+    want = na.surviving_information(system.to_system(latent=True), steps=steps, k=k, about="source")
     np.testing.assert_allclose(got.bits, want.bits, atol=1e-9, rtol=1e-7)
     assert got.method == "exact" and got.about == "source"
     assert np.all(got.bits >= 0) and np.all(got.bits <= system.latent_information() + 1e-9)
@@ -181,8 +202,9 @@ def test_two_levels_of_blocks_agree_with_support(system):
     if system.n >= 2:
         fam += [list(b) for b in na.blocks.all_subsets(system.n, 2)]
     got = na.surviving_information(system, steps=[0, 4, 17], blocks=fam, about="source")
-    want = na.surviving_information(system.to_system(latent=True), steps=[0, 4, 17],
-                                    blocks=fam, about="source")
+    want = na.surviving_information(
+        system.to_system(latent=True), steps=[0, 4, 17], blocks=fam, about="source"
+    )
     np.testing.assert_allclose(got.bits, want.bits, atol=1e-9, rtol=1e-7)
 
 
@@ -273,8 +295,10 @@ def test_relaxation_time_matches_high_precision(n, p):
 def test_majority_lifetime_grows_like_the_predicted_rate():
     p = 0.2
     ns = np.arange(201, 1002, 100)
-    t = [na.spectrum(na.systems.noisy_copies(int(n), p, symmetric=True), k=1, top=2)
-         .relaxation_time for n in ns]
+    t = [
+        na.spectrum(na.systems.noisy_copies(int(n), p, symmetric=True), k=1, top=2).relaxation_time
+        for n in ns
+    ]
     slope = np.polyfit(ns, np.log(t), 1)[0]
     predicted = -0.5 * math.log(4 * p * (1 - p))
     assert slope == pytest.approx(predicted, rel=0.02)

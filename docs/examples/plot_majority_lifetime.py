@@ -21,35 +21,45 @@ import math
 import time
 
 import matplotlib.pyplot as plt
-import numpy as np
-
 import natabs as na
+import numpy as np
 
 ns = np.r_[np.arange(11, 100, 22), np.arange(101, 1002, 100)]
 start = time.perf_counter()
 fits = {}
 fig, ax = plt.subplots(figsize=(6, 4))
 for p, colour in [(0.1, "C0"), (0.25, "C1"), (0.4, "C2")]:
-    t_rel = np.array([
-        na.spectrum(na.systems.noisy_copies(int(n), p, symmetric=True), k=1, top=2)
-        .relaxation_time
-        for n in ns
-    ])
+    t_rel = np.array(
+        [
+            na.spectrum(
+                na.systems.noisy_copies(int(n), p, symmetric=True), k=1, top=2
+            ).relaxation_time
+            for n in ns
+        ]
+    )
     slope = np.polyfit(ns[ns > 200], np.log10(t_rel[ns > 200]), 1)[0]
     predicted = -0.5 * math.log10(4 * p * (1 - p))
     fits[p] = (slope, predicted)
     ax.semilogy(ns, t_rel, "o", color=colour, label=f"p = {p}: exact")
     # The predicted slope, through the last point.
-    ax.semilogy(ns, t_rel[-1] * 10 ** (predicted * (ns - ns[-1])), "--", color=colour,
-                lw=1, label=f"slope $-\\frac{{1}}{{2}}\\log_{{10}} 4p(1-p)$ = {predicted:.3f}")
+    ax.semilogy(
+        ns,
+        t_rel[-1] * 10 ** (predicted * (ns - ns[-1])),
+        "--",
+        color=colour,
+        lw=1,
+        label=f"slope $-\\frac{{1}}{{2}}\\log_{{10}} 4p(1-p)$ = {predicted:.3f}",
+    )
 elapsed = time.perf_counter() - start
 
 for p, (slope, predicted) in fits.items():
     print(f"p = {p}: fitted slope {slope:.4f} decades per copy, predicted {predicted:.4f}")
     assert abs(slope / predicted - 1) < 0.05
 big = na.spectrum(na.systems.noisy_copies(1001, 0.1, symmetric=True), k=1, top=2)
-print(f"n = 1001, p = 0.1: relaxation time {big.relaxation_time:.6e} steps, "
-      f"gap 1 - lambda = {big.gaps[1]:.6e}")
+print(
+    f"n = 1001, p = 0.1: relaxation time {big.relaxation_time:.6e} steps, "
+    f"gap 1 - lambda = {big.gaps[1]:.6e}"
+)
 print(f"{len(ns) * len(fits)} spectra in {elapsed:.1f} s")
 
 ax.set_xlabel("number of noisy copies n")

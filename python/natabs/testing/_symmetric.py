@@ -11,7 +11,7 @@ from hypothesis.errors import InvalidArgument
 
 from ..systems._symmetric import SymmetricSystem, type_count
 
-__all__ = ["symmetric_systems", "iid_systems"]
+__all__ = ["iid_systems", "symmetric_systems"]
 
 
 def _int_arg(value: Any, name: str, minimum: int) -> int:
@@ -27,7 +27,9 @@ def _int_arg(value: Any, name: str, minimum: int) -> int:
 def _sizes(min_n: int, max_n: int, max_card: int, max_states: int):
     """(n, card) pairs with card**n <= max_states (so the support form can be built)."""
     pairs = [
-        (n, c) for n in range(min_n, max_n + 1) for c in range(2, max_card + 1)
+        (n, c)
+        for n in range(min_n, max_n + 1)
+        for c in range(2, max_card + 1)
         if c**n <= max_states
     ]
     if not pairs:
@@ -39,7 +41,11 @@ def _sizes(min_n: int, max_n: int, max_card: int, max_states: int):
 
 
 def symmetric_systems(
-    *, min_n: int = 1, max_n: int = 6, max_card: int = 3, max_states: int = 729,
+    *,
+    min_n: int = 1,
+    max_n: int = 6,
+    max_card: int = 3,
+    max_states: int = 729,
     full_support: bool = False,
 ) -> st.SearchStrategy[SymmetricSystem]:
     """Exchangeable laws given by random type weights (no latent).
@@ -78,7 +84,11 @@ def symmetric_systems(
 
 
 def iid_systems(
-    *, min_n: int = 1, max_n: int = 6, max_card: int = 3, max_latent: int = 3,
+    *,
+    min_n: int = 1,
+    max_n: int = 6,
+    max_card: int = 3,
+    max_latent: int = 3,
     max_states: int = 729,
 ) -> st.SearchStrategy[SymmetricSystem]:
     """Variables i.i.d. given a latent named ``"source"`` (:meth:`SymmetricSystem.iid_given`).

@@ -292,6 +292,61 @@ def test_relaxation_time_matches_high_precision(n, p):
     assert got.gaps[1] == pytest.approx(float(1 / want), rel=1e-6)
 
 
+def _mp_relaxation_time_blocks(n: int, p: float, k: int, dps: int = 500) -> mpmath.mpf:
+    """1 / gap for random k-subsets of noisy copies: a banded chain, Sturm count in mpmath."""
+    with mpmath.workdps(dps):
+        p = mpmath.mpf(p)
+        w = [(p**m * (1 - p) ** (n - m) + (1 - p) ** m * p ** (n - m)) / 2 for m in range(n + 1)]
+        rate = [{} for _ in range(n + 1)]
+        for i in range(n + 1):
+            for u in range(max(0, k - (n - i)), min(i, k) + 1):
+                hyper = (
+                    mpmath.binomial(i, u) * mpmath.binomial(n - i, k - u) / mpmath.binomial(n, k)
+                )
+                r = i - u
+                weights = [mpmath.binomial(k, v) * w[r + v] for v in range(k + 1)]
+                total = sum(weights)
+                for v in range(k + 1):
+                    if r + v != i:
+                        rate[i][r + v] = rate[i].get(r + v, 0) + hyper * weights[v] / total
+        size = n + 1
+
+        def below(x):  # negative pivots of the symmetrised -Q - x, banded elimination
+            a = [{} for _ in range(size)]
+            for i in range(size):
+                a[i][i] = sum(rate[i].values()) - x
+                for j, v in rate[i].items():
+                    a[i][j] = -mpmath.sqrt(v * rate[j][i])
+            count = 0
+            for s in range(size):
+                piv = a[s][s]
+                count += piv < 0
+                for i in range(s + 1, min(size, s + k + 1)):
+                    if s not in a[i]:
+                        continue
+                    m = a[i][s] / piv
+                    for j in range(s + 1, min(size, s + k + 1)):
+                        if j in a[s]:
+                            a[i][j] = a[i].get(j, 0) - m * a[s][j]
+            return count
+
+        lo, hi = mpmath.mpf(10) ** -400, mpmath.mpf(2)
+        for _ in range(60):
+            mid = mpmath.sqrt(lo * hi)
+            if below(mid) >= 2:
+                hi = mid
+            else:
+                lo = mid
+        return 1 / mpmath.sqrt(lo * hi)
+
+
+@pytest.mark.parametrize("n, p, k", [(301, 0.1, 2), (151, 0.25, 3), (60, 0.3, 2)])
+def test_relaxation_time_of_k_site_blocks_matches_high_precision(n, p, k):
+    got = na.spectrum(na.systems.noisy_copies(n, p, symmetric=True), k=k, top=2)
+    want = _mp_relaxation_time_blocks(n, p, k)
+    assert got.relaxation_time == pytest.approx(float(want), rel=1e-6)
+
+
 def test_majority_lifetime_grows_like_the_predicted_rate():
     p = 0.2
     ns = np.arange(201, 1002, 100)

@@ -23,13 +23,18 @@ Any ``T`` costs one matrix–vector product: never ``T`` steps.
 **Spectrum (the symmetric sector).** The eigenvalues of ``K`` on functions of the type.
 They are those of ``-Q`` symmetrised, ``S_tt' = -sqrt(Q_tt' Q_t't)``, ``S_tt = Σ_t' Q_tt'``,
 with each component's stationary vector ``sqrt(q)`` deflated (shifted away) so that the
-slow modes are well separated and their eigenvectors accurate. For a birth–death chain
-(two values, single-site scan) the smallest gaps are refined by bisection on a Sturm
-count computed from the rates (the recurrence of the flux ``π_i b_i (f_{i+1} - f_i)``,
-scaled so that nothing overflows), which determines them to high *relative* accuracy,
-however small: ``1 - λ`` of the majority mode of noisy copies is ``~1e-100`` at
-``n = 1000, p = 0.1`` and the relaxation time is still right to 1e-12. Elsewhere the
-gaps carry an absolute error ``~1e-16 · max rate``.
+slow modes are well separated and their eigenvectors accurate. A gap below
+``RELATIVE_BELOW`` times the largest rate is too small for such a solver (its absolute
+error is ``~1e-16``) and is recomputed to high *relative* accuracy, however small:
+
+- birth–death chains (two values, single-site scan): every such gap, by bisection on a
+  Sturm count computed from the rates (the recurrence of the flux
+  ``π_i b_i (f_{i+1} - f_i)``, scaled so that nothing overflows); ``1 - λ`` of the
+  majority mode of noisy copies is ``~1e-224`` at ``n = 1001, p = 0.1`` and the
+  relaxation time agrees with a 600-digit computation to ``1e-12``;
+- any other permutation-invariant family: the first gap (the relaxation time), by inverse
+  iteration with a twisted GTH factorization of ``-Q`` (:meth:`TypeChain.smallest_gap`,
+  subtraction-free); later tiny gaps keep the absolute error, with a warning.
 
 **Conserved information.** Components of the move graph, on types. If the family has a
 level ``s >= 2``, every type class is connected (a transposition is a 2-site move) and

@@ -15,11 +15,12 @@ import networkx as nx
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
 from scipy import stats
 
 import natabs as na
 from natabs.errors import InvalidInputError, TooLargeError
+
+from .strategies import factor_graph_cases
 
 # A chi-square p-value below this fails a test. Seeds are fixed, so runs are reproducible;
 # the level only bounds how unlucky a fixed seed may be.
@@ -145,34 +146,8 @@ def test_frequencies_track_a_chain_far_from_equilibrium():
             assert chi2_pvalue(run.states[slot], system, want) > ALPHA, (scan, t)
 
 
-@st.composite
-def small_models(draw):
-    n = draw(st.integers(2, 4))
-    cards = draw(st.lists(st.integers(2, 3), min_size=n, max_size=n))
-    scopes, tables = [], []
-    for _ in range(draw(st.integers(1, 4))):
-        size = draw(st.integers(1, min(3, n)))
-        scope = draw(st.permutations(range(n)))[:size]
-        shape = [cards[v] for v in scope]
-        t = draw(st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.0, 5.0]),
-                          min_size=int(np.prod(shape)), max_size=int(np.prod(shape))))
-        if max(t) == 0:
-            t[0] = 1.0
-        scopes.append(scope)
-        tables.append(np.array(t).reshape(shape))
-    for v in range(n):  # every variable needs a factor to know its card
-        scopes.append([v])
-        tables.append(np.ones(cards[v]))
-    family = draw(st.sampled_from(["sites", "pairs", "mixed"]))
-    blocks = {"sites": [(i,) for i in range(n)],
-              "pairs": [(i, (i + 1) % n) for i in range(n)] if n > 2 else [(0, 1)],
-              "mixed": [(0,), tuple(range(1, n))]}[family]
-    return na.FactorGraph.from_factors(scopes, tables), blocks, draw(st.sampled_from(
-        ["random", "systematic"])), draw(st.integers(0, 2**32))
-
-
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(small_models())
+@given(factor_graph_cases())
 def test_transient_law_matches_reference_kernel(case):
     fg, blocks, scan, seed = case
     try:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument, NoSuchExample
 
 from .. import transforms as _t
+from .._results import Result
 from ..measures._conserved import conserved_information
 from ..systems._support import System
 from ._strategies import _int_arg, compositions, systems
@@ -18,8 +19,8 @@ from ._strategies import _int_arg, compositions, systems
 __all__ = ["Counterexample", "find_counterexample"]
 
 
-@dataclass(frozen=True)
-class Counterexample:
+@dataclass(frozen=True, repr=False)
+class Counterexample(Result):
     """A (system, transform, k) that breaks a claim, as small as hypothesis could shrink it.
 
     Attributes
@@ -37,6 +38,7 @@ class Counterexample:
     before: float
     after: float
 
+    # The support itself, row by row: the point of a counterexample is to be read.
     def __repr__(self) -> str:
         s = self.system
         rows = ", ".join(

@@ -121,21 +121,43 @@ def test_to_system_refuses_large_models():
         na.FactorGraph.ising_lattice(5, beta=0.1).to_system()
 
 
-def test_from_pgmpy_without_pgmpy_is_helpful():
-    try:
-        import pgmpy  # noqa: F401
-    except ImportError:
-        with pytest.raises(ImportError, match="pip install pgmpy"):
-            na.FactorGraph.from_pgmpy(object())
-    else:
-        pytest.skip("pgmpy is installed")
+def test_from_pgmpy_refuses_other_objects_helpfully():
+    with pytest.raises(TypeError, match=r"get_cpds\(\).*got object; or build the model"):
+        na.FactorGraph.from_pgmpy(object())
+
+
+class TabularCPD:
+    """pgmpy's ``TabularCPD`` as ``from_pgmpy`` reads it (the test needs no pgmpy)."""
+
+    def __init__(self, variable, card, values, evidence=(), evidence_card=()):
+        self.variables = [variable, *evidence]
+        self.cardinality = np.array([card, *evidence_card])
+        self.values = np.asarray(values, dtype=float)
+
+    def get_values(self):
+        return self.values
+
+
+class DiscreteBayesianNetwork:
+    """pgmpy's ``DiscreteBayesianNetwork``: edges, and CPDs added later."""
+
+    def __init__(self, edges):
+        self._edges, self._cpds = list(edges), []
+
+    def add_cpds(self, *cpds):
+        self._cpds += cpds
+
+    def nodes(self):
+        return list(dict.fromkeys(v for e in self._edges for v in e))
+
+    def edges(self):
+        return list(self._edges)
+
+    def get_cpds(self):
+        return list(self._cpds)
 
 
 def test_from_pgmpy_matches_the_network():
-    pytest.importorskip("pgmpy")
-    from pgmpy.factors.discrete import TabularCPD
-    from pgmpy.models import DiscreteBayesianNetwork
-
     model = DiscreteBayesianNetwork([("a", "c"), ("b", "c")])
     model.add_cpds(
         TabularCPD("a", 2, [[0.3], [0.7]]),

@@ -215,7 +215,6 @@ def test_lattice_with_burn_in_is_deterministic_across_threads():
 @pytest.mark.parametrize("scan", ["random", "systematic"])
 def test_a_progress_bar_does_not_change_the_run(scan):
     """With a bar the engine is advanced in small steps, without one in a single call."""
-    pytest.importorskip("tqdm")
     fg = na.FactorGraph.ising_lattice(8, beta=0.4)
     kw = dict(sweeps=[0, 7, 250], chains=16, seed=3, scan=scan, threads=2)
     a = na.sample(fg, **kw)

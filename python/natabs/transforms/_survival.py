@@ -16,12 +16,13 @@ lower bound is 0.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .._info import check_base
 from .._results import Result
 from ..measures._conserved import conserved_information
+from ..measures._finite_time import surviving_information
 from ..errors import InvalidInputError, TooLargeError
 from ..systems._support import System
 from .._validation import integer
@@ -212,20 +213,13 @@ def survives(
     out = _survival(system, transform, y, k, _R(system, b), _R(y, b), b)
     if steps is None:
         return out
-    try:
-        from ..measures._finite_time import surviving_information
-    except ImportError:
-        raise ImportError(
-            "survives(..., steps=) needs natabs.surviving_information (the finite-time "
-            "engine), which this build of natabs does not have"
-        ) from None
     st = tuple(int(t) for t in steps)
     cx = surviving_information(system, st, k=k, base=b)
     cy = surviving_information(y, st, k=k, base=b)
-    return Survival(
-        **{**out.__dict__, "steps": st,
-           "surviving_before": tuple(float(v) for v in cx.bits),
-           "surviving_after": tuple(float(v) for v in cy.bits)}
+    return replace(
+        out, steps=st,
+        surviving_before=tuple(float(v) for v in cx.bits),
+        surviving_after=tuple(float(v) for v in cy.bits),
     )
 
 

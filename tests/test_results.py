@@ -35,6 +35,14 @@ def _claim(system, transform, k):
     ) < 1e-9
 
 
+def _dag() -> nx.DiGraph:
+    g = nx.DiGraph()
+    g.add_node("rain", cpd=[0.8, 0.2])
+    g.add_node("wet", cpd=[[0.9, 0.1], [0.2, 0.8]])
+    g.add_edge("rain", "wet")
+    return g
+
+
 def _examples() -> dict[type, object]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NotMixedWarning)  # short runs, on purpose
@@ -60,6 +68,7 @@ def _runs() -> dict[type, object]:
         na.light_cone(copies, nt.cnot(0, 1), 1),
         diagnose(stuck, sweeps=[0, 1, 2, 4, 8, 16]),
         testing.find_counterexample(_claim, seed=0),
+        na.dag.check_dag(_dag()),
     ]
     return {type(r): r for r in runs}
 

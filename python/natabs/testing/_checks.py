@@ -8,7 +8,7 @@ from typing import Any
 from .. import transforms as _t
 from ..errors import InvalidInputError
 from ..measures import spectrum, surviving_information
-from ..systems._support import System
+from ..systems import System
 from ..transforms._light_cone import static_widening
 from ..transforms._survival import _R
 

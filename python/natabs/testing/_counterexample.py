@@ -12,8 +12,8 @@ from hypothesis.errors import InvalidArgument, NoSuchExample
 
 from .. import transforms as _t
 from .._results import Result
-from ..measures._conserved import conserved_information
-from ..systems._support import System
+from ..measures import conserved_information
+from ..systems import System
 from ._strategies import _int_arg, compositions, systems
 
 __all__ = ["Counterexample", "find_counterexample"]

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from .. import transforms as _t
-from ..systems._support import System
+from ..systems import System
 
 __all__ = ["block_families", "compositions", "local_bijections", "systems"]
 

@@ -20,6 +20,7 @@ from scipy import stats
 import natabs as na
 from natabs.errors import InvalidInputError, TooLargeError
 
+from .reference import law_after
 from .strategies import factor_graph_cases
 
 # A chi-square p-value below this fails a test. Seeds are fixed, so runs are reproducible;
@@ -32,33 +33,6 @@ ALPHA = 1e-4
 
 def support_index(system: na.System) -> dict[bytes, int]:
     return {row.astype(np.int64).tobytes(): i for i, row in enumerate(system.states)}
-
-
-def block_kernel(system: na.System, block: tuple[int, ...]) -> np.ndarray:
-    """Π_B on the support: redraw X_B from P(X_B | X_rest)."""
-    s, p = system.states.astype(np.int64), system.probs
-    rest = np.delete(s, list(block), axis=1)
-    _, fibre = np.unique(rest, axis=0, return_inverse=True)
-    fibre = fibre.reshape(-1)
-    mass = np.bincount(fibre, weights=p)
-    same = fibre[:, None] == fibre[None, :]
-    return same * p[None, :] / mass[fibre][:, None]
-
-
-def law_after(system, family, x0_index, sweeps, scan):
-    """Exact law of X^T over the support, from the support state ``x0_index``."""
-    kernels = [block_kernel(system, b) for b in family]
-    v = np.zeros(system.size)
-    v[x0_index] = 1.0
-    if scan == "random":
-        covered = len({i for b in family for i in b})
-        steps = max(1, round(covered * len(family) / sum(map(len, family))))
-        k = sum(kernels) / len(kernels)
-        return v @ np.linalg.matrix_power(k, steps * sweeps)
-    for _ in range(sweeps):
-        for k in kernels:
-            v = v @ k
-    return v
 
 
 def chi2_pvalue(states: np.ndarray, system: na.System, probs: np.ndarray) -> float:

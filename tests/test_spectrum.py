@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from .reference import dense_kernel
+from .reference import dense_kernel, reference_eigenvalues
 from .strategies import block_families, small_systems
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,12 +25,6 @@ spectrum_module = _spectrum
 def systems_with_families(draw):
     s = draw(small_systems)
     return s, draw(block_families(s.n, max_blocks=5))
-
-
-def reference_eigenvalues(system, family) -> np.ndarray:
-    """Eigenvalues of K itself (not symmetrised), descending."""
-    lam = np.linalg.eigvals(dense_kernel(system, family)).real
-    return np.sort(lam)[::-1]
 
 
 @SETTINGS

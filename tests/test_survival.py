@@ -16,6 +16,8 @@ from natabs import transforms as nt
 from natabs.transforms import _light_cone as nt_cone
 from natabs.errors import InvalidInputError
 
+from .reference import reference_offset_information
+
 R = na.conserved_information
 
 
@@ -190,42 +192,6 @@ def drifting_particles(n=3, noise=(0.25, 0.5, 0.25)):
             probs.append(0.5 * math.prod(noise[v] for v in e))
     names = [f"x{i}" for i in range(n)] + ["offset"]
     return na.System(rows, probs, [m + 1] * n + [2], names)
-
-
-def reference_offset_information(system, steps, latent="offset"):
-    """I(θ; X^T) under random-scan single-site resampling of the observed variables,
-    dense numpy (THEORY §4, information about a latent)."""
-    li = system.index(latent)
-    obs = [i for i in range(system.n) if i != li]
-    states = system.states.astype(int)
-    keys = {}
-    for row in states:
-        keys.setdefault(tuple(row[obs]), len(keys))
-    m = len(keys)
-    thetas = sorted(set(states[:, li].tolist()))
-    joint = np.zeros((len(thetas), m))
-    for row, p in zip(states, system.probs):
-        joint[thetas.index(row[li]), keys[tuple(row[obs])]] += p
-    pt = joint.sum(axis=1)
-    px = joint.sum(axis=0)
-    xs = list(keys)
-    kernel = np.zeros((m, m))
-    for i in range(len(obs)):
-        for a, xa in enumerate(xs):
-            fib = [b for b, xb in enumerate(xs)
-                   if all(xb[j] == xa[j] for j in range(len(obs)) if j != i)]
-            kernel[a, fib] += px[fib] / px[fib].sum() / len(obs)
-    hx = -(px * np.log2(px)).sum()
-    out = []
-    for t in steps:
-        kt = np.linalg.matrix_power(kernel, t)
-        h_cond = 0.0
-        for th in range(len(thetas)):
-            mu = (joint[th] / pt[th]) @ kt
-            mu = mu[mu > 0]
-            h_cond += pt[th] * -(mu * np.log2(mu)).sum()
-        out.append(hx - h_cond)
-    return np.array(out)
 
 
 STEPS = [0, 1, 3, 6, 12, 24]

@@ -101,9 +101,7 @@ def reference_curve(system, family, steps, scan="random", base=2.0) -> np.ndarra
     """I(X^0; X^T) = Σ_x P(x) KL(K^T(x, .) || P), by dense matrix powers."""
     k = dense_kernel(system, family, scan)
     p = system.probs
-    return np.array(
-        [mean_kl(np.linalg.matrix_power(k, t), p, p) / np.log(base) for t in steps]
-    )
+    return np.array([mean_kl(np.linalg.matrix_power(k, t), p, p) / np.log(base) for t in steps])
 
 
 def reference_latent_curve(system, latent, observed_family, steps, scan="random", base=2.0):
@@ -205,8 +203,11 @@ def reference_offset_information(system, steps, latent="offset"):
     kernel = np.zeros((m, m))
     for i in range(len(obs)):
         for a, xa in enumerate(xs):
-            fib = [b for b, xb in enumerate(xs)
-                   if all(xb[j] == xa[j] for j in range(len(obs)) if j != i)]
+            fib = [
+                b
+                for b, xb in enumerate(xs)
+                if all(xb[j] == xa[j] for j in range(len(obs)) if j != i)
+            ]
             kernel[a, fib] += px[fib] / px[fib].sum() / len(obs)
     hx = -(px * np.log2(px)).sum()
     out = []
@@ -251,8 +252,11 @@ def exact_majority_information(fg, sweeps):
     for t in sweeps:
         kt = np.linalg.matrix_power(k, n * t)
         joint = np.zeros((3, 3))
-        np.add.at(joint, (f[:, None].repeat(len(f), 1), f[None, :].repeat(len(f), 0)),
-                  system.probs[:, None] * kt)
+        np.add.at(
+            joint,
+            (f[:, None].repeat(len(f), 1), f[None, :].repeat(len(f), 0)),
+            system.probs[:, None] * kt,
+        )
         pa, pb = joint.sum(1), joint.sum(0)
         nz = joint > 0
         out.append(float((joint[nz] * np.log2(joint[nz] / np.outer(pa, pb)[nz])).sum()))
@@ -271,7 +275,7 @@ def exact_information(joint: np.ndarray) -> float:
 def split_rhat(x: np.ndarray) -> float:
     """Plain split-R-hat (Gelman et al., BDA3 §11.4) of x with shape (chains, draws)."""
     half = x.shape[1] // 2
-    s = np.concatenate([x[:, :half], x[:, x.shape[1] - half:]])
+    s = np.concatenate([x[:, :half], x[:, x.shape[1] - half :]])
     n = s.shape[1]
     w = s.var(axis=1, ddof=1).mean()
     b = n * s.mean(axis=1).var(ddof=1)
@@ -280,7 +284,9 @@ def split_rhat(x: np.ndarray) -> float:
 
 def rank_rhat(x: np.ndarray) -> float:
     """Rank-normalised split-R-hat, bulk and folded (Vehtari et al. 2021), x: (chains, draws)."""
+
     def z(v):
         r = rankdata(v, method="average").reshape(v.shape)
         return ndtri((r - 3 / 8) / (v.size + 1 / 4))
+
     return max(split_rhat(z(x)), split_rhat(z(np.abs(x - np.median(x)))))

@@ -57,9 +57,13 @@ def named_systems(draw):
     n = draw(st.integers(1, 4))
     cards = draw(st.lists(st.integers(1, 4), min_size=n, max_size=n))
     total = math.prod(cards)
-    codes = draw(st.lists(st.integers(0, total - 1), min_size=1, max_size=min(total, 12), unique=True))
+    codes = draw(
+        st.lists(st.integers(0, total - 1), min_size=1, max_size=min(total, 12), unique=True)
+    )
     weights = draw(st.lists(st.floats(0.01, 1.0), min_size=len(codes), max_size=len(codes)))
-    names = draw(st.none() | st.lists(st.text(min_size=1, max_size=4), min_size=n, max_size=n, unique=True))
+    names = draw(
+        st.none() | st.lists(st.text(min_size=1, max_size=4), min_size=n, max_size=n, unique=True)
+    )
     probs = np.array(weights) / sum(weights)
     return na.System.from_codes(codes, probs, cards, names, normalize=True)
 
@@ -73,9 +77,18 @@ def dags(draw):
     for j in range(n):
         parents = [i for i in range(j) if draw(st.booleans())]
         shape = tuple(cards[p] for p in parents) + (cards[j],)
-        weights = np.array(
-            draw(st.lists(st.integers(0, 4), min_size=math.prod(shape), max_size=math.prod(shape)))
-        ).reshape(shape).astype(float) + np.eye(cards[j])[0]  # no all-zero row
+        weights = (
+            np.array(
+                draw(
+                    st.lists(
+                        st.integers(0, 4), min_size=math.prod(shape), max_size=math.prod(shape)
+                    )
+                )
+            )
+            .reshape(shape)
+            .astype(float)
+            + np.eye(cards[j])[0]
+        )  # no all-zero row
         G.add_node(j, cpd=weights / weights.sum(axis=-1, keepdims=True))
         G.add_edges_from((p, j) for p in draw(st.permutations(parents)))  # any edge order
     return G
@@ -92,8 +105,13 @@ def factor_graph_cases(draw):
         size = draw(st.integers(1, min(3, n)))
         scope = draw(st.permutations(range(n)))[:size]
         shape = [cards[v] for v in scope]
-        t = draw(st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.0, 5.0]),
-                          min_size=int(np.prod(shape)), max_size=int(np.prod(shape))))
+        t = draw(
+            st.lists(
+                st.sampled_from([0.0, 0.5, 1.0, 2.0, 5.0]),
+                min_size=int(np.prod(shape)),
+                max_size=int(np.prod(shape)),
+            )
+        )
         if max(t) == 0:
             t[0] = 1.0
         scopes.append(scope)
@@ -102,8 +120,14 @@ def factor_graph_cases(draw):
         scopes.append([v])
         tables.append(np.ones(cards[v]))
     family = draw(st.sampled_from(["sites", "pairs", "mixed"]))
-    blocks = {"sites": [(i,) for i in range(n)],
-              "pairs": [(i, (i + 1) % n) for i in range(n)] if n > 2 else [(0, 1)],
-              "mixed": [(0,), tuple(range(1, n))]}[family]
-    return na.FactorGraph.from_factors(scopes, tables), blocks, draw(st.sampled_from(
-        ["random", "systematic"])), draw(st.integers(0, 2**32))
+    blocks = {
+        "sites": [(i,) for i in range(n)],
+        "pairs": [(i, (i + 1) % n) for i in range(n)] if n > 2 else [(0, 1)],
+        "mixed": [(0,), tuple(range(1, n))],
+    }[family]
+    return (
+        na.FactorGraph.from_factors(scopes, tables),
+        blocks,
+        draw(st.sampled_from(["random", "systematic"])),
+        draw(st.integers(0, 2**32)),
+    )

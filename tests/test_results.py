@@ -30,9 +30,11 @@ def _all_results(cls: type = Result) -> set[type]:
 
 
 def _claim(system, transform, k):
-    return transform.size >= k or abs(
-        na.conserved_information(transform(system), k) - na.conserved_information(system, k)
-    ) < 1e-9
+    return (
+        transform.size >= k
+        or abs(na.conserved_information(transform(system), k) - na.conserved_information(system, k))
+        < 1e-9
+    )
 
 
 def _dag() -> nx.DiGraph:

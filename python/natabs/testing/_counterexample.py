@@ -102,18 +102,25 @@ def find_counterexample(
         return s, t, k
 
     config = settings(
-        max_examples=max_examples, database=None, deadline=None,
+        max_examples=max_examples,
+        database=None,
+        deadline=None,
         suppress_health_check=list(HealthCheck),
     )
     try:
         s, t, k = find(
-            cases(), lambda c: not claim(*c), settings=config,
+            cases(),
+            lambda c: not claim(*c),
+            settings=config,
             random=None if seed is None else random.Random(seed),
         )
     except NoSuchExample:
         return None
     y = t(s)
     return Counterexample(
-        system=s, transform=t, k=k,
-        before=conserved_information(s, k), after=conserved_information(y, k),
+        system=s,
+        transform=t,
+        k=k,
+        before=conserved_information(s, k),
+        after=conserved_information(y, k),
     )

@@ -88,18 +88,27 @@ def systems(
             codes = sorted({sum(tab[a] * s for tab, s in zip(tables, strides)) for a in range(m)})
         else:
             codes = draw(
-                st.lists(st.integers(0, total - 1), min_size=1,
-                         max_size=min(max_support, total), unique=True)
+                st.lists(
+                    st.integers(0, total - 1),
+                    min_size=1,
+                    max_size=min(max_support, total),
+                    unique=True,
+                )
             )
         weights = draw(st.lists(st.integers(1, 8), min_size=len(codes), max_size=len(codes)))
-        return System.from_codes(np.asarray(codes, dtype=np.uint64), np.asarray(weights, float),
-                                 cards, normalize=True)
+        return System.from_codes(
+            np.asarray(codes, dtype=np.uint64), np.asarray(weights, float), cards, normalize=True
+        )
 
     return draw_system()
 
 
 def block_families(
-    n: int, *, min_size: int = 1, max_size: int | None = None, min_blocks: int = 1,
+    n: int,
+    *,
+    min_size: int = 1,
+    max_size: int | None = None,
+    min_blocks: int = 1,
     max_blocks: int = 6,
 ) -> st.SearchStrategy[tuple[tuple[int, ...], ...]]:
     """Families of distinct blocks (sorted index tuples) over ``n`` variables.
@@ -119,9 +128,11 @@ def block_families(
     max_size = min(max_size, n)
     min_blocks = _int_arg(min_blocks, "min_blocks", 0)
     max_blocks = _int_arg(max_blocks, "max_blocks", min_blocks)
-    block = st.integers(min_size, max_size).flatmap(
-        lambda s: st.lists(st.integers(0, n - 1), min_size=s, max_size=s, unique=True)
-    ).map(lambda b: tuple(sorted(b)))
+    block = (
+        st.integers(min_size, max_size)
+        .flatmap(lambda s: st.lists(st.integers(0, n - 1), min_size=s, max_size=s, unique=True))
+        .map(lambda b: tuple(sorted(b)))
+    )
     return st.lists(block, min_size=min_blocks, max_size=max_blocks, unique=True).map(tuple)
 
 

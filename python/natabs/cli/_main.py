@@ -37,7 +37,7 @@ def _one_line(e: BaseException) -> str:
         message = f"{e.filename}: {e.strerror}"
     else:
         message = " ".join(str(e).split()) or type(e).__name__
-    if isinstance(e, (OverflowError, RecursionError, MemoryError)):
+    if isinstance(e, (OverflowError, RecursionError, MemoryError)) and not isinstance(e, NatabsError):
         message = f"{message} ({type(e).__name__}: an argument or file is too large or too deep)"
     if len(message) > MAX_MESSAGE:
         message = message[: MAX_MESSAGE - 3] + "..."

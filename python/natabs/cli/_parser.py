@@ -16,14 +16,12 @@ from collections.abc import Callable
 from typing import Any
 
 from . import _commands
-from ._spec import MODEL_EXAMPLES, UsageError
+from ._spec import MAX_INT, MODEL_EXAMPLES, UsageError
 
 __all__ = ["build_parser", "subcommands", "SUBCOMMANDS", "integer", "real"]
 
 #: Largest ``--threads`` accepted.
 MAX_THREADS = 1024
-#: Largest value of the other integer options (the engines count in 64-bit integers).
-MAX_INT = 2**63 - 1
 
 #: The subcommands, in the order ``natabs --help`` lists them: ``"module:function"``
 #: relative to :mod:`natabs.cli`, where ``function(subparsers)`` adds the subcommand.

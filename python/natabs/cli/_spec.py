@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from .. import systems
+from ..errors import NatabsError
 from ..systems._factor_graph import FactorGraph
 from ..systems._support import System
 
@@ -27,10 +28,16 @@ __all__ = ["UsageError", "parse_ints", "load_system", "load_model", "MODELS"]
 
 #: Most integers a list such as ``--k 1..3`` may expand to.
 MAX_LIST = 10_000
+#: Largest integer in such a list (the engines count in 64-bit integers).
+MAX_INT = 2**63 - 1
 #: Most entries of a ``.npy`` table (2**28 float64 entries = 2 GiB).
 MAX_TABLE_ENTRIES = 1 << 28
 #: Most variables of a catalog model (networkx holds the graph in memory).
 MAX_MODEL_VARIABLES = 1 << 18
+#: Most states of a catalog Potts model.
+MAX_POTTS_Q = 1024
+#: Largest integer parameter of a catalog system (they enumerate their support).
+MAX_CATALOG_INT = 1 << 14
 #: Most digits of an integer in a JSON file (2**64 has 20).
 MAX_JSON_DIGITS = 20
 
@@ -74,6 +81,8 @@ def parse_ints(text: str, *, name: str = "value", limit: int = MAX_LIST) -> list
             ) from None
         if lo < 0:
             raise UsageError(f"{name}: values must be >= 0, got {_short(text)!r}")
+        if hi > MAX_INT:
+            raise UsageError(f"{name}: values must be at most 2**63 - 1, got {_short(text)!r}")
         parts.append((lo, hi))
     count = sum(hi - lo + 1 for lo, hi in parts)
     if count > limit:
@@ -89,11 +98,11 @@ def _short(text: Any, width: int = 60) -> str:
 # -- catalog specs -------------------------------------------------------------------------------
 
 
-def _count(value: Any, name: str, lo: int) -> int:
+def _count(value: Any, name: str, lo: int, hi: int = MAX_MODEL_VARIABLES) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise UsageError(f"{name} must be an integer, got {_short(value)!r}")
-    if not lo <= value <= MAX_MODEL_VARIABLES:
-        raise UsageError(f"{name} must lie in {lo}..{MAX_MODEL_VARIABLES}, got {_short(value)}")
+        raise UsageError(f"{name} must be an integer, got {_short(repr(value))}")
+    if not lo <= value <= hi:
+        raise UsageError(f"{name} must lie in {lo}..{hi}, got {_short(value)}")
     return value
 
 
@@ -114,13 +123,13 @@ def _potts(L: int, q: int, beta: float) -> FactorGraph:
 
     L = _count(L, "L", 3)
     _count(L * L, "L*L (the number of sites)", 9)
-    return FactorGraph.potts(lattice(L), q, beta)
+    return FactorGraph.potts(lattice(L), _count(q, "q", 2, MAX_POTTS_Q), beta)
 
 
 def _potts_ring(n: int, q: int, beta: float) -> FactorGraph:
     import networkx as nx
 
-    return FactorGraph.potts(nx.cycle_graph(_count(n, "n", 3)), q, beta)
+    return FactorGraph.potts(nx.cycle_graph(_count(n, "n", 3)), _count(q, "q", 2, MAX_POTTS_Q), beta)
 
 
 #: Models ``natabs sample`` builds by name: a periodic L × L lattice or a ring of n sites.
@@ -142,17 +151,22 @@ def _catalog_value(text: str) -> Any:
         return text
 
 
-def _call_catalog(spec: str, make: Callable[..., Any], params: str) -> Any:
+def _call_catalog(spec: str, make: Callable[..., Any], params: str, limit: int = MAX_CATALOG_INT) -> Any:
     kwargs: dict[str, Any] = {}
     for item in filter(None, (p.strip() for p in params.split(","))):
         key, eq, value = item.partition("=")
         if not eq:
-            raise UsageError(f"{spec!r}: parameter {item!r} must be key=value")
-        kwargs[key.strip()] = _catalog_value(value.strip())
+            raise UsageError(f"{_short(spec)!r}: parameter {_short(item)!r} must be key=value")
+        v = kwargs[key.strip()] = _catalog_value(value.strip())
+        if isinstance(v, int) and not isinstance(v, bool) and abs(v) > limit:
+            raise UsageError(
+                f"{_short(spec)!r}: {key.strip()}={_short(value.strip(), 24)} is too large for "
+                f"a catalog entry (at most {limit})"
+            )
     try:
         return make(**kwargs)
     except TypeError as e:
-        raise UsageError(f"{spec!r}: {e}") from None
+        raise UsageError(f"{_short(spec)!r}: {e}") from None
 
 
 # -- files ------------------------------------------------------------------------------------
@@ -193,7 +207,7 @@ def read_npy(path: str) -> np.ndarray:
             shape, fortran, dtype = reader(f)
         except (ValueError, SyntaxError, TypeError, EOFError):
             raise UsageError(
-                f"{path}: not a .npy file (write one with numpy.save(path, table))"
+                f"{path}: not a .npy file, or its header is cut short (write one with numpy.save)"
             ) from None
         if dtype.kind not in "biuf" or dtype.hasobject:
             raise UsageError(f"{path}: a .npy table holds numbers, got dtype {dtype}")
@@ -244,6 +258,8 @@ def read_json(path: str) -> dict[str, Any]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise UsageError(f"{path}: not UTF-8 text (byte {e.start}); a JSON file is UTF-8") from None
+    if not text.strip():
+        raise UsageError(f"{path}: empty file; a natabs JSON file is an object with a \"format\"")
     try:
         data = json.loads(text, parse_float=_json_float, parse_int=_json_int,
                           parse_constant=_json_constant)
@@ -264,12 +280,14 @@ def read_json(path: str) -> dict[str, Any]:
 def _from_json(path: str, data: dict[str, Any], builders: dict[str, Callable[[Any], Any]]) -> Any:
     fmt = data.get("format")
     if fmt not in FORMATS:
-        raise UsageError(f'{path}: "format" must be one of {", ".join(FORMATS)}, got {_short(fmt)!r}')
+        raise UsageError(f'{path}: "format" must be one of {", ".join(FORMATS)}, got {_short(repr(fmt))}')
     build = builders.get(fmt)
     if build is None:
         return None
     try:
         return build(data)
+    except NatabsError as e:
+        raise UsageError(f"{path}: {e}") from None
     except (TypeError, ValueError, KeyError, IndexError, OverflowError, RecursionError) as e:
         # a structure the reader did not expect: the file is wrong, not the program
         raise UsageError(f"{path}: not a valid {fmt} file ({type(e).__name__}: {e})") from None
@@ -315,7 +333,7 @@ def load_system(spec: str) -> System:
     if name in cat:
         return _call_catalog(spec, cat[name], params)
     if name in MODELS:
-        return _call_catalog(spec, MODELS[name], params).to_system()
+        return _call_catalog(spec, MODELS[name], params, MAX_MODEL_VARIABLES).to_system()
     raise UsageError(
         f"unknown system {_short(spec)!r}: give a catalog name ({', '.join(cat)}, "
         f"{', '.join(MODELS)}) with parameters like noisy_copies:n=9,p=0.1, a .npy table "
@@ -356,7 +374,7 @@ def load_model(spec: str) -> FactorGraph:
         return model
     name, _, params = spec.partition(":")
     if name in MODELS:
-        return _call_catalog(spec, MODELS[name], params)
+        return _call_catalog(spec, MODELS[name], params, MAX_MODEL_VARIABLES)
     if name in systems.catalog():
         raise UsageError(f"{name} is a catalog system (a support table), not a model: {what}")
     raise UsageError(f"unknown model {_short(spec)!r}: {what}")

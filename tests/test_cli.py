@@ -315,3 +315,41 @@ def test_console_script(command):
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     done = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout == f"natabs {na.__version__}\n"
+
+
+def test_survey_plot_is_legible(capsys, tmp_path):
+    """No two labels of the survey figure overlap, and the two panels keep apart."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from natabs.cli import _commands
+
+    captured = {}
+    real_close = plt.close
+
+    def keep(fig):  # look at the figure the command saved before it is closed
+        captured["fig"] = fig
+
+    plt.close = keep
+    try:
+        rc, _, _ = run(capsys, "survey", "--no-progress", "--plot", str(tmp_path / "s.png"))
+    finally:
+        plt.close = real_close
+    assert rc == 0 and (tmp_path / "s.png").read_bytes()[:4] == b"\x89PNG"
+    fig = captured["fig"]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    left, right = fig.axes[:2]
+    n_rows = len(_commands.SURVEY_TRANSFORMS)  # at least one row each
+    labels = [t for t in right.get_yticklabels() if t.get_text()]
+    assert len(labels) >= n_rows and all(", k=" in t.get_text() for t in labels)
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    for a, b in zip(boxes, boxes[1:]):
+        assert not a.overlaps(b), (a, b)
+    assert all(b.x1 <= fig.bbox.x1 and b.x0 >= 0 for b in boxes)  # inside the figure
+    assert left.get_tightbbox(renderer).x1 < min(b.x0 for b in boxes)  # panels keep apart
+    legend = right.get_legend().get_window_extent(renderer)
+    assert not any(legend.overlaps(b) for b in boxes)
+    real_close(fig)

@@ -211,7 +211,9 @@ def survival(table_or_rows: Any, ax: Any = None, *, horizontal: bool | None = No
         ax.set_ylim(len(rows) - 0.5, -0.5)  # first row on top, as in a printed table
         ax.set_xlabel("R_k (bits)")
         ax.grid(axis="y", color="0.93")
-        ax.legend(loc="lower right", fontsize="small", framealpha=0.9)
+        # below the axes, clear of every row
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.06 - 0.5 / max(len(rows), 4)),
+                  ncol=3, fontsize="small", frameon=False)
         return ax
     ax.vlines(x, lower, upper, color="lightgrey", linewidth=6, label="bounds on after")
     ax.plot(x - 0.1, before, "o", label="before")

@@ -353,3 +353,120 @@ def test_survey_plot_is_legible(capsys, tmp_path):
     legend = right.get_legend().get_window_extent(renderer)
     assert not any(legend.overlaps(b) for b in boxes)
     real_close(fig)
+
+
+# -- sample: every kind of model, every statistic ------------------------------------------------
+
+FACTORS = {"format": "natabs.factors", "version": 1, "names": ["a", "b", "c"],
+           "factors": [{"scope": ["a", "b"], "table": [[3, 1], [1, 3]]},
+                       {"scope": [1, 2], "table": [[1, 2], [2, 1]]}]}
+
+
+def test_catalog_models_are_the_library_models():
+    import networkx as nx
+
+    from natabs.cli import load_model
+
+    assert load_model("ising_ring:n=5,beta=0.4").to_system().same_law(na.systems.ising_ring(5, 0.4))
+    direct = na.FactorGraph.ising_lattice(3, 0.3, h=0.2).to_system()
+    np.testing.assert_allclose(load_model("ising:L=3,beta=0.3,h=0.2").to_system().to_table(),
+                               direct.to_table(), atol=1e-15)
+    potts = na.FactorGraph.potts(nx.cycle_graph(4), 3, 0.7).to_system()
+    got = load_model("potts_ring:n=4,q=3,beta=0.7").to_system()
+    assert got.names == ("x0", "x1", "x2", "x3")
+    np.testing.assert_allclose(got.to_table(), potts.to_table(), atol=1e-15)
+    lattice = na.FactorGraph.potts(na.factor_graph.lattice(3), 2, 0.5)
+    assert load_model("potts:L=3,q=2,beta=0.5").cards == lattice.cards
+
+
+@pytest.mark.filterwarnings("ignore:the chains have not mixed")  # 10 sweeps: a short run
+@pytest.mark.parametrize(
+    ("spec", "record", "make"),
+    [
+        ("ising:L=4,beta=0.3", "magnetization", lambda: na.FactorGraph.ising_lattice(4, 0.3)),
+        ("ising_ring:n=6,beta=0.5", "majority", None),
+        ("potts_ring:n=5,q=3,beta=1", "states", None),
+        ("potts:L=3,q=3,beta=0.5", "0,4,8", None),
+    ],
+)
+def test_sample_catalog_models_match_natabs_sample(capsys, tmp_path, spec, record, make):
+    """The CLI records exactly what natabs.sample records for the same model, seed and options."""
+    from natabs.cli import load_model
+
+    saved = tmp_path / "v.npy"
+    rc, out, err = run(capsys, "sample", spec, "--sweeps", "0..9", "--chains", "300", "--seed", "4",
+                       "--record", record, "--save", str(saved), "--json")
+    assert rc == 0, err
+    data = json.loads(out)
+    model = make() if make else load_model(spec)
+    rec = [int(v) for v in record.split(",")] if record[0].isdigit() else record
+    direct = na.sample(model, range(10), chains=300, seed=4, record=rec)
+    kept = direct.states if direct.states is not None else direct.values
+    np.testing.assert_array_equal(np.load(saved), kept)
+    assert data["shape"] == list(kept.shape) and data["seed"] == 4 and len(data["summary"]) == 10
+    if record == "magnetization":
+        assert [r[0] for r in data["summary"]] == pytest.approx(kept.mean(axis=1).tolist())
+        assert data["diagnostics"]["chains"] == 300
+        assert np.all(np.abs(kept) <= 1)
+    elif record == "majority":
+        np.testing.assert_allclose(data["summary"], [[np.mean(v == c) for c in (0, 1, 2)] for v in kept])
+        assert all(sum(r) == pytest.approx(1.0) for r in data["summary"])
+    elif record == "states":
+        np.testing.assert_allclose(data["summary"], kept.mean(axis=1))
+        assert data["diagnostics"] is None
+    else:  # the joint value of three variables: entropy between 0 and 3 log2(3) bits
+        assert all(0 <= r[0] <= 3 * np.log2(3) + 1e-12 for r in data["summary"])
+        assert data["columns"] == ["H (bits)", "distinct"]
+
+
+def test_sample_factor_graph_json_and_options(capsys, tmp_path):
+    path = tmp_path / "f.json"
+    path.write_text(json.dumps(FACTORS))
+    fg = na.io.factor_graph_from_json(path)
+    rc, out, _ = run(capsys, "sample", str(path), "--sweeps", "0,3", "--chains", "2000", "--seed", "2",
+                     "--k", "2", "--connected", "--scan", "systematic", "--json")
+    data = json.loads(out)
+    assert rc == 0 and data["names"] == ["a", "b", "c"] and data["blocks"] == "2 blocks of size 2"
+    direct = na.sample(fg, [0, 3], chains=2000, seed=2, blocks=na.blocks.connected(fg.graph, 2),
+                       scan="systematic")
+    np.testing.assert_allclose(data["means"], direct.states.mean(axis=1))
+    exact = fg.to_system()
+    marg = [float(exact.marginal([v]).to_table()[1]) for v in ("a", "b", "c")]
+    assert data["means"][1] == pytest.approx(marg, abs=0.05)  # started exactly, stays in law
+    # the same file is a SPEC for the exact measures (enumerated)
+    rc, out, _ = run(capsys, "conserved", str(path), "--json")
+    assert rc == 0 and json.loads(out)["support"] == exact.size == 8
+    rc, out, _ = run(capsys, "sample", str(path), "--sweeps", "0,3", "--chains", "50", "--seed", "2",
+                     "--record", "a,c")
+    assert rc == 0 and out.splitlines()[1] == "the joint value of a, c across chains"
+    assert out.splitlines()[2].split() == ["sweep", "H", "(bits)", "distinct"]
+
+
+def test_sample_text_shows_diagnostics(capsys):
+    rc, out, _ = run(capsys, "sample", "ising:L=3,beta=0.2", "--sweeps", "0..5", "--chains", "400",
+                     "--record", "magnetization", "--seed", "1")
+    lines = out.splitlines()
+    assert rc == 0 and lines[0].startswith("model  ising:L=3,beta=0.2  (n=9, 400 chains, k=1: 9 blocks")
+    assert lines[2].split() == ["sweep", "mean", "m", "mean", "|m|", "std", "m"]
+    assert lines[-1].startswith("mixing: split-R-hat ")
+
+
+def test_dag_json_is_a_spec_for_the_measures(capsys, tmp_path):
+    model = tmp_path / "m.json"
+    model.write_text(json.dumps(DAG))
+    rc, out, _ = run(capsys, "conserved", str(model), "--k", "1", "--json")
+    exact = na.System.from_dag(na.io.dag_from_json(model))
+    assert rc == 0 and json.loads(out)["results"][0]["bits"] == pytest.approx(na.conserved_information(exact, k=1))
+
+
+def test_version(capsys):
+    rc, out, _ = run(capsys, "--version")
+    assert rc == 0 and out == f"natabs {na.__version__}\n"
+
+
+def test_one_line_per_subcommand_registration():
+    """Subcommands come from one table: each entry adds exactly one subcommand."""
+    from natabs.cli import _parser
+
+    assert len(_parser.SUBCOMMANDS) == len(_parser.subcommands())
+    assert _parser.subcommands() == ("survey", "conserved", "curve", "spectrum", "sample")

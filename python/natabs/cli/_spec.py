@@ -112,10 +112,16 @@ def _ising(L: int, beta: float, J: float = 1.0, h: float = 0.0) -> FactorGraph:
     return FactorGraph.ising_lattice(L, beta, J=J, h=h)
 
 
-def _ising_ring(n: int, beta: float, J: float = 1.0, h: float = 0.0) -> FactorGraph:
+def _ring(n: int) -> Any:
+    """A ring of n sites named x0 .. x{n-1}, as the catalog systems name their variables."""
     import networkx as nx
 
-    return FactorGraph.ising(nx.cycle_graph(_count(n, "n", 3)), beta, J=J, h=h)
+    n = _count(n, "n", 3)
+    return nx.relabel_nodes(nx.cycle_graph(n), {i: f"x{i}" for i in range(n)})
+
+
+def _ising_ring(n: int, beta: float, J: float = 1.0, h: float = 0.0) -> FactorGraph:
+    return FactorGraph.ising(_ring(n), beta, J=J, h=h)
 
 
 def _potts(L: int, q: int, beta: float) -> FactorGraph:
@@ -127,9 +133,7 @@ def _potts(L: int, q: int, beta: float) -> FactorGraph:
 
 
 def _potts_ring(n: int, q: int, beta: float) -> FactorGraph:
-    import networkx as nx
-
-    return FactorGraph.potts(nx.cycle_graph(_count(n, "n", 3)), _count(q, "q", 2, MAX_POTTS_Q), beta)
+    return FactorGraph.potts(_ring(n), _count(q, "q", 2, MAX_POTTS_Q), beta)
 
 
 #: Models ``natabs sample`` builds by name: a periodic L × L lattice or a ring of n sites.

@@ -12,12 +12,11 @@ from __future__ import annotations
 import json
 import warnings
 
+import natabs as na
 import numpy as np
 import pytest
-from numpy.lib import format as npformat
-
-import natabs as na
 from natabs.cli import _commands, main
+from numpy.lib import format as npformat
 
 SYSTEM = {"format": "natabs.system", "version": 1, "cards": [2], "states": [[0], [1]], "probs": [0.5, 0.5]}
 DAG = {"format": "natabs.dag", "version": 1, "nodes": [
@@ -121,7 +120,7 @@ COMMANDS = {
 
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_every_bad_file_is_one_line(capsys, tmp_path, command):
-    for name, (path, fragment) in bad_files(tmp_path).items():
+    for path, fragment in bad_files(tmp_path).values():
         if command == "sample" and (path.suffix == ".npy" or path.name[0] == "s"):
             fragment = "not a model"  # tables and systems: sample says what it takes first
         one_line_error(capsys, COMMANDS[command](str(path)), str(path), fragment)

@@ -30,4 +30,4 @@ from __future__ import annotations
 from ._main import main
 from ._spec import load_model, load_system, parse_ints
 
-__all__ = ["main", "load_system", "load_model", "parse_ints"]
+__all__ = ["load_model", "load_system", "main", "parse_ints"]

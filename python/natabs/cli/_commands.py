@@ -19,7 +19,7 @@ from .._results import jsonable
 from ..systems._support import System
 from ._spec import UsageError, load_model, load_system, parse_ints
 
-__all__ = ["survey", "conserved", "curve", "spectrum", "sample"]
+__all__ = ["conserved", "curve", "sample", "spectrum", "survey"]
 
 #: Catalog systems surveyed by ``natabs survey``: (label, factory).
 SURVEY = (
@@ -109,6 +109,7 @@ def _check_k(k: int, s: Any, option: str = "--k") -> None:
 def survey(args: argparse.Namespace) -> int:
     """The catalog: R_k, R_k before and after standard transformations, finite time."""
     import natabs
+
     from ..measures._conserved import conserved_information
 
     show = not args.no_progress and not args.json
@@ -327,6 +328,7 @@ def _summary(run: Any) -> tuple[list[str], list[list[float]]]:
 def sample(args: argparse.Namespace) -> int:
     """Block-Gibbs chains on a model; a summary across chains at each checkpoint."""
     import natabs
+
     from ..measures._sampling import sample as sample_
 
     model = load_model(args.model)

@@ -12,7 +12,7 @@ from ..errors import NatabsError
 from ._parser import build_parser
 from ._spec import UsageError
 
-__all__ = ["main", "USER_ERRORS"]
+__all__ = ["USER_ERRORS", "main"]
 
 #: What a bad file or argument can raise on its way through the library. Each is printed as
 #: one line; anything else is a bug in natabs and keeps its traceback.

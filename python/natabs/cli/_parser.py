@@ -18,7 +18,7 @@ from typing import Any
 from . import _commands
 from ._spec import MAX_INT, MODEL_EXAMPLES, UsageError
 
-__all__ = ["build_parser", "subcommands", "SUBCOMMANDS", "integer", "real"]
+__all__ = ["SUBCOMMANDS", "build_parser", "integer", "real", "subcommands"]
 
 #: Largest ``--threads`` accepted.
 MAX_THREADS = 1024

@@ -24,7 +24,7 @@ from ..errors import NatabsError
 from ..systems._factor_graph import FactorGraph
 from ..systems._support import System
 
-__all__ = ["UsageError", "parse_ints", "load_system", "load_model", "MODELS"]
+__all__ = ["MODELS", "UsageError", "load_model", "load_system", "parse_ints"]
 
 #: Most integers a list such as ``--k 1..3`` may expand to.
 MAX_LIST = 10_000

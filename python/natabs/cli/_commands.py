@@ -322,7 +322,7 @@ def _summary(run: Any) -> tuple[list[str], list[list[float]]]:
             [float(r.mean()), float(np.abs(r).mean()), float(r.std())] for r in v]
     if run.record == "majority":
         return ["P(0)", "P(1)", "P(tie)"], [[float((r == c).mean()) for c in (0, 1, 2)] for r in v]
-    return ["H (bits)", "distinct"], [[_entropy_bits(r), float(np.unique(r).size)] for r in v]
+    return ["H (bits)", "distinct"], [[_entropy_bits(r), int(np.unique(r).size)] for r in v]
 
 
 def sample(args: argparse.Namespace) -> int:
@@ -374,7 +374,8 @@ def sample(args: argparse.Namespace) -> int:
     shown = columns[:10]
     print(f"{'sweep':>8}" + "".join(f"{c[:9]:>10}" for c in shown) + (" ..." if len(columns) > 10 else ""))
     for sw, row in zip(sweeps, table):
-        print(f"{sw:>8}" + "".join(f"{v:>10.4f}" for v in row[: len(shown)]))
+        print(f"{sw:>8}" + "".join(f"{v:>10}" if isinstance(v, int) else f"{v:>10.4f}"
+                                   for v in row[: len(shown)]))
     if diag is not None:
         print(f"mixing: split-R-hat {diag.rhat:.4g}, effective sample size {diag.ess:.4g}, "
               f"autocorrelation time {diag.tau:.4g} sweeps, frozen chains {diag.frozen:.3g}")

@@ -67,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = os.environ.get("NATABS_DEBUG", "") not in ("", "0") or "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]  # accepted anywhere on the line
     parser = build_parser()
     try:
         with warnings.catch_warnings():

@@ -179,7 +179,7 @@ def survival(table_or_rows: Any, ax: Any = None, *, horizontal: bool | None = No
     >>> [t.get_text() for t in ax.get_xticklabels()]
     ['cnot, k=3']
     >>> ax = na.plot.survival([row] * 8)          # many rows: names on the left, first on top
-    >>> ax.get_yticklabels()[0].get_text(), ax.yaxis_inverted()
+    >>> ax.get_yticklabels()[0].get_text(), bool(ax.yaxis_inverted())
     ('cnot, k=3', True)
     """
     ax = _axes(ax)

@@ -229,3 +229,24 @@ def test_warnings_are_one_line(capsys, monkeypatch):
     assert main(["conserved", "copies:n=3"]) == 0
     err = capsys.readouterr().err
     assert err == "natabs: warning: the chains have not mixed run longer\n"
+
+
+def test_npy_tables_in_any_layout_read_as_numpy_reads_them(capsys, tmp_path):
+    """Fortran order, big-endian and integer tables give the law numpy.load gives."""
+    from natabs.cli import load_system
+
+    table = np.arange(1.0, 7.0).reshape(2, 3) / 21
+    for name, arr in [("c", table), ("f", np.asfortranarray(table)), ("be", table.astype(">f8")),
+                      ("int", np.array([[0, 1], [0, 0]]))]:
+        np.save(tmp_path / f"{name}.npy", arr)
+        got = load_system(str(tmp_path / f"{name}.npy"))
+        expected = na.System.from_table(np.load(tmp_path / f"{name}.npy") / np.load(tmp_path / f"{name}.npy").sum())
+        np.testing.assert_allclose(got.to_table(), expected.to_table(), rtol=0, atol=1e-15)
+
+
+def test_json_too_large_is_refused_before_reading(capsys, tmp_path, monkeypatch):
+    from natabs.cli import _spec
+
+    monkeypatch.setattr(_spec, "MAX_JSON_BYTES", 100)
+    path = _write(tmp_path / "big.json", {**SYSTEM, "names": ["x" * 200]})
+    one_line_error(capsys, ["conserved", str(path)], "at most 100 bytes")

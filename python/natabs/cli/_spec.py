@@ -38,6 +38,8 @@ MAX_MODEL_VARIABLES = 1 << 18
 MAX_POTTS_Q = 1024
 #: Largest integer parameter of a catalog system (they enumerate their support).
 MAX_CATALOG_INT = 1 << 14
+#: Largest JSON file read (bytes).
+MAX_JSON_BYTES = 1 << 29
 #: Most digits of an integer in a JSON file (2**64 has 20).
 MAX_JSON_DIGITS = 20
 
@@ -257,7 +259,12 @@ def _json_constant(text: str) -> Any:
 def read_json(path: str) -> dict[str, Any]:
     """The JSON object in a file: UTF-8, finite numbers, not nested too deeply."""
     with open(path, "rb") as f:
-        raw = f.read()
+        size = os.fstat(f.fileno()).st_size
+        if size > MAX_JSON_BYTES:
+            raise UsageError(f"{path}: {size} bytes; JSON files of at most {MAX_JSON_BYTES} bytes are read")
+        raw = f.read(MAX_JSON_BYTES + 1)
+    if len(raw) > MAX_JSON_BYTES:
+        raise UsageError(f"{path}: more than {MAX_JSON_BYTES} bytes; JSON files of at most that are read")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:

@@ -346,9 +346,9 @@ def load_system(spec: str) -> System:
     if name in MODELS:
         return _call_catalog(spec, MODELS[name], params, MAX_MODEL_VARIABLES).to_system()
     raise UsageError(
-        f"unknown system {_short(spec)!r}: give a catalog name ({', '.join(cat)}, "
-        f"{', '.join(MODELS)}) with parameters like noisy_copies:n=9,p=0.1, a .npy table "
-        "or a .json file"
+        f"unknown system {_short(spec)!r}: give a catalog name "
+        f"({', '.join(dict.fromkeys([*cat, *MODELS]))}) with parameters like "
+        "noisy_copies:n=9,p=0.1, a .npy table or a .json file"
     )
 
 

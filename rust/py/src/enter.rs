@@ -2,8 +2,9 @@
 //! GIL, notices Ctrl-C while it runs, and maps its error onto `natabs.errors`.
 //!
 //! Signals are handled by Python on the main thread only, and only when that thread calls
-//! `PyErr_CheckSignals`. So the work is handed to a rayon worker while the calling thread
-//! waits without the GIL, waking every [`POLL`] to check for signals. On an interrupt it
+//! `PyErr_CheckSignals`. So long work is handed to a rayon worker while the calling thread
+//! waits without the GIL, waking every [`POLL`] to check for signals (short work runs on
+//! the calling thread: see [`WATCHED_COST`]). On an interrupt it
 //! sets the work's [`Cancel`] flag, which the core polls between chunks of well under a
 //! second, waits for the work to stop, and raises the `KeyboardInterrupt`.
 
@@ -15,16 +16,37 @@ use std::time::Duration;
 
 /// How often the waiting thread checks for signals.
 const POLL: Duration = Duration::from_millis(50);
+/// Work estimated below this many elementary operations (a few milliseconds) runs on the
+/// calling thread, unwatched: handing it to a worker and back costs tens of microseconds,
+/// which would dominate short calls made in a loop (the products of an eigensolver), and
+/// Python checks for signals between such calls anyway.
+const WATCHED_COST: u64 = 1 << 22;
 
 /// Runs `work` on `pool` (the global rayon pool if `None`) with the GIL released; Ctrl-C
 /// cancels it within about a second and raises `KeyboardInterrupt`; core errors become
-/// the exceptions of `natabs.errors`. A panic in `work` propagates (pyo3 raises it as
-/// `PanicException`).
-pub fn enter<T, F>(py: Python<'_>, pool: Option<&rayon::ThreadPool>, work: F) -> PyResult<T>
+/// the exceptions of `natabs.errors`. `cost` estimates the work in elementary operations
+/// (saturating; `u64::MAX` when unknown): below [`WATCHED_COST`] the work runs on the
+/// calling thread with a flag that is never set. A panic in `work` propagates (pyo3
+/// raises it as `PanicException`).
+pub fn enter<T, F>(
+    py: Python<'_>,
+    pool: Option<&rayon::ThreadPool>,
+    cost: u64,
+    work: F,
+) -> PyResult<T>
 where
     T: Send,
     F: FnOnce(&Cancel) -> natabs_core::Result<T> + Send,
 {
+    if cost < WATCHED_COST {
+        let run = || work(Cancel::never());
+        return py
+            .detach(|| match pool {
+                Some(p) => p.install(run),
+                None => run(),
+            })
+            .map_err(to_py);
+    }
     let cancel = Cancel::new();
     let done = Done::default();
     let mut interrupt: Option<PyErr> = None;
@@ -143,4 +165,12 @@ impl<T> Done<T> {
         // A panic while holding the lock cannot leave the slot half-written.
         self.slot.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// The product of the sizes that make up a piece of work, saturating: the `cost` of
+/// [`enter`].
+pub fn cost(sizes: &[usize]) -> u64 {
+    sizes
+        .iter()
+        .fold(1u64, |a, &b| a.saturating_mul(b.max(1) as u64))
 }

@@ -1,6 +1,6 @@
 //! Exact engines on a support: components of the move graph.
 
-use crate::enter::enter;
+use crate::enter::{cost, enter};
 use natabs_core::{components as core_components, Support};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
@@ -14,7 +14,8 @@ fn components_codes<'py>(
     blocks: Vec<Vec<usize>>,
 ) -> PyResult<(Bound<'py, PyArray1<u32>>, usize)> {
     let codes = codes.as_slice()?;
-    let c = enter(py, None, |cancel| {
+    let work = cost(&[codes.len(), blocks.len()]);
+    let c = enter(py, None, work, |cancel| {
         Support::from_codes(&cards, codes).and_then(|s| core_components(&s, &blocks, cancel))
     })?;
     Ok((c.labels.into_pyarray(py), c.count))
@@ -29,7 +30,8 @@ fn components_rows<'py>(
     blocks: Vec<Vec<usize>>,
 ) -> PyResult<(Bound<'py, PyArray1<u32>>, usize)> {
     let rows = rows.as_slice()?;
-    let c = enter(py, None, |cancel| {
+    let work = cost(&[rows.len(), blocks.len()]);
+    let c = enter(py, None, work, |cancel| {
         Support::from_rows(&cards, rows).and_then(|s| core_components(&s, &blocks, cancel))
     })?;
     Ok((c.labels.into_pyarray(py), c.count))

@@ -5,7 +5,7 @@
 //! chain).
 
 use crate::convert::{pool, ScanArg};
-use crate::enter::enter;
+use crate::enter::{cost, enter};
 use natabs_core::{ancestral, BlockSampler, Blocks, Chains, Error, FactorGraph};
 use numpy::ndarray::Array2;
 use numpy::{
@@ -67,7 +67,8 @@ impl GibbsChains {
         let (sv, sl) = (scope_vars.as_slice()?, scope_lens.as_slice()?);
         let (bv, bl) = (block_vars.as_slice()?, block_lens.as_slice()?);
         let pool = pool(threads)?;
-        let inner = enter(py, None, |_| {
+        // Building the model is one pass over its tables.
+        let inner = enter(py, None, 0, |_| {
             let scopes = split(sv, sl, "scopes")?;
             let blocks = split(bv, bl, "blocks")?;
             let g = FactorGraph::new(cards, &scopes, logs)?;
@@ -82,8 +83,9 @@ impl GibbsChains {
     fn advance(&mut self, py: Python<'_>, sweeps: u64) -> PyResult<()> {
         let per_sweep = self.inner.sweep_cost().max(1);
         let chunk = (CHUNK_STEPS / per_sweep).max(1);
+        let work = per_sweep.saturating_mul(sweeps);
         let inner = &mut self.inner;
-        enter(py, self.pool.as_ref(), |cancel| {
+        enter(py, self.pool.as_ref(), work, |cancel| {
             let mut left = sweeps;
             while left > 0 {
                 let now = left.min(chunk);
@@ -96,7 +98,7 @@ impl GibbsChains {
 
     fn write_states_u8(&self, py: Python<'_>, mut out: PyReadwriteArray2<'_, u8>) -> PyResult<()> {
         let out = out.as_slice_mut()?;
-        enter(py, None, |_| self.inner.write_states(out))
+        enter(py, None, 0, |_| self.inner.write_states(out))
     }
 
     fn write_states_u16(
@@ -105,17 +107,17 @@ impl GibbsChains {
         mut out: PyReadwriteArray2<'_, u16>,
     ) -> PyResult<()> {
         let out = out.as_slice_mut()?;
-        enter(py, None, |_| self.inner.write_states(out))
+        enter(py, None, 0, |_| self.inner.write_states(out))
     }
 
     fn magnetization(&self, py: Python<'_>, mut out: PyReadwriteArray1<'_, f64>) -> PyResult<()> {
         let out = out.as_slice_mut()?;
-        enter(py, None, |_| self.inner.magnetization(out))
+        enter(py, None, 0, |_| self.inner.magnetization(out))
     }
 
     fn majority(&self, py: Python<'_>, mut out: PyReadwriteArray1<'_, u8>) -> PyResult<()> {
         let out = out.as_slice_mut()?;
-        enter(py, None, |_| self.inner.majority(out))
+        enter(py, None, 0, |_| self.inner.majority(out))
     }
 
     fn joint_code(
@@ -125,7 +127,7 @@ impl GibbsChains {
         mut out: PyReadwriteArray1<'_, u64>,
     ) -> PyResult<()> {
         let out = out.as_slice_mut()?;
-        enter(py, None, |_| self.inner.joint_code(&vars, out))
+        enter(py, None, 0, |_| self.inner.joint_code(&vars, out))
     }
 
     #[getter]
@@ -164,7 +166,8 @@ fn gibbs_ancestral<'py>(
     let n = cards.len();
     let (sv, sl) = (scope_vars.as_slice()?, scope_lens.as_slice()?);
     let pool = pool(threads)?;
-    let flat = enter(py, pool.as_ref(), |cancel| {
+    let work = cost(&[chains, n, 8]);
+    let flat = enter(py, pool.as_ref(), work, |cancel| {
         let scopes = split(sv, sl, "scopes")?;
         let g = FactorGraph::new(cards, &scopes, logs)?;
         ancestral(&g, &order, &own, chains, seed, cancel)

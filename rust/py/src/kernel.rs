@@ -2,7 +2,7 @@
 //! `eigsh`, by chunks of start states under a progress bar), always without the GIL.
 
 use crate::convert::{pool, ScanArg};
-use crate::enter::enter;
+use crate::enter::{cost, enter};
 use natabs_core::{Kernel as CoreKernel, Support};
 use numpy::ndarray::Array2;
 use numpy::{
@@ -40,7 +40,8 @@ impl Kernel {
         budget: u128,
     ) -> PyResult<Kernel> {
         let (codes, probs) = (codes.as_slice()?, probs.as_slice()?);
-        let inner = enter(py, None, |cancel| {
+        let work = cost(&[codes.len(), blocks.len(), 32]);
+        let inner = enter(py, None, work, |cancel| {
             Support::from_codes(&cards, codes)
                 .and_then(|s| CoreKernel::new(&s, probs, &blocks, budget, cancel))
         })?;
@@ -58,7 +59,8 @@ impl Kernel {
         budget: u128,
     ) -> PyResult<Kernel> {
         let (rows, probs) = (rows.as_slice()?, probs.as_slice()?);
-        let inner = enter(py, None, |cancel| {
+        let work = cost(&[rows.len(), blocks.len(), 32]);
+        let inner = enter(py, None, work, |cancel| {
             Support::from_rows(&cards, rows)
                 .and_then(|s| CoreKernel::new(&s, probs, &blocks, budget, cancel))
         })?;
@@ -88,7 +90,7 @@ impl Kernel {
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let ScanArg(scan) = scan;
         let mu = mu.as_slice()?;
-        let out = enter(py, None, |_| self.inner.propagate(scan, mu))?;
+        let out = enter(py, None, 0, |_| self.inner.propagate(scan, mu))?;
         Ok(out.into_pyarray(py))
     }
 
@@ -101,7 +103,7 @@ impl Kernel {
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let ScanArg(scan) = scan;
         let f = f.as_slice()?;
-        let out = enter(py, None, |_| self.inner.apply(scan, f))?;
+        let out = enter(py, None, 0, |_| self.inner.apply(scan, f))?;
         Ok(out.into_pyarray(py))
     }
 
@@ -112,7 +114,7 @@ impl Kernel {
         v: PyReadonlyArray1<'py, f64>,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let v = v.as_slice()?;
-        let out = enter(py, None, |_| self.inner.apply_symmetric(v))?;
+        let out = enter(py, None, 0, |_| self.inner.apply_symmetric(v))?;
         Ok(out.into_pyarray(py))
     }
 
@@ -125,7 +127,10 @@ impl Kernel {
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let ScanArg(scan) = scan;
         let n = self.inner.len();
-        let out = enter(py, None, |cancel| self.inner.dense(scan, budget, cancel))?;
+        let work = cost(&[n, n, self.inner.n_blocks()]);
+        let out = enter(py, None, work, |cancel| {
+            self.inner.dense(scan, budget, cancel)
+        })?;
         Ok(matrix(py, n, n, out))
     }
 
@@ -136,7 +141,8 @@ impl Kernel {
         budget: u128,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let n = self.inner.len();
-        let out = enter(py, None, |cancel| {
+        let work = cost(&[n, n, self.inner.n_blocks()]);
+        let out = enter(py, None, work, |cancel| {
             self.inner.dense_symmetric(budget, cancel)
         })?;
         Ok(matrix(py, n, n, out))
@@ -154,7 +160,8 @@ impl Kernel {
         let (rows, cols) = v.as_array().dim();
         let v = v.as_slice()?;
         let pool = pool(threads)?;
-        let out = enter(py, pool.as_ref(), |_| {
+        // One product: it does not poll for interrupts.
+        let out = enter(py, pool.as_ref(), 0, |_| {
             self.inner.apply_symmetric_block(v, cols)
         })?;
         Ok(matrix(py, rows, cols, out))
@@ -184,7 +191,7 @@ impl Kernel {
             None => &mut none,
         };
         let pool = pool(threads)?;
-        enter(py, pool.as_ref(), |_| {
+        enter(py, pool.as_ref(), 0, |_| {
             self.inner
                 .apply_symmetric_power_into(v, cols, power, out, work)
         })
@@ -205,7 +212,11 @@ impl Kernel {
         let ScanArg(scan) = scan;
         let (starts, steps) = (starts.as_slice()?, steps.as_slice()?);
         let pool = pool(threads)?;
-        let out = enter(py, pool.as_ref(), |cancel| {
+        let last = steps
+            .last()
+            .map_or(0, |&t| t.min(usize::MAX as u64) as usize);
+        let work = cost(&[starts.len(), last, self.inner.len(), self.inner.n_blocks()]);
+        let out = enter(py, pool.as_ref(), work, |cancel| {
             self.inner
                 .kl_from_starts(scan, starts, steps, budget, cancel)
         })?;
@@ -224,7 +235,11 @@ impl Kernel {
         let ScanArg(scan) = scan;
         let rows = laws.as_array().nrows();
         let (laws, steps) = (laws.as_slice()?, steps.as_slice()?);
-        let out = enter(py, None, |cancel| {
+        let last = steps
+            .last()
+            .map_or(0, |&t| t.min(usize::MAX as u64) as usize);
+        let work = cost(&[rows, last, self.inner.len(), self.inner.n_blocks()]);
+        let out = enter(py, None, work, |cancel| {
             self.inner.kl_from_laws(scan, laws, steps, budget, cancel)
         })?;
         Ok(matrix(py, rows, steps.len(), out))

@@ -13,7 +13,8 @@ fn duplicate_codes(
     codes: PyReadonlyArray1<'_, u64>,
 ) -> PyResult<Option<(usize, usize)>> {
     let codes = codes.as_slice()?;
-    enter(py, None, |_| {
+    // One sort: it does not poll for interrupts.
+    enter(py, None, 0, |_| {
         Support::from_codes(&cards, codes).map(|s| s.find_duplicate())
     })
 }
@@ -26,7 +27,7 @@ fn duplicate_rows(
     rows: PyReadonlyArray2<'_, u32>,
 ) -> PyResult<Option<(usize, usize)>> {
     let rows = rows.as_slice()?;
-    enter(py, None, |_| {
+    enter(py, None, 0, |_| {
         Support::from_rows(&cards, rows).map(|s| s.find_duplicate())
     })
 }

@@ -14,7 +14,6 @@ import time
 
 import numpy as np
 import pytest
-
 from natabs import _native
 from natabs.engines import _kernel
 
@@ -59,7 +58,10 @@ def test_exact_propagation_over_many_steps():
     starts = np.arange(len(k), dtype=np.uint32)
     steps = np.array([10**12], dtype=np.uint64)
     for scan in ("random", "systematic"):
-        assert interrupted(lambda: k.kl_from_starts(starts, steps, scan, 1 << 32)) < LIMIT
+        assert (
+            interrupted(lambda s=scan: k.kl_from_starts(starts, steps, s, 1 << 32))
+            < LIMIT
+        )
     laws = np.full((3, len(k)), 1.0 / len(k))
     assert interrupted(lambda: k.kl_from_laws(laws, steps, "random", 1 << 32)) < LIMIT
 
@@ -94,9 +96,15 @@ def test_chains_with_large_blocks():
     init = np.zeros((chains, n), dtype=np.uint16)
     for scan in ("random", "systematic"):
         engine = _native.GibbsChains(
-            [2] * n, *factor_arrays(scopes, tables), block_vars, block_lens, scan, init, 0
+            [2] * n,
+            *factor_arrays(scopes, tables),
+            block_vars,
+            block_lens,
+            scan,
+            init,
+            0,
         )
-        assert interrupted(lambda: engine.advance(10**12)) < LIMIT
+        assert interrupted(lambda e=engine: e.advance(10**12)) < LIMIT
 
 
 def test_chains_on_a_periodic_lattice():
@@ -113,7 +121,13 @@ def test_chains_on_a_periodic_lattice():
     block_lens = np.ones(n, dtype=np.uint32)
     init = np.zeros((chains, n), dtype=np.uint16)
     engine = _native.GibbsChains(
-        [2] * n, *factor_arrays(scopes, tables), block_vars, block_lens, "systematic", init, 0
+        [2] * n,
+        *factor_arrays(scopes, tables),
+        block_vars,
+        block_lens,
+        "systematic",
+        init,
+        0,
     )
     assert engine.fast
     assert interrupted(lambda: engine.advance(10**12)) < LIMIT
@@ -124,19 +138,26 @@ def test_ancestral_draws():
     rng = np.random.default_rng(0)
     scopes = [(0,)] + [(i - 1, i) for i in range(1, n)]
     tables = [np.log(rng.dirichlet(np.ones(card)))]
-    tables += [np.log(rng.dirichlet(np.ones(card), size=card)).ravel() for _ in range(1, n)]
+    tables += [
+        np.log(rng.dirichlet(np.ones(card), size=card)).ravel() for _ in range(1, n)
+    ]
     args = factor_arrays(scopes, tables)
     order = list(range(n))
-    assert interrupted(
-        lambda: _native.gibbs_ancestral([card] * n, *args, order, order, 10**6, 0)
-    ) < LIMIT
+    assert (
+        interrupted(
+            lambda: _native.gibbs_ancestral([card] * n, *args, order, order, 10**6, 0)
+        )
+        < LIMIT
+    )
 
 
 def test_short_calls_are_not_disturbed():
     # Work below the watched size runs on the calling thread: same results, same errors.
     k = kernel(4, [(0,), (1, 2)])
     v = np.linspace(0.0, 1.0, len(k))
-    np.testing.assert_allclose(k.apply_symmetric_block(v[:, None])[:, 0], k.apply_symmetric(v))
+    np.testing.assert_allclose(
+        k.apply_symmetric_block(v[:, None])[:, 0], k.apply_symmetric(v)
+    )
     with pytest.raises(ValueError, match="scan must be 'random' or 'systematic'"):
         k.propagate(v, "sideways")
     with pytest.raises(TypeError):

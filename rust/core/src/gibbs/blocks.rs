@@ -240,7 +240,7 @@ impl BlockSampler {
     }
 
     /// The periodic-lattice fast path of a single-site family, when it applies (systematic
-    /// scan can then sweep several chains in lockstep, see [`Lattice::sweep_lanes`]).
+    /// scan can then sweep several chains in lockstep, see `Lattice::sweep_lanes`).
     pub fn lattice(&self) -> Option<&Lattice> {
         match &self.pairwise {
             Some(p) if self.blocks.is_identity() => p.lattice(),

@@ -1,5 +1,8 @@
 //! Tests of the kernel against dense references built entry by entry from the definition.
 
+// Dense references index matrices by position, as the definitions do.
+#![allow(clippy::needless_range_loop)]
+
 use super::*;
 use crate::cancel::Cancel;
 use crate::error::Error;

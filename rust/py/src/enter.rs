@@ -4,9 +4,10 @@
 //! Signals are handled by Python on the main thread only, and only when that thread calls
 //! `PyErr_CheckSignals`. So long work is handed to a rayon worker while the calling thread
 //! waits without the GIL, waking every [`POLL`] to check for signals (short work runs on
-//! the calling thread: see [`WATCHED_COST`]). On an interrupt it
-//! sets the work's [`Cancel`] flag, which the core polls between chunks of well under a
-//! second, waits for the work to stop, and raises the `KeyboardInterrupt`.
+//! the calling thread: see [`WATCHED_COST`]). On an interrupt it sets the work's
+//! [`Cancel`] flag, which the core polls between chunks of well under a second, waits for
+//! the work to stop, and raises the `KeyboardInterrupt`. This is the role of polars'
+//! `enter_polars`.
 
 use crate::errors::to_py;
 use natabs_core::Cancel;

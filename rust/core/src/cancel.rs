@@ -9,6 +9,8 @@
 use crate::error::{Error, Result};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+static NEVER: Cancel = Cancel(AtomicBool::new(false));
+
 /// A flag set from outside to stop work that polls it.
 #[derive(Debug, Default)]
 pub struct Cancel(AtomicBool);
@@ -20,13 +22,14 @@ impl Cancel {
 
     /// A flag that is never set, for callers that do not cancel.
     pub fn never() -> &'static Cancel {
-        static NEVER: Cancel = Cancel(AtomicBool::new(false));
         &NEVER
     }
 
-    /// Ask every poller to stop.
+    /// Ask every poller to stop (a no-op on [`Cancel::never`], which is shared).
     pub fn cancel(&self) {
-        self.0.store(true, Ordering::Relaxed);
+        if !std::ptr::eq(self, &NEVER) {
+            self.0.store(true, Ordering::Relaxed);
+        }
     }
 
     pub fn is_cancelled(&self) -> bool {
@@ -54,6 +57,7 @@ mod tests {
         assert!(c.check().is_ok());
         c.cancel();
         assert_eq!(c.check(), Err(Error::Cancelled));
+        Cancel::never().cancel();
         assert!(Cancel::never().check().is_ok());
     }
 }

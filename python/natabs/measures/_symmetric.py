@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
@@ -70,7 +70,7 @@ class SymmetricConserved(Conserved):
     components of equal mass it splits into (``n_components`` is their sum, a Python int).
     """
 
-    multiplicities: tuple[int, ...] = ()
+    multiplicities: tuple[int, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True, repr=False)

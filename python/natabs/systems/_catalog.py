@@ -73,6 +73,8 @@ def noisy_copies(n: int, p: float, *, latent: bool = False, symmetric: bool = Fa
     """
     n = integer(n, "n", 1)
     p = _prob(p, "p")
+    if not isinstance(symmetric, bool):
+        raise TypeError(f"symmetric must be True or False, got {symmetric!r}")
     if symmetric:
         from ._symmetric import SymmetricSystem
 

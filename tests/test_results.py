@@ -71,6 +71,8 @@ def _runs() -> dict[type, object]:
         diagnose(stuck, sweeps=[0, 1, 2, 4, 8, 16]),
         testing.find_counterexample(_claim, seed=0),
         na.dag.check_dag(_dag()),
+        na.conserved(na.systems.noisy_copies(5, 0.2, symmetric=True), k=1),
+        na.spectrum(na.systems.noisy_copies(5, 0.2, symmetric=True), k=1, top=3),
     ]
     return {type(r): r for r in runs}
 

@@ -36,6 +36,10 @@ from .measures import (
     surviving_information,
 )
 
+# Natural latents (THEORY §7).
+from .measures import NaturalLatentErrors, natural_latent_errors
+from .systems._latents import resampled_latent
+
 # Transformations and survival reports (THEORY §5).
 from .transforms import Survival, SurvivalTable, light_cone, survival_table, survives
 
@@ -69,6 +73,9 @@ __all__ = [
     "spectrum",
     "SlowModes",
     "slow_modes",
+    "NaturalLatentErrors",
+    "natural_latent_errors",
+    "resampled_latent",
 ]
 
 

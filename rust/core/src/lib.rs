@@ -19,6 +19,7 @@ pub mod error;
 pub mod fibres;
 pub mod gibbs;
 pub mod kernel;
+pub mod marginals;
 pub mod support;
 pub mod unionfind;
 

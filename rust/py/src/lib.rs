@@ -8,6 +8,7 @@ mod errors;
 mod exact;
 mod gibbs;
 mod kernel;
+mod marginals;
 mod support;
 
 use pyo3::prelude::*;
@@ -19,5 +20,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     exact::register(m)?;
     gibbs::register(m)?;
     kernel::register(m)?;
+    marginals::register(m)?;
     Ok(())
 }

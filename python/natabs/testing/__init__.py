@@ -39,10 +39,21 @@ from ._core import (
     local_bijections,
     systems,
 )
+from ._latents import (
+    check_latent_ranges,
+    check_mediator_determines_redund,
+    check_natural_latents_isomorphic,
+    check_redundancy_conventions,
+    check_sum_rule,
+    latent_systems,
+    view_groups,
+)
 
 __all__ = [
     "systems", "block_families", "local_bijections", "compositions",
     "check_monotone_in_k", "check_relabel_invariance", "check_permute_invariance",
     "check_sandwich", "check_light_cone_bound", "check_chi2_bound",
     "Counterexample", "find_counterexample",
+    "latent_systems", "view_groups", "check_latent_ranges", "check_redundancy_conventions",
+    "check_mediator_determines_redund", "check_natural_latents_isomorphic", "check_sum_rule",
 ]

@@ -373,3 +373,83 @@ def test_checks_can_fail():
             testing.check_latent_ranges(s, "L")
     finally:
         mod.natural_latent_errors = real
+
+
+# -- search ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "objective",
+    ["mediation+redundancy", "mediation+strong_redundancy", "mediation+deterministic_redundancy"],
+)
+def test_search_never_worse_than_fitting_baselines(objective):
+    s = na.systems.noisy_copies(4, 0.15)
+    f = na.find_natural_latent(s, card=2, objective=objective, restarts=2, seed=1)
+    conv = na.measures._latents_search.OBJECTIVES[objective]
+    assert f.objective == pytest.approx(f.errors.mediation + getattr(f.errors, conv).sum())
+    for b in f.baselines:
+        if b.fits:
+            assert f.objective <= b.objective + 1e-12, b
+    again = na.natural_latent_errors(f.system, f.latent)
+    assert again.mediation == pytest.approx(f.errors.mediation)
+    np.testing.assert_allclose(f.table.sum(axis=1), 1.0)
+    names = [b.name for b in f.baselines]
+    assert names[:2] == ["constant", "view 0"] and "component label" in names
+    assert "resampled" in names
+    assert "FoundLatent(card=2" in repr(f) and f.to_dict()["source"] == f.source
+
+
+def test_search_finds_the_copy_of_exact_copies():
+    f = na.find_natural_latent(na.systems.copies(3), card=2, seed=0)
+    assert f.objective == pytest.approx(0.0, abs=1e-6)
+    assert f.errors.latent_entropy == pytest.approx(1.0, abs=1e-4)
+
+
+def test_search_beats_the_majority_of_noisy_copies():
+    s = na.systems.noisy_copies(5, 0.1)
+    maj = na.natural_latent_errors(s.with_latent(lambda x: x.sum(axis=1) >= 3, name="M"), "M")
+    f = na.find_natural_latent(s, card=2, seed=0)
+    assert f.objective <= maj.mediation + maj.redundancy.sum() + 1e-9
+
+
+def test_search_seed_is_reproducible_and_latent_ignores_other_variables():
+    s = na.systems.noisy_copies(3, 0.2, latent=True)
+    views = ["x0", "x1", "x2"]
+    a = na.find_natural_latent(s, card=2, views=views, seed=3, restarts=1)
+    b = na.find_natural_latent(s, card=2, views=views, seed=3, restarts=1)
+    np.testing.assert_array_equal(a.table, b.table)
+    # The latent depends on the views only: states differing only in "source" share a row.
+    key = [tuple(r) for r in s.states[:, :3]]
+    rows = {}
+    for k, t in zip(key, a.table):
+        rows.setdefault(k, t)
+        np.testing.assert_array_equal(rows[k], t)
+
+
+def test_search_bad_arguments():
+    s = na.systems.copies(2)
+    with pytest.raises(InvalidInputError, match="objective"):
+        na.find_natural_latent(s, card=2, objective="nope")
+    with pytest.raises(InvalidInputError, match="card"):
+        na.find_natural_latent(s, card=0)
+    with pytest.raises(InvalidInputError, match="weight"):
+        na.find_natural_latent(s, card=2, weight=-1)
+    with pytest.raises(InvalidInputError, match="name"):
+        na.find_natural_latent(s, card=2, name="x0")
+    with pytest.raises(TypeError, match="support"):
+        na.find_natural_latent([1], card=2)
+    with pytest.raises(TooLargeError):
+        na.find_natural_latent(na.systems.noisy_copies(12, 0.1), card=300)
+
+
+def test_pareto_sweep():
+    p = na.latent_pareto(na.systems.noisy_copies(3, 0.1), card=2, levels=4, restarts=1, seed=0)
+    assert len(p.target) == 4 and p.pareto.any()
+    assert np.all(np.abs(p.latent_entropy - p.target) < 0.1)
+    assert p.mediation[0] > p.mediation[-1]
+    assert "LatentPareto(points=4" in repr(p) and len(p.to_dict()["mediation"]) == 4
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = p.plot()
+    assert ax.get_ylabel().startswith("mediation")

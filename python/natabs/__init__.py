@@ -37,7 +37,14 @@ from .measures import (
 )
 
 # Natural latents (THEORY §7).
-from .measures import NaturalLatentErrors, natural_latent_errors
+from .measures import (
+    FoundLatent,
+    LatentPareto,
+    NaturalLatentErrors,
+    find_natural_latent,
+    latent_pareto,
+    natural_latent_errors,
+)
 from .systems._latents import resampled_latent
 
 # Transformations and survival reports (THEORY §5).
@@ -76,6 +83,10 @@ __all__ = [
     "NaturalLatentErrors",
     "natural_latent_errors",
     "resampled_latent",
+    "find_natural_latent",
+    "FoundLatent",
+    "latent_pareto",
+    "LatentPareto",
 ]
 
 

@@ -453,3 +453,31 @@ def test_pareto_sweep():
     matplotlib.use("Agg")
     ax = p.plot()
     assert ax.get_ylabel().startswith("mediation")
+
+
+# -- survival under re-description ----------------------------------------------------------------
+
+
+def test_latent_survival_local_and_mixing_maps():
+    from natabs import transforms as nt
+
+    s = na.systems.noisy_copies(5, 0.1).with_latent(lambda x: x.sum(axis=1) >= 3, name="M")
+    same = na.latent_survival(s, "M", nt.Relabel("x2", [1, 0]) >> nt.Permute([1, 0, 2, 3, 4, 5]))
+    assert same.after.mediation == pytest.approx(same.before.mediation)
+    np.testing.assert_allclose(np.sort(same.after.redundancy), np.sort(same.before.redundancy))
+    mixed = na.latent_survival(s, "M", nt.difference_map(["x0", "x1", "x2", "x3", "x4"]))
+    assert mixed.after.max_deterministic_redundancy == pytest.approx(1.0)
+    assert mixed.after.mediation > 10 * mixed.before.mediation
+    assert "LatentSurvival(" in repr(mixed) and "before" in mixed.to_dict()
+
+
+def test_latent_survival_refuses_a_map_of_the_latent():
+    from natabs import transforms as nt
+
+    s = na.systems.copies(3).with_latent(lambda x: x[:, 0], name="M")
+    with pytest.raises(InvalidInputError, match="changes the latent"):
+        na.latent_survival(s, "M", nt.cnot(0, "M"))
+    with pytest.raises(InvalidInputError, match="removes or renames"):
+        na.latent_survival(s, "M", nt.Merge(["x0", "M"]))
+    with pytest.raises(TypeError, match="transformation"):
+        na.latent_survival(s, "M", lambda s: s)

@@ -40,9 +40,11 @@ from .measures import (
 from .measures import (
     FoundLatent,
     LatentPareto,
+    LatentSurvival,
     NaturalLatentErrors,
     find_natural_latent,
     latent_pareto,
+    latent_survival,
     natural_latent_errors,
 )
 from .systems._latents import resampled_latent
@@ -87,6 +89,8 @@ __all__ = [
     "FoundLatent",
     "latent_pareto",
     "LatentPareto",
+    "latent_survival",
+    "LatentSurvival",
 ]
 
 

@@ -10,6 +10,7 @@ from ._conserved import Conserved, conserved, conserved_information
 from ._estimate import MIEstimate, SampledSurvival, mutual_information, sampled_surviving_information
 from ._finite_time import Curve, surviving_information
 from ._latents import NaturalLatentErrors, natural_latent_errors
+from ._latents_survival import LatentSurvival, latent_survival
 from ._latents_search import (
     FoundLatent,
     LatentBaseline,
@@ -27,5 +28,6 @@ __all__ = [
     "SampleRun", "sample",
     "NaturalLatentErrors", "natural_latent_errors",
     "FoundLatent", "LatentBaseline", "LatentPareto", "find_natural_latent", "latent_pareto",
+    "LatentSurvival", "latent_survival",
     "MIEstimate", "mutual_information", "SampledSurvival", "sampled_surviving_information",
 ]

@@ -32,7 +32,7 @@ for label, t in (("relabel two copies", local), ("merge into pairs", pairs)):
     r = na.latent_survival(s, "M", t)
     print(f"{label:>20}: {r}")
 
-ks = list(range(0, n))
+ks = list(range(n))
 med, red, det = [], [], []
 for k in ks:
     if k == 0:

@@ -18,7 +18,6 @@ becomes a natural latent. No single copy determines it, though: the per-view con
 from math import comb
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 import natabs as na
 

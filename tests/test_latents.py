@@ -396,7 +396,7 @@ def test_search_never_worse_than_fitting_baselines(objective):
     names = [b.name for b in f.baselines]
     assert names[:2] == ["constant", "view 0"] and "component label" in names
     assert "resampled" in names
-    assert "FoundLatent(card=2" in repr(f) and f.to_dict()["source"] == f.source
+    assert "FoundLatent(latent='latent'" in repr(f) and f.to_dict()["source"] == f.source
 
 
 def test_search_finds_the_copy_of_exact_copies():

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .. import _native
 from .._info import check_base
+from .._results import Result, show
 from ..errors import InvalidInputError
 from ._dispatch import implementation
 
@@ -34,7 +35,7 @@ TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True, repr=False)
-class NaturalLatentErrors:
+class NaturalLatentErrors(Result):
     """How far a latent is from natural over some views (THEORY §7), in units of ``base``.
 
     Attributes
@@ -63,44 +64,20 @@ class NaturalLatentErrors:
         Logarithm base of every number (2: bits).
     """
 
+    latent: str
+    views: tuple[tuple[str, ...], ...] = field(metadata=show(len))
     mediation: float
-    redundancy: np.ndarray
-    strong_redundancy: np.ndarray
-    deterministic_redundancy: np.ndarray
-    view_determinism: np.ndarray
     max_redundancy: float
     max_strong_redundancy: float
     max_deterministic_redundancy: float
     max_view_determinism: float
-    latent_entropy: float
-    latent_noise: float
-    latent: str
-    views: tuple[tuple[str, ...], ...]
-    base: float
-
-    def __repr__(self) -> str:
-        return (
-            f"NaturalLatentErrors(latent={self.latent!r}, views={len(self.views)}, "
-            f"mediation={self.mediation:.6g}, max_redundancy={self.max_redundancy:.6g}, "
-            f"max_strong_redundancy={self.max_strong_redundancy:.6g}, "
-            f"max_deterministic_redundancy={self.max_deterministic_redundancy:.6g}, "
-            f"max_view_determinism={self.max_view_determinism:.6g})"
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The fields as plain JSON data (lists, floats, strings).
-
-        Examples
-        --------
-        >>> import natabs as na
-        >>> s = na.systems.copies(3).with_latent(lambda x: x[:, 0], name="M", card=2)
-        >>> d = na.natural_latent_errors(s, "M").to_dict()
-        >>> d["mediation"], d["redundancy"], d["views"]
-        (0.0, [0.0, 0.0, 0.0], [['x0'], ['x1'], ['x2']])
-        """
-        from .._results import to_dict
-
-        return to_dict(self)
+    redundancy: np.ndarray = field(repr=False)
+    strong_redundancy: np.ndarray = field(repr=False)
+    deterministic_redundancy: np.ndarray = field(repr=False)
+    view_determinism: np.ndarray = field(repr=False)
+    latent_entropy: float = field(repr=False)
+    latent_noise: float = field(repr=False)
+    base: float = field(default=2.0, metadata=show(unless=2.0))
 
 
 def resolve_views(system: Any, latent: int, views: Any) -> tuple[tuple[int, ...], ...]:

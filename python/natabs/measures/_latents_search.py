@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from .._results import Result, show
 from .._validation import choice, integer
 from ..errors import InvalidInputError, TooLargeError
 from ..systems._latents import resampled_latent
@@ -45,8 +46,20 @@ OBJECTIVES = {
 MAX_PARAMETERS = 1 << 20
 
 
+def _brief(e: NaturalLatentErrors) -> str:
+    return f"mediation {e.mediation:.4g}, max_redundancy {e.max_redundancy:.4g}"
+
+
+def _best(baselines: tuple[LatentBaseline, ...]) -> str:
+    fit = [b for b in baselines if b.fits]
+    if not fit:
+        return "none"
+    b = min(fit, key=lambda b: b.objective)
+    return f"{b.name}: {b.objective:.6g}"
+
+
 @dataclass(frozen=True, repr=False)
-class LatentBaseline:
+class LatentBaseline(Result):
     """A reference latent and its errors.
 
     Attributes
@@ -67,18 +80,12 @@ class LatentBaseline:
     name: str
     card: int
     objective: float
-    errors: NaturalLatentErrors
+    errors: NaturalLatentErrors = field(repr=False)
     fits: bool
-
-    def __repr__(self) -> str:
-        return (
-            f"LatentBaseline({self.name!r}, card={self.card}, objective={self.objective:.6g}, "
-            f"fits={self.fits})"
-        )
 
 
 @dataclass(frozen=True, repr=False)
-class FoundLatent:
+class FoundLatent(Result):
     """A searched latent, its exact errors and the baselines it was compared with.
 
     Attributes
@@ -101,48 +108,16 @@ class FoundLatent:
         The reference latents.
     """
 
-    system: System
     latent: str
-    table: np.ndarray
-    errors: NaturalLatentErrors
     objective: float
-    objective_name: str
     source: str
-    baselines: tuple[LatentBaseline, ...]
-
-    def __repr__(self) -> str:
-        best = min((b for b in self.baselines if b.fits), key=lambda b: b.objective)
-        return (
-            f"FoundLatent(card={self.table.shape[1]}, objective={self.objective:.4g}, "
-            f"source={self.source!r}, mediation={self.errors.mediation:.4g}, "
-            f"max_redundancy={self.errors.max_redundancy:.4g}, best_baseline={best.name!r} "
-            f"({best.objective:.4g}))"
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON data (the system is left out; the table is kept).
-
-        Examples
-        --------
-        >>> import natabs as na
-        >>> f = na.find_natural_latent(na.systems.copies(3), card=2, restarts=1, seed=0)
-        >>> sorted(f.to_dict())[:3]
-        ['baselines', 'errors', 'latent']
-        """
-        from .._results import jsonable
-
-        return {
-            "latent": self.latent,
-            "table": jsonable(self.table),
-            "errors": self.errors.to_dict(),
-            "objective": self.objective,
-            "objective_name": self.objective_name,
-            "source": self.source,
-            "baselines": [
-                {"name": b.name, "card": b.card, "objective": b.objective, "fits": b.fits}
-                for b in self.baselines
-            ],
-        }
+    errors: NaturalLatentErrors = field(metadata=show(_brief))
+    baselines: tuple[LatentBaseline, ...] = field(metadata=show(_best, name="best_baseline"))
+    objective_name: str = field(
+        default="mediation+redundancy", metadata=show(unless="mediation+redundancy")
+    )
+    table: np.ndarray = field(default=None, repr=False)
+    system: System = field(default=None, repr=False)
 
 
 # -- the objective on the views' states ------------------------------------------------------
@@ -427,7 +402,7 @@ def find_natural_latent(
 
 
 @dataclass(frozen=True, repr=False)
-class LatentPareto:
+class LatentPareto(Result):
     """Mediation against redundancy for latents searched at several entropies ``H(Λ)``.
 
     Attributes
@@ -447,24 +422,14 @@ class LatentPareto:
         The objective whose convention is summed.
     """
 
-    target: np.ndarray
-    latent_entropy: np.ndarray
-    mediation: np.ndarray
-    redundancy: np.ndarray
-    pareto: np.ndarray
-    objective_name: str
-
-    def __repr__(self) -> str:
-        return (
-            f"LatentPareto(points={len(self.target)}, pareto={int(self.pareto.sum())}, "
-            f"H(latent) from {self.latent_entropy.min():.3g} to {self.latent_entropy.max():.3g})"
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The fields as plain JSON data."""
-        from .._results import to_dict
-
-        return to_dict(self)
+    target: np.ndarray = field(metadata=show(len, name="points"))
+    pareto: np.ndarray = field(metadata=show(lambda a: int(a.sum())))
+    latent_entropy: np.ndarray = field(repr=False)
+    mediation: np.ndarray = field(repr=False)
+    redundancy: np.ndarray = field(repr=False)
+    objective_name: str = field(
+        default="mediation+redundancy", metadata=show(unless="mediation+redundancy")
+    )
 
     def plot(self, ax: Any = None) -> Any:
         """Mediation against redundancy, coloured by ``H(Λ)`` (needs matplotlib).

@@ -8,12 +8,13 @@ errors of the latent over the views before and after.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .._info import check_base
+from .._results import Result, show
 from ..errors import InvalidInputError
 from ..systems._support import System
 from ._latents import NaturalLatentErrors, natural_latent_errors
@@ -21,8 +22,15 @@ from ._latents import NaturalLatentErrors, natural_latent_errors
 __all__ = ["LatentSurvival", "latent_survival"]
 
 
+def _brief(e: NaturalLatentErrors) -> str:
+    return (
+        f"mediation {e.mediation:.4g}, max_redundancy {e.max_redundancy:.4g}, "
+        f"max_deterministic_redundancy {e.max_deterministic_redundancy:.4g}"
+    )
+
+
 @dataclass(frozen=True, repr=False)
-class LatentSurvival:
+class LatentSurvival(Result):
     """The errors of one latent over the views before and after a transformation.
 
     Attributes
@@ -33,38 +41,15 @@ class LatentSurvival:
         The latent's errors over the original views ``X`` and over ``Y = φ(X)``.
     system : System
         The transformed system (``Y`` and the latent).
+
+    The repr shows, before and after, the mediation and the largest stochastic and
+    deterministic leave-one-out redundancy errors.
     """
 
     transform: Any
-    before: NaturalLatentErrors
-    after: NaturalLatentErrors
-    system: System
-
-    def __repr__(self) -> str:
-        b, a = self.before, self.after
-        return (
-            f"LatentSurvival({self.transform!r}: mediation {b.mediation:.4g} -> "
-            f"{a.mediation:.4g}, max_redundancy {b.max_redundancy:.4g} -> "
-            f"{a.max_redundancy:.4g}, max_deterministic_redundancy "
-            f"{b.max_deterministic_redundancy:.4g} -> {a.max_deterministic_redundancy:.4g})"
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON data: the transform's repr and both error records.
-
-        Examples
-        --------
-        >>> import natabs as na
-        >>> from natabs import transforms as nt
-        >>> s = na.systems.copies(3).with_latent(lambda x: x[:, 0], name="M")
-        >>> na.latent_survival(s, "M", nt.cnot(0, 1)).to_dict()["after"]["mediation"]
-        0.0
-        """
-        return {
-            "transform": repr(self.transform),
-            "before": self.before.to_dict(),
-            "after": self.after.to_dict(),
-        }
+    before: NaturalLatentErrors = field(metadata=show(_brief))
+    after: NaturalLatentErrors = field(metadata=show(_brief))
+    system: System = field(repr=False)
 
 
 def latent_survival(
@@ -101,16 +86,16 @@ def latent_survival(
     >>> from natabs import transforms as nt
     >>> s = na.systems.noisy_copies(5, 0.1).with_latent(lambda x: x.sum(axis=1) >= 3, name="M")
     >>> na.latent_survival(s, "M", nt.Relabel("x0", [1, 0]))
-    LatentSurvival(Relabel('x0', [1, 0]): mediation 0.01283 -> 0.01283, max_redundancy 0.0486 -> 0.0486, max_deterministic_redundancy 0.0486 -> 0.0486)
+    LatentSurvival(transform=Relabel('x0', [1, 0]), before='mediation 0.01283, max_redundancy 0.0486, max_deterministic_redundancy 0.0486', after='mediation 0.01283, max_redundancy 0.0486, max_deterministic_redundancy 0.0486')
     >>> r = na.latent_survival(s, "M", nt.difference_map(["x0", "x1", "x2", "x3", "x4"]))
     >>> r.after.max_deterministic_redundancy > 10 * r.before.max_deterministic_redundancy
     True
     """
-    from ..transforms._algebra import Transform
-
     if not isinstance(system, System):
         raise TypeError(f"system must be a natabs.System, got {type(system).__name__}")
-    if not isinstance(transform, Transform):
+    # Any natabs.transforms.Transform (the measures layer sits below the transformations,
+    # so it knows them by what they do: map the support rows of a system).
+    if not callable(getattr(transform, "_image", None)) or not callable(transform):
         raise TypeError(
             f"transform must be a natabs transformation (natabs.transforms), "
             f"got {type(transform).__name__}"

@@ -16,9 +16,11 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from ..measures._latents import group_entropies, natural_latent_errors, resolve_views
-from ..systems._support import System
-from ._core import TOLERANCE, _int_arg, systems
+from ..measures import natural_latent_errors
+from ..measures._latents import group_entropies, resolve_views
+from ..systems import System
+from ._checks import TOLERANCE
+from ._strategies import _int_arg, systems
 
 __all__ = [
     "check_latent_ranges",

@@ -481,3 +481,15 @@ def test_latent_survival_refuses_a_map_of_the_latent():
         na.latent_survival(s, "M", nt.Merge(["x0", "M"]))
     with pytest.raises(TypeError, match="transformation"):
         na.latent_survival(s, "M", lambda s: s)
+
+
+def test_survives_reports_the_latent():
+    from natabs import transforms as nt
+
+    s = na.systems.noisy_copies(5, 0.1).with_latent(lambda x: x.sum(axis=1) >= 3, name="M")
+    t = nt.difference_map(["x0", "x1", "x2", "x3", "x4"])
+    r = na.survives(s, t, k=1, latent="M")
+    direct = na.latent_survival(s, "M", t)
+    assert r.latent.after.max_redundancy == pytest.approx(direct.after.max_redundancy)
+    assert "latent='M: max_redundancy 0.0486 -> 1'" in repr(r)
+    assert na.survives(s, t, k=1).latent is None

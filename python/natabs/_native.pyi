@@ -109,4 +109,5 @@ def marginal_entropies(
     codes: npt.NDArray[np.uint64],
     probs: npt.NDArray[np.float64],
     sets: list[list[int]],
+    budget_bytes: int,
 ) -> list[float]: ...

@@ -24,6 +24,7 @@ import numpy as np
 from .. import _native
 from .._info import check_base
 from .._results import Result, show
+from ..engines import _kernel
 from ..errors import InvalidInputError
 from ._dispatch import implementation
 
@@ -185,7 +186,8 @@ def group_entropies(system: Any, sets: Sequence[Sequence[int]]) -> np.ndarray:
     sets = [list(s) for s in sets]
     if system.is_coded:
         probs = np.ascontiguousarray(system.probs, dtype=np.float64)
-        return np.asarray(_native.marginal_entropies(list(system.cards), system.codes, probs, sets))
+        cards, budget = list(system.cards), _kernel.MEMORY_BUDGET
+        return np.asarray(_native.marginal_entropies(cards, system.codes, probs, sets, budget))
     rows, p, out = system.states, system.probs, []
     for s in sets:
         if not s:

@@ -88,12 +88,15 @@ impl Column {
 /// least significant digit), `probs` their probabilities; `sets[g]` lists the variables of
 /// set `g` (an empty set has entropy 0). Refuses a variable index out of range, a
 /// repeated variable, mismatched lengths, a code outside the state space and a negative
-/// or non-finite probability.
+/// or non-finite probability, and (with `TooLarge`) a support whose decoded columns and
+/// one set's keys would not fit in `budget_bytes`; sets run in parallel only as many at a
+/// time as the budget allows.
 ///
 /// ```
 /// use natabs_core::marginals::marginal_entropies;
 /// // Two copies of a fair bit: H(X0) = H(X0, X1) = ln 2.
-/// let h = marginal_entropies(&[2, 2], &[0, 3], &[0.5, 0.5], &[vec![0], vec![0, 1], vec![]]).unwrap();
+/// let sets = [vec![0], vec![0, 1], vec![]];
+/// let h = marginal_entropies(&[2, 2], &[0, 3], &[0.5, 0.5], &sets, 1 << 30).unwrap();
 /// assert!((h[0] - 2f64.ln()).abs() < 1e-12 && (h[1] - h[0]).abs() < 1e-12 && h[2] == 0.0);
 /// ```
 pub fn marginal_entropies(
@@ -101,12 +104,29 @@ pub fn marginal_entropies(
     codes: &[u64],
     probs: &[f64],
     sets: &[Vec<usize>],
+    budget_bytes: u128,
 ) -> Result<Vec<f64>> {
     let strides = check(cards, codes, probs, sets)?;
     let mut used = vec![false; cards.len()];
     for &v in sets.iter().flatten() {
         used[v] = true;
     }
+    // Decoded columns and the union's key, then per set in flight its keys and either a
+    // dense array of at most 2 entries a state or a sort order.
+    let n = codes.len() as u128;
+    let width: u128 = (0..cards.len())
+        .filter(|&v| used[v])
+        .map(|v| if cards[v] <= 1 << 8 { 1 } else if cards[v] <= 1 << 16 { 2 } else { 4 })
+        .sum();
+    let fixed = n * (width + 8);
+    let per_set = n * 24 + 8 * DENSE_FLOOR as u128;
+    if fixed + per_set > budget_bytes {
+        return Err(Error::TooLarge {
+            what: format!("the marginal entropies of {} sets on {} states", sets.len(), n),
+            bytes: fixed + per_set,
+        });
+    }
+    let in_flight = ((budget_bytes - fixed) / per_set).max(1) as usize;
     let columns: Vec<Option<Column>> = (0..cards.len())
         .map(|v| used[v].then(|| Column::decode(codes, strides[v], cards[v])))
         .collect();
@@ -122,7 +142,11 @@ pub fn marginal_entropies(
         union_keys: &union_keys,
         union_mults: &union_mults,
     };
-    Ok(sets.par_iter().map(|set| ctx.set_entropy(set)).collect())
+    let mut out = Vec::with_capacity(sets.len());
+    for batch in sets.chunks(in_flight) {
+        out.extend(batch.par_iter().map(|set| ctx.set_entropy(set)).collect::<Vec<_>>());
+    }
+    Ok(out)
 }
 
 /// `Σ_v value_v · mult_v` per state for the variables `vars` (compact mixed radix over them,
@@ -307,6 +331,8 @@ fn entropy_of(masses: impl Iterator<Item = f64>) -> f64 {
 mod tests {
     use super::*;
 
+    const BUDGET: u128 = 1 << 30;
+
     fn ln2() -> f64 {
         2f64.ln()
     }
@@ -317,7 +343,7 @@ mod tests {
         let codes = [0u64, 3, 4, 7];
         let probs = [0.25; 4];
         let sets = vec![vec![0], vec![0, 1], vec![0, 2], vec![2, 1, 0], vec![]];
-        let h = marginal_entropies(&[2, 2, 2], &codes, &probs, &sets).unwrap();
+        let h = marginal_entropies(&[2, 2, 2], &codes, &probs, &sets, BUDGET).unwrap();
         let want = [ln2(), ln2(), 2.0 * ln2(), 2.0 * ln2(), 0.0];
         for (a, b) in h.iter().zip(want) {
             assert!((a - b).abs() < 1e-12, "{h:?}");
@@ -337,7 +363,7 @@ mod tests {
         uniq.dedup();
         let probs = vec![1.0 / uniq.len() as f64; uniq.len()];
         let all: Vec<usize> = (0..20).collect();
-        let h = marginal_entropies(&cards, &uniq, &probs, &[all, vec![0]]).unwrap();
+        let h = marginal_entropies(&cards, &uniq, &probs, &[all, vec![0]], BUDGET).unwrap();
         assert!((h[0] - (uniq.len() as f64).ln()).abs() < 1e-9);
         assert!(h[1] <= 4f64.ln() + 1e-12);
     }
@@ -354,8 +380,12 @@ mod tests {
             .num_threads(1)
             .build()
             .unwrap();
-        let a = one.install(|| marginal_entropies(&cards, &codes, &probs, &sets).unwrap());
-        let b = marginal_entropies(&cards, &codes, &probs, &sets).unwrap();
+        let a = one.install(|| marginal_entropies(&cards, &codes, &probs, &sets, BUDGET).unwrap());
+        let b = marginal_entropies(&cards, &codes, &probs, &sets, BUDGET).unwrap();
+        // A budget for one set at a time gives the same numbers.
+        let tight = 50_000 * (12 + 8 + 24) + 8 * DENSE_FLOOR as u128;
+        let c = marginal_entropies(&cards, &codes, &probs, &sets, tight).unwrap();
+        assert_eq!(b, c);
         assert_eq!(a, b);
     }
 
@@ -391,7 +421,7 @@ mod tests {
             vec![0, 2, 3, 4, 5, 6],
             vec![],
         ];
-        let h = marginal_entropies(&cards, &codes, &probs, &sets).unwrap();
+        let h = marginal_entropies(&cards, &codes, &probs, &sets, BUDGET).unwrap();
         for (set, got) in sets.iter().zip(&h) {
             let want = naive(&cards, &codes, &probs, set);
             assert!((got - want).abs() < 1e-12, "{set:?}: {got} vs {want}");
@@ -400,11 +430,16 @@ mod tests {
 
     #[test]
     fn bad_input_is_an_error_not_a_panic() {
-        assert!(marginal_entropies(&[2], &[0, 1], &[1.0], &[]).is_err());
-        assert!(marginal_entropies(&[2], &[2], &[1.0], &[]).is_err());
-        assert!(marginal_entropies(&[2], &[0], &[f64::NAN], &[]).is_err());
-        assert!(marginal_entropies(&[2], &[0], &[1.0], &[vec![1]]).is_err());
-        assert!(marginal_entropies(&[2, 2], &[0], &[1.0], &[vec![1, 1]]).is_err());
-        assert!(marginal_entropies(&[0], &[0], &[1.0], &[]).is_err());
+        let b = BUDGET;
+        assert!(marginal_entropies(&[2], &[0, 1], &[1.0], &[], b).is_err());
+        assert!(marginal_entropies(&[2], &[2], &[1.0], &[], b).is_err());
+        assert!(marginal_entropies(&[2], &[0], &[f64::NAN], &[], b).is_err());
+        assert!(marginal_entropies(&[2], &[0], &[1.0], &[vec![1]], b).is_err());
+        assert!(marginal_entropies(&[2, 2], &[0], &[1.0], &[vec![1, 1]], b).is_err());
+        assert!(marginal_entropies(&[0], &[0], &[1.0], &[], b).is_err());
+        assert!(matches!(
+            marginal_entropies(&[2], &[0, 1], &[0.5, 0.5], &[vec![0]], 100),
+            Err(Error::TooLarge { .. })
+        ));
     }
 }

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 
-import natabs as na
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+import natabs as na
 from natabs import testing
-from natabs.errors import InvalidInputError, TooLargeError, UnsupportedError
+from natabs.errors import InvalidInputError, TooLargeError
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -247,15 +248,16 @@ def test_bad_arguments():
         na.natural_latent_errors(na.systems.copies(1), 0)
 
 
-def test_unsupported_kind_is_refused():
+def test_not_a_system_is_refused():
     from natabs.measures._dispatch import implementation
 
     class Fake:
         pass
 
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="natabs system"):
         implementation(Fake(), "natural_latent_errors")
-    assert UnsupportedError  # the kind-level refusal is tested in test_dispatch
+    with pytest.raises(TypeError, match="natabs system"):
+        na.natural_latent_errors(Fake(), 0)
 
 
 # -- building latents ------------------------------------------------------------------------
@@ -493,3 +495,23 @@ def test_survives_reports_the_latent():
     assert r.latent.after.max_redundancy == pytest.approx(direct.after.max_redundancy)
     assert "latent='M: max_redundancy 0.0486 -> 1'" in repr(r)
     assert na.survives(s, t, k=1).latent is None
+
+
+def test_latents_on_a_system_held_by_rows():
+    big = 2**32 - 1
+    s = na.System([[0, 0, 5], [1, 1, 5], [1, 0, 7]], [0.5, 0.25, 0.25], [2, 2, big])
+    s = na.System(
+        np.column_stack([s.states, np.zeros(3, np.int64), np.zeros(3, np.int64)]),
+        s.probs, [2, 2, big, big, big],
+    )
+    assert not s.is_coded
+    t = s.with_latent(lambda x: x[:, 0], name="M")
+    u = s.marginal(["x0", "x1", "x2"]).with_latent(lambda x: x[:, 0], name="M")
+    a = na.natural_latent_errors(t, "M", views=["x0", "x1", "x2"])
+    b = na.natural_latent_errors(u, "M")
+    assert a.mediation == pytest.approx(b.mediation)
+    np.testing.assert_allclose(a.redundancy, b.redundancy, atol=1e-12)
+    r = na.resampled_latent(s, views=["x0", "x1", "x2"])
+    assert r.names[-1] == "resampled" and not r.is_coded
+    table = np.full((s.size, 2), 0.5)
+    assert s.with_latent(table, name="L").size == 2 * s.size

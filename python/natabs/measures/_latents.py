@@ -246,8 +246,10 @@ def on_support(
     mediation = float(_checked(hvl.sum() - (m - 1) * h_lat - h_lx, hv.sum(), "mediation", scale))
     det = _checked(hrl - hr, h_lat, "H(latent | X_-i)", scale)
     view_det = _checked(hvl - hv, h_lat, "H(latent | X_i)", scale)
-    red = _checked(hrl - hr - (h_lx - h_x), det, "I(latent; X_i | X_-i)", scale)
-    strong = _checked(hvl - hv - (h_lx - h_x), view_det, "I(latent; X_-i | X_i)", scale)
+    # (1) = (3) - H(latent | X) and (2) = (4) - H(latent | X) (THEORY §7), from the checked
+    # noise: a deterministic latent then has (1) = (3) and (2) = (4) exactly.
+    red = _checked(det - noise, det, "I(latent; X_i | X_-i)", scale)
+    strong = _checked(view_det - noise, view_det, "I(latent; X_-i | X_i)", scale)
     for a in (red, strong, det, view_det):
         a.flags.writeable = False
     names = system.names

@@ -116,13 +116,25 @@ pub fn marginal_entropies(
     let n = codes.len() as u128;
     let width: u128 = (0..cards.len())
         .filter(|&v| used[v])
-        .map(|v| if cards[v] <= 1 << 8 { 1 } else if cards[v] <= 1 << 16 { 2 } else { 4 })
+        .map(|v| {
+            if cards[v] <= 1 << 8 {
+                1
+            } else if cards[v] <= 1 << 16 {
+                2
+            } else {
+                4
+            }
+        })
         .sum();
     let fixed = n * (width + 8);
     let per_set = n * 24 + 8 * DENSE_FLOOR as u128;
     if fixed + per_set > budget_bytes {
         return Err(Error::TooLarge {
-            what: format!("the marginal entropies of {} sets on {} states", sets.len(), n),
+            what: format!(
+                "the marginal entropies of {} sets on {} states",
+                sets.len(),
+                n
+            ),
             bytes: fixed + per_set,
         });
     }
@@ -144,7 +156,12 @@ pub fn marginal_entropies(
     };
     let mut out = Vec::with_capacity(sets.len());
     for batch in sets.chunks(in_flight) {
-        out.extend(batch.par_iter().map(|set| ctx.set_entropy(set)).collect::<Vec<_>>());
+        out.extend(
+            batch
+                .par_iter()
+                .map(|set| ctx.set_entropy(set))
+                .collect::<Vec<_>>(),
+        );
     }
     Ok(out)
 }
@@ -397,7 +414,10 @@ mod tests {
         }
         let mut mass = std::collections::BTreeMap::<Vec<u64>, f64>::new();
         for (&c, &p) in codes.iter().zip(probs) {
-            let key: Vec<u64> = set.iter().map(|&v| (c / strides[v]) % cards[v] as u64).collect();
+            let key: Vec<u64> = set
+                .iter()
+                .map(|&v| (c / strides[v]) % cards[v] as u64)
+                .collect();
             *mass.entry(key).or_default() += p;
         }
         mass.values().map(|&m| term(m)).sum()

@@ -125,3 +125,10 @@ class Kernel:
         scan: str,
         budget: int,
     ) -> npt.NDArray[np.float64]: ...
+def marginal_entropies(
+    cards: list[int],
+    codes: npt.NDArray[np.uint64],
+    probs: npt.NDArray[np.float64],
+    sets: list[list[int]],
+    budget_bytes: int,
+) -> list[float]: ...

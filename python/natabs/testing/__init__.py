@@ -34,6 +34,15 @@ from ._checks import (
     check_sandwich,
 )
 from ._counterexample import Counterexample, find_counterexample
+from ._latents import (
+    check_latent_ranges,
+    check_mediator_determines_redund,
+    check_natural_latents_isomorphic,
+    check_redundancy_conventions,
+    check_sum_rule,
+    latent_systems,
+    view_groups,
+)
 from ._strategies import block_families, compositions, local_bijections, systems
 
 __all__ = [
@@ -49,4 +58,11 @@ __all__ = [
     "find_counterexample",
     "local_bijections",
     "systems",
+    "latent_systems",
+    "view_groups",
+    "check_latent_ranges",
+    "check_redundancy_conventions",
+    "check_mediator_determines_redund",
+    "check_natural_latents_isomorphic",
+    "check_sum_rule",
 ]

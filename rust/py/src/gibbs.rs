@@ -69,7 +69,7 @@ pub struct GibbsChains {
 #[pymethods]
 impl GibbsChains {
     #[new]
-    #[pyo3(signature = (cards, scope_vars, scope_lens, tables, block_vars, block_lens, scan, init, seed, threads=None, fast=true))]
+    #[pyo3(signature = (cards, scope_vars, scope_lens, tables, block_vars, block_lens, scan, init, seed, threads=None, fast=true, first_chain=0))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -84,6 +84,7 @@ impl GibbsChains {
         seed: u64,
         threads: Option<usize>,
         fast: bool,
+        first_chain: u64,
     ) -> PyResult<Self> {
         let scan = match scan {
             "random" => Scan::Random,
@@ -105,7 +106,8 @@ impl GibbsChains {
             let blocks = split(bv, bl, "blocks")?;
             let g = FactorGraph::new(cards, &scopes, logs)?;
             let b = Blocks::new(&g, &blocks)?;
-            let inner = Chains::new(Kernel::new(g, b, fast), scan, init, chains, seed)?;
+            let kernel = Kernel::new(g, b, fast);
+            let inner = Chains::range(kernel, scan, init, chains, seed, first_chain)?;
             Ok((inner, pool(threads)?))
         });
         let (inner, pool) = built.py_err(py)?;

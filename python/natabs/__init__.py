@@ -39,6 +39,10 @@ from .measures import (
 # Transformations and survival reports (THEORY §5).
 from .transforms import Survival, SurvivalTable, light_cone, survival_table, survives
 
+# Sweeps: grids of parameters on any executor, resumable (natabs.sweeps).
+from . import sweeps
+from .sweeps import SweepResult, sweep
+
 __all__ = [
     "__version__",
     "System",
@@ -69,6 +73,9 @@ __all__ = [
     "spectrum",
     "SlowModes",
     "slow_modes",
+    "sweeps",
+    "sweep",
+    "SweepResult",
 ]
 
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from ._sampling import _bar, _Plan, _run_range
 
-__all__ = ["ranges", "parts_for", "run_split"]
+__all__ = ["parts_for", "ranges", "run_split"]
 
 #: Ranges used when the executor does not say how many workers it has.
 DEFAULT_PARTS = 4

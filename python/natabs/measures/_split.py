@@ -73,20 +73,27 @@ def parts_for(executor: Any) -> int:
     return DEFAULT_PARTS
 
 
-def run_split(executor: Any, plan: _Plan, x0: np.ndarray,
-              progress: bool = False) -> tuple[Any, Any, int, bool]:
+def run_split(
+    executor: Any, plan: _Plan, x0: np.ndarray, progress: bool = False
+) -> tuple[Any, Any, int, bool]:
     """Run ``plan`` from the initial states ``x0`` (all chains) on ``executor``, merged.
 
     Returns what :func:`natabs.measures._sampling._run_range` returns for all chains.
     """
-    if not isinstance(executor, Executor) and not callable(getattr(executor, "submit", None)):
-        raise TypeError(f"executor must be a concurrent.futures.Executor (e.g. a "
-                        f"ProcessPoolExecutor or distributed's client.get_executor()), "
-                        f"got {type(executor).__name__}")
+    if not isinstance(executor, Executor) and not callable(
+        getattr(executor, "submit", None)
+    ):
+        raise TypeError(
+            f"executor must be a concurrent.futures.Executor (e.g. a "
+            f"ProcessPoolExecutor or distributed's client.get_executor()), "
+            f"got {type(executor).__name__}"
+        )
     chains = x0.shape[0]
     spans = ranges(chains, parts_for(executor))
-    futures = {executor.submit(_run_range, plan, np.ascontiguousarray(x0[a:b]), a): i
-               for i, (a, b) in enumerate(spans)}
+    futures = {
+        executor.submit(_run_range, plan, np.ascontiguousarray(x0[a:b]), a): i
+        for i, (a, b) in enumerate(spans)
+    }
     bar = _bar(progress, chains, unit="chain")
     done: list[Any] = [None] * len(spans)
     try:

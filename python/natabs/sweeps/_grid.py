@@ -88,33 +88,45 @@ def points(grid: Any) -> list[dict[str, Any]]:
                 )
             vals = [plain(v, f"grid[{name!r}][{i}]") for i, v in enumerate(values)]
             if not vals:
-                raise InvalidInputError(f"grid[{name!r}] is empty: the grid has no points")
+                raise InvalidInputError(
+                    f"grid[{name!r}] is empty: the grid has no points"
+                )
             axes.append(vals)
         size = math.prod(len(a) for a in axes)
         if size > MAX_POINTS:
-            raise TooLargeError(f"the grid has {size} points; the limit is {MAX_POINTS}")
+            raise TooLargeError(
+                f"the grid has {size} points; the limit is {MAX_POINTS}"
+            )
         out = [dict(zip(names, combo)) for combo in itertools.product(*axes)]
     elif isinstance(grid, Sequence) and not isinstance(grid, (str, bytes)):
         if len(grid) > MAX_POINTS:
-            raise TooLargeError(f"the grid has {len(grid)} points; the limit is {MAX_POINTS}")
+            raise TooLargeError(
+                f"the grid has {len(grid)} points; the limit is {MAX_POINTS}"
+            )
         out = []
         for i, p in enumerate(grid):
             if not isinstance(p, Mapping):
-                raise TypeError(f"grid[{i}] must be a mapping of parameter names to values, "
-                                f"got {type(p).__name__}")
+                raise TypeError(
+                    f"grid[{i}] must be a mapping of parameter names to values, "
+                    f"got {type(p).__name__}"
+                )
             if not all(isinstance(n, str) for n in p):
                 raise TypeError(f"grid[{i}]: parameter names must be strings")
             out.append({n: plain(v, f"grid[{i}][{n!r}]") for n, v in p.items()})
         if not out:
             raise InvalidInputError("the grid has no points")
     else:
-        raise TypeError(f"grid must be a mapping of names to value lists or a list of points, "
-                        f"got {type(grid).__name__}")
+        raise TypeError(
+            f"grid must be a mapping of names to value lists or a list of points, "
+            f"got {type(grid).__name__}"
+        )
     seen: dict[str, int] = {}
     for i, p in enumerate(out):
         k = key(p)
         if k in seen:
-            raise InvalidInputError(f"the grid holds point {k} twice (at {seen[k]} and {i})")
+            raise InvalidInputError(
+                f"the grid holds point {k} twice (at {seen[k]} and {i})"
+            )
         seen[k] = i
     return out
 
@@ -137,5 +149,7 @@ def point_seed(sweep_seed: int, point_key: str) -> int:
     True
     """
     words = np.frombuffer(hashlib.sha256(point_key.encode()).digest(), dtype="<u4")
-    state = np.random.SeedSequence([sweep_seed, *map(int, words)]).generate_state(1, np.uint64)
+    state = np.random.SeedSequence([sweep_seed, *map(int, words)]).generate_state(
+        1, np.uint64
+    )
     return int(state[0] >> np.uint64(1))

@@ -16,7 +16,13 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
@@ -90,8 +96,10 @@ class SweepResult:
         return self.records[i]
 
     def __repr__(self) -> str:
-        return (f"SweepResult(points={len(self.records)}, computed={self.computed}, "
-                f"reused={self.reused}, failed={len(self.failed)}, store={self.store!r})")
+        return (
+            f"SweepResult(points={len(self.records)}, computed={self.computed}, "
+            f"reused={self.reused}, failed={len(self.failed)}, store={self.store!r})"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain JSON data.
@@ -104,7 +112,9 @@ class SweepResult:
         >>> na.sweep(task, {"n": [2]}, executor="serial", progress=False).to_dict()
         {'records': [{'n': 2, 'bits': 1.0}], 'computed': 1, 'reused': 0, 'failed': [], 'store': None}
         """
-        return {f.name: jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        return {
+            f.name: jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)
+        }
 
     def to_frame(self):
         """The records as a pandas DataFrame (needs pandas); nested fields get dotted names.
@@ -203,20 +213,31 @@ def sweep(
             res = na.sweep(task, grid, executor=client.get_executor(), store="runs/ising")
     """
     if not callable(task):
-        raise TypeError(f"task must be a callable of the grid's parameters, got {type(task).__name__}")
+        raise TypeError(
+            f"task must be a callable of the grid's parameters, got {type(task).__name__}"
+        )
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InvalidInputError(f"seed must be an integer >= 0, got {seed!r}")
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         raise InvalidInputError(f"retries must be an integer >= 0, got {retries!r}")
-    if not (executor is None or executor == "serial" or callable(getattr(executor, "submit", None))):
-        raise TypeError(f"executor must be a concurrent.futures.Executor, 'serial' or None, "
-                        f"got {type(executor).__name__}")
+    if not (
+        executor is None
+        or executor == "serial"
+        or callable(getattr(executor, "submit", None))
+    ):
+        raise TypeError(
+            f"executor must be a concurrent.futures.Executor, 'serial' or None, "
+            f"got {type(executor).__name__}"
+        )
     pts = points(grid)
     keys = [key(p) for p in pts]
     with_seed = _takes_seed(task) and not any("seed" in p for p in pts)
     seeds = [point_seed(seed, k) if with_seed else None for k in keys]
-    st = (Store(store, seed=seed, task=_task_name(task), store_format=store_format)
-          if store is not None else None)
+    st = (
+        Store(store, seed=seed, task=_task_name(task), store_format=store_format)
+        if store is not None
+        else None
+    )
     entries = st.load() if st is not None else {}
     todo = [i for i, k in enumerate(keys) if not entries.get(k, {}).get("ok", False)]
     reused = len(pts) - len(todo)
@@ -225,7 +246,9 @@ def sweep(
         own = executor is None
         ex = _local_pool(len(todo)) if own else executor
         try:
-            for i, entry in _run(ex, own, task, todo, pts, keys, seeds, retries + 1, progress):
+            for i, entry in _run(
+                ex, own, task, todo, pts, keys, seeds, retries + 1, progress
+            ):
                 entries[keys[i]] = entry
                 if st is not None:
                     st.append(entry)
@@ -237,7 +260,9 @@ def sweep(
     if st is not None:
         st.finish(records)
     return SweepResult(
-        records=tuple(records), computed=len(todo), reused=reused,
+        records=tuple(records),
+        computed=len(todo),
+        reused=reused,
         failed=tuple(r for r in records if "error" in r),
         store=str(st.path) if st is not None else None,
     )
@@ -266,15 +291,21 @@ def load(store: Any) -> SweepResult:
         raise InvalidInputError(f"store {str(path)!r} is not a directory")
     latest = {e["key"]: e for e in read_entries(path / JOURNAL)}
     records = [_record(e) for e in latest.values()]
-    return SweepResult(records=tuple(records), computed=0, reused=len(records),
-                       failed=tuple(r for r in records if "error" in r), store=str(path))
+    return SweepResult(
+        records=tuple(records),
+        computed=0,
+        reused=len(records),
+        failed=tuple(r for r in records if "error" in r),
+        store=str(path),
+    )
 
 
 # -- on the workers ------------------------------------------------------------------------------
 
 
-def _call(task: Callable[..., Any], params: dict[str, Any], seed: int | None,
-          attempts: int) -> tuple[bool, Any, int]:
+def _call(
+    task: Callable[..., Any], params: dict[str, Any], seed: int | None, attempts: int
+) -> tuple[bool, Any, int]:
     """Run one point: ``(True, result dict, attempts)`` or ``(False, error, attempts)``."""
     kwargs = dict(params)
     if seed is not None:
@@ -295,11 +326,17 @@ def _as_dict(result: Any) -> dict[str, Any]:
         data = result.to_dict()
     elif dataclasses.is_dataclass(result) and not isinstance(result, type):
         data = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
-    elif result is None or isinstance(result, (bool, int, float, str)) or hasattr(result, "dtype"):
+    elif (
+        result is None
+        or isinstance(result, (bool, int, float, str))
+        or hasattr(result, "dtype")
+    ):
         data = {"value": result}
     else:
-        raise TypeError(f"the task returned a {type(result).__name__}: return a result "
-                        f"object, a dataclass, a dict or a number")
+        raise TypeError(
+            f"the task returned a {type(result).__name__}: return a result "
+            f"object, a dataclass, a dict or a number"
+        )
     out = jsonable(data)
     if not isinstance(out, dict):
         raise TypeError(f"the task's result became {type(out).__name__}, not a dict")
@@ -329,8 +366,12 @@ class _Serial(Executor):
 def _local_pool(points_left: int) -> ProcessPoolExecutor:
     cores = os.cpu_count() or 1
     workers = max(1, min(cores, points_left))
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_limit_threads, initargs=(max(1, cores // workers),))
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_limit_threads,
+        initargs=(max(1, cores // workers),),
+    )
 
 
 def _run(ex: Any, own: bool, task, todo, pts, keys, seeds, attempts, progress):
@@ -354,7 +395,7 @@ def _run(ex: Any, own: bool, task, todo, pts, keys, seeds, attempts, progress):
                 i = running.pop(fut)
                 try:
                     ok, value, used = fut.result()
-                except Exception as e:  # noqa: BLE001 - the executor's failure, not the point's
+                except Exception as e:  # the executor's failure, not the point's
                     if isinstance(e, BrokenProcessPool) and own:
                         # the pool broke (a worker died): a new one for what is left
                         for other in list(running):
@@ -365,11 +406,17 @@ def _run(ex: Any, own: bool, task, todo, pts, keys, seeds, attempts, progress):
                         raise SweepError(
                             f"point {keys[i]} could not be run {tries[i]} times "
                             f"({type(e).__name__}: {e}); the finished points are in the store: "
-                            f"run the sweep again to compute the rest") from e
+                            f"run the sweep again to compute the rest"
+                        ) from e
                     queue.append(i)
                     continue
-                entry = {"key": keys[i], "params": pts[i], "seed": seeds[i], "ok": ok,
-                         "attempts": used}
+                entry = {
+                    "key": keys[i],
+                    "params": pts[i],
+                    "seed": seeds[i],
+                    "ok": ok,
+                    "attempts": used,
+                }
                 entry["result" if ok else "error"] = value
                 if bar is not None:
                     bar.update(1)
@@ -398,8 +445,10 @@ def _takes_seed(task: Callable[..., Any]) -> bool:
         params = inspect.signature(task).parameters.values()
     except (TypeError, ValueError):
         return False
-    return any(p.name == "seed" and p.kind != p.POSITIONAL_ONLY or p.kind == p.VAR_KEYWORD
-               for p in params)
+    return any(
+        p.name == "seed" and p.kind != p.POSITIONAL_ONLY or p.kind == p.VAR_KEYWORD
+        for p in params
+    )
 
 
 def _task_name(task: Callable[..., Any]) -> str:
@@ -409,7 +458,9 @@ def _task_name(task: Callable[..., Any]) -> str:
     if inner is not task:
         import hashlib
 
-        bound = repr((getattr(task, "args", ()), sorted(getattr(task, "keywords", {}).items())))
+        bound = repr(
+            (getattr(task, "args", ()), sorted(getattr(task, "keywords", {}).items()))
+        )
         name += f"[{hashlib.sha256(bound.encode()).hexdigest()[:12]}]"
     return name
 

@@ -251,15 +251,20 @@ def _run_range(plan: _Plan, x0: np.ndarray, first_chain: int,
     Returns ``(states, values, steps_per_sweep, fast)``.
     """
     chains, n = x0.shape
-    cards = plan.args[0]
+    # Arrays that crossed a process boundary (Dask frames) may arrive misaligned or
+    # read-only: the engine needs them aligned and contiguous.
+    args = tuple(_aligned(a) for a in plan.args)
+    family = tuple(_aligned(a) for a in plan.family)
+    x0 = np.require(x0, np.uint16, ["C", "A"])
+    cards = args[0]
     sweeps_t, kind = plan.sweeps, plan.kind
     if plan.burn:
-        warm = _native.GibbsChains(*plan.args, *plan.family, plan.scan, x0,
+        warm = _native.GibbsChains(*args, *family, plan.scan, x0,
                                    _derive(plan.seed, 1), plan.threads, plan.fast, first_chain)
         warm.advance(plan.burn)
         x0 = np.empty((chains, n), dtype=np.uint16)
         warm.write_states_u16(x0)
-    engine = _native.GibbsChains(*plan.args, *plan.family, plan.scan, x0, plan.seed,
+    engine = _native.GibbsChains(*args, *family, plan.scan, x0, plan.seed,
                                  plan.threads, plan.fast, first_chain)
 
     states = values = None
@@ -301,6 +306,10 @@ def _run_range(plan: _Plan, x0: np.ndarray, first_chain: int,
         if bar is not None:
             bar.close()
     return states, values, int(engine.steps_per_sweep), bool(engine.fast)
+
+
+def _aligned(a: Any) -> Any:
+    return np.require(a, a.dtype, ["C", "A"]) if isinstance(a, np.ndarray) else a
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -144,6 +144,7 @@ def sweep(
     store: Any = None,
     store_format: str = "jsonl",
     retries: int = 0,
+    retry_failed: bool = False,
     progress: bool = True,
 ) -> SweepResult:
     """Run ``task`` at every point of ``grid``, through any executor, resumably.
@@ -171,12 +172,15 @@ def sweep(
     store : path, optional
         A directory where each point is written as it finishes (see
         :mod:`natabs.sweeps`). Running the same sweep again computes only the points the
-        store lacks (and those that failed) and returns the same records.
+        store lacks and returns the same records.
     store_format : {'jsonl', 'parquet'}
         ``'parquet'`` also writes ``records.parquet`` at the end (needs pyarrow).
     retries : int
         Extra attempts of a point whose task raised; after them the point is recorded as
         failed with its error, and the others go on.
+    retry_failed : bool
+        Compute again the points the store holds as failed (by default a failed point is
+        a finished point: its error is its record).
     progress : bool
         A progress bar over points, when tqdm is installed.
 
@@ -239,22 +243,23 @@ def sweep(
         else None
     )
     entries = st.load() if st is not None else {}
-    todo = [i for i, k in enumerate(keys) if not entries.get(k, {}).get("ok", False)]
+    todo = [
+        i
+        for i, k in enumerate(keys)
+        if k not in entries or (retry_failed and not entries[k].get("ok", False))
+    ]
     reused = len(pts) - len(todo)
 
     if todo:
-        own = executor is None
+        own = (
+            executor is None
+        )  # then _run shuts the local pool down (and any it restarts)
         ex = _local_pool(len(todo)) if own else executor
-        try:
-            for i, entry in _run(
-                ex, own, task, todo, pts, keys, seeds, retries + 1, progress
-            ):
-                entries[keys[i]] = entry
-                if st is not None:
-                    st.append(entry)
-        finally:
-            if own and ex is not None:
-                ex.shutdown(wait=True, cancel_futures=True)
+        run = _run(ex, own, task, todo, pts, keys, seeds, retries + 1, progress)
+        for i, entry in run:
+            entries[keys[i]] = entry
+            if st is not None:
+                st.append(entry)
 
     records = [_record(entries[k]) for k in keys]
     if st is not None:
@@ -379,7 +384,8 @@ def _run(ex: Any, own: bool, task, todo, pts, keys, seeds, attempts, progress):
     serial = ex == "serial"
     if serial:
         ex = _Serial()
-    window = max(8, 4 * parts_for(ex))
+    # serial: one point at a time, so each is stored the moment it is computed
+    window = 1 if serial else max(8, 4 * parts_for(ex))
     queue = list(reversed(todo))  # pop() takes the grid's order
     tries = dict.fromkeys(todo, 0)
     running: dict[Future, int] = {}
@@ -389,26 +395,30 @@ def _run(ex: Any, own: bool, task, todo, pts, keys, seeds, attempts, progress):
             while queue and len(running) < window:
                 i = queue.pop()
                 tries[i] += 1
-                running[ex.submit(_call, task, pts[i], seeds[i], attempts)] = i
+                try:
+                    fut = ex.submit(_call, task, pts[i], seeds[i], attempts)
+                except Exception as e:  # a broken or closed executor
+                    raise SweepError(
+                        f"the executor takes no more points ({type(e).__name__}: {e}); "
+                        f"the finished points are in the store: run the sweep again "
+                        f"to compute the rest"
+                    ) from e
+                running[fut] = i
             finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
-            for fut in finished:
+            broken = False
+            for fut in sorted(finished, key=running.__getitem__):
                 i = running.pop(fut)
                 try:
                     ok, value, used = fut.result()
                 except Exception as e:  # the executor's failure, not the point's
-                    if isinstance(e, BrokenProcessPool) and own:
-                        # the pool broke (a worker died): a new one for what is left
-                        for other in list(running):
-                            queue.append(running.pop(other))
-                        ex.shutdown(wait=False, cancel_futures=True)
-                        ex = _local_pool(len(queue) + 1)
                     if tries[i] > RESUBMITS:
                         raise SweepError(
                             f"point {keys[i]} could not be run {tries[i]} times "
-                            f"({type(e).__name__}: {e}); the finished points are in the store: "
-                            f"run the sweep again to compute the rest"
+                            f"({type(e).__name__}: {e}); the finished points are in the "
+                            f"store: run the sweep again to compute the rest"
                         ) from e
                     queue.append(i)
+                    broken = broken or (own and isinstance(e, BrokenProcessPool))
                     continue
                 entry = {
                     "key": keys[i],
@@ -421,9 +431,16 @@ def _run(ex: Any, own: bool, task, todo, pts, keys, seeds, attempts, progress):
                 if bar is not None:
                     bar.update(1)
                 yield i, entry
+            if broken:  # a worker of our pool died: a new pool for what is left
+                queue.extend(running.values())
+                running.clear()
+                ex.shutdown(wait=False, cancel_futures=True)
+                ex = _local_pool(len(queue))
     finally:
         for fut in running:
             fut.cancel()
+        if own:
+            ex.shutdown(wait=True, cancel_futures=True)
         if bar is not None:
             bar.close()
 

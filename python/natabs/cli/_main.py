@@ -536,6 +536,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--save", metavar="FILE.npy", help="save the states (sweeps x chains x n)")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p.set_defaults(run=_sample)
+
+    from ._sweep import add_parser as add_sweep_parser  # natabs sweep SPEC.toml
+
+    add_sweep_parser(sub, fmt)
     return parser
 
 

@@ -458,12 +458,13 @@ def _record(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def _takes_seed(task: Callable[..., Any]) -> bool:
+    """Whether the task names a ``seed`` argument (``**kwargs`` alone does not count)."""
     try:
         params = inspect.signature(task).parameters.values()
     except (TypeError, ValueError):
         return False
     return any(
-        p.name == "seed" and p.kind != p.POSITIONAL_ONLY or p.kind == p.VAR_KEYWORD
+        p.name == "seed" and p.kind not in (p.POSITIONAL_ONLY, p.VAR_KEYWORD)
         for p in params
     )
 

@@ -19,9 +19,8 @@ import os
 import time
 import warnings
 
-import numpy as np
-
 import natabs as na
+import numpy as np
 from natabs.errors import NotMixedWarning
 from natabs.estimate import mutual_information
 

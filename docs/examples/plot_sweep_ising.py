@@ -25,10 +25,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import natabs as na
 import numpy as np
 from distributed import Client, LocalCluster
-
-import natabs as na
 from natabs.errors import NotMixedWarning
 from natabs.estimate import mutual_information
 

@@ -339,6 +339,8 @@ def test_bad_input():
         na.sweep(ising_point, GRID, executor="serial", retries=-1)
     with pytest.raises(TypeError, match="executor"):
         na.sweep(ising_point, GRID, executor=3)
+    with pytest.raises(TypeError, match="top level of a module"):
+        na.sweep(lambda L, T: L, GRID, progress=False)  # the local pool pickles by name
     with pytest.raises(InvalidInputError, match="store_format"):
         na.sweep(
             ising_point, GRID, executor="serial", store="/tmp/x", store_format="csv"

@@ -14,6 +14,7 @@ import dataclasses
 import inspect
 import multiprocessing
 import os
+import pickle
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import (
@@ -250,10 +251,18 @@ def sweep(
     ]
     reused = len(pts) - len(todo)
 
+    if todo and executor is None:
+        try:
+            pickle.dumps(task)
+        except Exception as e:  # noqa: BLE001 - any failure to pickle means the same here
+            raise TypeError(
+                f"the local process pool cannot send the task to its workers ({e}): define "
+                f"it at the top level of a module, or pass executor='serial', or a Dask "
+                f"executor (Dask pickles functions defined anywhere)"
+            ) from None
     if todo:
-        own = (
-            executor is None
-        )  # then _run shuts the local pool down (and any it restarts)
+        # without an executor, _run shuts the local pool down (and any it restarts)
+        own = executor is None
         ex = _local_pool(len(todo)) if own else executor
         run = _run(ex, own, task, todo, pts, keys, seeds, retries + 1, progress)
         for i, entry in run:
@@ -411,7 +420,7 @@ def _run(ex: Any, own: bool, task, todo, pts, keys, seeds, attempts, progress):
                 try:
                     ok, value, used = fut.result()
                 except Exception as e:  # the executor's failure, not the point's
-                    if tries[i] > RESUBMITS:
+                    if tries[i] > RESUBMITS or isinstance(e, pickle.PicklingError):
                         raise SweepError(
                             f"point {keys[i]} could not be run {tries[i]} times "
                             f"({type(e).__name__}: {e}); the finished points are in the "
@@ -436,11 +445,18 @@ def _run(ex: Any, own: bool, task, todo, pts, keys, seeds, attempts, progress):
                 running.clear()
                 ex.shutdown(wait=False, cancel_futures=True)
                 ex = _local_pool(len(queue))
-    finally:
+    except (
+        BaseException
+    ):  # interrupted (Ctrl-C, an error): do not wait for running points
         for fut in running:
             fut.cancel()
         if own:
-            ex.shutdown(wait=True, cancel_futures=True)
+            ex.shutdown(wait=False, cancel_futures=True)
+        raise
+    else:
+        if own:
+            ex.shutdown(wait=True)
+    finally:
         if bar is not None:
             bar.close()
 

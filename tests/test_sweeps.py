@@ -30,7 +30,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from natabs.errors import InvalidInputError
-from natabs.measures._split import ranges
+from natabs.measures._split import parts_for, ranges
 from natabs.sweeps import SweepResult, load
 
 GRID = {"L": [3, 4], "T": [2.2, 3.0, -1.0]}  # T = -1 fails
@@ -415,6 +415,7 @@ def test_sample_split_is_bit_identical(record, pool):
 
 def test_sample_split_on_dask_and_sampled_survival(dask_client):
     ex = dask_client.get_executor()
+    assert parts_for(ex) == 2  # one range per worker thread
     fg = na.FactorGraph.ising_lattice(5, beta=0.4)
     _same_run(
         na.sample(fg, [0, 3], chains=64, seed=3, scan="systematic"),

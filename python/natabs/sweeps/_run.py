@@ -168,8 +168,10 @@ def sweep(
         records never depend on the executor, the workers or the order of completion.
     executor : concurrent.futures.Executor, ``"serial"``, or None
         Where points run. None: a local process pool (``spawn``), one worker per core,
-        shut down at the end. Dask: ``distributed.Client(...).get_executor()``. Ray:
-        ``ray.util.multiprocessing.Pool``'s executor. ``"serial"``: in this process.
+        shut down at the end. Dask: ``distributed.Client(...).get_executor()``. Ray: a
+        three-line adapter (the guide, "Sweeps on a cluster"). Any object whose
+        ``submit(fn, *args)`` returns a :class:`concurrent.futures.Future` works.
+        ``"serial"``: in this process.
     store : path, optional
         A directory where each point is written as it finishes (see
         :mod:`natabs.sweeps`). Running the same sweep again computes only the points the

@@ -8,6 +8,7 @@ bit-identical to one process.
 
 from __future__ import annotations
 
+import faulthandler
 import functools
 import itertools
 import json
@@ -62,6 +63,14 @@ def counted_point(L, T, seed, calls, delay=0.0):
     Path(calls, uuid.uuid4().hex).touch()
     time.sleep(delay)
     return ising_point(L, T, seed)
+
+
+@pytest.fixture(autouse=True)
+def watchdog():
+    """No test here may hang CI: after 180 s, print every thread's stack and exit."""
+    faulthandler.dump_traceback_later(180, exit=True)
+    yield
+    faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture(scope="module")

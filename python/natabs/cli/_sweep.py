@@ -59,7 +59,7 @@ from typing import Any
 
 from ..errors import InvalidInputError
 
-__all__ = ["MEASURES", "SYSTEMS", "add_parser", "load_spec", "run_spec"]
+__all__ = ["MEASURES", "SYSTEMS", "load_spec", "register", "run_spec"]
 
 #: Measures a spec may name (functions of natabs).
 MEASURES = (
@@ -315,12 +315,14 @@ def _print_table(names: list[str], res: Any) -> None:
     )
 
 
-def add_parser(sub: Any, formatter_class: Any) -> None:
-    """Add ``natabs sweep`` to the subcommands."""
+def register(sub: Any) -> None:
+    """Add ``natabs sweep`` to the subcommands (one line in ``_parser.SUBCOMMANDS``)."""
+    import argparse
+
     p = sub.add_parser(
         "sweep",
         help="a measure over a grid of systems and arguments (TOML spec)",
-        formatter_class=formatter_class,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Run a measure at every point of a grid described by a TOML file, on a "
         "local process pool or a Dask cluster, storing each point as it finishes (format: "
         "python -m pydoc natabs.cli._sweep).",

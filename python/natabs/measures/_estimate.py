@@ -13,7 +13,7 @@ Examples
 >>> from natabs import estimate
 >>> x = np.random.default_rng(0).integers(0, 2, 5000)
 >>> estimate.mutual_information(x, x, seed=0)
-MIEstimate(bits=1, low=1, high=1, n=5000, confidence=0.95)
+MIEstimate(bits=1, low=0.999969, high=1, n=5000, confidence=0.95)
 """
 
 from __future__ import annotations
@@ -22,13 +22,14 @@ import math
 import numbers
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from scipy.special import ndtr, ndtri
 
 from .._info import check_base
+from .._results import Result, show
 from ..errors import InvalidInputError, NotMixedWarning
 from ..systems._factor_graph import FactorGraph
 from ._diagnostics import ChainDiagnostics, diagnose, warn_unmixed
@@ -37,8 +38,8 @@ from ._sampling import sample
 __all__ = ["MIEstimate", "mutual_information", "SampledSurvival", "sampled_surviving_information"]
 
 
-@dataclass(frozen=True)
-class MIEstimate:
+@dataclass(frozen=True, repr=False)
+class MIEstimate(Result):
     """A mutual information estimate.
 
     Attributes
@@ -66,22 +67,6 @@ class MIEstimate:
     n: int
     confidence: float
 
-    def __repr__(self) -> str:
-        return (f"MIEstimate(bits={self.bits:.4g}, low={self.low:.4g}, high={self.high:.4g}, "
-                f"n={self.n}, confidence={self.confidence})")
-
-    def to_dict(self) -> dict[str, Any]:
-        """The fields as plain JSON data.
-
-        Examples
-        --------
-        >>> from natabs.estimate import MIEstimate
-        >>> MIEstimate(bits=0.5, low=0.4, high=0.6, n=100, confidence=0.95).to_dict()["high"]
-        0.6
-        """
-        from .._results import to_dict
-
-        return to_dict(self)
 
 
 def mutual_information(
@@ -197,8 +182,8 @@ def mutual_information(
     return MIEstimate(point, low, high, n, float(confidence))
 
 
-@dataclass(frozen=True, eq=False)
-class SampledSurvival:
+@dataclass(frozen=True, eq=False, repr=False)
+class SampledSurvival(Result):
     """``I(f(X^0); f(X^T))`` estimated from independent chains, one value per sweep count.
 
     Attributes
@@ -224,48 +209,19 @@ class SampledSurvival:
     >>> fg = na.FactorGraph.ising(nx.cycle_graph(5), beta=0.5)
     >>> s = na.sampled_surviving_information(fg, "majority", sweeps=[0, 2], chains=2000, seed=0)
     >>> s
-    SampledSurvival(statistic='majority', sweeps=(0, 2), bits=[1.0, 0.2], chains=2000, scan='random')
+    SampledSurvival(statistic='majority', sweeps=(0, 2), bits=[1, 0.199684], chains=2000, scan='random', blocks='5 blocks of size 1', seed=0)
     """
 
+    statistic: Any = field(metadata=show(lambda f: getattr(f, "__name__", f)))
     sweeps: tuple[int, ...]
     bits: np.ndarray
-    low: np.ndarray
-    high: np.ndarray
+    low: np.ndarray = field(repr=False)
+    high: np.ndarray = field(repr=False)
     chains: int
-    statistic: Any
     scan: str
     blocks: str
     seed: int
-    diagnostics: ChainDiagnostics | None = None
-
-    def __repr__(self) -> str:
-        bits = [round(float(b), 2) for b in self.bits]
-        sweeps: Any = self.sweeps
-        if len(bits) > 8:
-            bits, sweeps = bits[:8] + ["..."], (*self.sweeps[:8], "...")
-        return (f"SampledSurvival(statistic={self.statistic!r}, sweeps={sweeps}, bits={bits}, "
-                f"chains={self.chains}, scan={self.scan!r})")
-
-    def to_dict(self) -> dict[str, Any]:
-        """The fields as plain JSON data (a callable statistic is given by its name).
-
-        Examples
-        --------
-        >>> import networkx as nx, natabs as na
-        >>> fg = na.FactorGraph.ising(nx.cycle_graph(5), beta=0.5)
-        >>> s = na.sampled_surviving_information(fg, [0], sweeps=[1, 2, 3, 4], chains=500, seed=0)
-        >>> d = s.to_dict()
-        >>> d["sweeps"], sorted(d["diagnostics"])[:3]
-        ([1, 2, 3, 4], ['chains', 'ess', 'frozen'])
-        """
-        from dataclasses import replace
-
-        from .._results import to_dict
-
-        statistic = self.statistic
-        if callable(statistic):
-            statistic = getattr(statistic, "__name__", repr(statistic))
-        return to_dict(replace(self, statistic=statistic))
+    diagnostics: ChainDiagnostics | None = field(default=None, repr=False)
 
 
 def sampled_surviving_information(

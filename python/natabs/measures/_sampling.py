@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from .. import _native
+from .._results import Result
 from ..blocks import describe, resolve
 from .._validation import choice, integer
 from ..errors import InvalidInputError, TooLargeError
@@ -52,7 +53,7 @@ STATISTICS = ("magnetization", "majority")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class SampleRun:
+class SampleRun(Result):
     """What :func:`sample` recorded.
 
     Attributes
@@ -92,23 +93,18 @@ class SampleRun:
     SampleRun(record='majority', sweeps=(0, 1, 10), chains=100, n=6, scan='random', blocks='6 blocks of size 1', seed=0, fast=True)
     """
 
+    record: Any
     sweeps: tuple[int, ...]
     chains: int
     n: int
-    record: Any
     scan: str
     blocks: str
     seed: int
-    steps_per_sweep: int
+    steps_per_sweep: int = field(repr=False)
     fast: bool
-    states: np.ndarray | None = field(default=None)
-    values: np.ndarray | None = field(default=None)
-    diagnostics: ChainDiagnostics | None = field(default=None)
-
-    def __repr__(self) -> str:
-        return (f"SampleRun(record={self.record!r}, sweeps={self.sweeps}, chains={self.chains}, "
-                f"n={self.n}, scan={self.scan!r}, blocks={self.blocks!r}, seed={self.seed}, "
-                f"fast={self.fast})")
+    states: np.ndarray | None = field(default=None, repr=False)
+    values: np.ndarray | None = field(default=None, repr=False)
+    diagnostics: ChainDiagnostics | None = field(default=None, repr=False)
 
 
 def sample(

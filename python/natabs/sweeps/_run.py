@@ -25,10 +25,10 @@ from concurrent.futures import (
     wait,
 )
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from .._results import jsonable
+from .._results import Result, jsonable, show
 from ..errors import InvalidInputError, NatabsError
 from ..measures._split import parts_for
 from ._grid import key, point_seed, points
@@ -48,7 +48,7 @@ class SweepError(NatabsError, RuntimeError):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class SweepResult:
+class SweepResult(Result):
     """The records of a sweep, one per grid point, in the grid's order.
 
     Attributes
@@ -76,15 +76,15 @@ class SweepResult:
     ...     return {"bits": na.conserved_information(na.systems.copies(n), k=1)}
     >>> res = na.sweep(task, {"n": [2, 3]}, executor="serial", progress=False)
     >>> res
-    SweepResult(points=2, computed=2, reused=0, failed=0, store=None)
+    SweepResult(points=2, computed=2, reused=0, failed=0)
     >>> res[1]
     {'n': 3, 'bits': 1.0}
     """
 
-    records: tuple[dict[str, Any], ...]
+    records: tuple[dict[str, Any], ...] = field(metadata=show(len, name="points"))
     computed: int
     reused: int
-    failed: tuple[dict[str, Any], ...]
+    failed: tuple[dict[str, Any], ...] = field(metadata=show(len))
     store: str | None = None
 
     def __len__(self) -> int:
@@ -95,27 +95,6 @@ class SweepResult:
 
     def __getitem__(self, i: int) -> dict[str, Any]:
         return self.records[i]
-
-    def __repr__(self) -> str:
-        return (
-            f"SweepResult(points={len(self.records)}, computed={self.computed}, "
-            f"reused={self.reused}, failed={len(self.failed)}, store={self.store!r})"
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The result as plain JSON data.
-
-        Examples
-        --------
-        >>> import natabs as na
-        >>> def task(n):
-        ...     return {"bits": na.conserved_information(na.systems.copies(n), k=1)}
-        >>> na.sweep(task, {"n": [2]}, executor="serial", progress=False).to_dict()
-        {'records': [{'n': 2, 'bits': 1.0}], 'computed': 1, 'reused': 0, 'failed': [], 'store': None}
-        """
-        return {
-            f.name: jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)
-        }
 
     def to_frame(self):
         """The records as a pandas DataFrame (needs pandas); nested fields get dotted names.
@@ -205,7 +184,7 @@ def sweep(
     ...     return {"bits": na.conserved_information(system, k=1), "seed_used": seed}
     >>> res = na.sweep(task, {"n": [3, 4], "p": [0.0, 0.1]}, executor="serial", progress=False)
     >>> res
-    SweepResult(points=4, computed=4, reused=0, failed=2, store=None)
+    SweepResult(points=4, computed=4, reused=0, failed=2)
     >>> [(r["n"], r["p"], r.get("bits")) for r in res]
     [(3, 0.0, None), (3, 0.1, 0.0), (4, 0.0, None), (4, 0.1, 0.0)]
     >>> res.failed[0]["error"]

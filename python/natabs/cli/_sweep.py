@@ -323,9 +323,10 @@ def register(sub: Any) -> None:
         "sweep",
         help="a measure over a grid of systems and arguments (TOML spec)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Run a measure at every point of a grid described by a TOML file, on a "
-        "local process pool or a Dask cluster, storing each point as it finishes (format: "
-        "python -m pydoc natabs.cli._sweep).",
+        description="Run a measure at every point of a grid described by a TOML file, on a local\n"
+        "process pool or a Dask cluster, storing each point as it finishes; rerun with the\n"
+        "same --store to compute only what is missing (format: python -m pydoc\n"
+        "natabs.cli._sweep).",
         epilog="examples:\n  natabs sweep ising.toml\n  natabs sweep ising.toml --store runs/ising\n"
         "  natabs sweep ising.toml --scheduler tcp://10.0.0.1:8786 --json > ising.json",
     )

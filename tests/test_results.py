@@ -80,6 +80,7 @@ def _runs() -> dict[type, object]:
         found.baselines[0],
         na.latent_pareto(noisy, card=2, levels=2, restarts=1, seed=0),
         na.latent_survival(_majority(noisy), "M", nt.Relabel("x0", [1, 0])),
+        na.sweep(lambda n: {"n2": n * n}, {"n": [1, 2]}, executor="serial", progress=False),
     ]
     return {type(r): r for r in runs}
 

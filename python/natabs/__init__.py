@@ -52,6 +52,10 @@ from .systems._latents import resampled_latent
 # Transformations and survival reports (THEORY §5).
 from .transforms import Survival, SurvivalTable, light_cone, survival_table, survives
 
+# Sweeps: grids of parameters on any executor, resumable (natabs.sweeps).
+from . import sweeps
+from .sweeps import SweepResult, sweep
+
 __all__ = [
     "__version__",
     "System",
@@ -91,6 +95,9 @@ __all__ = [
     "LatentPareto",
     "latent_survival",
     "LatentSurvival",
+    "sweeps",
+    "sweep",
+    "SweepResult",
 ]
 
 

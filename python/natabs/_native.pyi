@@ -44,6 +44,7 @@ class GibbsChains:
         seed: int,
         threads: int | None = None,
         fast: bool = True,
+        first_chain: int = 0,
     ) -> GibbsChains: ...
     @property
     def fast(self) -> bool: ...

@@ -14,6 +14,7 @@ __all__ = [
     "GibbsChains",
     "gibbs_ancestral",
     "Kernel",
+    "marginal_entropies",
 ]
 
 __version__: str

@@ -14,6 +14,7 @@ __all__ = [
     "GibbsChains",
     "gibbs_ancestral",
     "Kernel",
+    "marginal_entropies",
 ]
 
 __version__: str
@@ -44,6 +45,7 @@ class GibbsChains:
         seed: int,
         threads: int | None = None,
         fast: bool = True,
+        first_chain: int = 0,
     ) -> GibbsChains: ...
     @property
     def fast(self) -> bool: ...
@@ -125,3 +127,10 @@ class Kernel:
         scan: str,
         budget: int,
     ) -> npt.NDArray[np.float64]: ...
+def marginal_entropies(
+    cards: list[int],
+    codes: npt.NDArray[np.uint64],
+    probs: npt.NDArray[np.float64],
+    sets: list[list[int]],
+    budget_bytes: int,
+) -> list[float]: ...

@@ -14,6 +14,8 @@
 //!   information (THEORY §4);
 //! - `gibbs`: block-Gibbs chains and ancestral draws on local models (factor graphs,
 //!   DAGs) too big to enumerate;
+//! - `marginals`: joint entropies of sets of variables over a coded support (the
+//!   natural-latent errors, THEORY §7);
 //! - `scan`: the order in which a step visits the blocks, for the kernel and the chains;
 //! - `cancel` and `error`: how long work is stopped, and the one error type.
 
@@ -22,6 +24,7 @@ mod components;
 mod error;
 mod gibbs;
 mod kernel;
+mod marginals;
 mod scan;
 mod support;
 
@@ -30,5 +33,6 @@ pub use components::{components, Components};
 pub use error::{Error, Result};
 pub use gibbs::{ancestral, BlockSampler, Blocks, Chains, FactorGraph, MAX_BLOCK_VALUES};
 pub use kernel::{latent_information, surviving_information, Kernel};
+pub use marginals::marginal_entropies;
 pub use scan::Scan;
 pub use support::{FibreFinder, Radix, Support};

@@ -45,7 +45,7 @@ pub struct GibbsChains {
 #[pymethods]
 impl GibbsChains {
     #[new]
-    #[pyo3(signature = (cards, scope_vars, scope_lens, tables, block_vars, block_lens, scan, init, seed, threads=None, fast=true))]
+    #[pyo3(signature = (cards, scope_vars, scope_lens, tables, block_vars, block_lens, scan, init, seed, threads=None, fast=true, first_chain=0))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -60,6 +60,7 @@ impl GibbsChains {
         seed: u64,
         threads: Option<usize>,
         fast: bool,
+        first_chain: u64,
     ) -> PyResult<Self> {
         let logs = tables.as_slice()?.to_vec();
         let chains = init.as_array().nrows();
@@ -73,7 +74,8 @@ impl GibbsChains {
             let blocks = split(bv, bl, "blocks")?;
             let g = FactorGraph::new(cards, &scopes, logs)?;
             let b = Blocks::new(&g, &blocks)?;
-            Chains::new(BlockSampler::new(g, b, fast), scan.0, init, chains, seed)
+            let sampler = BlockSampler::new(g, b, fast);
+            Chains::range(sampler, scan.0, init, chains, seed, first_chain)
         })?;
         Ok(GibbsChains { inner, pool })
     }

@@ -11,6 +11,7 @@ mod errors;
 mod exact;
 mod gibbs;
 mod kernel;
+mod marginals;
 mod support;
 
 use pyo3::prelude::*;
@@ -22,5 +23,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     exact::register(m)?;
     gibbs::register(m)?;
     kernel::register(m)?;
+    marginals::register(m)?;
     Ok(())
 }

@@ -33,6 +33,20 @@ impl Chains {
         chains: usize,
         seed: u64,
     ) -> Result<Chains> {
+        Chains::range(sampler, scan, init, chains, seed, 0)
+    }
+
+    /// Chains `first..first + chains` of a larger run: chain `c` here draws from stream
+    /// `(seed, first + c)`, so runs over disjoint ranges, put together, are the run over
+    /// all chains bit for bit (how a front end splits chains across machines).
+    pub fn range(
+        sampler: BlockSampler,
+        scan: Scan,
+        init: Vec<u16>,
+        chains: usize,
+        seed: u64,
+        first: u64,
+    ) -> Result<Chains> {
         let n = sampler.model().n();
         if chains == 0 {
             return Err(Error::invalid("chains must be >= 1"));
@@ -51,7 +65,7 @@ impl Chains {
                 .map_err(|e| Error::invalid(format!("initial state of chain {c}: {e}")))?;
         }
         let rngs = (0..chains)
-            .map(|c| stream(seed, c as u64, Purpose::Chain))
+            .map(|c| stream(seed, first + c as u64, Purpose::Chain))
             .collect();
         Ok(Chains {
             sampler,
@@ -487,6 +501,26 @@ mod tests {
             c.advance(4, Cancel::never()).unwrap()
         });
         assert_eq!(a.states(), c.states());
+    }
+
+    #[test]
+    fn ranges_of_chains_put_together_are_the_whole_run() {
+        let g = chain3();
+        let b = Blocks::new(&g, &[vec![0], vec![1, 2]]).unwrap();
+        let sampler = BlockSampler::new(g, b, true);
+        let run = |first: usize, chains: usize| {
+            let init = vec![0; 3 * chains];
+            let mut ch =
+                Chains::range(sampler.clone(), Scan::Random, init, chains, 5, first as u64)
+                    .unwrap();
+            ch.advance(9, Cancel::never()).unwrap();
+            ch.states().to_vec()
+        };
+        let whole = run(0, 40);
+        let mut parts = run(0, 13);
+        parts.extend(run(13, 1));
+        parts.extend(run(14, 26));
+        assert_eq!(whole, parts);
     }
 
     #[test]

@@ -39,6 +39,66 @@ def test_autocorrelation_time_of_ar1_chains_is_known():
     d = diagnose(ar1(rho, 50, 1000, seed=2), sweeps=range(0, 2000, 2))  # 2 sweeps a draw
     assert d.tau == pytest.approx(2 * 9, rel=0.15)
     assert d.ess == pytest.approx(50 * 1000 / 9, rel=0.15)
+    assert d.resolved and d.mixed
+
+
+@pytest.mark.parametrize(
+    ("rho", "chains", "draws"),
+    [(0.8, 2000, 40), (0.5, 2000, 10), (0.0, 2000, 6), (0.5, 4, 5000),
+     (-0.5, 2000, 20), (-0.4, 4, 5000)],
+)
+def test_ar1_autocorrelation_time_for_many_short_and_few_long_chains(rho, chains, draws):
+    """tau = (1 + rho) / (1 - rho) draws, stationary AR(1) chains; rho < 0 is antithetic:
+    tau < 1 and more effective draws than draws, which is right, not a bug."""
+    tau = (1 + rho) / (1 - rho)
+    d = diagnose(ar1(rho, chains, draws, seed=3), sweeps=range(0, 3 * draws, 3))
+    assert d.tau == pytest.approx(3 * tau, rel=0.12)  # 3 sweeps between recorded draws
+    assert d.ess == pytest.approx(chains * draws / tau, rel=0.12)
+    assert d.mixed
+    n = chains * draws
+    assert 0 < d.ess <= n * np.log10(n)
+    if rho != 0:
+        assert (d.ess > n) == (rho < 0) and (d.tau < 3) == (rho < 0)
+
+
+def test_short_independent_chains_do_not_report_more_draws_than_they_have():
+    """Each chain's own mean over 6 draws takes a sixth of its variance: estimators that
+    centre every chain on itself (ArviZ's ESS) report ~3.8 times the draws here."""
+    d = diagnose(np.random.default_rng(4).normal(size=(6, 1000)), sweeps=range(6))
+    assert d.ess == pytest.approx(6000, rel=0.1) and d.tau == pytest.approx(1, rel=0.1)
+
+
+def test_period_two_oscillation_is_bounded():
+    """A statistic that flips at every draw (antithetic to the extreme): tau is floored and
+    the effective sample size capped at draws * log10(draws), as in Stan and ArviZ."""
+    rng = np.random.default_rng(5)
+    sign = rng.choice([-1.0, 1.0], size=500)
+    x = np.array([(-1) ** t * sign for t in range(10)]) + 0.01 * rng.normal(size=(10, 500))
+    d = diagnose(x, sweeps=range(10))
+    assert d.ess == pytest.approx(5000 * np.log10(5000)) and 0 < d.tau < 1
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_every_number_is_in_its_range(seed):
+    rng = np.random.default_rng(seed)
+    draws, chains = int(rng.integers(2, 30)), int(rng.integers(1, 50))
+    kind = seed % 3
+    x = (rng.integers(0, 3, (draws, chains)) if kind == 0
+         else np.cumsum(rng.normal(size=(draws, chains)), axis=0) if kind == 1
+         else rng.normal(size=(draws, chains)) * rng.exponential(size=chains))
+    d = diagnose(x, sweeps=sorted(rng.choice(1000, draws, replace=False)))
+    half = draws // 2
+    assert np.isnan(d.rhat) or d.rhat >= np.sqrt(1 - 1 / half) - 1e-9
+    assert np.isnan(d.nrhat) or d.nrhat >= 1
+    n = draws * chains
+    assert np.isnan(d.ess) or 0 < d.ess <= n * np.log10(max(n, 10))
+    assert np.isnan(d.tau) or d.tau > 0
+    assert 0 <= d.frozen <= 1
+
+
+def test_unevenly_spaced_sweeps_have_no_time_in_sweeps():
+    d = diagnose(ar1(0.5, 500, 5, seed=6), sweeps=[0, 1, 2, 4, 8])
+    assert np.isnan(d.tau) and d.ess > 0
 
 
 def test_diagnose_validates_shapes():

@@ -141,3 +141,71 @@ def test_mixed_chains_give_rhat_near_one_and_no_warning():
 def test_states_records_have_no_diagnostics():
     fg = na.FactorGraph.ising(nx.cycle_graph(4), beta=0.2)
     assert na.sample(fg, [0, 1], chains=10, seed=0).diagnostics is None
+
+
+BETA_C = np.log(1 + np.sqrt(2)) / 2
+
+
+def _warned(*args, **kwargs):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", NotMixedWarning)
+        run = na.sample(*args, **kwargs)
+    return run, [w for w in caught if issubclass(w.category, NotMixedWarning)]
+
+
+def test_no_warning_on_exact_starts_of_a_fast_mixing_law():
+    """Chains started from exact draws (the support engine's law of a 3x3 Ising lattice) are
+    stationary: a run over sweeps 0..20 must pass, although split-R-hat reads ~1.6 there."""
+    fg = na.FactorGraph.ising_lattice(3, beta=0.3)
+    law = fg.to_system()
+    flagged = []
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        init = law.states[rng.choice(law.size, size=1000, p=law.probs)]
+        run, caught = _warned(fg, list(range(21)), chains=1000, seed=seed,
+                              record="magnetization", init=init.astype(np.int64))
+        flagged.append(bool(caught))
+        assert run.diagnostics.nrhat < 1.01 and run.diagnostics.rhat > 1.2
+    assert sum(flagged) <= 1
+
+
+@pytest.mark.parametrize("scan", ["random", "systematic"])
+@pytest.mark.parametrize("record", ["magnetization", "majority"])
+def test_no_warning_after_an_adequate_burn_in(scan, record):
+    """The reported case: L = 8 at beta = 0.3, random starts and the default burn-in of 100
+    sweeps, recorded over sweeps 0..20 (split-R-hat 1.3-1.9 there, which is tau / N)."""
+    fg = na.FactorGraph.ising_lattice(8, beta=0.3)
+    run, caught = _warned(fg, list(range(21)), chains=1000, seed=0, record=record, scan=scan)
+    d = run.diagnostics
+    assert not caught and d.mixed and d.burn_in == 100
+    assert 1 <= d.nrhat < 1.01 and 0 < d.ess <= 21 * 1000
+
+
+def test_warning_names_the_diagnosed_sweeps_when_starts_are_far_from_the_law():
+    fg = na.FactorGraph.ising_lattice(8, beta=0.3)
+    up = np.ones((500, 64), dtype=np.int64)  # every chain all up: far from the law at T = 3.3
+    run, caught = _warned(fg, list(range(21)), chains=500, seed=0, record="magnetization",
+                          init=up)
+    assert caught and "nested R-hat" in str(caught[0].message)
+    assert "sweeps 0..20" in str(caught[0].message) and run.diagnostics.nrhat > 1.1
+    run, caught = _warned(fg, list(range(21)), chains=500, seed=0, record="magnetization",
+                          init=up, burn_in=200)
+    assert not caught and run.diagnostics.mixed
+    assert "after a burn-in of 200 sweeps" in diagnose(
+        np.tile(np.arange(2.0), (4, 1)), sweeps=range(4), burn_in=200).advice()
+
+
+@pytest.mark.parametrize("record", ["majority", "magnetization"])
+def test_warns_when_every_chain_keeps_its_sign_at_the_critical_point(record):
+    """The original case: 64 x 64 at beta_c, ordered starts of random sign: no chain flips,
+    and |m| drifts from 1 (the ordered start is no draw of the law)."""
+    L, chains = 64, 100
+    fg = na.FactorGraph.ising_lattice(L, beta=BETA_C)
+    run, caught = _warned(fg, list(range(0, 21, 2)), chains=chains, seed=0, record=record,
+                          init=ordered_start(L, chains, 0))
+    assert caught and not run.diagnostics.mixed
+    assert "sweeps 0..20" in str(caught[0].message)
+    if record == "majority":
+        assert run.diagnostics.frozen == 1.0 and "keeps its start's value" in str(caught[0].message)
+    else:
+        assert run.diagnostics.nrhat > 1.1

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.fft import irfft, next_fast_len, rfft
 from scipy.special import ndtri
 from scipy.stats import rankdata
 
@@ -44,6 +45,9 @@ RHAT_LIMIT = 1.1
 NESTED_RHAT_LIMIT = 1.01
 #: Split-R̂ judges mixing only when chains have at least this many autocorrelation times.
 LONG_CHAINS = 50
+#: R-hats are computed over evenly spaced chains holding at most this many values (or 64
+#: chains, if more).
+MAX_RANKED_VALUES = 1 << 20
 #: A drift is beyond chance when its z-score (over independent chains) exceeds this: a
 #: two-sided test at level 0.1%, so that stationary runs are flagged in about 1 of 1000.
 DRIFT_Z = 3.29
@@ -69,7 +73,9 @@ class ChainDiagnostics(Result):
     nrhat : float
         Nested R̂ (Margossian et al. 2024) with the first and the second half of the recorded
         sweeps as the two superchains, each over all chains, on rank-normalised and folded
-        values (the larger): ``>= 1``, near 1 when the distribution of the statistic across
+        values (the larger; over evenly spaced chains holding at most 2^20 values, as
+        ``rhat``):
+        ``>= 1``, near 1 when the distribution of the statistic across
         chains does not change over the sweeps (``nan`` with fewer than 2 sweeps or a
         constant statistic).
     ess : float
@@ -232,9 +238,14 @@ def diagnose(values: Any, sweeps: Sequence[int], burn_in: int = 0) -> ChainDiagn
         ess = float(draws * chains / tau_draws)
         if len(set(np.diff(sweeps_t))) == 1:  # evenly spaced
             tau = float(tau_draws * (sweeps_t[1] - sweeps_t[0]))
-        nrhat = _nested_halves(x)
+        # R-hats rank every value: over evenly spaced chains holding at most
+        # MAX_RANKED_VALUES values (ample for both; ranking 10^7 values takes a minute).
+        keep = max(64, MAX_RANKED_VALUES // draws)
+        ranked = x[:, :: -(-chains // keep)]
+        nrhat = _nested_halves(ranked)
         if draws >= 4:
-            rhat = _split_rhat(x)
+            rhat = _split_rhat(ranked)
+        if draws >= LONG_CHAINS:  # N >= 50 max(tau, 1) needs 50 draws at least
             tau_own, own_resolved = _tau_draws(x - x.mean(axis=0))
             long_chains = own_resolved and draws >= LONG_CHAINS * max(tau_own, 1.0)
     stuck = frozen == 1.0 and varies
@@ -282,8 +293,9 @@ def _tau_draws(centred: np.ndarray) -> tuple[float, bool]:
         return 1.0, False
     # Autocovariances of every chain at once by FFT (zero-padded: no wrap-around), then
     # averaged over chains and over the draws - t pairs at each lag t.
-    f = np.fft.rfft(centred, n=2 * draws, axis=0)
-    acov = np.fft.irfft(f.real**2 + f.imag**2, n=2 * draws, axis=0)[:draws].sum(axis=1)
+    n_fft = next_fast_len(2 * draws, real=True)
+    f = rfft(np.ascontiguousarray(centred.T), n=n_fft, axis=-1)
+    acov = irfft(f.real**2 + f.imag**2, n=n_fft, axis=-1)[:, :draws].sum(axis=0)
     rho = acov / (np.arange(draws, 0, -1) * centred.shape[1]) / c0
     total, last, resolved = 0.0, math.inf, False
     for k in range(draws // 2):

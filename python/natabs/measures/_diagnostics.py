@@ -271,7 +271,7 @@ def warn_unmixed(diag: ChainDiagnostics | None, what: str, stacklevel: int = 3) 
 def _drifts(nrhat: float) -> bool:
     """Nested R-hat above its limit; NaN (no test possible) and chance drifts are not.
 
-    A drift that is not beyond chance is reported as its R-hat capped just below the limit
+    A drift that is not beyond chance is reported as its R-hat capped at the limit
     by :func:`_nested_halves`, so this one comparison carries both conditions.
     """
     return math.isfinite(nrhat) and nrhat > NESTED_RHAT_LIMIT

@@ -17,6 +17,7 @@
 pub mod components;
 pub mod error;
 pub mod fibres;
+pub mod gf2;
 pub mod gibbs;
 pub mod kernel;
 pub mod support;

@@ -6,6 +6,7 @@
 
 mod errors;
 mod exact;
+mod gf2;
 mod gibbs;
 mod kernel;
 mod support;
@@ -19,5 +20,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     exact::register(m)?;
     gibbs::register(m)?;
     kernel::register(m)?;
+    gf2::register(m)?;
     Ok(())
 }

@@ -57,7 +57,9 @@ pub fn check_rows(data: &[u64], n: usize) -> Result<usize> {
     if n % 64 != 0 {
         let mask = !0u64 << (n % 64);
         if let Some(r) = data.chunks(w).position(|row| row[w - 1] & mask != 0) {
-            return Err(Error::invalid(format!("row {r} has a bit set past column {n}")));
+            return Err(Error::invalid(format!(
+                "row {r} has a bit set past column {n}"
+            )));
         }
     }
     Ok(data.len() / w)
@@ -80,7 +82,14 @@ pub struct Span {
 
 impl Span {
     pub fn new(n: usize) -> Self {
-        Span { n, w: words(n).max(1), rows: Vec::new(), pivots: Vec::new(), hi: Vec::new(), row_of: vec![u32::MAX; n] }
+        Span {
+            n,
+            w: words(n).max(1),
+            rows: Vec::new(),
+            pivots: Vec::new(),
+            hi: Vec::new(),
+            row_of: vec![u32::MAX; n],
+        }
     }
 
     pub fn rank(&self) -> usize {
@@ -114,7 +123,10 @@ impl Span {
             }
         };
         if self.pivots.len() >= 2048 {
-            rows.par_chunks_mut(w).zip(his.par_iter_mut()).with_min_len(256).for_each(work);
+            rows.par_chunks_mut(w)
+                .zip(his.par_iter_mut())
+                .with_min_len(256)
+                .for_each(work);
         } else {
             rows.chunks_mut(w).zip(his.iter_mut()).for_each(work);
         }
@@ -220,14 +232,16 @@ pub fn kernel(data: &[u64], n: usize) -> Result<Vec<u64>> {
     }
     let free: Vec<usize> = (0..n).filter(|&j| !is_pivot[j]).collect();
     let mut out = vec![0u64; free.len() * w];
-    out.par_chunks_mut(w).zip(free.par_iter()).for_each(|(x, &f)| {
-        flip(x, f);
-        for (i, &p) in pivots.iter().enumerate() {
-            if bit(&rows[i * w..(i + 1) * w], f) {
-                flip(x, p);
+    out.par_chunks_mut(w)
+        .zip(free.par_iter())
+        .for_each(|(x, &f)| {
+            flip(x, f);
+            for (i, &p) in pivots.iter().enumerate() {
+                if bit(&rows[i * w..(i + 1) * w], f) {
+                    flip(x, p);
+                }
             }
-        }
-    });
+        });
     Ok(out)
 }
 
@@ -268,7 +282,12 @@ pub fn block_codewords(cols: &[u64], m: usize, block: &[usize]) -> Vec<Vec<usize
         }
         match lowest_bit(&s) {
             Some(p) => basis.push((p, s, comb)),
-            None => found.push((0..b).filter(|&t| bit(&comb, t)).map(|t| block[t]).collect()),
+            None => found.push(
+                (0..b)
+                    .filter(|&t| bit(&comb, t))
+                    .map(|t| block[t])
+                    .collect(),
+            ),
         }
     }
     found
@@ -300,10 +319,14 @@ pub fn local_rank(
 ) -> Result<usize> {
     check_cols(cols, n, m)?;
     if let Some(&j) = members.iter().find(|&&j| j as usize >= n) {
-        return Err(Error::invalid(format!("block member {j} out of range for {n} variables")));
+        return Err(Error::invalid(format!(
+            "block member {j} out of range for {n} variables"
+        )));
     }
     if starts.windows(2).any(|s| s[0] > s[1]) || starts.last().is_some_and(|&e| e > members.len()) {
-        return Err(Error::invalid("block starts must be non-decreasing offsets into members"));
+        return Err(Error::invalid(
+            "block starts must be non-decreasing offsets into members",
+        ));
     }
     let mut span = Span::new(n);
     let blocks = starts.len().saturating_sub(1);
@@ -315,8 +338,10 @@ pub fn local_rank(
         let found: Vec<Vec<Vec<usize>>> = (b0..b1)
             .into_par_iter()
             .map(|b| {
-                let block: Vec<usize> =
-                    members[starts[b]..starts[b + 1]].iter().map(|&j| j as usize).collect();
+                let block: Vec<usize> = members[starts[b]..starts[b + 1]]
+                    .iter()
+                    .map(|&j| j as usize)
+                    .collect();
                 block_codewords(cols, m, &block)
             })
             .collect();
@@ -338,7 +363,9 @@ pub fn local_rank(
 pub fn low_weight_rank(cols: &[u64], n: usize, m: usize, k: usize, target: usize) -> Result<usize> {
     check_cols(cols, n, m)?;
     if k > 3 {
-        return Err(Error::invalid(format!("low_weight_rank serves k <= 3, got {k}")));
+        return Err(Error::invalid(format!(
+            "low_weight_rank serves k <= 3, got {k}"
+        )));
     }
     let hw = words(m).max(1);
     let col = |j: usize| &cols[j * hw..(j + 1) * hw];
@@ -501,7 +528,10 @@ mod tests {
         let cols = vec![1u64; n];
         let members: Vec<u32> = (0..n as u32 - 1).flat_map(|i| [i, i + 1]).collect();
         let starts: Vec<usize> = (0..n).map(|b| 2 * b).collect();
-        assert_eq!(local_rank(&cols, n, 1, &members, &starts, n - 1).unwrap(), n - 1);
+        assert_eq!(
+            local_rank(&cols, n, 1, &members, &starts, n - 1).unwrap(),
+            n - 1
+        );
         assert_eq!(low_weight_rank(&cols, n, 1, 1, n - 1).unwrap(), 0);
         assert_eq!(low_weight_rank(&cols, n, 1, 2, n - 1).unwrap(), n - 1);
     }

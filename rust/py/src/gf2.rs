@@ -73,7 +73,8 @@ fn gf2_local_rank(
     let cols = cols.as_slice()?;
     let members = members.as_slice()?;
     let starts: Vec<usize> = starts.as_slice()?.iter().map(|&s| s as usize).collect();
-    py.detach(|| gf2::local_rank(cols, n, m, members, &starts, target)).py_err(py)
+    py.detach(|| gf2::local_rank(cols, n, m, members, &starts, target))
+        .py_err(py)
 }
 
 /// `dim C_k` for `k <= 3` by hashing syndromes.
@@ -87,7 +88,8 @@ fn gf2_low_weight_rank(
     target: usize,
 ) -> PyResult<usize> {
     let cols = cols.as_slice()?;
-    py.detach(|| gf2::low_weight_rank(cols, n, m, k, target)).py_err(py)
+    py.detach(|| gf2::low_weight_rank(cols, n, m, k, target))
+        .py_err(py)
 }
 
 /// `dim C_k` for every `k = 0..=n`, enumerating the code spanned by `gen`.

@@ -65,17 +65,23 @@ pub fn check_rows(data: &[u64], n: usize) -> Result<usize> {
     Ok(data.len() / w)
 }
 
-/// A subspace of GF(2)^n held by a fully reduced basis: each basis vector has a pivot (its
-/// lowest set bit) where every other basis vector is zero. Then a vector lies in the span
-/// iff XORing in the basis vector of each pivot it holds leaves zero.
+/// A subspace of GF(2)^n held by a basis in echelon form: each basis vector has a pivot
+/// (its highest set bit) that no other basis vector has as its pivot. A vector is reduced
+/// by XORing in the basis vector of its highest bit while that bit is a pivot; it lies in
+/// the span iff nothing is left.
+///
+/// Pivots are highest bits so that vectors arriving from left to right (blocks along a
+/// chain, pairs `(first, j)` with growing `j`) reduce in a few steps and are stored as
+/// they come; [`Span::into_rref`] reduces fully once at the end.
 #[derive(Debug, Clone)]
 pub struct Span {
     n: usize,
     w: usize,
     rows: Vec<u64>,
     pivots: Vec<usize>,
-    /// Last non-zero word of each basis vector (XORs stop there).
-    hi: Vec<usize>,
+    /// A word at or below the first non-zero word of each basis vector (XORs start there;
+    /// they end at the pivot's word).
+    lo: Vec<usize>,
     /// Basis vector whose pivot is column `j`, or `u32::MAX`.
     row_of: Vec<u32>,
 }
@@ -87,7 +93,7 @@ impl Span {
             w: words(n).max(1),
             rows: Vec::new(),
             pivots: Vec::new(),
-            hi: Vec::new(),
+            lo: Vec::new(),
             row_of: vec![u32::MAX; n],
         }
     }
@@ -96,81 +102,42 @@ impl Span {
         self.pivots.len()
     }
 
+    /// Reduces `v` until its highest bit is no pivot; returns that bit (None: `v` is 0).
+    fn reduce(&self, v: &mut [u64]) -> Option<usize> {
+        let w = self.w;
+        let mut top = v.iter().rposition(|&x| x != 0)?;
+        loop {
+            let t = top * 64 + 63 - v[top].leading_zeros() as usize;
+            let r = self.row_of[t];
+            if r == u32::MAX {
+                return Some(t);
+            }
+            let r = r as usize;
+            let lo = self.lo[r];
+            xor_into(&mut v[lo..=top], &self.rows[r * w + lo..r * w + top + 1]);
+            top = v[..=top].iter().rposition(|&x| x != 0)?;
+        }
+    }
+
     /// Adds `v` to the span; returns whether the rank grew.
     pub fn insert(&mut self, v: &[u64]) -> bool {
-        let w = self.w;
         let mut v = v.to_vec();
-        let mut hi = match v.iter().rposition(|&x| x != 0) {
-            Some(h) => h,
-            None => return false,
-        };
-        self.reduce(&mut v, &mut hi);
-        let q = match lowest_bit(&v[..=hi]) {
+        let q = match self.reduce(&mut v) {
             Some(q) => q,
             None => return false,
         };
-        let hi = v.iter().rposition(|&x| x != 0).unwrap_or(0);
-        let lo = q / 64;
-        let new = &v;
-        let rows = &mut self.rows;
-        let his = &mut self.hi;
-        let work = |(row, h): (&mut [u64], &mut usize)| {
-            if bit(row, q) {
-                xor_into(&mut row[lo..=hi], &new[lo..=hi]);
-                if hi > *h {
-                    *h = hi;
-                }
-            }
-        };
-        if self.pivots.len() >= 2048 {
-            rows.par_chunks_mut(w)
-                .zip(his.par_iter_mut())
-                .with_min_len(256)
-                .for_each(work);
-        } else {
-            rows.chunks_mut(w).zip(his.iter_mut()).for_each(work);
-        }
+        let lo = v.iter().position(|&x| x != 0).unwrap_or(0);
         self.row_of[q] = self.pivots.len() as u32;
         self.pivots.push(q);
-        self.hi.push(hi);
+        self.lo.push(lo);
         self.rows.extend_from_slice(&v);
         true
-    }
-
-    /// `v` reduced against the basis (zero iff `v` is in the span).
-    fn reduce(&self, v: &mut [u64], hi: &mut usize) {
-        let w = self.w;
-        let mut i = 0;
-        while i <= *hi {
-            let mut word = v[i];
-            while word != 0 {
-                let b = word.trailing_zeros() as usize;
-                word &= word - 1;
-                let r = self.row_of[i * 64 + b];
-                if r != u32::MAX {
-                    let r = r as usize;
-                    let top = self.hi[r];
-                    xor_into(&mut v[i..=top], &self.rows[r * w + i..r * w + top + 1]);
-                    *hi = (*hi).max(top);
-                    // Only bits above `b` in this word remain to be looked at; the XOR
-                    // cleared bit `b` and set no pivot bits.
-                    let above = if b == 63 { 0 } else { !0u64 << (b + 1) };
-                    word = v[i] & above;
-                }
-            }
-            i += 1;
-        }
     }
 
     /// Whether `v` lies in the span.
     pub fn contains(&self, v: &[u64]) -> bool {
         let mut v = v.to_vec();
-        let mut hi = match v.iter().rposition(|&x| x != 0) {
-            Some(h) => h,
-            None => return true,
-        };
-        self.reduce(&mut v, &mut hi);
-        v.iter().all(|&x| x == 0)
+        self.reduce(&mut v).is_none()
     }
 
     /// Adds the vector with ones at `cols` (columns below `n`).
@@ -182,11 +149,38 @@ impl Span {
         self.insert(&v)
     }
 
-    /// The basis in reduced row echelon form (rows sorted by pivot), and the pivots.
-    pub fn into_rref(self) -> (Vec<u64>, Vec<usize>) {
+    /// The reduced row echelon form of the span (each row's last one is its pivot, and is
+    /// zero in every other row; rows sorted by pivot), canonical for the subspace; and the
+    /// pivots.
+    pub fn into_rref(mut self) -> (Vec<u64>, Vec<usize>) {
         let w = self.w;
         let mut order: Vec<usize> = (0..self.pivots.len()).collect();
         order.sort_by_key(|&r| self.pivots[r]);
+        // Rows in order of pivot: the rows below are fully reduced already, so XORing one
+        // in clears its pivot and sets no other pivot bit.
+        for &r in &order {
+            let p = self.pivots[r];
+            let mut row = self.rows[r * w..(r + 1) * w].to_vec();
+            for i in 0..=p / 64 {
+                let mut word = row[i];
+                if i == p / 64 {
+                    word &= (1u64 << (p % 64)).wrapping_sub(1);
+                }
+                while word != 0 {
+                    let b = word.trailing_zeros() as usize;
+                    word &= word - 1;
+                    let s = self.row_of[i * 64 + b];
+                    if s != u32::MAX {
+                        let s = s as usize;
+                        let lo = self.lo[s];
+                        let top = self.pivots[s] / 64;
+                        xor_into(&mut row[lo..=top], &self.rows[s * w + lo..s * w + top + 1]);
+                        self.lo[r] = self.lo[r].min(lo);
+                    }
+                }
+            }
+            self.rows[r * w..(r + 1) * w].copy_from_slice(&row);
+        }
         let mut out = Vec::with_capacity(self.rows.len());
         for &r in &order {
             out.extend_from_slice(&self.rows[r * w..(r + 1) * w]);
@@ -199,12 +193,23 @@ impl Span {
     }
 }
 
+/// The rows of a matrix in order of their last set bit (left to right: cheap for [`Span`]).
+fn by_last_bit(data: &[u64], n: usize) -> Vec<&[u64]> {
+    let mut rows: Vec<&[u64]> = data.chunks(words(n).max(1)).collect();
+    rows.sort_by_key(|r| {
+        r.iter()
+            .rposition(|&x| x != 0)
+            .map(|t| (t, 64 - r[t].leading_zeros()))
+    });
+    rows
+}
+
 /// Reduced row echelon form of the rows of `data` (`n` bits each): the basis of their span
-/// with each pivot (a row's lowest set bit) zero in every other row; and the pivots.
+/// with each pivot (a row's last set bit) zero in every other row; and the pivots.
 pub fn rref(data: &[u64], n: usize) -> Result<(Vec<u64>, Vec<usize>)> {
     check_rows(data, n)?;
     let mut span = Span::new(n);
-    for row in data.chunks(words(n).max(1)) {
+    for row in by_last_bit(data, n) {
         span.insert(row);
     }
     Ok(span.into_rref())
@@ -214,7 +219,7 @@ pub fn rref(data: &[u64], n: usize) -> Result<(Vec<u64>, Vec<usize>)> {
 pub fn rank(data: &[u64], n: usize) -> Result<usize> {
     check_rows(data, n)?;
     let mut span = Span::new(n);
-    for row in data.chunks(words(n).max(1)) {
+    for row in by_last_bit(data, n) {
         span.insert(row);
     }
     Ok(span.rank())

@@ -246,7 +246,7 @@ class LinearCode(NamedVariables):
         >>> na.LinearCode.from_system(na.systems.noisy_copies(3, 0.1))
         Traceback (most recent call last):
         ...
-        natabs.errors.InvalidInputError: from_system: the law is not uniform on its support (probabilities range from 0.001 to 0.243); a LinearCode is uniform on an affine code
+        natabs.errors.InvalidInputError: from_system: the law is not uniform on its support (probabilities range from 0.045 to 0.365); a LinearCode is uniform on an affine code
         """
         if not isinstance(system, System):
             raise TypeError(f"from_system needs a natabs.System, got {type(system).__name__}")

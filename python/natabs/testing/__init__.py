@@ -34,6 +34,7 @@ from ._checks import (
     check_sandwich,
 )
 from ._counterexample import Counterexample, find_counterexample
+from ._gf2 import gf2_maps, linear_codes
 from ._strategies import block_families, compositions, local_bijections, systems
 
 __all__ = [
@@ -47,6 +48,8 @@ __all__ = [
     "check_sandwich",
     "compositions",
     "find_counterexample",
+    "gf2_maps",
+    "linear_codes",
     "local_bijections",
     "systems",
 ]

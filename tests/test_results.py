@@ -71,6 +71,7 @@ def _runs() -> dict[type, object]:
         diagnose(stuck, sweeps=[0, 1, 2, 4, 8, 16]),
         testing.find_counterexample(_claim, seed=0),
         na.dag.check_dag(_dag()),
+        na.conserved(na.LinearCode.hamming(3), k=2),
     ]
     return {type(r): r for r in runs}
 

@@ -54,8 +54,8 @@ def pack(bits: np.ndarray) -> np.ndarray:
 def unpack(words: np.ndarray, n: int) -> np.ndarray:
     """The inverse of :func:`pack`: shape (r, n) ``uint8`` rows of 0/1."""
     words = np.ascontiguousarray(words, dtype="<u8")
-    r = words.shape[0]
-    as_bytes = words.view(np.uint8).reshape(r, -1)
+    r, w = words.shape
+    as_bytes = words.view(np.uint8).reshape(r, w * 8)
     return np.unpackbits(as_bytes, axis=1, bitorder="little")[:, :n]
 
 

@@ -133,20 +133,30 @@ def main() -> None:
         code = na.LinearCode(parity_check=h)
     system = code.to_system()
     chain = [tuple(range(i, i + 4)) for i in range(n - 3)]
-    t_na, r = timed(lambda: na.conserved(code, blocks=chain), rep)
+    t_na, r = timed(lambda code=code, chain=chain: na.conserved(code, blocks=chain), rep)
     t_peer, rs = timed(lambda: na.conserved(system, blocks=chain), 1)
-    line(f"chain code n={n} dim={code.dim}, 4-site chain blocks", t_na, t_peer,
-         r.bits == rs.bits, f"R={r.bits:g} (support engine, {system.size} states)")
+    line(
+        f"chain code n={n} dim={code.dim}, 4-site chain blocks",
+        t_na,
+        t_peer,
+        r.bits == rs.bits,
+        f"R={r.bits:g} (support engine, {system.size} states)",
+    )
 
     # 2. Against a numpy elimination, n = 1000.
     for n in (1000,):
         h = chain_code(n, 6, seed=2)
         code = na.LinearCode(parity_check=h)
         chain = [tuple(range(i, i + 4)) for i in range(n - 3)]
-        t_na, r = timed(lambda: na.conserved(code, blocks=chain), rep)
-        t_peer, rp = timed(lambda: numpy_peer(h, chain, code.dim), 1)
-        line(f"chain code n={n} dim={code.dim}, 4-site chain blocks", t_na, t_peer,
-             r.bits == rp, f"R={r.bits:g} (numpy elimination)")
+        t_na, r = timed(lambda code=code, chain=chain: na.conserved(code, blocks=chain), rep)
+        t_peer, rp = timed(lambda h=h, chain=chain, d=code.dim: numpy_peer(h, chain, d), 1)
+        line(
+            f"chain code n={n} dim={code.dim}, 4-site chain blocks",
+            t_na,
+            t_peer,
+            r.bits == rp,
+            f"R={r.bits:g} (numpy elimination)",
+        )
 
     # 3. natabs alone at the sizes of the issue.
     n = 10_000
@@ -154,24 +164,39 @@ def main() -> None:
     t_build, code = timed(lambda: na.LinearCode(parity_check=h), 1)
     for k in (2, 4, 8):
         chain = [tuple(range(i, i + k)) for i in range(n - k + 1)]
-        t_na, r = timed(lambda: na.conserved(code, blocks=chain), rep)
-        line(f"chain code n={n} dim={code.dim}, {k}-site chain blocks", t_na, None, None,
-             f"R={r.bits:g} (code built in {t_build:.2f} s)")
+        t_na, r = timed(lambda code=code, chain=chain: na.conserved(code, blocks=chain), rep)
+        line(
+            f"chain code n={n} dim={code.dim}, {k}-site chain blocks",
+            t_na,
+            None,
+            None,
+            f"R={r.bits:g} (code built in {t_build:.2f} s)",
+        )
     h, g = plaquette_code(100)
     code = na.LinearCode(parity_check=h)
     for k in (2, 3, 4):
-        t_fam, fam = timed(lambda: na.blocks.connected(g, k), 1)
-        t_na, r = timed(lambda: na.conserved(code, blocks=fam), rep)
-        line(f"plaquette code 100x100 dim={code.dim}, connected({k})", t_na, None, None,
-             f"R={r.bits:g}, {len(fam)} blocks (listed in {t_fam:.2f} s)")
+        t_fam, fam = timed(lambda k=k: na.blocks.connected(g, k), 1)
+        t_na, r = timed(lambda fam=fam: na.conserved(code, blocks=fam), rep)
+        line(
+            f"plaquette code 100x100 dim={code.dim}, connected({k})",
+            t_na,
+            None,
+            None,
+            f"R={r.bits:g}, {len(fam)} blocks (listed in {t_fam:.2f} s)",
+        )
     for name, code in [
         ("even_weight(2000)", na.LinearCode.even_weight(2000)),
         ("hamming(11), n=2047", na.LinearCode.hamming(11)),
         ("random checks, n=2000, 3 per column", _sparse_code(2000, seed=4)),
     ]:
-        t_na, r = timed(lambda: na.conserved(code, k=3), rep)
-        line(f"{name} dim={code.dim}, all_subsets(n, 3)", t_na, None, None,
-             f"R={r.bits:g} ({na.blocks.all_subsets.__name__}: {code.n * (code.n - 1) * (code.n - 2) // 6} blocks)")
+        t_na, r = timed(lambda code=code: na.conserved(code, k=3), rep)
+        line(
+            f"{name} dim={code.dim}, all_subsets(n, 3)",
+            t_na,
+            None,
+            None,
+            f"R={r.bits:g} ({na.blocks.all_subsets.__name__}: {code.n * (code.n - 1) * (code.n - 2) // 6} blocks)",
+        )
 
 
 def _sparse_code(n: int, seed: int) -> na.LinearCode:

@@ -49,10 +49,7 @@ def np_codewords(gen: np.ndarray) -> np.ndarray:
 def np_conserved(code: na.LinearCode, family) -> int:
     """``dim C - dim span{c : supp c inside a block}`` by listing every codeword."""
     words = np_codewords(code.generator)
-    inside = [
-        c for c in words
-        if c.any() and any(set(np.nonzero(c)[0]) <= set(b) for b in family)
-    ]
+    inside = [c for c in words if c.any() and any(set(np.nonzero(c)[0]) <= set(b) for b in family)]
     return code.dim - (np_rank(np.array(inside)) if inside else 0)
 
 

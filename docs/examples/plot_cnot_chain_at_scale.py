@@ -42,8 +42,10 @@ for label, t in chains.items():
     tables[label] = na.survival_table(x, t, ks)
     y = t(x)
     drop = next(r.k for r in tables[label] if r.after == 0)
-    print(f"{label:<27} copies left {int(y.generator.sum()):4d}; R_k(Y) drops to 0 at "
-          f"k = {drop}; table of {len(ks)} rows in {time.perf_counter() - t0:.2f} s")
+    print(
+        f"{label:<27} copies left {int(y.generator.sum()):4d}; R_k(Y) drops to 0 at "
+        f"k = {drop}; table of {len(ks)} rows in {time.perf_counter() - t0:.2f} s"
+    )
 
 # The sandwich from block sizes alone, read off R_j(X) = 1 for j < n.
 sandwich_lower = (ks + N < n).astype(float)
@@ -59,12 +61,25 @@ fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharey=True)
 for ax, (label, table) in zip(axes, tables.items()):
     before = [r.before for r in table]
     after = [r.after for r in table]
-    ax.fill_between(ks, sandwich_lower, sandwich_upper, step="mid", color="0.85",
-                    label="sandwich $R_{k+N}(X) .. R_{k-N}(X)$")
+    ax.fill_between(
+        ks,
+        sandwich_lower,
+        sandwich_upper,
+        step="mid",
+        color="0.85",
+        label="sandwich $R_{k+N}(X) .. R_{k-N}(X)$",
+    )
     ax.step(ks, before, where="mid", label="$R_k(X)$, 1000 copies", lw=2)
     ax.step(ks, after, where="mid", label="$R_k(Y)$ after the chain", lw=2, ls="--")
-    ax.step(ks, [r.lower for r in table], where="mid", lw=1, color="k", ls=":",
-            label="light-cone lower bound")
+    ax.step(
+        ks,
+        [r.lower for r in table],
+        where="mid",
+        lw=1,
+        color="k",
+        ls=":",
+        label="light-cone lower bound",
+    )
     assert all(r.lower <= r.after <= r.upper for r in table)
     assert all(lo <= r.lower for lo, r in zip(sandwich_lower, table))
     ax.set_title(label)

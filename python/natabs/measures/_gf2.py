@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -34,7 +34,7 @@ from ..blocks._families import MAX_BLOCKS
 from ..errors import InvalidInputError, TooLargeError
 from ..systems._gf2 import LinearCode
 
-__all__ = ["GF2Measures", "LinearConserved", "resolve_code_blocks", "local_dimension"]
+__all__ = ["GF2Measures", "LinearConserved", "local_dimension", "resolve_code_blocks"]
 
 #: Codes up to this dimension get their whole rank profile by listing every codeword.
 PROFILE_DIM = 20
@@ -191,15 +191,21 @@ def local_dimension(code: LinearCode, family: CodeFamily) -> int:
             )
         from itertools import chain, combinations
 
-        members = np.fromiter(chain.from_iterable(combinations(range(n), k)), np.uint32,
-                              count=count * k)
+        members = np.fromiter(
+            chain.from_iterable(combinations(range(n), k)), np.uint32, count=count * k
+        )
         starts = np.arange(0, count * k + 1, k, dtype=np.uint64)
         return _native.gf2_local_rank(code._syndromes(), n, m, members, starts, d)
     sizes = np.diff(family.starts)  # type: ignore[arg-type]
     if sizes.size and int(sizes.max()) >= n:  # a block of every variable: C_𝓑 = C
         return d
     return _native.gf2_local_rank(
-        code._syndromes(), n, m, family.members, family.starts, d  # type: ignore[arg-type]
+        code._syndromes(),
+        n,
+        m,
+        family.members,
+        family.starts,
+        d,  # type: ignore[arg-type]
     )
 
 
@@ -231,7 +237,7 @@ class GF2Measures:
 
     kind = "LinearCode"
     conserved = staticmethod(conserved_on_code)
-    unsupported = {
+    unsupported: ClassVar[dict[str, str]] = {
         "surviving_information": _FINITE,
         "spectrum": _FINITE,
         "slow_modes": _FINITE,

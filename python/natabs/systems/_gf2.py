@@ -120,7 +120,7 @@ class LinearCode(NamedVariables):
     4.0
     """
 
-    __slots__ = ("_n", "_names", "_gen", "_pivots", "_offset", "_cache")
+    __slots__ = ("_cache", "_gen", "_n", "_names", "_offset", "_pivots")
 
     def __init__(
         self,
@@ -153,8 +153,9 @@ class LinearCode(NamedVariables):
         if offset is None:
             x0 = np.zeros((1, gen.shape[1]), dtype=np.uint64)
         else:
-            o = _bit_matrix(np.asarray(offset)[None, :] if np.ndim(offset) == 1 else offset,
-                            "offset")
+            o = _bit_matrix(
+                np.asarray(offset)[None, :] if np.ndim(offset) == 1 else offset, "offset"
+            )
             if o.shape != (1, n):
                 raise InvalidInputError(
                     f"offset must be a vector of {n} bits, got shape {np.shape(offset)}"
@@ -163,8 +164,9 @@ class LinearCode(NamedVariables):
         self._offset = _reduce(x0[0], gen, self._pivots)
 
     @classmethod
-    def _from_packed(cls, packed: np.ndarray, n: int, offset: np.ndarray | None,
-                     names: Sequence[str] | None) -> LinearCode:
+    def _from_packed(
+        cls, packed: np.ndarray, n: int, offset: np.ndarray | None, names: Sequence[str] | None
+    ) -> LinearCode:
         """A code from a bit-packed spanning set and offset (no 0/1 checks needed)."""
         code = cls.__new__(cls)
         code._init(packed, n, None, names)
@@ -205,8 +207,8 @@ class LinearCode(NamedVariables):
         gen = np.zeros((max(n - 1, 0), max(1, -(-n // 64))), dtype=np.uint64)
         idx = np.arange(n - 1, dtype=np.uint64)
         for j in (idx, idx + np.uint64(1)):  # e_i + e_{i+1}, straight into packed words
-            gen[idx.astype(np.intp), (j >> np.uint64(6)).astype(np.intp)] |= (
-                np.uint64(1) << (j & np.uint64(63))
+            gen[idx.astype(np.intp), (j >> np.uint64(6)).astype(np.intp)] |= np.uint64(1) << (
+                j & np.uint64(63)
             )
         return cls._from_packed(gen, n, None, names)
 
@@ -393,4 +395,3 @@ def _reduce(x: np.ndarray, gen: np.ndarray, pivots: tuple[int, ...]) -> np.ndarr
             x ^= row
     x.flags.writeable = False
     return x
-

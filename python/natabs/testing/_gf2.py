@@ -11,7 +11,7 @@ from .. import transforms as _t
 from ..systems import LinearCode
 from ._strategies import _int_arg
 
-__all__ = ["linear_codes", "gf2_maps"]
+__all__ = ["gf2_maps", "linear_codes"]
 
 
 def linear_codes(
@@ -72,10 +72,18 @@ def gf2_maps(n: int, *, max_len: int = 3, max_block: int = 3) -> st.SearchStrate
         vs = draw(block(1))
         k = len(vs)
         # Invertible: a product of a unit lower and a unit upper triangular matrix.
-        lower = np.tril(np.asarray(draw(st.lists(st.integers(0, 1), min_size=k * k, max_size=k * k)),
-                                   dtype=np.int64).reshape(k, k), -1) + np.eye(k, dtype=np.int64)
-        upper = np.triu(np.asarray(draw(st.lists(st.integers(0, 1), min_size=k * k, max_size=k * k)),
-                                   dtype=np.int64).reshape(k, k), 1) + np.eye(k, dtype=np.int64)
+        lower = np.tril(
+            np.asarray(
+                draw(st.lists(st.integers(0, 1), min_size=k * k, max_size=k * k)), dtype=np.int64
+            ).reshape(k, k),
+            -1,
+        ) + np.eye(k, dtype=np.int64)
+        upper = np.triu(
+            np.asarray(
+                draw(st.lists(st.integers(0, 1), min_size=k * k, max_size=k * k)), dtype=np.int64
+            ).reshape(k, k),
+            1,
+        ) + np.eye(k, dtype=np.int64)
         return _t.Linear(vs, (lower @ upper) % 2)
 
     options = [
@@ -92,4 +100,6 @@ def gf2_maps(n: int, *, max_len: int = 3, max_block: int = 3) -> st.SearchStrate
             block(2).map(_t.prefix_xor),
         ]
     step = st.one_of(options)
-    return st.lists(step, min_size=1, max_size=max_len).map(lambda ts: reduce(lambda a, c: a >> c, ts))
+    return st.lists(step, min_size=1, max_size=max_len).map(
+        lambda ts: reduce(lambda a, c: a >> c, ts)
+    )

@@ -27,8 +27,16 @@ import numpy as np
 
 from ..errors import InvalidInputError, UnsupportedError
 from ..systems._gf2 import LinearCode, pack, unpack
-from ._algebra import Compose, Transform, Var, _BlockMap, _check_names, _check_vars, _fmt_vars
-from ._algebra import _indices
+from ._algebra import (
+    Compose,
+    Transform,
+    Var,
+    _BlockMap,
+    _check_names,
+    _check_vars,
+    _fmt_vars,
+    _indices,
+)
 from ._light_cone import LightCone
 from ._maps import Permute, Relabel, _Chain, _Shift, _Star
 
@@ -93,7 +101,9 @@ class Linear(_BlockMap):
         if m.dtype == bool:
             m = m.astype(np.uint8)
         if not np.issubdtype(m.dtype, np.number) or not np.all((m == 0) | (m == 1)):
-            raise InvalidInputError(f"Linear: matrix entries must be 0 or 1 (bits), got {m.tolist()}")
+            raise InvalidInputError(
+                f"Linear: matrix entries must be 0 or 1 (bits), got {m.tolist()}"
+            )
         m = m.astype(np.uint8)
         if _gf2_inverse(m) is None:
             raise InvalidInputError(f"Linear: the matrix {m.tolist()} is not invertible over GF(2)")
@@ -336,8 +346,12 @@ def light_cone(code: LinearCode, transform: Transform, k: int) -> LightCone:
     sf = 0 if k == 0 else min(k + wf, n)
     si = 0 if k == 0 else min(k + wi, n)
     return LightCone(
-        k=k, forward=int(forward[j]), inverse=int(inverse[j]), static_forward=sf,
-        static_inverse=si, bijective=True,
+        k=k,
+        forward=int(forward[j]),
+        inverse=int(inverse[j]),
+        static_forward=sf,
+        static_inverse=si,
+        bijective=True,
     )
 
 
@@ -357,8 +371,17 @@ def survival_rows(code: LinearCode, transform: Transform, ks: Iterable[int], rx,
         # Largest j whose inverse cone fits in k: R_k(Y) <= R_j(X).
         j = int(np.searchsorted(inverse, k, side="right")) - 1
         upper = rx(j)
-        rows.append(Survival(
-            k=k, before=before, after=after, lower=lower, upper=upper, bounds="light cone",
-            preserved=abs(before - after) <= TOLERANCE, bijective=True, base=base,
-        ))
+        rows.append(
+            Survival(
+                k=k,
+                before=before,
+                after=after,
+                lower=lower,
+                upper=upper,
+                bounds="light cone",
+                preserved=abs(before - after) <= TOLERANCE,
+                bijective=True,
+                base=base,
+            )
+        )
     return rows

@@ -467,4 +467,4 @@ def test_one_line_per_subcommand_registration():
     from natabs.cli import _parser
 
     assert len(_parser.SUBCOMMANDS) == len(_parser.subcommands())
-    assert _parser.subcommands() == ("survey", "conserved", "curve", "spectrum", "sample")
+    assert _parser.subcommands() == ("survey", "conserved", "curve", "spectrum", "sample", "sweep")

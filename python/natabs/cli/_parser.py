@@ -31,6 +31,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "._parser:add_curve",
     "._parser:add_spectrum",
     "._parser:add_sample",
+    "._sweep:register",
 )
 
 

@@ -35,6 +35,15 @@ from ._checks import (
 )
 from ._counterexample import Counterexample, find_counterexample
 from ._gf2 import gf2_maps, linear_codes
+from ._latents import (
+    check_latent_ranges,
+    check_mediator_determines_redund,
+    check_natural_latents_isomorphic,
+    check_redundancy_conventions,
+    check_sum_rule,
+    latent_systems,
+    view_groups,
+)
 from ._strategies import block_families, compositions, local_bijections, systems
 
 __all__ = [
@@ -52,4 +61,11 @@ __all__ = [
     "linear_codes",
     "local_bijections",
     "systems",
+    "latent_systems",
+    "view_groups",
+    "check_latent_ranges",
+    "check_redundancy_conventions",
+    "check_mediator_determines_redund",
+    "check_natural_latents_isomorphic",
+    "check_sum_rule",
 ]

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .._info import check_base
-from .._results import Result
+from .._results import Result, show
 from ..measures._conserved import conserved_information
 from ..measures._finite_time import surviving_information
+from ..measures._latents_survival import LatentSurvival, latent_survival
 from ..errors import InvalidInputError, TooLargeError
 from ..systems._support import System
 from .._validation import integer
@@ -59,6 +60,9 @@ class Survival(Result):
         With ``steps=``: the times of the finite-time comparison.
     surviving_before, surviving_after : tuple of float or None
         ``I(X^0; X^T)`` on X and on Y at those times, same block family.
+    latent : LatentSurvival or None
+        With ``latent=``: that latent's natural-latent errors before and after
+        (:func:`natabs.latent_survival`).
     """
 
     k: int
@@ -73,6 +77,10 @@ class Survival(Result):
     steps: tuple[int, ...] | None = None
     surviving_before: tuple[float, ...] | None = None
     surviving_after: tuple[float, ...] | None = None
+    latent: LatentSurvival | None = field(default=None, metadata=show(
+        lambda ls: ls if ls is None else
+        f"{ls.before.latent}: max_redundancy {ls.before.max_redundancy:.4g} -> "
+        f"{ls.after.max_redundancy:.4g}", unless=None))
 
 
 @dataclass(frozen=True, repr=False)
@@ -170,6 +178,7 @@ def survives(
     *,
     steps: Sequence[int] | None = None,
     base: float = 2,
+    latent: Any = None,
 ) -> Survival:
     """Redundant information ``R_k`` before and after ``transform``, with its bounds.
 
@@ -186,6 +195,10 @@ def survives(
         blocks (needs ``natabs.surviving_information``).
     base : float
         Logarithm base (2: bits).
+    latent : str or int, optional
+        A latent variable of the system that ``transform`` leaves alone: also report its
+        natural-latent errors over the other variables before and after
+        (:func:`natabs.latent_survival`; ``R_k`` is then that of the system with the latent).
 
     Examples
     --------
@@ -213,10 +226,14 @@ def survives(
     if _is_code(system):  # light cones from the matrices, R_j by ranks
         from ._gf2 import survival_rows
 
-        if steps is not None:
-            raise InvalidInputError("steps= needs the finite-time engine; use code.to_system()")
+        if steps is not None or latent is not None:
+            raise InvalidInputError(
+                "steps= and latent= need the support engines; use code.to_system()"
+            )
         return survival_rows(system, transform, [k], _R(system, b), _R(y, b), b)[0]
     out = _survival(system, transform, y, k, _R(system, b), _R(y, b), b)
+    if latent is not None:
+        out = replace(out, latent=latent_survival(system, latent, transform, base=b))
     if steps is None:
         return out
     st = tuple(int(t) for t in steps)

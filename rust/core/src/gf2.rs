@@ -16,6 +16,7 @@
 //! - [`low_weight_rank`]: `dim C_k` for `k <= 3` by hashing syndromes and their pair sums;
 //! - [`weight_profile`]: `dim C_k` for every `k` at once for a small code, by enumerating it.
 
+use crate::cancel::Cancel;
 use crate::error::{Error, Result};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -321,6 +322,7 @@ pub fn local_rank(
     members: &[u32],
     starts: &[usize],
     target: usize,
+    cancel: &Cancel,
 ) -> Result<usize> {
     check_cols(cols, n, m)?;
     if let Some(&j) = members.iter().find(|&&j| j as usize >= n) {
@@ -339,6 +341,7 @@ pub fn local_rank(
     let batch = 4096;
     let mut b0 = 0;
     while b0 < blocks && span.rank() < target {
+        cancel.check()?;
         let b1 = (b0 + batch).min(blocks);
         let found: Vec<Vec<Vec<usize>>> = (b0..b1)
             .into_par_iter()
@@ -365,7 +368,14 @@ pub fn local_rank(
 /// hashing syndromes. Weight 1: zero columns. Weight 2: equal columns (each class is
 /// joined to its first member). Weight 3: modulo those, three distinct classes whose
 /// syndromes sum to zero; the pair sums are looked up in the table of classes.
-pub fn low_weight_rank(cols: &[u64], n: usize, m: usize, k: usize, target: usize) -> Result<usize> {
+pub fn low_weight_rank(
+    cols: &[u64],
+    n: usize,
+    m: usize,
+    k: usize,
+    target: usize,
+    cancel: &Cancel,
+) -> Result<usize> {
     check_cols(cols, n, m)?;
     if k > 3 {
         return Err(Error::invalid(format!(
@@ -401,6 +411,7 @@ pub fn low_weight_rank(cols: &[u64], n: usize, m: usize, k: usize, target: usize
         }
     }
     if k == 3 {
+        cancel.check()?;
         let found: Vec<Vec<(usize, usize, usize)>> = (0..reps.len())
             .into_par_iter()
             .with_min_len(16)
@@ -420,7 +431,10 @@ pub fn low_weight_rank(cols: &[u64], n: usize, m: usize, k: usize, target: usize
                 out
             })
             .collect();
-        for (a, b, c) in found.into_iter().flatten() {
+        for (t, (a, b, c)) in found.into_iter().flatten().enumerate() {
+            if t % 65536 == 0 {
+                cancel.check()?;
+            }
             span.insert_sparse(&[a, b, c]);
             if span.rank() >= target {
                 break;
@@ -436,7 +450,7 @@ pub const MAX_PROFILE_DIM: usize = 26;
 /// `dim C_k` for every `k = 0..=n`, for the code spanned by the rows of `gen` (a basis):
 /// every codeword is enumerated (Gray code), and the codewords are added to a span in
 /// order of weight.
-pub fn weight_profile(gen: &[u64], n: usize) -> Result<Vec<usize>> {
+pub fn weight_profile(gen: &[u64], n: usize, cancel: &Cancel) -> Result<Vec<usize>> {
     let d = check_rows(gen, n)?;
     if d > MAX_PROFILE_DIM {
         return Err(Error::TooLarge {
@@ -450,6 +464,9 @@ pub fn weight_profile(gen: &[u64], n: usize) -> Result<Vec<usize>> {
     let mut weights = vec![0u32; total];
     let mut cur = vec![0u64; w];
     for g in 1..total {
+        if g % (1 << 20) == 0 {
+            cancel.check()?;
+        }
         let r = g.trailing_zeros() as usize;
         xor_into(&mut cur, &gen[r * w..(r + 1) * w]);
         weights[g] = cur.iter().map(|x| x.count_ones()).sum();
@@ -520,10 +537,19 @@ mod tests {
         // Parity-check columns 1..7 in binary; R_1 = R_2 = 4, R_3 = 0.
         let (n, m) = (7, 3);
         let cols: Vec<u64> = (1..=7u64).collect();
-        assert_eq!(low_weight_rank(&cols, n, m, 2, 4).unwrap(), 0);
-        assert_eq!(low_weight_rank(&cols, n, m, 3, 4).unwrap(), 4);
+        assert_eq!(
+            low_weight_rank(&cols, n, m, 2, 4, Cancel::never()).unwrap(),
+            0
+        );
+        assert_eq!(
+            low_weight_rank(&cols, n, m, 3, 4, Cancel::never()).unwrap(),
+            4
+        );
         let all: Vec<u32> = (0..7).collect();
-        assert_eq!(local_rank(&cols, n, m, &all, &[0, 7], 4).unwrap(), 4);
+        assert_eq!(
+            local_rank(&cols, n, m, &all, &[0, 7], 4, Cancel::never()).unwrap(),
+            4
+        );
     }
 
     #[test]
@@ -534,18 +560,27 @@ mod tests {
         let members: Vec<u32> = (0..n as u32 - 1).flat_map(|i| [i, i + 1]).collect();
         let starts: Vec<usize> = (0..n).map(|b| 2 * b).collect();
         assert_eq!(
-            local_rank(&cols, n, 1, &members, &starts, n - 1).unwrap(),
+            local_rank(&cols, n, 1, &members, &starts, n - 1, Cancel::never()).unwrap(),
             n - 1
         );
-        assert_eq!(low_weight_rank(&cols, n, 1, 1, n - 1).unwrap(), 0);
-        assert_eq!(low_weight_rank(&cols, n, 1, 2, n - 1).unwrap(), n - 1);
+        assert_eq!(
+            low_weight_rank(&cols, n, 1, 1, n - 1, Cancel::never()).unwrap(),
+            0
+        );
+        assert_eq!(
+            low_weight_rank(&cols, n, 1, 2, n - 1, Cancel::never()).unwrap(),
+            n - 1
+        );
     }
 
     #[test]
     fn profile_of_repetition() {
         let n = 5;
         let ones = vec_of(n, &[0, 1, 2, 3, 4]);
-        assert_eq!(weight_profile(&ones, n).unwrap(), vec![0, 0, 0, 0, 0, 1]);
+        assert_eq!(
+            weight_profile(&ones, n, Cancel::never()).unwrap(),
+            vec![0, 0, 0, 0, 0, 1]
+        );
     }
 
     #[test]

@@ -45,6 +45,7 @@ from ._latents import (
     view_groups,
 )
 from ._strategies import block_families, compositions, local_bijections, systems
+from ._symmetric import iid_systems, symmetric_systems
 
 __all__ = [
     "Counterexample",
@@ -59,7 +60,9 @@ __all__ = [
     "find_counterexample",
     "gf2_maps",
     "linear_codes",
+    "iid_systems",
     "local_bijections",
+    "symmetric_systems",
     "systems",
     "latent_systems",
     "view_groups",

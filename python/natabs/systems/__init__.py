@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from ._catalog import catalog, copies, coupled_pair, ising_ring, noisy_copies, parity
 from ._factor_graph import FactorGraph
+from ._gaussian import GaussianSystem
+from ._gaussian_catalog import gaussian_chain, shared_drift, spring_chain, spring_lattice
 from ._support import System
 
-__all__ = ["System", "FactorGraph", "copies", "noisy_copies", "coupled_pair", "parity", "ising_ring", "catalog"]
+__all__ = ["System", "FactorGraph", "copies", "noisy_copies", "coupled_pair", "parity", "ising_ring", "catalog",
+           "GaussianSystem", "shared_drift", "gaussian_chain", "spring_chain", "spring_lattice"]

@@ -139,11 +139,20 @@ class Transform:
         return self._apply(rows, system.cards, system.names)
 
     def __call__(self, system: System) -> System:
+        if _is_gaussian(system):
+            from ._gaussian import apply
+
+            return apply(self, system)
         rows, cards, names = self._image(system)
         return _pushforward(rows, system.probs, cards, names)
 
     def is_bijective(self, system: System) -> bool:
         """Whether the map is one-to-one on the support of ``system`` (loses nothing)."""
+        if _is_gaussian(system):  # the linear maps are invertible: checked at construction
+            from ._gaussian import linear_matrix
+
+            linear_matrix(self, system.names)
+            return True
         rows, cards, _ = self._image(system)
         return _distinct_rows(rows, cards) == system.size
 
@@ -153,6 +162,12 @@ class Transform:
         left = self.steps if isinstance(self, Compose) else (self,)
         right = other.steps if isinstance(other, Compose) else (other,)
         return Compose(*left, *right)
+
+
+def _is_gaussian(system: Any) -> bool:
+    from ..systems._gaussian import GaussianSystem
+
+    return isinstance(system, GaussianSystem)
 
 
 def _distinct_rows(rows: np.ndarray, cards: tuple[int, ...]) -> int:

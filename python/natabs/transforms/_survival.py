@@ -24,7 +24,7 @@ from ..measures._conserved import conserved_information
 from ..errors import InvalidInputError, TooLargeError
 from ..systems._support import System
 from .._validation import integer
-from ._algebra import Transform
+from ._algebra import Transform, _is_gaussian
 from ._light_cone import light_cone, static_widening
 
 __all__ = ["Survival", "SurvivalTable", "survives", "survival_table"]
@@ -176,6 +176,8 @@ def survives(
     k: int,
     *,
     steps: Sequence[int] | None = None,
+    scan: str | None = None,
+    about: int | str | None = None,
     base: float = 2,
 ) -> Survival:
     """Redundant information ``R_k`` before and after ``transform``, with its bounds.
@@ -191,6 +193,11 @@ def survives(
     steps : sequence of int, optional
         Also compare the finite-time information ``I(X^0; X^T)`` on X and Y with the same
         blocks (needs ``natabs.surviving_information``).
+    scan : {"random", "systematic"}, optional
+        The scan of that comparison: ``"random"`` by default, ``"systematic"`` on a
+        :class:`~natabs.GaussianSystem` (the exact one there).
+    about : str or int, optional
+        Compare ``I(Λ; X^T)`` about this latent instead (left untouched by the map).
     base : float
         Logarithm base (2: bits).
 
@@ -211,6 +218,12 @@ def survives(
     >>> na.survives(na.systems.copies(6), nt.cnot(0, 1), k=2).preserved
     True
     """
+    if _is_gaussian(system):
+        from ._gaussian import survives as linear_survives
+
+        k = integer(k, "k", 1)
+        return linear_survives(system, transform, k, steps=steps, scan=scan, about=about,
+                               base=check_base(base))
     _check(system, transform)
     k = integer(k, "k", 0)
     if k == 0:
@@ -228,8 +241,9 @@ def survives(
             "engine), which this build of natabs does not have"
         ) from None
     st = tuple(int(t) for t in steps)
-    cx = surviving_information(system, st, k=k, base=b)
-    cy = surviving_information(y, st, k=k, base=b)
+    scan = "random" if scan is None else scan
+    cx = surviving_information(system, st, k=k, scan=scan, about=about, base=b)
+    cy = surviving_information(y, st, k=k, scan=scan, about=about, base=b)
     return Survival(
         **{**out.__dict__, "steps": st,
            "surviving_before": tuple(float(v) for v in cx.bits),

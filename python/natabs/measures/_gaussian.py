@@ -36,6 +36,16 @@ __all__ = ["GaussianMeasures", "GaussianConserved", "LinearModes"]
 
 #: Up to this many variables the measures work with dense matrices.
 DENSE_ROUTE_MAX = 4096
+#: Relative residual tolerance of the sparse (Lanczos) eigensolver: an eigenvalue ``ν`` of
+#: the symmetric pencil is then off by at most this much relative to ``ν`` (clustered slow
+#: modes converge slowly in their vectors, not in their values).
+LANCZOS_TOL = 1e-10
+#: Restarts of the sparse eigensolver before it reports ``converged=False``.
+LANCZOS_MAXITER = 2000
+#: Band limits of the banded eigensolver on sparse systems (its reduction to tridiagonal
+#: form grows like n^2 x band, so only chain-like systems take it; lattices use Lanczos).
+BANDED_MAX_WIDTH = 16
+BANDED_WORK = 1e9
 #: Largest number of (block x variable x column) updates of the overlapping-block sweep.
 MAX_SWEEP_WORK = 2e10
 
@@ -289,24 +299,42 @@ def _full_curve(obs: GaussianSystem, sweep: _Sweep, times: np.ndarray) -> np.nda
 # -- the linear sector of the random-scan kernel ------------------------------------------
 
 
-def _precision_mix(q, family, covered: list[int], *, sparse: bool):
-    """``P_CC = (1/|𝓑|) Σ_B E_B Q_BB^{-1} E_B^T`` on the covered variables."""
-    import scipy.linalg as sl
-
-    where = {v: i for i, v in enumerate(covered)}
-    m = len(family)
-    rows, cols, vals = [], [], []
-    for b in family:
-        idx = list(b)
-        qbb = q[idx][:, idx]
-        qbb = qbb.toarray() if sparse else qbb
-        inv = sl.cho_solve(sl.cho_factor(qbb, lower=True), np.eye(len(idx))) / m
-        loc = [where[v] for v in idx]
-        rows.append(np.repeat(loc, len(idx)))
-        cols.append(np.tile(loc, len(idx)))
-        vals.append(inv.ravel())
+def _block_inverses(q, family):
+    """``Q_BB^{-1}`` for every block, grouped by block size: [(idx (nb, b), inv (nb, b, b))]."""
     import scipy.sparse as sp
 
+    groups: dict[int, list[tuple[int, ...]]] = {}
+    for b in family:
+        groups.setdefault(len(b), []).append(b)
+    out = []
+    qs = q.tocsr() if sp.issparse(q) else q
+    for size, blocks in groups.items():
+        idx = np.asarray(blocks, dtype=np.int64)
+        rr = np.repeat(idx, size, axis=1)
+        cc = np.tile(idx, (1, size))
+        if sp.issparse(qs):
+            vals = np.asarray(qs[rr.ravel(), cc.ravel()]).reshape(len(blocks), size, size)
+        else:
+            vals = qs[rr, cc].reshape(len(blocks), size, size)
+        vals = (vals + np.swapaxes(vals, 1, 2)) / 2
+        out.append((idx, np.linalg.inv(vals)))
+    return out
+
+
+def _precision_mix(q, family, covered: list[int], *, sparse: bool):
+    """``P_CC = (1/|𝓑|) Σ_B E_B Q_BB^{-1} E_B^T`` on the covered variables."""
+    import scipy.sparse as sp
+
+    where = np.full(q.shape[0], -1)
+    where[covered] = np.arange(len(covered))
+    m = len(family)
+    rows, cols, vals = [], [], []
+    for idx, inv in _block_inverses(q, family):
+        loc = where[idx]
+        size = idx.shape[1]
+        rows.append(np.repeat(loc, size, axis=1).ravel())
+        cols.append(np.tile(loc, (1, size)).ravel())
+        vals.append((inv / m).ravel())
     c = len(covered)
     p = sp.csc_matrix(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(c, c)
@@ -340,6 +368,10 @@ def _linear_sector(g: GaussianSystem, family, want: int | None, method: str, vec
         a = q[:, covered] @ x  # functionals: Q x
         a /= np.sqrt(np.maximum(mu, 1e-300))[None, :]
         return mu, a.T, True
+    if method == "auto":
+        banded = _banded_sector(g, family, covered, want, vectors)
+        if banded is not None:
+            return banded
     if method not in ("auto", "lanczos"):
         raise InvalidInputError(
             f"method={method!r} does not apply to a GaussianSystem; use 'auto', 'dense' or 'lanczos'"
@@ -359,8 +391,8 @@ def _linear_sector(g: GaussianSystem, family, want: int | None, method: str, vec
     pinv = LinearOperator((c, c), matvec=fp.solve, dtype=np.float64)
     ok = True
     try:
-        nu, y = eigsh(op, k=want, M=p, Minv=pinv, which="LA",
-                      v0=np.ones(c), ncv=min(c, max(2 * want + 1, 20)))
+        nu, y = eigsh(op, k=want, M=p, Minv=pinv, which="LA", tol=LANCZOS_TOL,
+                      maxiter=LANCZOS_MAXITER, v0=np.ones(c), ncv=min(c, max(2 * want + 1, 20)))
     except ArpackNoConvergence as e:
         nu, y, ok = e.eigenvalues, e.eigenvectors, False
         warnings.warn(
@@ -372,9 +404,57 @@ def _linear_sector(g: GaussianSystem, family, want: int | None, method: str, vec
     mu = 1.0 / nu
     if not vectors:
         return mu, None, ok
-    a = np.zeros((len(mu), g.n))
-    a[:, covered] = (y / np.sqrt(nu)[None, :]).T
+    x = np.column_stack([fq.solve(np.ascontiguousarray(y[:, j])) for j in range(y.shape[1])])
+    a = (q[:, covered] @ x / np.sqrt(nu)[None, :]).T  # functionals Q x, unit variance
     return mu, a, ok
+
+
+def _banded_sector(g: GaussianSystem, family, covered: list[int], want: int, vectors: bool):
+    """Disjoint blocks on a sparse precision: ``S = R^T Q_CC R`` (``P = R R^T`` block
+    diagonal) is sparse; after a reverse Cuthill-McKee ordering it is banded, and LAPACK's
+    banded eigensolver finds its smallest eigenvalues exactly, however clustered (chains
+    and lattices have many nearly equal slow modes, where Lanczos crawls). ``None`` when
+    the blocks overlap or the band is too wide."""
+    import scipy.linalg as sl
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import reverse_cuthill_mckee
+
+    if sum(len(b) for b in family) != len(covered):
+        return None
+    where = np.full(g.n, -1)
+    where[covered] = np.arange(len(covered))
+    q = g.precision.tocsc()
+    q_cc = q[covered][:, covered].tocsr()
+    m = len(family)
+    rows, cols, vals = [], [], []
+    for idx, inv in _block_inverses(q, family):
+        loc = where[idx]
+        size = idx.shape[1]
+        r_b = np.linalg.cholesky((inv + np.swapaxes(inv, 1, 2)) / (2 * m))
+        rows.append(np.repeat(loc, size, axis=1).ravel())
+        cols.append(np.tile(loc, (1, size)).ravel())
+        vals.append(r_b.ravel())
+    c = len(covered)
+    r = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(c, c))
+    s = (r.T @ q_cc @ r).tocsr()
+    perm = reverse_cuthill_mckee(s, symmetric_mode=True)
+    s = s[perm][:, perm].tocoo()
+    width = int(np.max(np.abs(s.row - s.col))) if s.nnz else 0
+    if width > BANDED_MAX_WIDTH or c * float(width + 1) ** 2 > BANDED_WORK:
+        return None
+    band = np.zeros((width + 1, c))
+    upper = s.row <= s.col
+    band[width + s.row[upper] - s.col[upper], s.col[upper]] = s.data[upper]
+    out = sl.eig_banded(band, lower=False, select="i", select_range=(0, want - 1),
+                        eigvals_only=not vectors, check_finite=False)
+    if not vectors:
+        return out, None, True
+    mu, w = out
+    w_orig = np.empty_like(w)
+    w_orig[perm] = w
+    x = r @ w_orig
+    a = (q[:, covered] @ x / np.sqrt(np.maximum(mu, 1e-300))[None, :]).T  # functionals Q x
+    return mu, a, True
 
 
 def spectrum(system: GaussianSystem, family, *, top: int | None, method: str) -> Spectrum:

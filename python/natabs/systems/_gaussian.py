@@ -381,13 +381,8 @@ class GaussianSystem(NamedVariables):
         """The covariance ``Σ`` as a dense read-only array (formed on first use)."""
         if self._cov is None:
             _check_dense_size(self._n, "the covariance")
-            if self._sparse:
-                c = self._lu.solve(np.eye(self._n))
-            else:
-                import scipy.linalg as sl
-
-                c = sl.cho_solve(sl.cho_factor(self._prec, lower=True), np.eye(self._n))
-            c = (c + c.T) / 2
+            q = self._prec.toarray() if self._sparse else self._prec
+            c = _spd_inverse(q)
             c.flags.writeable = False
             self._cov = c
         return self._cov
@@ -396,10 +391,7 @@ class GaussianSystem(NamedVariables):
     def precision(self):
         """The precision ``Q = Σ^{-1}``: a read-only dense array, or the sparse matrix held."""
         if self._prec is None:
-            import scipy.linalg as sl
-
-            q = sl.cho_solve((self._chol, True), np.eye(self._n))
-            q = (q + q.T) / 2
+            q = _spd_inverse(self._cov)
             q.flags.writeable = False
             self._prec = q
         return self._prec
@@ -467,6 +459,9 @@ class GaussianSystem(NamedVariables):
             # neighbourhood in A is small.
             q_ab = q[idx][:, rest].tocsc()
             touched = np.unique(q_ab.tocoo().row)
+            if touched.size * touched.size > 0.1 * len(idx) ** 2 and self._n <= DENSE_MAX:
+                # the marginal precision is dense anyway: take it from the covariance
+                return GaussianSystem(self.cov[np.ix_(idx, idx)], mean, names)
             if touched.size > DENSE_MAX:
                 raise TooLargeError(
                     f"the marginal couples {touched.size} variables densely; the limit is {DENSE_MAX}"
@@ -524,6 +519,19 @@ class GaussianSystem(NamedVariables):
         if self._cov is not None:
             return (GaussianSystem, (self._cov, self._mean, self._names))
         return (GaussianSystem.from_precision, (self._prec, self._mean, self._names))
+
+
+def _spd_inverse(m: np.ndarray) -> np.ndarray:
+    """Inverse of a symmetric positive definite matrix (LAPACK potrf + potri), symmetric."""
+    from scipy.linalg import lapack
+
+    c, info = lapack.dpotrf(m, lower=1, clean=1)
+    if info == 0:
+        c, info = lapack.dpotri(c, lower=1)
+    if info != 0:  # pragma: no cover - validated positive definite at construction
+        raise InvalidInputError("the matrix is numerically singular; it cannot be inverted")
+    low = np.tril(c)
+    return low + np.tril(c, -1).T
 
 
 def _check_mean(mean: Any, n: int) -> np.ndarray:

@@ -74,8 +74,11 @@ class _Sweep:
         self.q = q.tocsr() if self.sparse else np.asarray(q)
         n = q.shape[0]
         self.n = n
-        covered = sorted({i for b in family for i in b})
-        self.uncovered = [i for i in range(n) if i not in set(covered)]
+        in_block = np.zeros(n, bool)
+        for b in family:
+            in_block[list(b)] = True
+        covered = np.flatnonzero(in_block).tolist()
+        self.uncovered = np.flatnonzero(~in_block).tolist()
         self.family = family
         self.disjoint = sum(len(b) for b in family) == len(covered)
         if self.disjoint:
@@ -225,6 +228,12 @@ def surviving_information(
     obs, q, s, name = _chain_law(system, about)
     family = _resolve_observed(obs, k, blocks, name)
     times = np.unique(requested)
+    if s is None and obs.n > DENSE_ROUTE_MAX:
+        raise TooLargeError(
+            f"I(X^0; X^T) of {obs.n} variables needs dense {obs.n} x {obs.n} matrices; the "
+            f"limit is {DENSE_ROUTE_MAX}. Ask about a latent (about=...), which scales to "
+            "sparse systems"
+        )
     sweep = _Sweep(q, family)
     if s is not None:
         nats = _latent_curve(sweep, q, s, times)
@@ -392,7 +401,7 @@ def _linear_sector(g: GaussianSystem, family, want: int | None, method: str, vec
     ok = True
     try:
         nu, y = eigsh(op, k=want, M=p, Minv=pinv, which="LA", tol=LANCZOS_TOL,
-                      maxiter=LANCZOS_MAXITER, v0=np.ones(c), ncv=min(c, max(2 * want + 1, 20)))
+                      maxiter=LANCZOS_MAXITER, v0=np.random.default_rng(0).standard_normal(c), ncv=min(c, max(2 * want + 1, 20)))
     except ArpackNoConvergence as e:
         nu, y, ok = e.eigenvalues, e.eigenvectors, False
         warnings.warn(

@@ -39,10 +39,17 @@ from ._core import (
     local_bijections,
     systems,
 )
+from ._gaussian import (
+    check_information_monotone,
+    check_scale_invariance,
+    gaussian_systems,
+    linear_maps,
+)
 
 __all__ = [
     "systems", "block_families", "local_bijections", "compositions",
     "check_monotone_in_k", "check_relabel_invariance", "check_permute_invariance",
     "check_sandwich", "check_light_cone_bound", "check_chi2_bound",
     "Counterexample", "find_counterexample",
+    "gaussian_systems", "linear_maps", "check_information_monotone", "check_scale_invariance",
 ]

@@ -23,7 +23,7 @@ import numpy as np
 
 from .._validation import integer
 from ..errors import InvalidInputError, TooLargeError, UnsupportedError
-from ..systems._gaussian import GaussianSystem
+from ..systems._gaussian import DENSE_MAX, GaussianSystem
 from ._algebra import Compose, Transform, Var, _BlockMap, _check_names, _check_var, _check_vars, _fmt_vars, _indices
 from ._maps import Permute, _CenterOfMass, _Chain, _Shift, _Star
 
@@ -31,6 +31,9 @@ __all__ = ["Linear", "scale", "apply", "linear_matrix", "light_cone", "survives"
 
 #: Condition number above which a matrix is refused as not invertible.
 MAX_CONDITION = 1e12
+#: Sparse systems stay sparse under maps of blocks up to this size (a wider block fills
+#: the precision in; below ``DENSE_MAX`` variables the dense covariance is used instead).
+SPARSE_BLOCK_MAX = 64
 #: Largest number of coordinate subsets the exact light cone of a linear map enumerates.
 MAX_SUBSETS = 200_000
 
@@ -265,7 +268,8 @@ def apply(transform: Transform, g: GaussianSystem) -> GaussianSystem:
     """``transform(g)``: the law of ``Y = T X``, as covariance or (sparse) precision."""
     names = g.names
     mean = g.mean
-    if g.is_sparse:
+    wide = max((len(st.block) for st in _steps(transform) if not isinstance(st, Permute)), default=0)
+    if g.is_sparse and (wide <= SPARSE_BLOCK_MAX or g.n > DENSE_MAX):  # stays sparse
         q = g.precision
         for step in _steps(transform):
             s = _linear_step(step, names)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ._conserved import Conserved, conserved, conserved_information
 from ._estimate import MIEstimate, SampledSurvival, mutual_information, sampled_surviving_information
 from ._finite_time import Curve, surviving_information
+from ._gaussian import GaussianConserved, LinearModes
 from ._sampling import SampleRun, sample
 from ._spectrum import SlowModes, Spectrum, slow_modes, spectrum
 
@@ -17,5 +18,6 @@ __all__ = [
     "Curve", "surviving_information",
     "Spectrum", "spectrum", "SlowModes", "slow_modes",
     "SampleRun", "sample",
+    "GaussianConserved", "LinearModes",
     "MIEstimate", "mutual_information", "SampledSurvival", "sampled_surviving_information",
 ]

@@ -61,7 +61,7 @@ class Linear(_BlockMap):
     >>> nt.Linear([0, 1], [[1, 2], [2, 4]])
     Traceback (most recent call last):
     ...
-    natabs.errors.InvalidInputError: Linear: the matrix is not invertible (condition number 3.1e+16)
+    natabs.errors.InvalidInputError: Linear: the matrix is not invertible (condition number ...)
     """
 
     block: tuple[Var, ...]

@@ -81,9 +81,11 @@ def case_curves() -> None:
         steps = list(range(1, 11))
         cov_x = np.array(x.cov)
         ours, t_ours = timed(
-            lambda: na.surviving_information(x, steps=steps, k=1, scan="systematic").bits
+            lambda x=x, steps=steps: (
+                na.surviving_information(x, steps=steps, k=1, scan="systematic").bits
+            )
         )
-        theirs, t_peer = timed(lambda: peer_full(cov_x, steps))
+        theirs, t_peer = timed(lambda c=cov_x, s=steps: peer_full(c, s))
         diff = float(np.max(np.abs(ours - theirs)))
         assert diff < 1e-9, diff
         print(
@@ -91,13 +93,15 @@ def case_curves() -> None:
             f"{t_peer:6.2f} s, ratio {t_peer / t_ours:5.1f}x, max |diff| {diff:.1e} bits"
         )
         cov = np.array(g.cov)
-        lsteps = list(range(0, 11))
+        lsteps = list(range(11))
         ours, t_ours = timed(
-            lambda: na.surviving_information(
-                g, steps=lsteps, k=1, scan="systematic", about="theta"
-            ).bits
+            lambda g=g, lsteps=lsteps: (
+                na.surviving_information(
+                    g, steps=lsteps, k=1, scan="systematic", about="theta"
+                ).bits
+            )
         )
-        theirs, t_peer = timed(lambda: peer_latent(cov, lsteps))
+        theirs, t_peer = timed(lambda c=cov, s=lsteps: peer_latent(c, s))
         diff = float(np.max(np.abs(ours - theirs)))
         assert diff < 1e-9, diff
         print(

@@ -39,7 +39,11 @@ def ref_sweep(q: np.ndarray, blocks) -> np.ndarray:
 def ref_information(cov: np.ndarray, blocks, t: int) -> float:
     """I(X^0; X^T) in bits = ½ log det Σ - ½ log det(Σ - A^T Σ A^T')."""
     a = np.linalg.matrix_power(ref_sweep(np.linalg.inv(cov), blocks), t)
-    return 0.5 * (np.linalg.slogdet(cov)[1] - np.linalg.slogdet(cov - a @ cov @ a.T)[1]) / LN2
+    return (
+        0.5
+        * (np.linalg.slogdet(cov)[1] - np.linalg.slogdet(cov - a @ cov @ a.T)[1])
+        / LN2
+    )
 
 
 def ref_latent(cov: np.ndarray, j: int, blocks, t: int) -> float:
@@ -107,7 +111,7 @@ def test_sparse_not_positive_definite_names_the_pivot():
 
 def test_too_large_dense_is_refused_before_allocating():
     with pytest.raises(TooLargeError, match="limit"):
-        na.GaussianSystem.from_precision(sp.identity(100_000, format="csc")).cov
+        _ = na.GaussianSystem.from_precision(sp.identity(100_000, format="csc")).cov
     g = na.systems.spring_chain(10_000)
     with pytest.raises(TooLargeError, match="dense"):
         na.surviving_information(g, steps=[1], k=1, scan="systematic")
@@ -152,38 +156,62 @@ def test_sampling_matches_the_covariance():
 # -- finite time: exact against the reference ---------------------------------------------
 
 
-@pytest.mark.parametrize("blocks", [[(0,), (1,), (2,), (3,)], [(0, 1), (2, 3)], [(2,), (0, 1, 3)],
-                                    [(0, 1), (1, 2), (2, 3)]])
+@pytest.mark.parametrize(
+    "blocks",
+    [
+        [(0,), (1,), (2,), (3,)],
+        [(0, 1), (2, 3)],
+        [(2,), (0, 1, 3)],
+        [(0, 1), (1, 2), (2, 3)],
+    ],
+)
 def test_full_information_matches_reference(blocks):
     rng = np.random.default_rng(1)
     cov = random_cov(rng, 4)
     g = na.GaussianSystem(cov)
-    c = na.surviving_information(g, steps=[0, 1, 2, 5, 3], blocks=blocks, scan="systematic")
+    c = na.surviving_information(
+        g, steps=[0, 1, 2, 5, 3], blocks=blocks, scan="systematic"
+    )
     assert math.isinf(c.bits[0])
     for t, bits in zip(c.steps[1:], c.bits[1:]):
-        assert bits == pytest.approx(ref_information(cov, blocks, int(t)), rel=1e-8, abs=1e-10)
+        assert bits == pytest.approx(
+            ref_information(cov, blocks, int(t)), rel=1e-8, abs=1e-10
+        )
 
 
 @pytest.mark.parametrize("sparse", [False, True])
 def test_latent_information_matches_reference(sparse):
     rng = np.random.default_rng(2)
     cov = random_cov(rng, 5)
-    g = na.GaussianSystem(cov) if not sparse else na.GaussianSystem.from_precision(
-        sp.csc_matrix(np.linalg.inv(cov)))
+    g = (
+        na.GaussianSystem(cov)
+        if not sparse
+        else na.GaussianSystem.from_precision(sp.csc_matrix(np.linalg.inv(cov)))
+    )
     blocks = [(0,), (1, 2), (3,)]
-    c = na.surviving_information(g, steps=[0, 1, 4], blocks=blocks, scan="systematic", about=2)
+    c = na.surviving_information(
+        g, steps=[0, 1, 4], blocks=blocks, scan="systematic", about=2
+    )
     for t, bits in zip(c.steps, c.bits):
-        assert bits == pytest.approx(ref_latent(cov, 2, blocks, int(t)), rel=1e-8, abs=1e-12)
+        assert bits == pytest.approx(
+            ref_latent(cov, 2, blocks, int(t)), rel=1e-8, abs=1e-12
+        )
 
 
 def test_shared_drift_closed_forms():
     g = na.systems.shared_drift(8)
-    c = na.surviving_information(g, steps=[0, 1, 3], k=1, scan="systematic", about="theta")
+    c = na.surviving_information(
+        g, steps=[0, 1, 3], k=1, scan="systematic", about="theta"
+    )
     assert c.bits[0] == pytest.approx(0.5 * math.log2(9), rel=1e-12)
     y = nt.center_of_mass([f"x{i}" for i in range(8)])(g)
-    cy = na.surviving_information(y, steps=[0, 1, 3], k=1, scan="systematic", about="theta")
+    cy = na.surviving_information(
+        y, steps=[0, 1, 3], k=1, scan="systematic", about="theta"
+    )
     assert cy.bits[0] == pytest.approx(c.bits[0], rel=1e-12)
-    assert cy.bits[1] == pytest.approx(0.0, abs=1e-12) and cy.bits[2] == pytest.approx(0.0, abs=1e-12)
+    assert cy.bits[1] == pytest.approx(0.0, abs=1e-12) and cy.bits[2] == pytest.approx(
+        0.0, abs=1e-12
+    )
     assert c.bits[1] > 0.5 and c.bits[2] > 0.1
 
 
@@ -211,7 +239,10 @@ def test_monte_carlo_chain_agrees_within_error_bars():
     batches = [info(theta[i::20], x[i::20]) for i in range(20)]
     est, err = info(theta, x), np.std(batches, ddof=1) / math.sqrt(20)
     exact = na.surviving_information(
-        na.systems.shared_drift(n_x, tau, sigma), steps=[sweeps], k=1, scan="systematic",
+        na.systems.shared_drift(n_x, tau, sigma),
+        steps=[sweeps],
+        k=1,
+        scan="systematic",
         about="theta",
     ).bits[0]
     assert abs(est - exact) < 4 * err + 2e-3, (est, exact, err)
@@ -240,8 +271,14 @@ def test_conserved_is_zero_with_its_reason():
 # -- spectrum: the linear sector ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("blocks", [[(0,), (1,), (2,), (3,), (4,)], [(0, 1), (2, 3, 4)],
-                                    [(0, 1), (1, 2), (2, 3), (3, 4), (0, 4)]])
+@pytest.mark.parametrize(
+    "blocks",
+    [
+        [(0,), (1,), (2,), (3,), (4,)],
+        [(0, 1), (2, 3, 4)],
+        [(0, 1), (1, 2), (2, 3), (3, 4), (0, 4)],
+    ],
+)
 def test_spectrum_matches_reference(blocks):
     rng = np.random.default_rng(4)
     cov = random_cov(rng, 5)
@@ -268,7 +305,7 @@ def test_sparse_routes_agree_with_dense():
     assert np.allclose(dense.eigenvalues, lanczos.eigenvalues, atol=1e-10)
     from natabs.measures import _gaussian as mg
 
-    mu, a, ok = mg._banded_sector(g, na.blocks.singletons(60), list(range(60)), 3, True)
+    mu, _, ok = mg._banded_sector(g, na.blocks.singletons(60), list(range(60)), 3, True)
     assert ok and np.allclose(1 - mu, dense.eigenvalues[1:4], atol=1e-12)
 
 
@@ -303,7 +340,9 @@ def test_shared_drift_mean_mode_eigenvalue(n, tau, sigma):
 def test_information_non_increasing_in_T(g, data):
     gtest.check_information_monotone(g, steps=[1, 2, 3, 5, 8])
     if g.n > 1:
-        gtest.check_information_monotone(g, steps=[0, 1, 2, 4], about=data.draw(st.integers(0, g.n - 1)))
+        gtest.check_information_monotone(
+            g, steps=[0, 1, 2, 4], about=data.draw(st.integers(0, g.n - 1))
+        )
 
 
 @settings(max_examples=30, deadline=None)
@@ -334,7 +373,9 @@ def test_center_of_mass_is_a_bijection_with_independent_mean():
     y = t(g)
     assert y.names[1] == "com" and y.names[2] == "x1-com"
     c = y.cov
-    assert np.allclose(c[1, 2:], 0.0)  # the mean is independent of the relative coordinates
+    assert np.allclose(
+        c[1, 2:], 0.0
+    )  # the mean is independent of the relative coordinates
     assert t.is_bijective(g)
     assert np.allclose(t(na.GaussianSystem(g.cov, names=g.names)).cov, c)
 
@@ -356,7 +397,9 @@ def test_discrete_maps_are_refused_on_gaussians():
 
 def test_linear_light_cone_from_sparsity():
     g = na.systems.spring_chain(8)
-    pairs = nt.Compose(*[nt.Linear([2 * i, 2 * i + 1], [[1, 1], [1, -1]]) for i in range(4)])
+    pairs = nt.Compose(
+        *[nt.Linear([2 * i, 2 * i + 1], [[1, 1], [1, -1]]) for i in range(4)]
+    )
     cone = nt.light_cone(g, pairs, 2)
     assert cone.forward == 4 and cone.inverse == 4
     cone = nt.light_cone(g, nt.prefix_xor(range(8)), 1)
@@ -365,8 +408,13 @@ def test_linear_light_cone_from_sparsity():
 
 def test_survives_reports_finite_time():
     g = na.systems.shared_drift(6)
-    s = na.survives(g, nt.center_of_mass([f"x{i}" for i in range(6)]), k=1, steps=[0, 1, 2],
-                    about="theta")
+    s = na.survives(
+        g,
+        nt.center_of_mass([f"x{i}" for i in range(6)]),
+        k=1,
+        steps=[0, 1, 2],
+        about="theta",
+    )
     assert s.before == s.after == 0.0 and s.bounds == "full support"
     assert s.surviving_before[0] == pytest.approx(s.surviving_after[0])
     assert s.surviving_after[1] == pytest.approx(0.0, abs=1e-12)
@@ -379,7 +427,9 @@ def test_survives_reports_finite_time():
 def _discretised_shared_drift(m: int, span: float = 6.0) -> na.System:
     """θ, x0, x1 on a grid of m points per axis over ±span standard deviations."""
     grid = np.linspace(-span, span, m)
-    th, x0, x1 = np.meshgrid(grid * 1.0, grid * math.sqrt(2), grid * math.sqrt(2), indexing="ij")
+    th, x0, x1 = np.meshgrid(
+        grid * 1.0, grid * math.sqrt(2), grid * math.sqrt(2), indexing="ij"
+    )
     logp = -0.5 * th**2 - 0.5 * (x0 - th) ** 2 - 0.5 * (x1 - th) ** 2
     p = np.exp(logp - logp.max())
     return na.System.from_table(p / p.sum(), names=["theta", "x0", "x1"])
@@ -387,12 +437,18 @@ def _discretised_shared_drift(m: int, span: float = 6.0) -> na.System:
 
 def test_discretised_gaussian_approaches_the_exact_numbers():
     exact = na.surviving_information(
-        na.systems.shared_drift(2), steps=[0, 1, 2], k=1, scan="systematic", about="theta"
+        na.systems.shared_drift(2),
+        steps=[0, 1, 2],
+        k=1,
+        scan="systematic",
+        about="theta",
     ).bits
     errors = []
     for m in (5, 9, 17):
         s = _discretised_shared_drift(m)
-        c = na.surviving_information(s, steps=[0, 1, 2], k=1, scan="systematic", about="theta")
+        c = na.surviving_information(
+            s, steps=[0, 1, 2], k=1, scan="systematic", about="theta"
+        )
         errors.append(np.max(np.abs(c.bits - exact)))
     assert errors[0] > errors[1] > errors[2]
     assert errors[2] < 1e-6, errors

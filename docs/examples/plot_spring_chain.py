@@ -46,8 +46,12 @@ for label, s in systems.items():
         f"{label:>22}: relaxation time {sp.relaxation_time:12.1f} steps = "
         f"{sp.relaxation_time / N:9.2f} sweeps; slowest eigenvalues {sp.eigenvalues[1:].round(8)}"
     )
-print("light cone of the local map at k = 1:", nt.light_cone(x, local, 1).inverse,
-      " of the global map:", nt.light_cone(x, glob, 1).inverse)
+print(
+    "light cone of the local map at k = 1:",
+    nt.light_cone(x, local, 1).inverse,
+    " of the global map:",
+    nt.light_cone(x, glob, 1).inverse,
+)
 
 # The slowest functional a . y, written in the original coordinates: (T^T a) . x.
 slow_x = modes["original"].coefficients[0]

@@ -32,7 +32,7 @@ from ._conserved import Conserved
 from ._finite_time import Curve, _frozen, _resolve_observed
 from ._spectrum import Spectrum
 
-__all__ = ["GaussianMeasures", "GaussianConserved", "LinearModes"]
+__all__ = ["GaussianConserved", "GaussianMeasures", "LinearModes"]
 
 #: Up to this many variables the measures work with dense matrices.
 DENSE_ROUTE_MAX = 4096
@@ -84,7 +84,9 @@ class _Sweep:
         if self.disjoint:
             self._partition(family)
         else:
-            work = sum(len(b) for b in family) * float(n) * (n if not self.sparse else 1)
+            work = (
+                sum(len(b) for b in family) * float(n) * (n if not self.sparse else 1)
+            )
             if work > MAX_SWEEP_WORK:
                 raise TooLargeError(
                     f"a sweep over {len(family)} overlapping blocks of {n} variables costs "
@@ -113,8 +115,16 @@ class _Sweep:
         if self.sparse:
             q = self.q.tocoo()
             keep = cov[q.row] & cov[q.col] & (pos[q.col] <= pos[q.row])
-            low = sp.csr_matrix((q.data[keep], (q.row[keep], q.col[keep])), shape=(n, n))
-            right = sp.csr_matrix((-q.data[~keep & cov[q.row]], (q.row[~keep & cov[q.row]], q.col[~keep & cov[q.row]])), shape=(n, n))
+            low = sp.csr_matrix(
+                (q.data[keep], (q.row[keep], q.col[keep])), shape=(n, n)
+            )
+            right = sp.csr_matrix(
+                (
+                    -q.data[~keep & cov[q.row]],
+                    (q.row[~keep & cov[q.row]], q.col[~keep & cov[q.row]]),
+                ),
+                shape=(n, n),
+            )
             unc = np.asarray(self.uncovered, dtype=int)
             ident = sp.csr_matrix((np.ones(unc.size), (unc, unc)), shape=(n, n))
             low, right = low + ident, right + ident
@@ -123,8 +133,12 @@ class _Sweep:
             self.right = right[o][:, o].tocsr()
             from scipy.sparse.linalg import splu
 
-            self.lu = splu(self.low, permc_spec="NATURAL", diag_pivot_thresh=0.0,
-                           options={"SymmetricMode": True})
+            self.lu = splu(
+                self.low,
+                permc_spec="NATURAL",
+                diag_pivot_thresh=0.0,
+                options={"SymmetricMode": True},
+            )
         else:
             q = self.q
             mask = cov[:, None] & cov[None, :] & (pos[None, :] <= pos[:, None])
@@ -189,7 +203,9 @@ def _chain_law(g: GaussianSystem, about: Any):
     name = g.names[j]
     rest = [i for i in range(g.n) if i != j]
     if not rest:
-        raise InvalidInputError(f"about={about!r} leaves no observed variable: the system has only that one")
+        raise InvalidInputError(
+            f"about={about!r} leaves no observed variable: the system has only that one"
+        )
     e = np.zeros(g.n)
     e[j] = 1.0
     col = g.cov_times(e)
@@ -210,8 +226,18 @@ def _chain_law(g: GaussianSystem, about: Any):
 
 
 def surviving_information(
-    system: GaussianSystem, requested: np.ndarray, *, k, blocks, scan: str, about,
-    method: str, samples, seed, base: float, progress: bool,
+    system: GaussianSystem,
+    requested: np.ndarray,
+    *,
+    k,
+    blocks,
+    scan: str,
+    about,
+    method: str,
+    samples,
+    seed,
+    base: float,
+    progress: bool,
 ) -> Curve:
     """:func:`natabs.surviving_information` on a Gaussian system: exact, systematic scan.
 
@@ -244,8 +270,14 @@ def surviving_information(
     at = np.searchsorted(times, requested)
     bits = np.maximum(nats[at], 0.0) / math.log(base)
     return Curve(
-        steps=_frozen(requested), bits=_frozen(bits), stderr=_frozen(np.zeros(len(requested))),
-        method="exact", scan=scan, about=name, base=base, blocks=family,
+        steps=_frozen(requested),
+        bits=_frozen(bits),
+        stderr=_frozen(np.zeros(len(requested))),
+        method="exact",
+        scan=scan,
+        about=name,
+        base=base,
+        blocks=family,
     )
 
 
@@ -322,7 +354,9 @@ def _block_inverses(q, family):
         rr = np.repeat(idx, size, axis=1)
         cc = np.tile(idx, (1, size))
         if sp.issparse(qs):
-            vals = np.asarray(qs[rr.ravel(), cc.ravel()]).reshape(len(blocks), size, size)
+            vals = np.asarray(qs[rr.ravel(), cc.ravel()]).reshape(
+                len(blocks), size, size
+            )
         else:
             vals = qs[rr, cc].reshape(len(blocks), size, size)
         vals = (vals + np.swapaxes(vals, 1, 2)) / 2
@@ -346,12 +380,15 @@ def _precision_mix(q, family, covered: list[int], *, sparse: bool):
         vals.append((inv / m).ravel())
     c = len(covered)
     p = sp.csc_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(c, c)
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(c, c),
     )
     return p if sparse else p.toarray()
 
 
-def _linear_sector(g: GaussianSystem, family, want: int | None, method: str, vectors: bool):
+def _linear_sector(
+    g: GaussianSystem, family, want: int | None, method: str, vectors: bool
+):
     """The ``want`` smallest ``μ = 1 - λ`` of ``P Q`` on the covered variables, ascending,
     with the functionals ``a`` (rows, unit variance) when ``vectors``; and ``converged``."""
     covered = sorted({i for b in family for i in b})
@@ -363,7 +400,9 @@ def _linear_sector(g: GaussianSystem, family, want: int | None, method: str, vec
         return np.zeros(0), np.zeros((0, g.n)), True
     if method in ("auto", "dense") and (_dense(g) or method == "dense"):
         if c > DENSE_ROUTE_MAX:
-            raise TooLargeError(f"a dense eigensolver on {c} variables; the limit is {DENSE_ROUTE_MAX}")
+            raise TooLargeError(
+                f"a dense eigensolver on {c} variables; the limit is {DENSE_ROUTE_MAX}"
+            )
         import scipy.linalg as sl
 
         q = g.dense_precision()
@@ -395,30 +434,50 @@ def _linear_sector(g: GaussianSystem, family, want: int | None, method: str, vec
         )
     fq = sparse_factor(q_cc)
     p = _precision_mix(q, family, covered, sparse=True).tocsc()
-    fp = splu(p, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0, options={"SymmetricMode": True})
+    fp = splu(
+        p,
+        permc_spec="MMD_AT_PLUS_A",
+        diag_pivot_thresh=0.0,
+        options={"SymmetricMode": True},
+    )
     op = LinearOperator((c, c), matvec=fq.solve, dtype=np.float64)
     pinv = LinearOperator((c, c), matvec=fp.solve, dtype=np.float64)
     ok = True
     try:
-        nu, y = eigsh(op, k=want, M=p, Minv=pinv, which="LA", tol=LANCZOS_TOL,
-                      maxiter=LANCZOS_MAXITER, v0=np.random.default_rng(0).standard_normal(c), ncv=min(c, max(2 * want + 1, 20)))
+        nu, y = eigsh(
+            op,
+            k=want,
+            M=p,
+            Minv=pinv,
+            which="LA",
+            tol=LANCZOS_TOL,
+            maxiter=LANCZOS_MAXITER,
+            v0=np.random.default_rng(0).standard_normal(c),
+            ncv=min(c, max(2 * want + 1, 20)),
+        )
     except ArpackNoConvergence as e:
         nu, y, ok = e.eigenvalues, e.eigenvectors, False
         warnings.warn(
             f"the Lanczos solver did not converge for all {want} eigenvalues; "
-            "the listed values are its last estimates", RuntimeWarning, stacklevel=4,
+            "the listed values are its last estimates",
+            RuntimeWarning,
+            stacklevel=4,
         )
     order = np.argsort(-nu)
     nu, y = nu[order], y[:, order]
     mu = 1.0 / nu
     if not vectors:
         return mu, None, ok
-    x = np.column_stack([fq.solve(np.ascontiguousarray(y[:, j])) for j in range(y.shape[1])])
+    x = np.column_stack(
+        [fq.solve(np.ascontiguousarray(y[:, j])) for j in range(y.shape[1])]
+    )
     a = (q[:, covered] @ x / np.sqrt(nu)[None, :]).T  # functionals Q x, unit variance
     return mu, a, ok
 
 
-def _banded_sector(g: GaussianSystem, family, covered: list[int], want: int, vectors: bool):
+def _banded_sector(
+    g: GaussianSystem, family, covered: list[int], want: int, vectors: bool
+):
     """Disjoint blocks on a sparse precision: ``S = R^T Q_CC R`` (``P = R R^T`` block
     diagonal) is sparse; after a reverse Cuthill-McKee ordering it is banded, and LAPACK's
     banded eigensolver finds its smallest eigenvalues exactly, however clustered (chains
@@ -444,7 +503,10 @@ def _banded_sector(g: GaussianSystem, family, covered: list[int], want: int, vec
         cols.append(np.tile(loc, (1, size)).ravel())
         vals.append(r_b.ravel())
     c = len(covered)
-    r = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(c, c))
+    r = sp.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(c, c),
+    )
     s = (r.T @ q_cc @ r).tocsr()
     perm = reverse_cuthill_mckee(s, symmetric_mode=True)
     s = s[perm][:, perm].tocoo()
@@ -454,19 +516,29 @@ def _banded_sector(g: GaussianSystem, family, covered: list[int], want: int, vec
     band = np.zeros((width + 1, c))
     upper = s.row <= s.col
     band[width + s.row[upper] - s.col[upper], s.col[upper]] = s.data[upper]
-    out = sl.eig_banded(band, lower=False, select="i", select_range=(0, want - 1),
-                        eigvals_only=not vectors, check_finite=False)
+    out = sl.eig_banded(
+        band,
+        lower=False,
+        select="i",
+        select_range=(0, want - 1),
+        eigvals_only=not vectors,
+        check_finite=False,
+    )
     if not vectors:
         return out, None, True
     mu, w = out
     w_orig = np.empty_like(w)
     w_orig[perm] = w
     x = r @ w_orig
-    a = (q[:, covered] @ x / np.sqrt(np.maximum(mu, 1e-300))[None, :]).T  # functionals Q x
+    a = (
+        q[:, covered] @ x / np.sqrt(np.maximum(mu, 1e-300))[None, :]
+    ).T  # functionals Q x
     return mu, a, True
 
 
-def spectrum(system: GaussianSystem, family, *, top: int | None, method: str) -> Spectrum:
+def spectrum(
+    system: GaussianSystem, family, *, top: int | None, method: str
+) -> Spectrum:
     """:func:`natabs.spectrum` on a Gaussian system: 1 (the constants), then the linear sector.
 
     ``eigenvalues`` lists 1 for the constant functions, 1 again for each variable in no
@@ -490,11 +562,23 @@ def spectrum(system: GaussianSystem, family, *, top: int | None, method: str) ->
         values = values[:top]
     values.flags.writeable = False
     below = mu[mu > 0]
-    relaxation = 1.0 / float(below[0]) if below.size else (math.inf if not mu.size else math.nan)
-    used = "dense" if method in ("auto", "dense") and (_dense(system) or method == "dense") else "lanczos"
+    relaxation = (
+        1.0 / float(below[0]) if below.size else (math.inf if not mu.size else math.nan)
+    )
+    used = (
+        "dense"
+        if method in ("auto", "dense") and (_dense(system) or method == "dense")
+        else "lanczos"
+    )
     return Spectrum(
-        eigenvalues=values, n_unit=min(n_unit, values.size), relaxation_time=relaxation,
-        complete=False, size=system.n, blocks=family, method=used, converged=ok,
+        eigenvalues=values,
+        n_unit=min(n_unit, values.size),
+        relaxation_time=relaxation,
+        complete=False,
+        size=system.n,
+        blocks=family,
+        method=used,
+        converged=ok,
     )
 
 
@@ -546,7 +630,9 @@ class LinearModes:
         sb = self.system.cov_times(b)
         var = float(b @ sb)
         if not var > 0:
-            raise InvalidInputError("the functional b · x is constant: its correlation is undefined")
+            raise InvalidInputError(
+                "the functional b · x is constant: its correlation is undefined"
+            )
         return self.coefficients @ sb / math.sqrt(var)
 
     def __repr__(self) -> str:
@@ -561,7 +647,9 @@ def slow_modes(system: GaussianSystem, family, *, top: int, method: str) -> Line
     """:func:`natabs.slow_modes` on a Gaussian system: the slowest linear functionals."""
     n = system.n
     if top > n:
-        raise InvalidInputError(f"top must be at most {n}: the linear sector has {n} modes")
+        raise InvalidInputError(
+            f"top must be at most {n}: the linear sector has {n} modes"
+        )
     covered = {i for b in family for i in b}
     fixed = [i for i in range(n) if i not in covered][:top]
     coef = np.zeros((len(fixed), n))
@@ -569,7 +657,9 @@ def slow_modes(system: GaussianSystem, family, *, top: int, method: str) -> Line
         coef[r, i] = 1.0 / math.sqrt(float(system.cov_times(np.eye(n)[i])[i]))
     values = [np.ones(len(fixed))]
     if top > len(fixed):
-        mu, a, _ = _linear_sector(system, family, top - len(fixed), method, vectors=True)
+        mu, a, _ = _linear_sector(
+            system, family, top - len(fixed), method, vectors=True
+        )
         values.append(1.0 - mu)
         coef = np.vstack([coef, a])
     big = np.abs(coef) > 1e-6 * np.abs(coef).max(axis=1, keepdims=True)
@@ -578,8 +668,13 @@ def slow_modes(system: GaussianSystem, family, *, top: int, method: str) -> Line
     vals = np.concatenate(values)
     vals.flags.writeable = False
     coef.flags.writeable = False
-    return LinearModes(eigenvalues=vals, coefficients=coef, names=system.names,
-                       blocks=family, system=system)
+    return LinearModes(
+        eigenvalues=vals,
+        coefficients=coef,
+        names=system.names,
+        blocks=family,
+        system=system,
+    )
 
 
 # -- conserved information ----------------------------------------------------------------
@@ -610,18 +705,27 @@ def conserved(system: GaussianSystem, family, *, base: float) -> GaussianConserv
         masses = np.zeros(0)
         masses.flags.writeable = False
         return GaussianConserved(
-            bits=math.inf, labels=labels, masses=masses, n_components=0, base=base,
+            bits=math.inf,
+            labels=labels,
+            masses=masses,
+            n_components=0,
+            base=base,
             blocks=family,
             reason=f"variables {shown} are in no block: their continuous values are kept "
-                   "forever (infinite information)",
+            "forever (infinite information)",
         )
     masses = np.ones(1)
     masses.flags.writeable = False
     return GaussianConserved(
-        bits=0.0, labels=labels, masses=masses, n_components=1, base=base, blocks=family,
+        bits=0.0,
+        labels=labels,
+        masses=masses,
+        n_components=1,
+        base=base,
+        blocks=family,
         reason="a non-degenerate Gaussian has full support, so the move graph is connected "
-               "and nothing is conserved exactly (THEORY §8); see surviving_information "
-               "and spectrum for what lingers",
+        "and nothing is conserved exactly (THEORY §8); see surviving_information "
+        "and spectrum for what lingers",
     )
 
 
@@ -633,7 +737,7 @@ class GaussianMeasures:
     surviving_information = staticmethod(surviving_information)
     spectrum = staticmethod(spectrum)
     slow_modes = staticmethod(slow_modes)
-    unsupported = {
+    unsupported = {  # noqa: RUF012  (read-only, as in the other kinds)
         "natural_latent_errors": "its log-determinant formulas (THEORY §7) are not "
         "implemented yet, and the deterministic conventions do not apply to continuous latents",
     }

@@ -48,9 +48,13 @@ def _dense_matrix(a: Any, what: str) -> np.ndarray:
     try:
         m = np.array(a, dtype=np.float64)
     except (TypeError, ValueError):
-        raise TypeError(f"{what} must be a square matrix of numbers, got {type(a).__name__}") from None
+        raise TypeError(
+            f"{what} must be a square matrix of numbers, got {type(a).__name__}"
+        ) from None
     if m.ndim != 2 or m.shape[0] != m.shape[1] or m.shape[0] == 0:
-        raise InvalidInputError(f"{what} must be a non-empty square matrix, got shape {m.shape}")
+        raise InvalidInputError(
+            f"{what} must be a non-empty square matrix, got shape {m.shape}"
+        )
     _check_dense_size(m.shape[0], what)
     if not np.all(np.isfinite(m)):
         i, j = map(int, np.argwhere(~np.isfinite(m))[0])
@@ -86,13 +90,19 @@ def _sparse_matrix(a: Any, what: str):
     m = sp.csc_matrix(a, dtype=np.float64)
     n = m.shape[0]
     if m.shape[0] != m.shape[1] or n == 0:
-        raise InvalidInputError(f"{what} must be a non-empty square matrix, got shape {m.shape}")
+        raise InvalidInputError(
+            f"{what} must be a non-empty square matrix, got shape {m.shape}"
+        )
     if m.nnz > SPARSE_MAX_NNZ:
-        raise TooLargeError(f"{what} has {m.nnz} non-zeros; the limit is {SPARSE_MAX_NNZ}")
+        raise TooLargeError(
+            f"{what} has {m.nnz} non-zeros; the limit is {SPARSE_MAX_NNZ}"
+        )
     m.sum_duplicates()
     m.eliminate_zeros()
     if not np.all(np.isfinite(m.data)):
-        raise InvalidInputError(f"{what} must be finite; it holds {m.data[~np.isfinite(m.data)][0]}")
+        raise InvalidInputError(
+            f"{what} must be finite; it holds {m.data[~np.isfinite(m.data)][0]}"
+        )
     scale = float(np.max(np.abs(m.data))) if m.nnz else 0.0
     diff = (m - m.T).tocoo()
     if diff.nnz and np.max(np.abs(diff.data)) > SYMMETRY_TOLERANCE * max(scale, 1e-300):
@@ -124,11 +134,15 @@ def sparse_factor(q, what: str = "precision"):
             options={"SymmetricMode": True},
         )
     except RuntimeError as e:
-        raise InvalidInputError(f"{what} must be positive definite; its factorisation failed ({e})") from None
+        raise InvalidInputError(
+            f"{what} must be positive definite; its factorisation failed ({e})"
+        ) from None
     pivots = lu.U.diagonal()
     symmetric = np.array_equal(lu.perm_r, lu.perm_c)
     if not symmetric:  # pragma: no cover - SuperLU kept the diagonal in every test
-        raise InvalidInputError(f"{what}: the factorisation pivoted off the diagonal; give a dense matrix")
+        raise InvalidInputError(
+            f"{what}: the factorisation pivoted off the diagonal; give a dense matrix"
+        )
     bad = np.flatnonzero(~(pivots > 0))
     if bad.size:
         k = int(bad[0])
@@ -176,9 +190,11 @@ class GaussianSystem(NamedVariables):
     natabs.errors.InvalidInputError: cov must be positive definite; its smallest eigenvalue is -1
     """
 
-    __slots__ = ("_n", "_names", "_mean", "_cov", "_prec", "_chol", "_lu", "_sparse")
+    __slots__ = ("_chol", "_cov", "_lu", "_mean", "_n", "_names", "_prec", "_sparse")
 
-    def __init__(self, cov: Any, mean: Any = None, names: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, cov: Any, mean: Any = None, names: Sequence[str] | None = None
+    ) -> None:
         c = _dense_matrix(cov, "cov")
         self._init(c.shape[0], mean, names)
         self._chol = _dense_cholesky(c, "cov")
@@ -265,9 +281,13 @@ class GaussianSystem(NamedVariables):
 
         sp = _sparse()
         if not isinstance(graph, nx.DiGraph):
-            raise TypeError(f"graph must be a networkx.DiGraph, got {type(graph).__name__}")
+            raise TypeError(
+                f"graph must be a networkx.DiGraph, got {type(graph).__name__}"
+            )
         if not nx.is_directed_acyclic_graph(graph):
-            raise InvalidInputError("graph must be acyclic (a DAG); it has a directed cycle")
+            raise InvalidInputError(
+                "graph must be acyclic (a DAG); it has a directed cycle"
+            )
         nodes = list(graph.nodes)
         if not nodes:
             raise InvalidInputError("graph has no nodes")
@@ -276,15 +296,23 @@ class GaussianSystem(NamedVariables):
         var = np.empty(n)
         c = np.empty(n)
         for v, i in pos.items():
-            var[i] = _number(graph.nodes[v].get(variance, 1.0), f"variance of node {v!r}")
-            c[i] = _number(graph.nodes[v].get(intercept, 0.0), f"intercept of node {v!r}")
+            var[i] = _number(
+                graph.nodes[v].get(variance, 1.0), f"variance of node {v!r}"
+            )
+            c[i] = _number(
+                graph.nodes[v].get(intercept, 0.0), f"intercept of node {v!r}"
+            )
             if not var[i] > 0:
-                raise InvalidInputError(f"variance of node {v!r} must be > 0, got {var[i]}")
+                raise InvalidInputError(
+                    f"variance of node {v!r} must be > 0, got {var[i]}"
+                )
         rows, cols, vals = [], [], []
         for u, v, data in graph.edges(data=True):
             rows.append(pos[v])
             cols.append(pos[u])
-            vals.append(_number(data.get(weight, 1.0), f"weight of edge {u!r} -> {v!r}"))
+            vals.append(
+                _number(data.get(weight, 1.0), f"weight of edge {u!r} -> {v!r}")
+            )
         b = sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
         i_b = (sp.identity(n, format="csr") - b).tocsr()
         q = (i_b.T @ sp.diags(1.0 / var) @ i_b).tocsc()
@@ -321,7 +349,9 @@ class GaussianSystem(NamedVariables):
 
         sp = _sparse()
         if not isinstance(graph, nx.Graph) or graph.is_directed():
-            raise TypeError(f"graph must be an undirected networkx.Graph, got {type(graph).__name__}")
+            raise TypeError(
+                f"graph must be an undirected networkx.Graph, got {type(graph).__name__}"
+            )
         nodes = list(graph.nodes)
         if not nodes:
             raise InvalidInputError("graph has no nodes")
@@ -332,7 +362,9 @@ class GaussianSystem(NamedVariables):
         for u, v, data in graph.edges(data=True):
             w = _number(data.get(coupling, 1.0), f"coupling of edge {u!r} - {v!r}")
             if u == v:
-                raise InvalidInputError(f"self-loop at node {u!r}; give its precision as a node attribute")
+                raise InvalidInputError(
+                    f"self-loop at node {u!r}; give its precision as a node attribute"
+                )
             rows += [pos[u], pos[v]]
             cols += [pos[v], pos[u]]
             vals += [-w, -w]
@@ -340,7 +372,10 @@ class GaussianSystem(NamedVariables):
             strength[pos[v]] += abs(w)
         diag = np.array(
             [
-                _number(graph.nodes[v].get(precision, 1.0 + strength[pos[v]]), f"precision of node {v!r}")
+                _number(
+                    graph.nodes[v].get(precision, 1.0 + strength[pos[v]]),
+                    f"precision of node {v!r}",
+                )
                 for v in nodes
             ]
         )
@@ -447,7 +482,9 @@ class GaussianSystem(NamedVariables):
         if not idx:
             raise InvalidInputError("marginal needs at least one variable")
         if len(set(idx)) != len(idx):
-            raise InvalidInputError(f"marginal names a variable twice: {list(variables)}")
+            raise InvalidInputError(
+                f"marginal names a variable twice: {list(variables)}"
+            )
         names = [self._names[i] for i in idx]
         mean = self._mean[idx]
         if self._sparse:
@@ -459,7 +496,10 @@ class GaussianSystem(NamedVariables):
             # neighbourhood in A is small.
             q_ab = q[idx][:, rest].tocsc()
             touched = np.unique(q_ab.tocoo().row)
-            if touched.size * touched.size > 0.1 * len(idx) ** 2 and self._n <= DENSE_MAX:
+            if (
+                touched.size * touched.size > 0.1 * len(idx) ** 2
+                and self._n <= DENSE_MAX
+            ):
                 # the marginal precision is dense anyway: take it from the covariance
                 return GaussianSystem(self.cov[np.ix_(idx, idx)], mean, names)
             if touched.size > DENSE_MAX:
@@ -471,10 +511,15 @@ class GaussianSystem(NamedVariables):
             corr = q_ab[touched].toarray() @ x
             sp = _sparse()
             update = sp.coo_matrix(
-                (corr.ravel(), (np.repeat(touched, touched.size), np.tile(touched, touched.size))),
+                (
+                    corr.ravel(),
+                    (np.repeat(touched, touched.size), np.tile(touched, touched.size)),
+                ),
                 shape=(len(idx), len(idx)),
             )
-            return GaussianSystem.from_precision((q[idx][:, idx] - update).tocsc(), mean, names)
+            return GaussianSystem.from_precision(
+                (q[idx][:, idx] - update).tocsc(), mean, names
+            )
         return GaussianSystem(self.cov[np.ix_(idx, idx)], mean, names)
 
     def sample(self, size: int, *, seed: int | None = None) -> np.ndarray:
@@ -500,7 +545,9 @@ class GaussianSystem(NamedVariables):
 
             lu = self._lu
             d = lu.U.diagonal()
-            y = sla.spsolve_triangular(lu.U.tocsr(), np.sqrt(d)[:, None] * z.T, lower=False)
+            y = sla.spsolve_triangular(
+                lu.U.tocsr(), np.sqrt(d)[:, None] * z.T, lower=False
+            )
             return y[lu.perm_c].T + self._mean
         if self._chol is None:
             self._chol = _dense_cholesky(self.cov, "cov")
@@ -508,14 +555,19 @@ class GaussianSystem(NamedVariables):
 
     def __repr__(self) -> str:
         names = self._names if self._n <= 6 else self._names[:5] + ("...",)
-        storage = "sparse precision" if self._sparse else (
-            "covariance" if self._cov is not None else "precision"
+        storage = (
+            "sparse precision"
+            if self._sparse
+            else ("covariance" if self._cov is not None else "precision")
         )
         return f"GaussianSystem(n={self._n}, names={names}, storage={storage!r})"
 
     def __reduce__(self):
         if self._sparse:
-            return (GaussianSystem.from_precision, (self._prec, self._mean, self._names))
+            return (
+                GaussianSystem.from_precision,
+                (self._prec, self._mean, self._names),
+            )
         if self._cov is not None:
             return (GaussianSystem, (self._cov, self._mean, self._names))
         return (GaussianSystem.from_precision, (self._prec, self._mean, self._names))
@@ -529,7 +581,9 @@ def _spd_inverse(m: np.ndarray) -> np.ndarray:
     if info == 0:
         c, info = lapack.dpotri(c, lower=1)
     if info != 0:  # pragma: no cover - validated positive definite at construction
-        raise InvalidInputError("the matrix is numerically singular; it cannot be inverted")
+        raise InvalidInputError(
+            "the matrix is numerically singular; it cannot be inverted"
+        )
     low = np.tril(c)
     return low + np.tril(c, -1).T
 
@@ -541,7 +595,9 @@ def _check_mean(mean: Any, n: int) -> np.ndarray:
         try:
             m = np.array(mean, dtype=np.float64)
         except (TypeError, ValueError):
-            raise TypeError(f"mean must be a vector of numbers, got {type(mean).__name__}") from None
+            raise TypeError(
+                f"mean must be a vector of numbers, got {type(mean).__name__}"
+            ) from None
         if m.shape != (n,):
             raise InvalidInputError(f"mean must have shape ({n},), got {m.shape}")
         if not np.all(np.isfinite(m)):

@@ -12,7 +12,10 @@ from hypothesis.errors import InvalidArgument
 from ..systems._gaussian import GaussianSystem
 
 __all__ = [
-    "gaussian_systems", "linear_maps", "check_information_monotone", "check_scale_invariance",
+    "check_information_monotone",
+    "check_scale_invariance",
+    "gaussian_systems",
+    "linear_maps",
 ]
 
 #: Slack for comparisons of information computed in floating point (bits).
@@ -24,15 +27,20 @@ def _check_bounds(min_vars: int, max_vars: int) -> None:
         if isinstance(v, bool) or not isinstance(v, int):
             raise InvalidArgument(f"{name}={v!r} must be an integer")
     if not 1 <= min_vars <= max_vars:
-        raise InvalidArgument(f"need 1 <= min_vars <= max_vars, got {min_vars}, {max_vars}")
+        raise InvalidArgument(
+            f"need 1 <= min_vars <= max_vars, got {min_vars}, {max_vars}"
+        )
 
 
 @st.composite
 def _gaussians(draw, min_vars: int, max_vars: int, sparse: bool) -> GaussianSystem:
     n = draw(st.integers(min_vars, max_vars))
     entries = draw(
-        st.lists(st.floats(-2.0, 2.0, allow_nan=False, allow_infinity=False),
-                 min_size=n * n, max_size=n * n)
+        st.lists(
+            st.floats(-2.0, 2.0, allow_nan=False, allow_infinity=False),
+            min_size=n * n,
+            max_size=n * n,
+        )
     )
     ridge = draw(st.floats(0.1, 2.0))
     b = np.array(entries).reshape(n, n)
@@ -41,7 +49,9 @@ def _gaussians(draw, min_vars: int, max_vars: int, sparse: bool) -> GaussianSyst
     if sparse:
         import scipy.sparse as sp
 
-        return GaussianSystem.from_precision(sp.csc_matrix(np.linalg.inv(cov)), mean=mean)
+        return GaussianSystem.from_precision(
+            sp.csc_matrix(np.linalg.inv(cov)), mean=mean
+        )
     return GaussianSystem(cov, mean=mean)
 
 
@@ -73,16 +83,21 @@ def _maps(draw, system: GaussianSystem):
     n = system.n
     kind = draw(st.sampled_from(["linear", "scale", "permute", "com"]))
     if kind == "scale" or n == 1:
-        return scale(draw(st.integers(0, n - 1)), draw(st.sampled_from([-2.0, 0.5, 3.0])))
+        return scale(
+            draw(st.integers(0, n - 1)), draw(st.sampled_from([-2.0, 0.5, 3.0]))
+        )
     if kind == "permute":
         return Permute(draw(st.permutations(range(n))))
     size = draw(st.integers(2, n))
     block = draw(st.permutations(range(n)))[:size]
     if kind == "com":
         return center_of_mass(block)
-    m = np.eye(size) + np.triu(np.array(draw(
-        st.lists(st.floats(-2, 2), min_size=size * size, max_size=size * size)
-    )).reshape(size, size), 1)
+    m = np.eye(size) + np.triu(
+        np.array(
+            draw(st.lists(st.floats(-2, 2), min_size=size * size, max_size=size * size))
+        ).reshape(size, size),
+        1,
+    )
     return Linear(block, m)
 
 
@@ -102,7 +117,9 @@ def linear_maps(system: GaussianSystem) -> st.SearchStrategy[Any]:
     2
     """
     if not isinstance(system, GaussianSystem):
-        raise InvalidArgument(f"system must be a natabs.GaussianSystem, got {type(system).__name__}")
+        raise InvalidArgument(
+            f"system must be a natabs.GaussianSystem, got {type(system).__name__}"
+        )
     return _maps(system)
 
 
@@ -133,7 +150,9 @@ def check_information_monotone(
     )
 
 
-def check_scale_invariance(system: GaussianSystem, var: Any, factor: float, *, k: int = 1) -> None:
+def check_scale_invariance(
+    system: GaussianSystem, var: Any, factor: float, *, k: int = 1
+) -> None:
     """Scaling one variable (a 1-variable relabelling) changes no finite-time number
     and no eigenvalue of the linear sector (THEORY §5, b = 1).
 
@@ -150,14 +169,22 @@ def check_scale_invariance(system: GaussianSystem, var: Any, factor: float, *, k
     y = scale(var, factor)(system)
     before = surviving_information(system, [1, 2, 4], k=k, scan="systematic").bits
     after = surviving_information(y, [1, 2, 4], k=k, scan="systematic").bits
-    close = np.isclose(before, after, rtol=1e-6, atol=1e-8) | (np.isinf(before) & np.isinf(after))
-    assert np.all(close), f"scaling {var!r} by {factor} changed I_T: {before} -> {after}"
+    close = np.isclose(before, after, rtol=1e-6, atol=1e-8) | (
+        np.isinf(before) & np.isinf(after)
+    )
+    assert np.all(close), (
+        f"scaling {var!r} by {factor} changed I_T: {before} -> {after}"
+    )
     lb = spectrum(system, k).eigenvalues
     la = spectrum(y, k).eigenvalues
     assert np.allclose(lb, la, atol=1e-8), f"scaling changed the spectrum: {lb} -> {la}"
     if system.n > 1:
         name = system.names[system.index(var)]
         other = next(nm for nm in system.names if nm != name)
-        ib = surviving_information(system, [0, 1, 3], k=k, scan="systematic", about=other).bits
-        ia = surviving_information(y, [0, 1, 3], k=k, scan="systematic", about=other).bits
+        ib = surviving_information(
+            system, [0, 1, 3], k=k, scan="systematic", about=other
+        ).bits
+        ia = surviving_information(
+            y, [0, 1, 3], k=k, scan="systematic", about=other
+        ).bits
         assert np.allclose(ib, ia, rtol=1e-6, atol=1e-8) or math.isinf(ib[0]), (ib, ia)

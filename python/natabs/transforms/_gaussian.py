@@ -24,10 +24,20 @@ import numpy as np
 from .._validation import integer
 from ..errors import InvalidInputError, TooLargeError, UnsupportedError
 from ..systems._gaussian import DENSE_MAX, GaussianSystem
-from ._algebra import Compose, Transform, Var, _BlockMap, _check_names, _check_var, _check_vars, _fmt_vars, _indices
+from ._algebra import (
+    Compose,
+    Transform,
+    Var,
+    _BlockMap,
+    _check_names,
+    _check_var,
+    _check_vars,
+    _fmt_vars,
+    _indices,
+)
 from ._maps import Permute, _CenterOfMass, _Chain, _Shift, _Star
 
-__all__ = ["Linear", "scale", "apply", "linear_matrix", "light_cone", "survives"]
+__all__ = ["Linear", "apply", "light_cone", "linear_matrix", "scale", "survives"]
 
 #: Condition number above which a matrix is refused as not invertible.
 MAX_CONDITION = 1e12
@@ -68,25 +78,35 @@ class Linear(_BlockMap):
     matrix: tuple[tuple[float, ...], ...]
     names: tuple[str, ...] | None = None
 
-    def __init__(self, vars: Sequence[Var], matrix: Any, names: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, vars: Sequence[Var], matrix: Any, names: Sequence[str] | None = None
+    ) -> None:
         block = _check_vars(vars, "Linear vars")
         try:
             m = np.array(matrix, dtype=np.float64)
         except (TypeError, ValueError):
-            raise TypeError(f"Linear: matrix must be a square matrix of numbers, got {matrix!r}") from None
+            raise TypeError(
+                f"Linear: matrix must be a square matrix of numbers, got {matrix!r}"
+            ) from None
         b = len(block)
         if m.shape != (b, b):
-            raise InvalidInputError(f"Linear: matrix must have shape ({b}, {b}) for {b} variables, got {m.shape}")
+            raise InvalidInputError(
+                f"Linear: matrix must have shape ({b}, {b}) for {b} variables, got {m.shape}"
+            )
         if not np.all(np.isfinite(m)):
             raise InvalidInputError("Linear: matrix must be finite")
         cond = float(np.linalg.cond(m)) if b else 1.0
         if not cond < MAX_CONDITION:
-            raise InvalidInputError(f"Linear: the matrix is not invertible (condition number {cond:.2g})")
+            raise InvalidInputError(
+                f"Linear: the matrix is not invertible (condition number {cond:.2g})"
+            )
         nm = _check_names(names, "Linear")
         if nm is not None and len(nm) != b:
             raise InvalidInputError(f"Linear: {len(nm)} names for {b} variables")
         object.__setattr__(self, "block", block)
-        object.__setattr__(self, "matrix", tuple(tuple(float(v) for v in row) for row in m))
+        object.__setattr__(
+            self, "matrix", tuple(tuple(float(v) for v in row) for row in m)
+        )
         object.__setattr__(self, "names", nm)
 
     @property
@@ -101,7 +121,16 @@ class Linear(_BlockMap):
         )
 
     def __repr__(self) -> str:
-        rows = "[" + ", ".join("[" + ", ".join(f"{v:.6g}" if v != int(v) else f"{v:.1f}" for v in r) + "]" for r in self.matrix) + "]"
+        rows = (
+            "["
+            + ", ".join(
+                "["
+                + ", ".join(f"{v:.6g}" if v != int(v) else f"{v:.1f}" for v in r)
+                + "]"
+                for r in self.matrix
+            )
+            + "]"
+        )
         extra = "" if self.names is None else f", names={list(self.names)}"
         return f"Linear({_fmt_vars(self.block)}, {rows}{extra})"
 
@@ -119,11 +148,15 @@ def scale(var: Var, factor: float) -> Linear:
     [[9.0]]
     """
     v = _check_var(var, "scale")
-    if isinstance(factor, bool) or not isinstance(factor, (int, float, np.integer, np.floating)):
+    if isinstance(factor, bool) or not isinstance(
+        factor, (int, float, np.integer, np.floating)
+    ):
         raise TypeError(f"scale: factor must be a number, got {factor!r}")
     f = float(factor)
     if not math.isfinite(f) or f == 0.0:
-        raise InvalidInputError(f"scale: factor must be finite and non-zero, got {factor!r}")
+        raise InvalidInputError(
+            f"scale: factor must be finite and non-zero, got {factor!r}"
+        )
     return Linear([v], [[f]])
 
 
@@ -150,18 +183,24 @@ def _linear_step(step: Transform, names: tuple[str, ...]) -> _Step:
     )
 
 
-def _block(step: _BlockMap, names, m: np.ndarray, default: Sequence[str] | None = None) -> _Step:
+def _block(
+    step: _BlockMap, names, m: np.ndarray, default: Sequence[str] | None = None
+) -> _Step:
     idx = list(_indices(step.block, names))
     out = list(names)
     given = step.names
     new = given if given is not None else (default or tuple(names[i] for i in idx))
     if len(new) != len(idx):
-        raise InvalidInputError(f"{step!r}: {len(new)} names given for {len(idx)} outputs")
+        raise InvalidInputError(
+            f"{step!r}: {len(new)} names given for {len(idx)} outputs"
+        )
     for j, i in enumerate(idx):
         out[i] = new[j]
     if len(set(out)) != len(out):
         dup = next(nm for nm in out if out.count(nm) > 1)
-        raise InvalidInputError(f"{step!r}: output name {dup!r} collides with another variable; pass names=")
+        raise InvalidInputError(
+            f"{step!r}: output name {dup!r} collides with another variable; pass names="
+        )
     return _Step(idx, m, np.linalg.inv(m), tuple(out))
 
 
@@ -268,7 +307,10 @@ def apply(transform: Transform, g: GaussianSystem) -> GaussianSystem:
     """``transform(g)``: the law of ``Y = T X``, as covariance or (sparse) precision."""
     names = g.names
     mean = g.mean
-    wide = max((len(st.block) for st in _steps(transform) if not isinstance(st, Permute)), default=0)
+    wide = max(
+        (len(st.block) for st in _steps(transform) if not isinstance(st, Permute)),
+        default=0,
+    )
     if g.is_sparse and (wide <= SPARSE_BLOCK_MAX or g.n > DENSE_MAX):  # stays sparse
         q = g.precision
         for step in _steps(transform):
@@ -307,7 +349,9 @@ def _max_union(cols: list[np.ndarray], k: int, n: int) -> int:
     bound = min(n, int(sizes[order[:k]].sum()))
     picked: set[int] = set()
     count = 0
-    for j in order:  # greedy disjoint pick among the largest: exact when it meets the bound
+    for (
+        j
+    ) in order:  # greedy disjoint pick among the largest: exact when it meets the bound
         if count == k:
             break
         if picked.isdisjoint(cols[j].tolist()):
@@ -321,7 +365,10 @@ def _max_union(cols: list[np.ndarray], k: int, n: int) -> int:
             f"coordinates; the limit is {MAX_SUBSETS}"
         )
     sets = [set(c.tolist()) for c in cols]
-    return max(len(set().union(*(sets[j] for j in sub))) for sub in combinations(range(len(cols)), k))
+    return max(
+        len(set().union(*(sets[j] for j in sub)))
+        for sub in combinations(range(len(cols)), k)
+    )
 
 
 def light_cone(g: GaussianSystem, transform: Transform, k: int):
@@ -343,7 +390,7 @@ def light_cone(g: GaussianSystem, transform: Transform, k: int):
     from ._light_cone import LightCone
 
     k = integer(k, "k", 0)
-    t, t_inv, names = linear_matrix(transform, g.names)
+    t, t_inv, _ = linear_matrix(transform, g.names)
     n = g.n
     tc, ti = t.tocsc(), t_inv.tocsc()
     cols = [tc.indices[tc.indptr[j] : tc.indptr[j + 1]] for j in range(n)]
@@ -352,25 +399,44 @@ def light_cone(g: GaussianSystem, transform: Transform, k: int):
     sf = 0 if k == 0 else min(k + wf, n)
     si = 0 if k == 0 else min(k + wi, n)
     return LightCone(
-        k=k, forward=_max_union(cols_inv, k, n), inverse=_max_union(cols, k, n),
-        static_forward=sf, static_inverse=si, bijective=True,
+        k=k,
+        forward=_max_union(cols_inv, k, n),
+        inverse=_max_union(cols, k, n),
+        static_forward=sf,
+        static_inverse=si,
+        bijective=True,
     )
 
 
-def survives(g: GaussianSystem, transform: Transform, k: int, *, steps, scan, about, base):
+def survives(
+    g: GaussianSystem, transform: Transform, k: int, *, steps, scan, about, base
+):
     """:func:`natabs.survives` on a Gaussian system: ``R_k = 0`` on both sides (full
     support, THEORY §8), so the comparison that matters is the finite-time one."""
     from ..measures._finite_time import surviving_information
     from ._survival import Survival
 
     y = apply(transform, g)
-    out = dict(k=k, before=0.0, after=0.0, lower=0.0, upper=0.0, bounds="full support",
-               preserved=True, bijective=True, base=base)
+    out = dict(
+        k=k,
+        before=0.0,
+        after=0.0,
+        lower=0.0,
+        upper=0.0,
+        bounds="full support",
+        preserved=True,
+        bijective=True,
+        base=base,
+    )
     if steps is None:
         return Survival(**out)
     st = tuple(int(t) for t in steps)
     scan = "systematic" if scan is None else scan
     cx = surviving_information(g, st, k=k, scan=scan, about=about, base=base)
     cy = surviving_information(y, st, k=k, scan=scan, about=about, base=base)
-    return Survival(**out, steps=st, surviving_before=tuple(float(v) for v in cx.bits),
-                    surviving_after=tuple(float(v) for v in cy.bits))
+    return Survival(
+        **out,
+        steps=st,
+        surviving_before=tuple(float(v) for v in cx.bits),
+        surviving_after=tuple(float(v) for v in cy.bits),
+    )

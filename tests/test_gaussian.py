@@ -452,3 +452,16 @@ def test_discretised_gaussian_approaches_the_exact_numbers():
         errors.append(np.max(np.abs(c.bits - exact)))
     assert errors[0] > errors[1] > errors[2]
     assert errors[2] < 1e-6, errors
+
+
+def test_sparse_marginal_by_schur_complement_stays_sparse():
+    g = na.systems.spring_chain(50, pinning=0.2)
+    keep = [i for i in range(50) if i != 20]
+    m = g.marginal(keep)
+    assert m.is_sparse
+    assert np.allclose(m.cov, g.cov[np.ix_(keep, keep)], atol=1e-10)
+
+
+def test_spectrum_relaxation_time_not_computed_is_nan():
+    g = na.systems.gaussian_chain(4, 0.5)
+    assert math.isnan(na.spectrum(g, k=1, top=1).relaxation_time)

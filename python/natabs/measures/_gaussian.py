@@ -562,9 +562,10 @@ def spectrum(
         values = values[:top]
     values.flags.writeable = False
     below = mu[mu > 0]
-    relaxation = (
-        1.0 / float(below[0]) if below.size else (math.inf if not mu.size else math.nan)
-    )
+    if below.size:
+        relaxation = 1.0 / float(below[0])
+    else:  # nothing moves (no block): inf; moving modes not computed (top too small): nan
+        relaxation = math.inf if not covered else math.nan
     used = (
         "dense"
         if method in ("auto", "dense") and (_dense(system) or method == "dense")

@@ -465,3 +465,27 @@ def test_sparse_marginal_by_schur_complement_stays_sparse():
 def test_spectrum_relaxation_time_not_computed_is_nan():
     g = na.systems.gaussian_chain(4, 0.5)
     assert math.isnan(na.spectrum(g, k=1, top=1).relaxation_time)
+
+
+def test_random_scan_bounds():
+    g = na.systems.shared_drift(5)
+    b = na.measures.random_scan_bounds(g, [0, 1, 5, 10, 20], k=1, about="theta", seed=1)
+    exact0 = na.surviving_information(
+        g, steps=[0], k=1, scan="systematic", about="theta"
+    )
+    assert b.lower[0] == pytest.approx(exact0.bits[0]) == b.upper[0]
+    assert np.all(b.lower <= b.upper + 4 * b.upper_stderr + 1e-12)
+    assert np.all(np.diff(b.lower) <= 1e-12)
+    # one block holding every observed variable: every sequence is the same, bounds meet
+    one = na.measures.random_scan_bounds(
+        g, [1, 3], blocks=[[f"x{i}" for i in range(5)]], about="theta", seed=0
+    )
+    sysc = na.surviving_information(
+        g,
+        steps=[1, 3],
+        blocks=[[f"x{i}" for i in range(5)]],
+        scan="systematic",
+        about="theta",
+    )
+    assert np.allclose(one.lower, sysc.bits, atol=1e-12)
+    assert np.allclose(one.upper, sysc.bits, atol=1e-12)

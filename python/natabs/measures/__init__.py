@@ -9,7 +9,7 @@ from __future__ import annotations
 from ._conserved import Conserved, conserved, conserved_information
 from ._estimate import MIEstimate, SampledSurvival, mutual_information, sampled_surviving_information
 from ._finite_time import Curve, surviving_information
-from ._gaussian import GaussianConserved, LinearModes
+from ._gaussian import GaussianConserved, LinearModes, RandomScanBounds, random_scan_bounds
 from ._sampling import SampleRun, sample
 from ._spectrum import SlowModes, Spectrum, slow_modes, spectrum
 
@@ -18,6 +18,6 @@ __all__ = [
     "Curve", "surviving_information",
     "Spectrum", "spectrum", "SlowModes", "slow_modes",
     "SampleRun", "sample",
-    "GaussianConserved", "LinearModes",
+    "GaussianConserved", "LinearModes", "RandomScanBounds", "random_scan_bounds",
     "MIEstimate", "mutual_information", "SampledSurvival", "sampled_surviving_information",
 ]

@@ -291,15 +291,17 @@ def _embed(s: _Step, n: int):
     if s.perm is not None:
         p = sp.csr_matrix((np.ones(n), (np.arange(n), s.perm)), shape=(n, n))
         return p, p.T.tocsr()
+    idx = np.asarray(s.idx)
+    b = idx.size
+    rest = np.ones(n, bool)
+    rest[idx] = False
+    diag = np.flatnonzero(rest)
+    rows = np.concatenate([diag, np.repeat(idx, b)])
+    cols = np.concatenate([diag, np.tile(idx, b)])
     out = []
     for m in (s.m, s.m_inv):
-        e = sp.identity(n, format="lil")
-        for a, i in enumerate(s.idx):
-            e[i, i] = 0.0
-        rows = np.repeat(s.idx, len(s.idx))
-        cols = np.tile(s.idx, len(s.idx))
-        e = e.tocsr() + sp.csr_matrix((m.ravel(), (rows, cols)), shape=(n, n))
-        out.append(e.tocsr())
+        vals = np.concatenate([np.ones(diag.size), m.ravel()])
+        out.append(sp.csr_matrix((vals, (rows, cols)), shape=(n, n)))
     return out[0], out[1]
 
 

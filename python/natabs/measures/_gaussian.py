@@ -191,7 +191,19 @@ class _Sweep:
 
     def matrix(self) -> np.ndarray:
         """The dense sweep matrix ``A``."""
-        return self.apply(np.eye(self.n))
+        if not self.disjoint or self.sparse:
+            return self.apply(np.eye(self.n))
+        import scipy.linalg as sl
+
+        # A[o][:, o] = low^{-1} right: no product with the identity
+        if self.triangular:
+            y = sl.solve_triangular(self.low, self.right, lower=True, check_finite=False)
+        else:
+            y = sl.lu_solve(self.lu, self.right, check_finite=False)
+        out = np.empty_like(y)
+        o = self.order
+        out[np.ix_(o, o)] = y
+        return out
 
 
 # -- inputs -------------------------------------------------------------------------------

@@ -489,3 +489,27 @@ def test_random_scan_bounds():
     )
     assert np.allclose(one.lower, sysc.bits, atol=1e-12)
     assert np.allclose(one.upper, sysc.bits, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "blocks", [None, [(0, 1), (2, 3, 4), (5,)], [(0, 1), (1, 2), (3, 4, 5), (2, 3)]]
+)
+def test_sparse_sweeps_agree_with_dense(monkeypatch, blocks):
+    """The sparse routes (used above DENSE_ROUTE_MAX variables) on a small chain."""
+    from natabs.measures import _gaussian as mg
+
+    g = na.systems.gaussian_chain(7, rho=0.8)
+    kw = {"k": 1} if blocks is None else {"blocks": blocks}
+    steps = [0, 1, 2, 5]
+    dense = na.surviving_information(g, steps, scan="systematic", about="x3", **kw)
+    ref = [ref_latent(np.array(g.cov), 3, dense.blocks, t) for t in steps]
+    assert np.allclose(dense.bits, ref, rtol=1e-9, atol=1e-12)
+    monkeypatch.setattr(mg, "DENSE_ROUTE_MAX", 0)
+    sparse = na.surviving_information(g, steps, scan="systematic", about="x3", **kw)
+    assert np.allclose(sparse.bits, dense.bits, rtol=1e-9, atol=1e-12)
+    if blocks is None or len({i for b in blocks for i in b}) == sum(map(len, blocks)):
+        fam = na.blocks.singletons(7) if blocks is None else blocks
+        sp_sparse = na.spectrum(g, blocks=fam, top=3)
+        monkeypatch.setattr(mg, "DENSE_ROUTE_MAX", 4096)
+        sp_dense = na.spectrum(g, blocks=fam, top=3)
+        assert np.allclose(sp_sparse.eigenvalues, sp_dense.eigenvalues, atol=1e-10)

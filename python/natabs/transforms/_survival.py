@@ -16,12 +16,15 @@ lower bound is 0.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .._info import check_base
+from .._results import Result, show
 from ..measures._conserved import conserved_information
-from ..errors import InvalidInputError, TooLargeError
+from ..measures._finite_time import surviving_information
+from ..measures._latents_survival import LatentSurvival, latent_survival
+from ..errors import InvalidInputError, TooLargeError, UnsupportedError
 from ..systems._support import System
 from .._validation import integer
 from ._algebra import Transform, _is_gaussian
@@ -33,8 +36,8 @@ __all__ = ["Survival", "SurvivalTable", "survives", "survival_table"]
 TOLERANCE = 1e-9
 
 
-@dataclass(frozen=True)
-class Survival:
+@dataclass(frozen=True, repr=False)
+class Survival(Result):
     """Redundant information before and after a transformation, at one ``k``.
 
     Attributes
@@ -57,6 +60,9 @@ class Survival:
         With ``steps=``: the times of the finite-time comparison.
     surviving_before, surviving_after : tuple of float or None
         ``I(X^0; X^T)`` on X and on Y at those times, same block family.
+    latent : LatentSurvival or None
+        With ``latent=``: that latent's natural-latent errors before and after
+        (:func:`natabs.latent_survival`).
     """
 
     k: int
@@ -66,25 +72,19 @@ class Survival:
     upper: float
     bounds: str
     preserved: bool
-    bijective: bool
+    bijective: bool = field(repr=False)
     base: float = 2.0
     steps: tuple[int, ...] | None = None
     surviving_before: tuple[float, ...] | None = None
     surviving_after: tuple[float, ...] | None = None
-
-    def __repr__(self) -> str:
-        s = (
-            f"Survival(k={self.k}, before={self.before:.6g}, after={self.after:.6g}, "
-            f"lower={self.lower:.6g}, upper={self.upper:.6g}, bounds={self.bounds!r}, "
-            f"preserved={self.preserved})"
-        )
-        if self.steps is not None:
-            s = s[:-1] + f", steps={list(self.steps)})"
-        return s
+    latent: LatentSurvival | None = field(default=None, metadata=show(
+        lambda ls: ls if ls is None else
+        f"{ls.before.latent}: max_redundancy {ls.before.max_redundancy:.4g} -> "
+        f"{ls.after.max_redundancy:.4g}", unless=None))
 
 
-@dataclass(frozen=True)
-class SurvivalTable:
+@dataclass(frozen=True, repr=False)
+class SurvivalTable(Result):
     """:class:`Survival` rows for several ``k``; prints as a table.
 
     Attributes
@@ -107,6 +107,7 @@ class SurvivalTable:
     def __getitem__(self, i: int) -> Survival:
         return self.rows[i]
 
+    # A table: the rows side by side say more than a one-line repr of each.
     def __repr__(self) -> str:
         head = f"SurvivalTable({self.transform!r})\n"
         lines = [f"{'k':>3}  {'before':>8}  {'after':>8}  {'lower':>8}  {'upper':>8}  preserved"]
@@ -179,6 +180,7 @@ def survives(
     scan: str | None = None,
     about: int | str | None = None,
     base: float = 2,
+    latent: Any = None,
 ) -> Survival:
     """Redundant information ``R_k`` before and after ``transform``, with its bounds.
 
@@ -200,6 +202,10 @@ def survives(
         Compare ``I(Λ; X^T)`` about this latent instead (left untouched by the map).
     base : float
         Logarithm base (2: bits).
+    latent : str or int, optional
+        A latent variable of the system that ``transform`` leaves alone: also report its
+        natural-latent errors over the other variables before and after
+        (:func:`natabs.latent_survival`; ``R_k`` is then that of the system with the latent).
 
     Examples
     --------
@@ -222,6 +228,12 @@ def survives(
         from ._gaussian import survives as linear_survives
 
         k = integer(k, "k", 1)
+        if latent is not None:
+            raise UnsupportedError(
+                "survives(..., latent=) is not available for a GaussianSystem: natural-latent "
+                "errors of continuous latents are not implemented; compare I(latent; X^T) "
+                "with about= and steps= instead"
+            )
         return linear_survives(system, transform, k, steps=steps, scan=scan, about=about,
                                base=check_base(base))
     _check(system, transform)
@@ -231,23 +243,18 @@ def survives(
     b = check_base(base)
     y = transform(system)
     out = _survival(system, transform, y, k, _R(system, b), _R(y, b), b)
+    if latent is not None:
+        out = replace(out, latent=latent_survival(system, latent, transform, base=b))
     if steps is None:
         return out
-    try:
-        from ..measures._finite_time import surviving_information
-    except ImportError:
-        raise ImportError(
-            "survives(..., steps=) needs natabs.surviving_information (the finite-time "
-            "engine), which this build of natabs does not have"
-        ) from None
     st = tuple(int(t) for t in steps)
     scan = "random" if scan is None else scan
     cx = surviving_information(system, st, k=k, scan=scan, about=about, base=b)
     cy = surviving_information(y, st, k=k, scan=scan, about=about, base=b)
-    return Survival(
-        **{**out.__dict__, "steps": st,
-           "surviving_before": tuple(float(v) for v in cx.bits),
-           "surviving_after": tuple(float(v) for v in cy.bits)}
+    return replace(
+        out, steps=st,
+        surviving_before=tuple(float(v) for v in cx.bits),
+        surviving_after=tuple(float(v) for v in cy.bits),
     )
 
 

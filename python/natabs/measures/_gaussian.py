@@ -181,9 +181,6 @@ class GaussianConserved(Conserved):
 
     reason: str = ""
 
-    def __repr__(self) -> str:
-        return f"GaussianConserved(bits={self.bits:.6g}, reason={self.reason!r})"
-
 
 def conserved(system: GaussianSystem, family, *, base: float) -> GaussianConserved:
     """:func:`natabs.conserved` on a Gaussian system: 0, or infinite for unmoved variables."""
@@ -202,8 +199,7 @@ def conserved(system: GaussianSystem, family, *, base: float) -> GaussianConserv
             n_components=0,
             base=base,
             blocks=family,
-            reason=f"variables {shown} are in no block: their continuous values are kept "
-            "forever (infinite information)",
+            reason=f"{shown} in no block: continuous values kept forever",
         )
     masses = np.ones(1)
     masses.flags.writeable = False
@@ -214,9 +210,7 @@ def conserved(system: GaussianSystem, family, *, base: float) -> GaussianConserv
         n_components=1,
         base=base,
         blocks=family,
-        reason="a non-degenerate Gaussian has full support, so the move graph is connected "
-        "and nothing is conserved exactly (THEORY §8); see surviving_information "
-        "and spectrum for what lingers",
+        reason="full support: the move graph is connected (THEORY §8)",
     )
 
 

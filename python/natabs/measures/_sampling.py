@@ -79,6 +79,11 @@ class SampleRun(Result):
         Block steps in a sweep.
     fast : bool
         Whether the pairwise binary fast path ran.
+    path : str
+        The loop that ran: ``'multispin'`` (periodic lattice, systematic scan, 64 chains a
+        word; see :func:`sample`), ``'lattice'`` (periodic lattice, one chain at a time or
+        a few in lockstep), ``'pairwise'`` (binary pairwise heat bath on neighbour lists)
+        or ``'generic'`` (block tables).
     diagnostics : ChainDiagnostics or None
         With a statistic recorded at 2 sweeps or more: split-R̂, effective sample size,
         integrated autocorrelation time (in sweeps) and the fraction of frozen chains (see
@@ -102,6 +107,7 @@ class SampleRun(Result):
     seed: int
     steps_per_sweep: int = field(repr=False)
     fast: bool
+    path: str = field(default="generic", repr=False)
     states: np.ndarray | None = field(default=None, repr=False)
     values: np.ndarray | None = field(default=None, repr=False)
     diagnostics: ChainDiagnostics | None = field(default=None, repr=False)
@@ -178,12 +184,11 @@ def sample(
     if threads is not None:
         threads = integer(threads, "threads", 1)
     scan = choice(scan, "scan", ("random", "systematic"))
-    family = resolve(model, 1, None) if k is None and blocks is None else resolve(model, k, blocks)
-    if not family:
-        raise InvalidInputError("the block family is empty (k=0): nothing would move")
+    flat_family, description, singles = _family(model, k, blocks)
     seed = _seed(seed)
     kind, vars_ = _record(model, record)
-    need = chains * model.n * 2 + (len(sweeps_t) * chains * model.n * _dtype(max(model.cards))
+    cards = model._card_array()
+    need = chains * model.n * 2 + (len(sweeps_t) * chains * model.n * _dtype(int(cards.max()))
                                    .itemsize if kind == "states" else len(sweeps_t) * chains * 8)
     if need > MAX_RECORD_BYTES:
         raise TooLargeError(
@@ -195,18 +200,38 @@ def sample(
     x0, default_burn = _initial(model, chains, seed, init, threads)
     burn = default_burn if burn_in is None else integer(burn_in, "burn_in", 0)
     args = model._native_args()
-    fam = _flat_family(family)
+    # A periodic lattice given with other labels or another node order runs on the lattice
+    # path in row-major order: variables relabelled there (and back on the way out).
+    order = model._torus_order() if singles and fast else None
+    pos = None
+    if order is not None and not (order == np.arange(model.n)).all():
+        pos = np.empty(model.n, dtype=np.int64)
+        pos[order] = np.arange(model.n)
+        native_cards, flat, lens, tables = args
+        args = ([native_cards[v] for v in order], pos[flat].astype(np.uint32), lens, tables)
+        x0 = np.ascontiguousarray(x0[:, order])
+        if kind == "codes":
+            vars_ = tuple(int(pos[v]) for v in vars_)
+    # The compiled model is kept on the (immutable) model: a second run on it starts
+    # chains at once instead of rebuilding its pairwise and lattice forms.
+    key = ("sites" if singles else flat_family[0].tobytes() + flat_family[1].tobytes(),
+           fast, pos is not None)
+    compiled = model._engines.get(key)
+    if compiled is None:
+        compiled = _native.GibbsSampler(*args, *flat_family, fast)
+        if len(model._engines) < 4:
+            model._engines[key] = compiled
     if burn:
-        warm = _native.GibbsChains(*args, *fam, scan, x0, _derive(seed, 1), threads, fast)
-        warm.advance(burn)
-        x0 = np.empty((chains, model.n), dtype=np.uint16)
-        warm.write_states_u16(x0)
-    engine = _native.GibbsChains(*args, *fam, scan, x0, seed, threads, fast)
+        engine = _native.GibbsChains.start(compiled, scan, x0, _derive(seed, 1), threads)
+        engine.advance(burn)
+        engine.reseed(seed)
+    else:
+        engine = _native.GibbsChains.start(compiled, scan, x0, seed, threads)
 
     states = values = None
     slots = len(sweeps_t)
     if kind == "states":
-        states = np.empty((slots, chains, model.n), dtype=_dtype(max(model.cards)))
+        states = np.empty((slots, chains, model.n), dtype=_dtype(int(cards.max())))
     elif kind == "magnetization":
         values = np.empty((slots, chains), dtype=np.float64)
     elif kind == "majority":
@@ -228,10 +253,13 @@ def sample(
                 if bar is not None:
                     bar.update(now)
             if kind == "states":
+                out = states[slot] if pos is None else np.empty_like(states[slot])
                 if states.dtype == np.uint8:
-                    engine.write_states_u8(states[slot])
+                    engine.write_states_u8(out)
                 else:
-                    engine.write_states_u16(states[slot])
+                    engine.write_states_u16(out)
+                if pos is not None:
+                    states[slot] = out[:, pos]
             elif kind == "magnetization":
                 engine.magnetization(values[slot])
             elif kind == "majority":
@@ -246,8 +274,9 @@ def sample(
     return SampleRun(
         sweeps=sweeps_t, chains=chains, n=model.n,
         record=record if isinstance(record, str) else tuple(record),
-        scan=scan, blocks=describe(family), seed=seed,
+        scan=scan, blocks=description, seed=seed,
         steps_per_sweep=int(engine.steps_per_sweep), fast=bool(engine.fast),
+        path=str(engine.path),
         states=states, values=values, diagnostics=diag,
     )
 
@@ -289,7 +318,7 @@ def _record(model: FactorGraph, record: Any) -> tuple[str, tuple[int, ...]]:
         if record == "states":
             return "states", ()
         if record in STATISTICS:
-            if any(c != 2 for c in model.cards):
+            if (model._card_array() != 2).any():
                 raise InvalidInputError(f"record={record!r} needs every variable to be binary")
             return record, ()
         raise InvalidInputError(
@@ -318,7 +347,7 @@ def _initial(model: FactorGraph, chains: int, seed: int, init: Any,
                                     f"got {x.shape}")
         if not np.issubdtype(x.dtype, np.integer):
             raise TypeError(f"init must hold integers, got dtype {x.dtype}")
-        bad = (x < 0) | (x >= np.asarray(model.cards))
+        bad = (x < 0) | (x >= model._card_array())
         if bad.any():
             c, i = map(int, np.argwhere(bad)[0])
             raise InvalidInputError(f"init[{c}, {i}] = {x[c, i]} is outside [0, {model.cards[i]})")
@@ -328,12 +357,35 @@ def _initial(model: FactorGraph, chains: int, seed: int, init: Any,
                                     list(model._own), chains, seed, threads)
         return x, 0
     rng = np.random.default_rng([seed, 2])
-    if model.state_space_size() <= EXACT_INIT_STATES:
+    if model._states_at_most(EXACT_INIT_STATES):
         system = model.to_system()
         pick = rng.choice(system.size, size=chains, p=system.probs)
         return np.ascontiguousarray(system.states[pick], dtype=np.uint16), 0
-    x = rng.integers(0, np.asarray(model.cards), size=(chains, n))
+    cards = model._card_array()
+    top = int(cards.max())
+    if (cards == top).all():  # one card (Ising, Potts): no array of bounds to broadcast
+        x = rng.integers(0, top, size=(chains, n), dtype=np.uint16)
+    else:
+        x = rng.integers(0, cards, size=(chains, n))
     return np.ascontiguousarray(x, dtype=np.uint16), DEFAULT_BURN_IN
+
+
+def _family(model: FactorGraph, k: Any, blocks: Any) -> tuple[tuple[np.ndarray, np.ndarray],
+                                                              str, bool]:
+    """The block family as the engine takes it (flat indices, lengths), its description,
+    and whether it is the single sites in order. Single sites (the default, or ``k=1``)
+    are built as arrays, without a tuple per site."""
+    if blocks is None and (k is None or (isinstance(k, numbers.Integral) and k == 1
+                                         and not isinstance(k, bool))):
+        n = model.n
+        flat = (np.arange(n, dtype=np.uint32), np.ones(n, dtype=np.uint32))
+        return flat, f"{n} block{'s' if n != 1 else ''} of size 1", True
+    family = resolve(model, k, blocks)
+    if not family:
+        raise InvalidInputError("the block family is empty (k=0): nothing would move")
+    single = all(len(b) == 1 for b in family) and [b[0] for b in family] == list(
+        range(model.n))
+    return _flat_family(family), describe(family), single
 
 
 def _flat_family(family: tuple[tuple[int, ...], ...]) -> tuple[np.ndarray, np.ndarray]:

@@ -7,7 +7,7 @@
 //! chunks; that is where a front end can report progress or stop.
 
 use super::blocks::BlockSampler;
-use super::multispin::{self, Planes, LANES};
+use super::multispin::{self, GroupRng, Planes, BATCH, LANES};
 use super::pairwise::Lattice;
 use super::rng::{stream, ChainRng, Purpose};
 use crate::cancel::Cancel;
@@ -24,7 +24,7 @@ pub struct Chains {
     rngs: Vec<ChainRng>,
     sweeps_done: u64,
     /// Multi-spin coding (see [`Chains::path`]): the streams of the groups of 64 chains.
-    groups: Vec<ChainRng>,
+    groups: Vec<GroupRng>,
 }
 
 /// Chains from which systematic lattice sweeps use multi-spin coding.
@@ -85,7 +85,7 @@ impl Chains {
             .collect();
         self.groups = if self.multispin() {
             (0..chains.div_ceil(LANES))
-                .map(|g| stream(seed, g as u64, Purpose::MultiSpin))
+                .map(|g| multispin::group_rng(seed, g as u64))
                 .collect()
         } else {
             Vec::new()
@@ -185,16 +185,15 @@ impl Chains {
             let n = self.n;
             let chains = self.rngs.len();
             self.states
-                .par_chunks_mut(LANES * n)
-                .zip(self.groups.par_iter_mut())
+                .par_chunks_mut(BATCH * LANES * n)
+                .zip(self.groups.par_chunks_mut(BATCH))
                 .with_max_len(1)
-                .try_for_each(|(xs, rng)| {
-                    let mut words = Vec::new();
-                    multispin::pack(xs, n, &mut words);
-                    let live = multispin::live_mask(xs.len() / n);
-                    multispin::sweep_group(lat, &planes, sweeps, &mut words, live, rng, cancel)?;
-                    multispin::unpack(&words, n, xs);
-                    Ok::<(), Error>(())
+                .try_for_each(|(xs, rngs)| {
+                    if rngs.len() == 1 {
+                        run_batch::<1>(lat, &planes, sweeps, n, xs, rngs, cancel)
+                    } else {
+                        run_batch::<BATCH>(lat, &planes, sweeps, n, xs, rngs, cancel)
+                    }
                 })?;
             debug_assert!(chains == self.rngs.len());
             self.sweeps_done += sweeps;
@@ -353,6 +352,24 @@ impl Chains {
             });
         Ok(())
     }
+}
+
+/// `sweeps` multi-spin sweeps of one batch of chains (`xs`, chain-major), `B` words a site.
+fn run_batch<const B: usize>(
+    lat: &Lattice,
+    planes: &Planes,
+    sweeps: u64,
+    n: usize,
+    xs: &mut [u16],
+    rngs: &mut [GroupRng],
+    cancel: &Cancel,
+) -> Result<()> {
+    let mut words = Vec::<[u64; B]>::new();
+    multispin::pack(xs, n, &mut words);
+    let live = multispin::live_masks::<B>(xs.len() / n);
+    multispin::sweep_batch(lat, planes, sweeps, &mut words, live, rngs, cancel)?;
+    multispin::unpack(&words, n, xs);
+    Ok(())
 }
 
 /// `sweeps` systematic lattice sweeps of every chain, in tasks of a multiple of `K` chains

@@ -17,21 +17,58 @@
 //! heat-bath chain with the same law; the chains of a group are independent given their
 //! states, because each uses its own bit of every random word.
 //!
+//! Groups are swept [`BATCH`] at a time (four words a site: one 256-bit vector with AVX2,
+//! chosen at run time, two 128-bit ones without), so the random words of four groups are
+//! drawn by one vectorised xoshiro256++ step and the latency of one site's comparison
+//! overlaps the others'.
+//!
 //! Stream definition: group `g` (chains `64 g .. 64 g + 63`, the last group possibly
-//! partial) draws from stream `(seed, g, MultiSpin)`, sites visited in order `0..n`, and
-//! the planes drawn for a site depend on every chain of the group. So results are a
-//! function of the seed and the number of chains, never of the thread count (groups are
-//! distributed over threads whole), but a chain's trajectory is not the one the one-chain
-//! path gives it. Lanes past the last chain are held at 0 and never decide a plane.
+//! partial) has its own xoshiro256++ generator, seeded with the first four words of stream
+//! `(seed, g, MultiSpin)`; batch `j` is groups `4 j .. 4 j + 3`. Sites are visited in
+//! order `0..n`; at each site, plane `k` takes the next word of every group of the batch
+//! while any chain of the batch is undecided. So results are a function of the seed and
+//! the number of chains, never of the thread count (batches are distributed over threads
+//! whole), but a chain's trajectory is not the one the one-chain path gives it. Lanes past
+//! the last chain, and groups past the last, are held at 0 and never keep a plane open.
 
 use super::pairwise::Lattice;
-use super::rng::ChainRng;
+use super::rng::{stream, Purpose};
 use crate::cancel::Cancel;
 use crate::error::Result;
 use rand_core::Rng;
 
 /// Chains in a word.
 pub const LANES: usize = 64;
+/// Groups (words) swept together.
+pub const BATCH: usize = 4;
+
+/// The xoshiro256++ state of a group: the four state words.
+pub type GroupRng = [u64; 4];
+
+/// The generator of group `g` for `seed`.
+pub fn group_rng(seed: u64, g: u64) -> GroupRng {
+    let mut s = stream(seed, g, Purpose::MultiSpin);
+    std::array::from_fn(|_| s.next_u64())
+}
+
+/// One xoshiro256++ step of `B` generators at once (`s[j][b]`: state word `j` of
+/// generator `b`): what `rand_xoshiro::Xoshiro256PlusPlus::next_u64` computes, on arrays
+/// the compiler turns into vector instructions.
+#[inline(always)]
+fn next<const B: usize>(s: &mut [[u64; B]; 4]) -> [u64; B] {
+    let mut out = [0u64; B];
+    for b in 0..B {
+        out[b] = s[0][b].wrapping_add(s[3][b]).rotate_left(23).wrapping_add(s[0][b]);
+        let t = s[1][b] << 17;
+        s[2][b] ^= s[0][b];
+        s[3][b] ^= s[1][b];
+        s[1][b] ^= s[2][b];
+        s[0][b] ^= s[3][b];
+        s[2][b] ^= t;
+        s[3][b] = s[3][b].rotate_left(45);
+    }
+    out
+}
 
 /// The bit planes of the five heat-bath thresholds: `planes[k][s]` is all ones when bit
 /// `62 - k` of `T(s)` is set. `top[s]`: `T(s) = 2^63` (probability 1: no plane needed).
@@ -53,7 +90,7 @@ impl Planes {
     /// The new word of a site: bit `j` is 1 iff chain `j`'s uniform is below the threshold
     /// of its neighbour count, the counts given as masks `eq[s]` (chains with `s` up
     /// neighbours). Only lanes in `live` are decided; the others come out 0.
-    #[inline(always)]
+    #[cfg(test)]
     fn draw<R: Rng>(&self, eq: [u64; 5], live: u64, rng: &mut R) -> u64 {
         let sel = |p: &[u64; 5]| {
             (eq[0] & p[0]) | (eq[1] & p[1]) | (eq[2] & p[2]) | (eq[3] & p[3]) | (eq[4] & p[4])
@@ -89,65 +126,255 @@ fn counts(a: u64, b: u64, c: u64, d: u64) -> [u64; 5] {
     [!(b0 | b1 | b2), b0 & !b1, !b0 & b1 & !b2, b0 & b1, b2]
 }
 
-/// `sweeps` systematic sweeps (sites `0..n` in order) of one group of chains packed in
-/// `x` (`n` words), lanes in `live`; polls `cancel` before every sweep.
-pub fn sweep_group(
+/// `sweeps` systematic sweeps (sites `0..n` in order) of one batch of up to [`BATCH`]
+/// groups: `x[i][b]` is site `i` of group `b`, `live[b]` its chains, `rngs` the groups'
+/// generators (as many as groups); polls `cancel` before every sweep.
+pub fn sweep_batch<const B: usize>(
     lat: &Lattice,
     planes: &Planes,
     sweeps: u64,
-    x: &mut [u64],
-    live: u64,
-    rng: &mut ChainRng,
+    x: &mut [[u64; B]],
+    live: [u64; B],
+    rngs: &mut [GroupRng],
     cancel: &Cancel,
 ) -> Result<()> {
     let l = lat.side();
-    assert_eq!(x.len(), l * l);
-    let mut g = rng.clone();
+    assert!(x.len() == l * l && !rngs.is_empty() && rngs.len() <= B);
+    // Generators of missing groups: any state (their lanes are dead, their words unused).
+    let mut st: [[u64; B]; 4] =
+        std::array::from_fn(|j| std::array::from_fn(|b| rngs.get(b).map_or(1, |r| r[j])));
+    let mut result = Ok(());
     for _ in 0..sweeps {
         if let Err(e) = cancel.check() {
-            *rng = g;
-            return Err(e);
+            result = Err(e);
+            break;
         }
-        for r in 0..l {
-            let row = r * l;
-            let up = if r == 0 { l - 1 } else { r - 1 } * l;
-            let down = if r + 1 == l { 0 } else { r + 1 } * l;
-            for c in 0..l {
-                let left = if c == 0 { l - 1 } else { c - 1 };
-                let right = if c + 1 == l { 0 } else { c + 1 };
-                let eq = counts(x[up + c], x[down + c], x[row + left], x[row + right]);
-                x[row + c] = planes.draw(eq, live, &mut g);
-            }
-        }
+        sweep_once(l, planes, x, live, &mut st);
     }
-    *rng = g;
-    Ok(())
+    for (b, r) in rngs.iter_mut().enumerate() {
+        *r = std::array::from_fn(|j| st[j][b]);
+    }
+    result
 }
 
-/// Pack chains `chains` (each `n` spins of 0 / 1, chain-major) into `out` (`n` words),
-/// chain `k` of the slice in bit `k`.
-pub fn pack(states: &[u16], n: usize, out: &mut Vec<u64>) {
+/// One sweep; four groups are compiled for AVX2 when the processor has it. (A batch of one
+/// group, fewer than 65 chains, runs the scalar loop: the vector one would do four
+/// groups' work for it.)
+fn sweep_once<const B: usize>(
+    l: usize,
+    planes: &Planes,
+    x: &mut [[u64; B]],
+    live: [u64; B],
+    st: &mut [[u64; B]; 4],
+) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if B == BATCH && std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: B == BATCH, so these are the same types; the processor has AVX2.
+            unsafe {
+                let x4 = std::slice::from_raw_parts_mut(x.as_mut_ptr() as *mut [u64; BATCH], x.len());
+                let st4 = &mut *(st as *mut [[u64; B]; 4] as *mut [[u64; BATCH]; 4]);
+                let live4 = *(&live as *const [u64; B] as *const [u64; BATCH]);
+                sweep_avx2(l, planes, x4, live4, st4);
+            }
+            return;
+        }
+    }
+    sweep_body(l, planes, x, live, st);
+}
+
+/// [`sweep_body`] for four groups in AVX2 registers, written with intrinsics: the
+/// compiler keeps the generators in scalar registers otherwise (AVX2 has no 64-bit
+/// rotation), spilling them on every plane.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn sweep_avx2(
+    l: usize,
+    planes: &Planes,
+    x: &mut [[u64; BATCH]],
+    live: [u64; BATCH],
+    st: &mut [[u64; BATCH]; 4],
+) {
+    use std::arch::x86_64::*;
+    #[inline(always)]
+    unsafe fn load(w: &[u64; 4]) -> __m256i {
+        _mm256_loadu_si256(w.as_ptr() as *const __m256i)
+    }
+    #[inline(always)]
+    unsafe fn store(w: &mut [u64; 4], v: __m256i) {
+        _mm256_storeu_si256(w.as_mut_ptr() as *mut __m256i, v)
+    }
+    #[inline(always)]
+    unsafe fn bcast(w: u64) -> __m256i {
+        _mm256_set1_epi64x(w as i64)
+    }
+    let x = &mut x[..l * l];
+    let (mut s0, mut s1, mut s2, mut s3) = (load(&st[0]), load(&st[1]), load(&st[2]), load(&st[3]));
+    let live = load(&live);
+    let ones = _mm256_set1_epi64x(-1);
+    for r in 0..l {
+        let row = r * l;
+        let up = if r == 0 { l - 1 } else { r - 1 } * l;
+        let down = if r + 1 == l { 0 } else { r + 1 } * l;
+        for c in 0..l {
+            let left = if c == 0 { l - 1 } else { c - 1 };
+            let right = if c + 1 == l { 0 } else { c + 1 };
+            let (a, b) = (load(&x[up + c]), load(&x[down + c]));
+            let (cc, d) = (load(&x[row + left]), load(&x[row + right]));
+            let (xv, ca) = (_mm256_xor_si256(a, b), _mm256_and_si256(a, b));
+            let (yv, cd) = (_mm256_xor_si256(cc, d), _mm256_and_si256(cc, d));
+            let b0 = _mm256_xor_si256(xv, yv);
+            let carry = _mm256_and_si256(xv, yv);
+            let b1 = _mm256_xor_si256(_mm256_xor_si256(ca, cd), carry);
+            let b2 = _mm256_or_si256(
+                _mm256_and_si256(ca, cd),
+                _mm256_and_si256(_mm256_xor_si256(ca, cd), carry),
+            );
+            let eq = [
+                _mm256_andnot_si256(_mm256_or_si256(_mm256_or_si256(b0, b1), b2), ones),
+                _mm256_andnot_si256(b1, b0),
+                _mm256_andnot_si256(b2, _mm256_andnot_si256(b0, b1)),
+                _mm256_and_si256(b0, b1),
+                b2,
+            ];
+            let sel = |p: &[u64; 5]| {
+                let m01 = _mm256_or_si256(
+                    _mm256_and_si256(eq[0], bcast(p[0])),
+                    _mm256_and_si256(eq[1], bcast(p[1])),
+                );
+                let m23 = _mm256_or_si256(
+                    _mm256_and_si256(eq[2], bcast(p[2])),
+                    _mm256_and_si256(eq[3], bcast(p[3])),
+                );
+                _mm256_or_si256(_mm256_or_si256(m01, m23), _mm256_and_si256(eq[4], bcast(p[4])))
+            };
+            let mut out = _mm256_and_si256(sel(&planes.top), live);
+            let mut open = _mm256_andnot_si256(out, live);
+            for p in &planes.planes {
+                if _mm256_testz_si256(open, open) == 1 {
+                    break;
+                }
+                // xoshiro256++, four generators
+                let sum = _mm256_add_epi64(s0, s3);
+                let rot = _mm256_or_si256(_mm256_slli_epi64::<23>(sum), _mm256_srli_epi64::<41>(sum));
+                let rv = _mm256_add_epi64(rot, s0);
+                let t1 = _mm256_slli_epi64::<17>(s1);
+                s2 = _mm256_xor_si256(s2, s0);
+                s3 = _mm256_xor_si256(s3, s1);
+                s1 = _mm256_xor_si256(s1, s2);
+                s0 = _mm256_xor_si256(s0, s3);
+                s2 = _mm256_xor_si256(s2, t1);
+                s3 = _mm256_or_si256(_mm256_slli_epi64::<45>(s3), _mm256_srli_epi64::<19>(s3));
+                let t = sel(p);
+                out = _mm256_or_si256(out, _mm256_andnot_si256(rv, _mm256_and_si256(open, t)));
+                open = _mm256_andnot_si256(_mm256_xor_si256(t, rv), open);
+            }
+            store(&mut x[row + c], out);
+        }
+    }
+    store(&mut st[0], s0);
+    store(&mut st[1], s1);
+    store(&mut st[2], s2);
+    store(&mut st[3], s3);
+}
+
+#[inline(always)]
+fn sweep_body<const B: usize>(
+    l: usize,
+    planes: &Planes,
+    x: &mut [[u64; B]],
+    live: [u64; B],
+    st: &mut [[u64; B]; 4],
+) {
+    let x = &mut x[..l * l];
+    for r in 0..l {
+        let row = r * l;
+        let up = if r == 0 { l - 1 } else { r - 1 } * l;
+        let down = if r + 1 == l { 0 } else { r + 1 } * l;
+        for c in 0..l {
+            let left = if c == 0 { l - 1 } else { c - 1 };
+            let right = if c + 1 == l { 0 } else { c + 1 };
+            let (a, b, cc, d) = (x[up + c], x[down + c], x[row + left], x[row + right]);
+            x[row + c] = update(planes, [a, b, cc, d], live, st);
+        }
+    }
+}
+
+/// The new words of one site for `B` groups, from their four neighbour words.
+#[inline(always)]
+fn update<const B: usize>(
+    planes: &Planes,
+    nb: [[u64; B]; 4],
+    live: [u64; B],
+    st: &mut [[u64; B]; 4],
+) -> [u64; B] {
+    let mut eq = [[0u64; B]; 5];
+    for b in 0..B {
+        let e = counts(nb[0][b], nb[1][b], nb[2][b], nb[3][b]);
+        for s in 0..5 {
+            eq[s][b] = e[s];
+        }
+    }
+    let sel = |p: &[u64; 5], b: usize| {
+        (eq[0][b] & p[0])
+            | (eq[1][b] & p[1])
+            | (eq[2][b] & p[2])
+            | (eq[3][b] & p[3])
+            | (eq[4][b] & p[4])
+    };
+    let mut out = [0u64; B];
+    let mut open = [0u64; B];
+    for b in 0..B {
+        out[b] = sel(&planes.top, b) & live[b];
+        open[b] = live[b] & !out[b];
+    }
+    for p in &planes.planes {
+        if open.iter().fold(0, |acc, &o| acc | o) == 0 {
+            break;
+        }
+        let r = next(st);
+        for b in 0..B {
+            let t = sel(p, b);
+            out[b] |= open[b] & t & !r[b];
+            open[b] &= !(t ^ r[b]);
+        }
+    }
+    out
+}
+
+/// Pack up to `BATCH * 64` chains (each `n` spins of 0 / 1, chain-major) into `out`
+/// (`n` entries): chain `64 b + k` of the slice in bit `k` of `out[i][b]`.
+pub fn pack<const B: usize>(states: &[u16], n: usize, out: &mut Vec<[u64; B]>) {
     out.clear();
-    out.resize(n, 0);
-    for (k, x) in states.chunks(n).enumerate() {
+    out.resize(n, [0; B]);
+    for (c, x) in states.chunks(n).enumerate() {
+        let (b, k) = (c / LANES, c % LANES);
         for (w, &v) in out.iter_mut().zip(x) {
-            *w |= (v as u64 & 1) << k;
+            w[b] |= (v as u64 & 1) << k;
         }
     }
 }
 
 /// The inverse of [`pack`].
-pub fn unpack(words: &[u64], n: usize, states: &mut [u16]) {
-    for (k, x) in states.chunks_mut(n).enumerate() {
-        for (v, &w) in x.iter_mut().zip(words) {
-            *v = (w >> k & 1) as u16;
+pub fn unpack<const B: usize>(words: &[[u64; B]], n: usize, states: &mut [u16]) {
+    for (c, x) in states.chunks_mut(n).enumerate() {
+        let (b, k) = (c / LANES, c % LANES);
+        for (v, w) in x.iter_mut().zip(words) {
+            *v = (w[b] >> k & 1) as u16;
         }
     }
 }
 
+/// The live lanes of a batch holding `chains` chains (`1 <= chains <= BATCH * 64`).
+pub fn live_masks<const B: usize>(chains: usize) -> [u64; B] {
+    std::array::from_fn(|b| live_mask(chains.saturating_sub(b * LANES).min(LANES)))
+}
+
 /// The mask of the first `chains` lanes (`1 <= chains <= 64`).
 pub fn live_mask(chains: usize) -> u64 {
-    if chains >= LANES {
+    if chains == 0 {
+        0
+    } else if chains >= LANES {
         u64::MAX
     } else {
         (1u64 << chains) - 1
@@ -207,13 +434,154 @@ mod tests {
     #[test]
     fn pack_and_unpack_are_inverse() {
         let n = 10;
-        let states: Vec<u16> = (0..37 * n).map(|i| ((i * 7 + i / 3) % 2) as u16).collect();
-        let mut words = Vec::new();
-        pack(&states, n, &mut words);
-        let mut back = vec![0u16; states.len()];
-        unpack(&words, n, &mut back);
-        assert_eq!(back, states);
+        for chains in [37, 64, 200, 256] {
+            let states: Vec<u16> = (0..chains * n).map(|i| ((i * 7 + i / 3) % 2) as u16).collect();
+            let mut words = Vec::<[u64; BATCH]>::new();
+            pack(&states, n, &mut words);
+            let mut back = vec![0u16; states.len()];
+            unpack(&words, n, &mut back);
+            assert_eq!(back, states);
+        }
         assert_eq!(live_mask(3), 0b111);
         assert_eq!(live_mask(64), u64::MAX);
+        assert_eq!(live_masks::<4>(70), [u64::MAX, 0b111111, 0, 0]);
+    }
+
+    #[test]
+    fn vector_generator_is_xoshiro256plusplus() {
+        let seeds: [GroupRng; 3] = [group_rng(1, 0), group_rng(1, 1), group_rng(2, 0)];
+        let mut st: [[u64; 3]; 4] = std::array::from_fn(|j| std::array::from_fn(|b| seeds[b][j]));
+        let mut refs: Vec<crate::gibbs::rng::ChainRng> = seeds
+            .iter()
+            .map(|s| {
+                let mut bytes = [0u8; 32];
+                for (j, w) in s.iter().enumerate() {
+                    bytes[8 * j..8 * j + 8].copy_from_slice(&w.to_le_bytes());
+                }
+                rand_core::SeedableRng::from_seed(bytes)
+            })
+            .collect();
+        for _ in 0..100 {
+            let got = next(&mut st);
+            for b in 0..3 {
+                assert_eq!(got[b], refs[b].next_u64());
+            }
+        }
+    }
+
+    /// One group alone, the plainest way: per site, [`Planes::draw`] with the group's
+    /// generator.
+    fn reference(lat: &Lattice, planes: &Planes, sweeps: u64, x: &mut [u64], live: u64, rng: &mut GroupRng) {
+        struct One<'a>(&'a mut GroupRng);
+        impl rand_core::TryRng for One<'_> {
+            type Error = core::convert::Infallible;
+            fn try_next_u32(&mut self) -> std::result::Result<u32, Self::Error> {
+                Ok((self.try_next_u64()? >> 32) as u32)
+            }
+            fn try_next_u64(&mut self) -> std::result::Result<u64, Self::Error> {
+                let mut st: [[u64; 1]; 4] = std::array::from_fn(|j| [self.0[j]]);
+                let r = next(&mut st)[0];
+                *self.0 = std::array::from_fn(|j| st[j][0]);
+                Ok(r)
+            }
+            fn try_fill_bytes(&mut self, _: &mut [u8]) -> std::result::Result<(), Self::Error> {
+                unimplemented!()
+            }
+        }
+        let l = lat.side();
+        for _ in 0..sweeps {
+            for i in 0..l * l {
+                let (r, c) = (i / l, i % l);
+                let eq = counts(
+                    x[((r + l - 1) % l) * l + c],
+                    x[((r + 1) % l) * l + c],
+                    x[r * l + (c + l - 1) % l],
+                    x[r * l + (c + 1) % l],
+                );
+                x[i] = planes.draw(eq, live, &mut One(rng));
+            }
+        }
+    }
+
+    #[test]
+    fn the_avx2_sweep_is_the_generic_sweep() {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            use crate::gibbs::model::FactorGraph;
+            use crate::gibbs::pairwise::Pairwise;
+            let l = 6u32;
+            let mut scopes = Vec::new();
+            for r in 0..l {
+                for c in 0..l {
+                    scopes.push(vec![r * l + c, r * l + (c + 1) % l]);
+                    scopes.push(vec![r * l + c, ((r + 1) % l) * l + c]);
+                    scopes.push(vec![r * l + c]);
+                }
+            }
+            let logs = scopes
+                .iter()
+                .flat_map(|s| if s.len() == 2 { vec![0.5, -0.5, -0.5, 0.5] } else { vec![0.0, 0.3] })
+                .collect();
+            let g = FactorGraph::new(vec![2; (l * l) as usize], &scopes, logs).unwrap();
+            let p = Pairwise::from_model(&g).unwrap();
+            let lat = p.lattice().unwrap();
+            let planes = Planes::new(lat.thresholds());
+            let mut init = stream(1, 1, Purpose::Init);
+            let live = [u64::MAX, u64::MAX >> 3, 1, 0];
+            let x0: Vec<[u64; 4]> = (0..l * l)
+                .map(|_| std::array::from_fn(|b| init.next_u64() & live[b]))
+                .collect();
+            let st0: [[u64; 4]; 4] = std::array::from_fn(|j| std::array::from_fn(|b| group_rng(4, b as u64)[j]));
+            let (mut xa, mut sa) = (x0.clone(), st0);
+            let (mut xb, mut sb) = (x0, st0);
+            for _ in 0..3 {
+                // SAFETY: AVX2 checked above.
+                unsafe { sweep_avx2(l as usize, &planes, &mut xa, live, &mut sa) };
+                sweep_body(l as usize, &planes, &mut xb, live, &mut sb);
+            }
+            assert_eq!(xa, xb);
+            assert_eq!(sa, sb);
+        }
+    }
+
+    #[test]
+    fn a_batch_of_one_group_is_the_plain_sweep() {
+        use crate::gibbs::model::FactorGraph;
+        use crate::gibbs::pairwise::Pairwise;
+        for (l, beta) in [(3u32, 0.4), (5, -1.0), (8, 0.44)] {
+            let mut scopes = Vec::new();
+            for r in 0..l {
+                for c in 0..l {
+                    scopes.push(vec![r * l + c, r * l + (c + 1) % l]);
+                    scopes.push(vec![r * l + c, ((r + 1) % l) * l + c]);
+                }
+            }
+            let logs = scopes.iter().flat_map(|_| [beta, -beta, -beta, beta]).collect();
+            let g = FactorGraph::new(vec![2; (l * l) as usize], &scopes, logs).unwrap();
+            let p = Pairwise::from_model(&g).unwrap();
+            let lat = p.lattice().unwrap();
+            let planes = Planes::new(lat.thresholds());
+            let n = (l * l) as usize;
+            for chains in [1usize, 40, 64] {
+                let live = live_mask(chains);
+                let mut init = stream(7, chains as u64, Purpose::Init);
+                let x0: Vec<u64> = (0..n).map(|_| init.next_u64() & live).collect();
+                let mut want = x0.clone();
+                let mut rng_want = group_rng(3, 0);
+                reference(lat, &planes, 4, &mut want, live, &mut rng_want);
+                let mut batch: Vec<[u64; BATCH]> = x0.iter().map(|&w| [w, 0, 0, 0]).collect();
+                let mut rngs = [group_rng(3, 0)];
+                let lives = [live, 0, 0, 0];
+                sweep_batch(lat, &planes, 4, &mut batch, lives, &mut rngs, Cancel::never()).unwrap();
+                let got: Vec<u64> = batch.iter().map(|w| w[0]).collect();
+                assert_eq!(got, want, "L={l} chains={chains}");
+                assert_eq!(rngs[0], rng_want);
+                assert!(batch.iter().all(|w| w[1] == 0 && w[2] == 0 && w[3] == 0));
+                let mut one: Vec<[u64; 1]> = x0.iter().map(|&w| [w]).collect();
+                let mut rngs = [group_rng(3, 0)];
+                sweep_batch(lat, &planes, 4, &mut one, [live], &mut rngs, Cancel::never()).unwrap();
+                assert_eq!(one.iter().map(|w| w[0]).collect::<Vec<_>>(), want);
+            }
+        }
     }
 }

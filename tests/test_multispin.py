@@ -231,3 +231,28 @@ def test_multispin_hears_ctrl_c():
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
     assert sent and done - sent[0] < 2.0
+
+
+def test_few_chains_fill_the_word_with_column_strips():
+    # 8 chains on a 16x16 torus: 2 strips of 8 columns a chain in each word. The law of
+    # |magnetisation| after burn-in against the one-chain lattice path (40 chains: too
+    # many for strips, too few for whole words).
+    fg = na.FactorGraph.ising(nx.grid_2d_graph(16, 16, periodic=True), 0.35)
+    sweeps = list(range(50, 450, 20))
+    strips = [
+        na.sample(fg, sweeps, chains=8, scan="systematic", seed=s, record="magnetization",
+                  burn_in=50)
+        for s in range(8)
+    ]
+    single = na.sample(fg, sweeps, chains=40, scan="systematic", seed=1,
+                       record="magnetization", burn_in=50)
+    assert strips[0].path == "multispin" and single.path == "lattice"
+    bins = np.linspace(0, 1, 9)
+    a = np.histogram(np.abs(np.concatenate([r.values for r in strips], 1)), bins)[0]
+    b = np.histogram(np.abs(single.values), bins)[0]
+    keep = (a + b) > 0
+    assert stats.chi2_contingency(np.stack([a[keep], b[keep]])).pvalue > ALPHA
+    # and the same for any thread count
+    again = na.sample(fg, [0, 5], chains=8, scan="systematic", seed=3, threads=1)
+    other = na.sample(fg, [0, 5], chains=8, scan="systematic", seed=3, threads=2)
+    assert np.array_equal(again.states, other.states)

@@ -7,7 +7,7 @@
 //! chunks; that is where a front end can report progress or stop.
 
 use super::blocks::BlockSampler;
-use super::multispin::{self, GroupRng, Planes, BATCH, LANES};
+use super::multispin::{self, GroupRng, Planes, Strips, BATCH, LANES};
 use super::pairwise::Lattice;
 use super::rng::{stream, ChainRng, Purpose};
 use crate::cancel::Cancel;
@@ -94,11 +94,14 @@ impl Chains {
     }
 
     /// Whether systematic sweeps use multi-spin coding: a periodic lattice (the lattice
-    /// path), systematic scan and at least [`MULTISPIN_CHAINS`] chains.
+    /// path), systematic scan, and at least [`MULTISPIN_CHAINS`] chains or fewer chains
+    /// that fill a word with column strips ([`Strips`]).
     fn multispin(&self) -> bool {
         self.scan == Scan::Systematic
-            && self.sampler.lattice().is_some()
-            && self.states.len() / self.n.max(1) >= MULTISPIN_CHAINS
+            && self.sampler.lattice().is_some_and(|lat| {
+                let chains = self.states.len() / self.n.max(1);
+                chains >= MULTISPIN_CHAINS || Strips::new(lat.side(), chains).is_some()
+            })
     }
 
     /// Which loop advances the chains: `"multispin"`, `"lattice"` (periodic lattice, one
@@ -184,6 +187,15 @@ impl Chains {
             let planes = Planes::new(lat.thresholds());
             let n = self.n;
             let chains = self.rngs.len();
+            if let Some(strips) = Strips::new(lat.side(), chains) {
+                let mut words = Vec::new();
+                strips.pack(lat.side(), &self.states, &mut words);
+                let done = strips.sweep(lat, &planes, sweeps, &mut words, &mut self.groups[0], cancel);
+                strips.unpack(lat.side(), &words, &mut self.states);
+                done?;
+                self.sweeps_done += sweeps;
+                return Ok(());
+            }
             self.states
                 .par_chunks_mut(BATCH * LANES * n)
                 .zip(self.groups.par_chunks_mut(BATCH))

@@ -315,6 +315,17 @@ fn update<const B: usize>(
             eq[s][b] = e[s];
         }
     }
+    update_from(planes, eq, live, st)
+}
+
+/// [`update`] from the count masks `eq[s][b]` (lanes of group `b` with `s` up neighbours).
+#[inline(always)]
+fn update_from<const B: usize>(
+    planes: &Planes,
+    eq: [[u64; B]; 5],
+    live: [u64; B],
+    st: &mut [[u64; B]; 4],
+) -> [u64; B] {
     let sel = |p: &[u64; 5], b: usize| {
         (eq[0][b] & p[0])
             | (eq[1][b] & p[1])
@@ -340,6 +351,117 @@ fn update<const B: usize>(
         }
     }
     out
+}
+
+/// Fewer than 64 chains: each word holds `strips` column strips of every chain, so the
+/// word is still full. Site `(r, c)` with `c = j w + c'` (`w = L / strips`) of chain `k`
+/// is bit `j chains + k` of word `(r, c')`; one update of word `(r, c')` redraws the
+/// sites `(r, c' + j w)` of every strip `j` at once. They are at least `w >= 2` columns
+/// apart, so never neighbours, and redrawing them together is redrawing them one after
+/// another: a systematic scan whose order is row by row, column `c'` of all strips at
+/// once. The left neighbour of column 0 of strip `j` is column `w - 1` of strip `j - 1`:
+/// the word at `c' = w - 1` rotated by `chains` bits (and the other way on the right).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Strips {
+    pub chains: usize,
+    pub strips: usize,
+}
+
+impl Strips {
+    /// The most strips (a power of two, at most `64 / chains`) that divide `L` into
+    /// strips of width at least 2; `None` when that is fewer than 2 strips.
+    pub fn new(l: usize, chains: usize) -> Option<Strips> {
+        if chains == 0 || chains >= LANES {
+            return None;
+        }
+        let mut strips = 1usize;
+        while strips * 2 * chains <= LANES && l % (strips * 2) == 0 && l / (strips * 2) >= 2 {
+            strips *= 2;
+        }
+        (strips >= 2).then_some(Strips { chains, strips })
+    }
+
+    fn lanes(&self) -> u32 {
+        (self.strips * self.chains) as u32
+    }
+
+    /// Word `(r, c')` rotated up by one strip (strip `j` moves to `j + 1`, the last to 0).
+    #[inline(always)]
+    fn up(&self, w: u64) -> u64 {
+        let (c, n) = (self.chains as u32, self.lanes());
+        ((w << c) | (w >> (n - c))) & live_mask(n as usize)
+    }
+
+    #[inline(always)]
+    fn down(&self, w: u64) -> u64 {
+        let (c, n) = (self.chains as u32, self.lanes());
+        ((w >> c) | (w << (n - c))) & live_mask(n as usize)
+    }
+
+    /// Pack `chains` chains (chain-major, `L * L` spins each) into `L * w` words.
+    pub fn pack(&self, l: usize, states: &[u16], out: &mut Vec<u64>) {
+        let w = l / self.strips;
+        out.clear();
+        out.resize(l * w, 0);
+        for (k, x) in states.chunks(l * l).enumerate() {
+            for r in 0..l {
+                for c in 0..l {
+                    let (j, cc) = (c / w, c % w);
+                    out[r * w + cc] |= (x[r * l + c] as u64 & 1) << (j * self.chains + k);
+                }
+            }
+        }
+    }
+
+    /// The inverse of [`Strips::pack`].
+    pub fn unpack(&self, l: usize, words: &[u64], states: &mut [u16]) {
+        let w = l / self.strips;
+        for (k, x) in states.chunks_mut(l * l).enumerate() {
+            for r in 0..l {
+                for c in 0..l {
+                    let (j, cc) = (c / w, c % w);
+                    x[r * l + c] = (words[r * w + cc] >> (j * self.chains + k) & 1) as u16;
+                }
+            }
+        }
+    }
+
+    /// `sweeps` sweeps of the packed words `x` (`L * w`), drawing from `rng`.
+    pub fn sweep(
+        &self,
+        lat: &Lattice,
+        planes: &Planes,
+        sweeps: u64,
+        x: &mut [u64],
+        rng: &mut GroupRng,
+        cancel: &Cancel,
+    ) -> Result<()> {
+        let l = lat.side();
+        let w = l / self.strips;
+        assert!(w >= 2 && x.len() == l * w);
+        let live = [live_mask(self.lanes() as usize)];
+        let mut st: [[u64; 1]; 4] = std::array::from_fn(|j| [rng[j]]);
+        let mut result = Ok(());
+        for _ in 0..sweeps {
+            if let Err(e) = cancel.check() {
+                result = Err(e);
+                break;
+            }
+            for r in 0..l {
+                let row = r * w;
+                let up = if r == 0 { l - 1 } else { r - 1 } * w;
+                let down = if r + 1 == l { 0 } else { r + 1 } * w;
+                for c in 0..w {
+                    let left = if c == 0 { self.up(x[row + w - 1]) } else { x[row + c - 1] };
+                    let right = if c + 1 == w { self.down(x[row]) } else { x[row + c + 1] };
+                    let nb = [[x[up + c]], [x[down + c]], [left], [right]];
+                    x[row + c] = update(planes, nb, live, &mut st)[0];
+                }
+            }
+        }
+        *rng = std::array::from_fn(|j| st[j][0]);
+        result
+    }
 }
 
 /// Pack up to `BATCH * 64` chains (each `n` spins of 0 / 1, chain-major) into `out`
@@ -500,6 +622,80 @@ mod tests {
                 );
                 x[i] = planes.draw(eq, live, &mut One(rng));
             }
+        }
+    }
+
+    #[test]
+    fn strips_are_the_sites_redrawn_together() {
+        // A strip sweep must equal redrawing, row by row and for c' = 0..w, the sites
+        // (r, c' + j w) one after another, each with its bit of the same random planes.
+        use crate::gibbs::model::FactorGraph;
+        use crate::gibbs::pairwise::Pairwise;
+        let l = 8usize;
+        let mut scopes = Vec::new();
+        for r in 0..l as u32 {
+            for c in 0..l as u32 {
+                let lu = l as u32;
+                scopes.push(vec![r * lu + c, r * lu + (c + 1) % lu]);
+                scopes.push(vec![r * lu + c, ((r + 1) % lu) * lu + c]);
+            }
+        }
+        let logs = scopes.iter().flat_map(|_| [0.4, -0.4, -0.4, 0.4]).collect();
+        let g = FactorGraph::new(vec![2; l * l], &scopes, logs).unwrap();
+        let p = Pairwise::from_model(&g).unwrap();
+        let lat = p.lattice().unwrap();
+        let planes = Planes::new(lat.thresholds());
+        assert_eq!(Strips::new(8, 64), None);
+        assert_eq!(Strips::new(8, 40), None); // 2 strips would need 80 lanes
+        assert_eq!(Strips::new(256, 8), Some(Strips { chains: 8, strips: 8 }));
+        for chains in [1usize, 3, 8, 20] {
+            let st = Strips::new(l, chains).unwrap();
+            let mut init = stream(2, chains as u64, Purpose::Init);
+            let x0: Vec<u16> = (0..chains * l * l).map(|_| (init.next_u64() & 1) as u16).collect();
+            let mut words = Vec::new();
+            st.pack(l, &x0, &mut words);
+            let mut back = vec![0u16; x0.len()];
+            st.unpack(l, &words, &mut back);
+            assert_eq!(back, x0);
+            let mut rng = group_rng(5, 0);
+            st.sweep(lat, &planes, 2, &mut words, &mut rng, Cancel::never()).unwrap();
+            let mut got = vec![0u16; x0.len()];
+            st.unpack(l, &words, &mut got);
+            // reference: per chain and site, the heat-bath rule with the same uniform
+            let mut want = x0.clone();
+            let mut st1: [[u64; 1]; 4] = std::array::from_fn(|j| [group_rng(5, 0)[j]]);
+            let w = l / st.strips;
+            let n = l * l;
+            for _ in 0..2 {
+                for r in 0..l {
+                    for cc in 0..w {
+                        let nbs = |x: &[u16], i: usize| {
+                            let (r, c) = (i / l, i % l);
+                            x[((r + l - 1) % l) * l + c]
+                                + x[((r + 1) % l) * l + c]
+                                + x[r * l + (c + l - 1) % l]
+                                + x[r * l + (c + 1) % l]
+                        };
+                        let mut eq = [0u64; 5];
+                        for j in 0..st.strips {
+                            for k in 0..chains {
+                                let s = nbs(&want[k * n..(k + 1) * n], r * l + j * w + cc);
+                                eq[s as usize] |= 1 << (j * chains + k);
+                            }
+                        }
+                        let live = [live_mask(st.strips * chains)];
+                        let e = [[eq[0]], [eq[1]], [eq[2]], [eq[3]], [eq[4]]];
+                        // the same update as `update`, from the counts
+                        let word = update_from(&planes, e, live, &mut st1)[0];
+                        for j in 0..st.strips {
+                            for k in 0..chains {
+                                want[k * n + r * l + j * w + cc] = (word >> (j * chains + k) & 1) as u16;
+                            }
+                        }
+                    }
+                }
+            }
+            assert_eq!(got, want, "chains {chains}");
         }
     }
 

@@ -143,18 +143,77 @@ def multispin_rate(L_, chains, sweeps, repeat=5, threads=1):
     return statistics.median(rates), r.path
 
 
+def cpu_rate(run, updates, repeat=5):
+    """Median updates per ns of CPU time of a 1-thread ``run(sweeps)`` (setup subtracted):
+    the per-core rate, whatever else the machine is running."""
+    run(1)
+    rates = []
+    for _ in range(repeat):
+        t = time.process_time()
+        run(0)
+        t0 = time.process_time() - t
+        t = time.process_time()
+        out = run(None)
+        rates.append(updates / max(time.process_time() - t - t0, 1e-9) / 1e9)
+    return statistics.median(rates), out
+
+
 def multispin_section():
-    print(f"\n== multi-spin coding: {L}x{L}, 64 chains a word, systematic sweeps ==")
-    for chains, threads in ((64, 1), (128, 2), (256, 2)):
-        rate, path = multispin_rate(L, chains, 100, threads=threads)
-        print(f"{chains:4d} chains, {threads} thread{'s' if threads > 1 else ' '}: "
-              f"{rate:5.2f} spin updates/ns ({rate / threads:5.2f} per core; path {path}; "
-              f"target >= 5 per core)")
+    print(f"\n== multi-spin coding: {L}x{L}, systematic sweeps ==")
+    fg = na.FactorGraph.ising(nx.grid_2d_graph(L, L, periodic=True), BETA)
+    for chains in (8, 64, 256):
+        sweeps = max(10, int(4e8 / (chains * L * L)))
+        run = lambda s: na.sample(fg, [sweeps if s is None else s], chains=chains,
+                                  scan="systematic", seed=1, threads=1, burn_in=0,
+                                  record="magnetization")
+        per_core, r = cpu_rate(run, chains * sweeps * L * L)
+        wall, _ = multispin_rate(L, chains, sweeps, threads=1)
+        print(f"{chains:4d} chains, 1 thread: {per_core:5.2f} spin updates per ns of CPU time "
+              f"({wall:5.2f} per ns of wall time; path {r.path}; target >= 5 per core)")
 
 
-def curve_section(figure=None):
+def paths_section():
+    """Random scan and the DAG path, per ns of CPU time on 1 thread; with
+    ``NATABS_BASELINE=<python dir of another build>`` the same in a child process on it."""
+    import subprocess
+
+    code = ("import sys; sys.argv = ['gibbs.py']; import runpy; "
+            "m = runpy.run_path(%r); m['paths_rates']()" % os.path.abspath(__file__))
+    print("\n== random scan and DAG paths, 1 thread, updates per ns of CPU time ==")
+    here = paths_rates()
+    base = os.environ.get("NATABS_BASELINE")
+    if base:
+        env = dict(os.environ, PYTHONPATH=base)
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                             text=True, check=True).stdout
+        there = [float(x) for x in out.split("RATES")[1].split()]
+        for name, a, b in zip(("Ising 256x256 random scan, 16 chains",
+                               "DAG 10^5 nodes random scan, 16 chains",
+                               "DAG 10^5 nodes systematic, 16 chains"), here, there):
+            print(f"{name}: this build {a:.3f}/ns, baseline ({base}) {b:.3f}/ns = {a / b:.2f}x")
+
+
+def paths_rates():
+    fg = na.FactorGraph.ising_lattice(L, BETA)
+    init = np.zeros((16, L * L), dtype=np.uint8)
+    ising = lambda s: na.sample(fg, [30 if s is None else s], chains=16, seed=1, init=init,
+                                threads=1, record="majority", scan="random")
+    r1, _ = cpu_rate(ising, 16 * 30 * L * L, repeat=3)
+    G = big_dag(100_000, 1000, np.random.default_rng(7))
+    dag = na.FactorGraph.from_dag(G)
+    rates = [r1]
+    for scan in ("random", "systematic"):
+        run = lambda s: na.sample(dag, [3 if s is None else s], chains=16, seed=0, threads=1,
+                                  record=[0], scan=scan)
+        rates.append(cpu_rate(run, 16 * 3 * 100_000, repeat=3)[0])
+    print("RATES", *rates)
+    return rates
+
+
+def curve_section(figure=None, thrml_rates=None):
     """Flips per ns against parallel chains x sites (THRML's published axes)."""
-    print("\n== flips per ns against parallel chains x sites (natabs, 2 threads) ==")
+    print("\n== flips per ns (wall time) against parallel chains x sites (natabs, all "
+          "threads) ==")
     points = []
     for L_, chains in ((32, 8), (32, 64), (64, 64), (64, 256), (128, 64), (128, 512),
                        (256, 8), (256, 64), (256, 256), (512, 128)):
@@ -172,7 +231,15 @@ def curve_section(figure=None):
         fig, ax = plt.subplots(figsize=(5.5, 3.6))
         for path, marker in (("multispin", "o"), ("lattice", "s")):
             pts = [p for p in points if p[2] == path]
-            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker, label=f"natabs ({path})")
+            if pts:
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker,
+                        label=f"natabs ({path})")
+        if thrml_rates:
+            xs = [c * L * L for c in thrml_rates]
+            ax.plot(xs, [r[1] / 1e9 for r in thrml_rates.values()], "^",
+                    label="THRML (JAX, CPU)")
+            ax.plot(xs, [r[0] / 1e9 for r in thrml_rates.values()], "v",
+                    label="natabs, end to end")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("parallel chains x sites")
@@ -360,16 +427,18 @@ def main(argv):
     if "--figure" in argv:
         figure = argv[argv.index("--figure") + 1]
         argv = [a for a in argv if a not in ("--figure", figure)]
-    want = set(argv) or {"thrml", "multispin", "ising", "pgmpy", "dag"}
+    want = set(argv) or {"thrml", "multispin", "ising", "pgmpy", "dag", "paths"}
     print(f"natabs {na.__version__}, {os.cpu_count()} logical CPUs\n")
     th = thrml_section() if "thrml" in want else None
     if "multispin" in want:
         multispin_section()
     if "curve" in want or figure:
-        curve_section(figure)
+        curve_section(figure, th)
     rates = ising_section() if "ising" in want else None
     pg = pgmpy_section() if "pgmpy" in want else None
     dag = dag_section() if "dag" in want else None
+    if "paths" in want:
+        paths_section()
     print("\n== summary (median or best of repeated timings; shared machine) ==")
     if th:
         for chains, (r_na, r_th) in th.items():

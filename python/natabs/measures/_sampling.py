@@ -169,6 +169,35 @@ def sample(
     -------
     SampleRun
 
+    Notes
+    -----
+    **Paths.** A binary pairwise model with single-site blocks runs a heat bath on
+    neighbour lists (``run.path == 'pairwise'``). When its interaction graph is a periodic
+    ``L x L`` lattice (``L >= 5`` under any node labels and order, or already in row-major
+    order, as :func:`~natabs.factor_graph.lattice` and ``nx.grid_2d_graph(L, L,
+    periodic=True)`` give it) with one coupling and one field, the variables are put in
+    row-major lattice order and neighbours are computed, not read (``'lattice'``); states
+    come back in the model's own order. The compiled model is kept on the model, so a
+    second call starts at once.
+
+    **Multi-spin coding** (``'multispin'``): systematic scan on the lattice path with at
+    least 64 chains, or fewer chains when a word can hold ``64 / chains`` column strips of
+    each (``L`` divisible by the number of strips, strips at least 2 columns wide). The
+    chains are packed one bit per chain in 64-bit words and a site is updated for all of
+    them with bitwise operations: the neighbour counts by a bitwise adder, the heat-bath
+    draw ``U < T(count)`` by comparing ``U`` with the 63-bit threshold one bit plane at a
+    time, one random word per plane, only while some chain of the word is undecided
+    (about 7 words for 64 chains instead of 64). Exact in law. The packing is part of the
+    stream definition: chain ``c`` is bit ``c mod 64`` of group ``c // 64``; group ``g``
+    draws from its own xoshiro256++ generator seeded from ``(seed, g)``; groups
+    ``4j .. 4j+3`` form a batch whose four generators each give one word per plane while
+    any chain of the batch is undecided. With strips (fewer than 64 chains) site
+    ``(r, j w + c')`` of chain ``k`` is bit ``j * chains + k`` of word ``(r, c')``
+    (``w = L / strips``) and the sites ``(r, c' + j w)`` of all strips are redrawn
+    together, so the scan goes row by row, column ``c'`` of every strip at once. So results
+    depend on the seed and the number of chains, never on ``threads``; a chain's
+    trajectory differs from the one the one-chain path would give it (the law is the same).
+
     Examples
     --------
     >>> import natabs as na

@@ -179,7 +179,7 @@ def paths_section():
 
     code = ("import sys; sys.argv = ['gibbs.py']; import runpy; "
             "m = runpy.run_path(%r); m['paths_rates']()" % os.path.abspath(__file__))
-    print("\n== random scan and DAG paths, 1 thread, updates per ns of CPU time ==")
+    print("\n== random scan and DAG paths, 1 thread, updates per second of CPU time ==")
     here = paths_rates()
     base = os.environ.get("NATABS_BASELINE")
     if base:
@@ -190,7 +190,8 @@ def paths_section():
         for name, a, b in zip(("Ising 256x256 random scan, 16 chains",
                                "DAG 10^5 nodes random scan, 16 chains",
                                "DAG 10^5 nodes systematic, 16 chains"), here, there):
-            print(f"{name}: this build {a:.3f}/ns, baseline ({base}) {b:.3f}/ns = {a / b:.2f}x")
+            print(f"{name}: this build {a * 1e3:.1f} M/s, baseline ({base}) {b * 1e3:.1f} M/s "
+                  f"= {a / b:.2f}x (per s of CPU time)")
 
 
 def paths_rates():

@@ -286,7 +286,24 @@ class FactorGraph:
         >>> na.FactorGraph.ising_lattice(3, beta=0.4).n
         9
         """
-        return cls.ising(lattice(L), beta, J=J, h=h)
+        L = integer(L, "L", 3)
+        beta, J, h = (_real(x, name) for x, name in ((beta, "beta"), (J, "J"), (h, "h")))
+        # The edges of lattice(L) as arrays (sorted; the order of factors changes no law); the
+        # networkx graph itself (a Python object per node and edge) only when asked for.
+        import itertools
+
+        nodes = list(itertools.product(range(L), range(L)))
+        v = np.arange(L * L, dtype=np.int64)
+        r, c = v // L, v % L
+        right, down = r * L + (c + 1) % L, ((r + 1) % L) * L + c
+        edges = np.stack([np.stack([v, right], 1), np.stack([v, down], 1)], 1).reshape(-1, 2)
+        edges = np.sort(edges, axis=1)
+        edges = edges[np.lexsort((edges[:, 1], edges[:, 0]))]
+        bj = beta * J
+        pair = np.array([[bj, -bj], [-bj, bj]])
+        unary = np.array([-beta * h, beta * h]) if h != 0.0 else None
+        return cls(cards=(), nodes=nodes, kind="mrf", graph=lambda: lattice(L),
+                   pair=(edges, pair, unary))
 
     @classmethod
     def potts(cls, graph: nx.Graph, q: int, beta: float) -> FactorGraph:
@@ -416,6 +433,8 @@ class FactorGraph:
 
     @property
     def graph(self) -> nx.Graph:
+        if callable(self._graph) and not hasattr(self._graph, "nodes"):
+            self._graph = self._graph()  # built on first use (ising_lattice)
         return self._graph
 
     @property
@@ -558,7 +577,7 @@ class FactorGraph:
             scopes.append([new[v] for v in blanket])
             logs.append(merged)
         nodes = [v for i, v in enumerate(self._nodes) if i != lam]
-        graph = self._graph.to_undirected().copy() if self._graph is not None else None
+        graph = self.graph.to_undirected().copy() if self._graph is not None else None
         if graph is not None:
             graph.remove_node(self._nodes[lam])
             graph.add_edges_from((self._nodes[a], self._nodes[b]) for a in blanket

@@ -190,7 +190,14 @@ impl Chains {
             if let Some(strips) = Strips::new(lat.side(), chains) {
                 let mut words = Vec::new();
                 strips.pack(lat.side(), &self.states, &mut words);
-                let done = strips.sweep(lat, &planes, sweeps, &mut words, &mut self.groups[0], cancel);
+                let done = strips.sweep(
+                    lat,
+                    &planes,
+                    sweeps,
+                    &mut words,
+                    &mut self.groups[0],
+                    cancel,
+                );
                 strips.unpack(lat.side(), &words, &mut self.states);
                 done?;
                 self.sweeps_done += sweeps;

@@ -12,6 +12,7 @@ __all__ = [
     "components_codes",
     "components_rows",
     "GibbsChains",
+    "GibbsSampler",
     "gibbs_ancestral",
     "Kernel",
 ]

@@ -256,3 +256,17 @@ def test_few_chains_fill_the_word_with_column_strips():
     again = na.sample(fg, [0, 5], chains=8, scan="systematic", seed=3, threads=1)
     other = na.sample(fg, [0, 5], chains=8, scan="systematic", seed=3, threads=2)
     assert np.array_equal(again.states, other.states)
+
+
+def test_relabelled_lattices_start_from_the_given_states():
+    G = torus(7, shuffle=4, labels="strings")
+    fg = na.FactorGraph.ising(G, 0.4)
+    assert fg._torus_order() is not None
+    rng = np.random.default_rng(0)
+    for chains, scan in [(3, "systematic"), (70, "systematic"), (5, "random")]:
+        init = rng.integers(0, 2, size=(chains, fg.n), dtype=np.uint8)
+        run = na.sample(fg, [0, 1], chains=chains, scan=scan, seed=1, init=init)
+        assert np.array_equal(run.states[0], init)
+        m = na.sample(fg, [0], chains=chains, scan=scan, seed=1, init=init,
+                      record="magnetization").values[0]
+        assert np.allclose(m, 2 * init.mean(axis=1) - 1)

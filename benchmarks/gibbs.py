@@ -111,8 +111,8 @@ def thrml_section():
     out = {}
     for chains, sweeps, repeat in ((8, 200, 3), (64, 50, 3)):
         work = chains * sweeps * L * L
-        x_th, t_th = median_time(lambda: thrml_run(G, BETA, chains, sweeps), repeat)
-        run, t_na = median_time(lambda: natabs_run(G, BETA, chains, sweeps), repeat)
+        x_th, t_th = median_time(lambda c=chains, s=sweeps: thrml_run(G, BETA, c, s), repeat)
+        run, t_na = median_time(lambda c=chains, s=sweeps: natabs_run(G, BETA, c, s), repeat)
         out[chains] = (work / t_na, work / t_th)
         print(f"{chains:3d} chains x {sweeps} sweeps: natabs {t_na:6.2f} s "
               f"({work / t_na / 1e6:7.1f} M updates/s, path {run.path}), THRML {t_th:6.2f} s "
@@ -163,9 +163,11 @@ def multispin_section():
     fg = na.FactorGraph.ising(nx.grid_2d_graph(L, L, periodic=True), BETA)
     for chains in (8, 64, 256):
         sweeps = max(10, int(4e8 / (chains * L * L)))
-        run = lambda s: na.sample(fg, [sweeps if s is None else s], chains=chains,
-                                  scan="systematic", seed=1, threads=1, burn_in=0,
-                                  record="magnetization")
+        def run(s, chains=chains, sweeps=sweeps):
+            return na.sample(fg, [sweeps if s is None else s], chains=chains,
+                             scan="systematic", seed=1, threads=1, burn_in=0,
+                             record="magnetization")
+
         per_core, r = cpu_rate(run, chains * sweeps * L * L)
         wall, _ = multispin_rate(L, chains, sweeps, threads=1)
         print(f"{chains:4d} chains, 1 thread: {per_core:5.2f} spin updates per ns of CPU time "
@@ -178,7 +180,7 @@ def paths_section():
     import subprocess
 
     code = ("import sys; sys.argv = ['gibbs.py']; import runpy; "
-            "m = runpy.run_path(%r); m['paths_rates']()" % os.path.abspath(__file__))
+            f"m = runpy.run_path({os.path.abspath(__file__)!r}); m['paths_rates']()")
     print("\n== random scan and DAG paths, 1 thread, updates per second of CPU time ==")
     here = paths_rates()
     base = os.environ.get("NATABS_BASELINE")
@@ -204,8 +206,10 @@ def paths_rates():
     dag = na.FactorGraph.from_dag(G)
     rates = [r1]
     for scan in ("random", "systematic"):
-        run = lambda s: na.sample(dag, [3 if s is None else s], chains=16, seed=0, threads=1,
-                                  record=[0], scan=scan)
+        def run(s, scan=scan):
+            return na.sample(dag, [3 if s is None else s], chains=16, seed=0, threads=1,
+                             record=[0], scan=scan)
+
         rates.append(cpu_rate(run, 16 * 3 * 100_000, repeat=3)[0])
     print("RATES", *rates)
     return rates

@@ -15,13 +15,12 @@ import random
 import signal
 import time
 
+import natabs as na
 import networkx as nx
 import numpy as np
 import pytest
-from scipy import stats
-
-import natabs as na
 from natabs.systems._factor_graph import torus_order
+from scipy import stats
 
 #: Smallest p-value a χ² test may give (the tests are seeded: a fixed draw, not a flake).
 ALPHA = 1e-4

@@ -125,9 +125,13 @@ def fmt_count(n: float) -> str:
 # -- scalars ------------------------------------------------------------------------------
 
 
-def check_type(value: Any, types: type | tuple[type, ...], name: str) -> Any:
-    """``value`` if it is an instance of ``types``; else a TypeError naming them."""
+def check_type(
+    value: Any, types: type | tuple[type, ...], name: str, want: str | None = None
+) -> Any:
+    """``value`` if it is an instance of ``types``; else a TypeError naming them (or ``want``)."""
     if not isinstance(value, types):
+        if want is not None:
+            raise TypeError(f"{name} must be {want}, got {type(value).__name__}")
         if isinstance(types, tuple):
             want = " or ".join(t.__name__ for t in types)
         else:

@@ -25,7 +25,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._validation import integer
+from .._validation import (
+    check_bool,
+    check_integer,
+    check_real,
+    check_real_array,
+    check_sequence,
+    check_size,
+    check_type,
+    fmt_count,
+    integer,
+)
 from ..errors import InvalidInputError, TooLargeError
 from ._support import System
 
@@ -40,6 +50,9 @@ MAX_EXACT_STATES = 1 << 22
 ROW_TOLERANCE = 1e-9
 #: Largest variable card (the sampler holds values as 16-bit integers).
 MAX_CARD = 1 << 16
+#: Largest factor table a constructor builds (entries), and largest lattice (nodes).
+MAX_TABLE = 1 << 24
+MAX_NODES = 1 << 20
 
 
 def lattice(L: int) -> nx.Graph:
@@ -59,6 +72,7 @@ def lattice(L: int) -> nx.Graph:
     import networkx as nx
 
     L = integer(L, "L", 3)
+    check_size(L * L, MAX_NODES, f"nodes of the {L} x {L} lattice")
     return nx.grid_2d_graph(L, L, periodic=True)
 
 
@@ -268,6 +282,7 @@ class FactorGraph:
         nodes, edges = _graph(graph)
         q = integer(q, "q", 2)
         _check_card(q, "q")
+        check_size(q * q, MAX_TABLE, f"entries of the {q} x {q} Potts pair table")
         beta = _real(beta, "beta")
         pair = beta * np.eye(q)
         return cls(cards=[q] * len(nodes), nodes=nodes, scopes=[list(e) for e in edges],
@@ -304,19 +319,23 @@ class FactorGraph:
         array([[0.375, 0.125],
                [0.125, 0.375]])
         """
-        if isinstance(scopes, (str, bytes)) or len(scopes) != len(tables):
+        scopes = check_sequence(scopes, "scopes", what="scopes (lists of variable indices)")
+        tables = check_sequence(tables, "tables", what="tables")
+        log = check_bool(log, "log")
+        if len(scopes) != len(tables):
             raise InvalidInputError(
                 f"give one table per scope ({len(scopes)} scopes, {len(tables)} tables)"
             )
         cards: dict[int, int] = {}
         norm_scopes, logs = [], []
         for f, (scope, table) in enumerate(zip(scopes, tables)):
-            try:
-                s = [int(v) for v in scope]
-            except (TypeError, ValueError):
-                raise TypeError(f"scope {f} must be a list of variable indices") from None
-            if any(v < 0 for v in s) or len(set(s)) != len(s):
-                raise InvalidInputError(f"scope {f} {s!r}: indices must be >= 0 and distinct")
+            s = [check_integer(v, f"scope {f}: a variable index", min_value=0)
+                 for v in check_sequence(scope, f"scope {f}", what="variable indices")]
+            if s and max(s) >= MAX_NODES:
+                check_size(max(s) + 1, MAX_NODES, f"variables of a model whose scope {f} "
+                           f"uses the index {max(s)}")
+            if len(set(s)) != len(s):
+                raise InvalidInputError(f"scope {f} {s!r}: indices must be distinct")
             t = _table(table, f"table {f}")
             if t.ndim != len(s):
                 raise InvalidInputError(
@@ -343,12 +362,18 @@ class FactorGraph:
         if not cards:
             raise InvalidInputError("no factors: at least one is needed to define the variables")
         n = max(cards) + 1
-        missing = [v for v in range(n) if v not in cards]
-        if missing:
-            raise InvalidInputError(f"variables {missing} appear in no factor (cards unknown)")
-        nodes = list(range(n)) if names is None else list(names)
-        if len(nodes) != n:
-            raise InvalidInputError(f"{len(nodes)} names for {n} variables")
+        if len(cards) < n:  # the first missing index is at most len(cards)
+            missing = [v for v in range(len(cards) + 1) if v not in cards][:10]
+            raise InvalidInputError(
+                f"variables {missing}{' ...' if n - len(cards) > 10 else ''} appear in no "
+                f"factor (cards unknown); scopes use indices up to {n - 1}"
+            )
+        if names is None:
+            nodes: list[Any] = list(range(n))
+        else:
+            nodes = list(check_sequence(names, "names", what="names"))
+            if len(nodes) != n:
+                raise InvalidInputError(f"{len(nodes)} names for {n} variables")
         import networkx as nx
 
         graph = nx.Graph()
@@ -390,6 +415,8 @@ class FactorGraph:
 
     def index(self, var: Any) -> int:
         """Position of a variable given by node label, name, or index (labels first)."""
+        if isinstance(var, (bool, np.bool_)):
+            raise TypeError(f"a variable is a node label, a name or an index, got the boolean {var!r}")
         try:
             if var in self._index:
                 return self._index[var]
@@ -405,7 +432,8 @@ class FactorGraph:
 
     def indices(self, variables: Iterable[Any]) -> tuple[int, ...]:
         """Positions of several variables (see :meth:`index`)."""
-        return tuple(self.index(v) for v in variables)
+        items = check_sequence(variables, "variables", what="node labels or indices")
+        return tuple(self.index(v) for v in items)
 
     def state_space_size(self) -> int:
         """Number of joint states, ``Π cards`` (may be astronomically large)."""
@@ -430,11 +458,14 @@ class FactorGraph:
         ...
         natabs.errors.TooLargeError: the model has 68719476736 joint states; to_system enumerates at most 4194304
         """
+        max_states = integer(max_states, "max_states", 1)
         size = self.state_space_size()
         if size > max_states:
             raise TooLargeError(
-                f"the model has {size} joint states; to_system enumerates at most {max_states}"
+                f"the model has {fmt_count(size)} joint states; to_system enumerates at most "
+                f"{fmt_count(max_states)}"
             )
+        check_size(size * self.n * 8, 1 << 33, "bytes of the enumerated states")
         codes = np.arange(size, dtype=np.int64)
         states = np.empty((size, self.n), dtype=np.int64)
         rest = codes
@@ -472,13 +503,14 @@ class FactorGraph:
         (('0', '2'), True)
         """
         lam = self.index(var)
+        max_table = integer(max_table, "max_table", 1)
         touching = [f for f, sc in enumerate(self._scopes) if lam in sc]
         blanket = sorted({v for f in touching for v in self._scopes[f] if v != lam})
         size = math.prod(self._cards[v] for v in blanket) * self._cards[lam]
         if size > max_table:
             raise TooLargeError(
-                f"summing out {var!r} needs a table over {len(blanket)} variables with {size} "
-                f"entries; the limit is {max_table}"
+                f"summing out {var!r} needs a table over {len(blanket)} variables with "
+                f"{fmt_count(size)} entries; the limit is {fmt_count(max_table)}"
             )
         axes = blanket + [lam]
         shape = [self._cards[v] for v in axes]
@@ -536,11 +568,7 @@ class FactorGraph:
 
 
 def _real(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {value!r}")
-    if not math.isfinite(value):
-        raise InvalidInputError(f"{name} must be finite, got {value!r}")
-    return float(value)
+    return check_real(value, name)
 
 
 def _check_card(c: int, what: str) -> None:
@@ -549,10 +577,7 @@ def _check_card(c: int, what: str) -> None:
 
 
 def _table(x: Any, what: str) -> np.ndarray:
-    try:
-        t = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{what} must be an array of numbers") from None
+    t = check_real_array(x, what)
     if t.ndim == 0:
         raise InvalidInputError(f"{what} must have at least one axis")
     return t
@@ -566,8 +591,7 @@ def _log(t: np.ndarray) -> np.ndarray:
 def _graph(graph: Any) -> tuple[list, list[tuple[int, int]]]:
     import networkx as nx
 
-    if not isinstance(graph, nx.Graph):
-        raise TypeError(f"graph must be a networkx graph, got {type(graph).__name__}")
+    check_type(graph, nx.Graph, "graph", "a networkx graph")
     if graph.is_directed() or graph.is_multigraph():
         raise InvalidInputError("graph must be a simple undirected networkx Graph")
     nodes = list(graph.nodes)

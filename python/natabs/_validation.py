@@ -291,7 +291,11 @@ def check_steps(steps: Any, name: str = "steps", *, max_value: int = MAX_STEPS) 
     if isinstance(steps, (int, np.integer)) and not isinstance(steps, (bool, np.bool_)):
         raise TypeError(f"{name} must be a list of integers, e.g. [{steps}]; got {steps!r}")
     items = check_sequence(steps, name, what="integers")
-    out = [check_integer(s, f"each of {name}", min_value=0, max_value=max_value) for s in items]
+    out = []
+    for i, s in enumerate(items):
+        if isinstance(s, (bool, np.bool_)) or not hasattr(s, "__index__"):
+            raise TypeError(f"{name} must be a list of integers; {name}[{i}] is {_got(s)}")
+        out.append(check_integer(s, f"{name}[{i}]", min_value=0, max_value=max_value))
     if not out:
         raise InvalidInputError(f"{name} is empty: give at least one number of steps")
     return np.array(out, dtype=np.int64)

@@ -8,7 +8,7 @@ from itertools import combinations
 
 import numpy as np
 
-from .._validation import integer
+from .._validation import check_system, check_transform, integer
 from ..errors import TooLargeError
 from ..systems._support import System
 from ._algebra import _UNBOUNDED, Compose, Transform, _distinct_rows, _indices
@@ -106,10 +106,8 @@ def light_cone(system: System, transform: Transform, k: int) -> LightCone:
     >>> nt.light_cone(x, nt.prefix_xor([0, 1, 2, 3]), 1).inverse
     4
     """
-    if not isinstance(transform, Transform):
-        raise TypeError(f"transform must be a natabs transformation, got {type(transform).__name__}")
-    if not isinstance(system, System):
-        raise TypeError(f"system must be a natabs.System, got {type(system).__name__}")
+    check_transform(transform)
+    check_system(system)
     k = integer(k, "k", 0)
     a = np.asarray(system.states, dtype=np.int64)
     b, cards_y, _ = transform._image(system)

@@ -23,7 +23,7 @@ from .._info import check_base
 from ..measures._conserved import conserved_information
 from ..errors import InvalidInputError, TooLargeError
 from ..systems._support import System
-from .._validation import integer
+from .._validation import check_sequence, check_steps, check_system, check_transform, integer
 from ._algebra import Transform
 from ._light_cone import light_cone, static_widening
 
@@ -135,13 +135,8 @@ class _R:
 
 
 def _check(system: Any, transform: Any) -> None:
-    if not isinstance(system, System):
-        raise TypeError(f"system must be a natabs.System, got {type(system).__name__}")
-    if not isinstance(transform, Transform):
-        raise TypeError(
-            f"transform must be a natabs transformation (natabs.transforms), "
-            f"got {type(transform).__name__}"
-        )
+    check_system(system)
+    check_transform(transform)
 
 
 def _survival(system, transform, y, k, rx, ry, base, *, exact=True) -> Survival:
@@ -227,7 +222,7 @@ def survives(
             "survives(..., steps=) needs natabs.surviving_information (the finite-time "
             "engine), which this build of natabs does not have"
         ) from None
-    st = tuple(int(t) for t in steps)
+    st = tuple(int(t) for t in check_steps(steps, "steps"))
     cx = surviving_information(system, st, k=k, base=b)
     cy = surviving_information(y, st, k=k, base=b)
     return Survival(
@@ -259,8 +254,7 @@ def survival_table(
     y = transform(system)
     if ks is None:
         ks = range(1, max(system.n, y.n) + 1)
-    if isinstance(ks, (str, bytes)) or not isinstance(ks, Iterable):
-        raise TypeError(f"ks must be a list of integers, got {ks!r}")
+    ks = check_sequence(ks, "ks", what="integers")
     rx, ry = _R(system, b), _R(y, b)
     rows = []
     for k in ks:

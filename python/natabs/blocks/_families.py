@@ -120,7 +120,13 @@ def connected(graph: nx.Graph, k: int) -> tuple[tuple[Hashable, ...], ...]:
             continue
         for v in comp:
             ext = {u for u in g[v] if order[u] > order[v]}
-            extend(frozenset([v]), ext, order[v], frozenset(g[v]) | {v})
+            try:
+                extend(frozenset([v]), ext, order[v], frozenset(g[v]) | {v})
+            except RecursionError:
+                raise TooLargeError(
+                    f"connected(graph, {k}): blocks of {k} nodes inside a component of "
+                    f"{len(comp)} are too deep for the enumeration (one level per node)"
+                ) from None
     blocks = [tuple(sorted(b, key=order.__getitem__)) for b in found]
     blocks.sort(key=lambda b: [order[v] for v in b])
     return tuple(blocks)

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import check_nonneg_int, check_real_array, check_sequence
 from ..errors import InvalidInputError, NotMixedWarning
 
 __all__ = ["ChainDiagnostics", "diagnose", "RHAT_LIMIT"]
@@ -134,8 +135,12 @@ def diagnose(values: Any, sweeps: Sequence[int]) -> ChainDiagnostics:
     >>> diagnose(x, sweeps=range(50)).mixed
     False
     """
-    sweeps_t = tuple(int(s) for s in sweeps)
-    x = np.asarray(values, dtype=np.float64)
+    sweeps_t = tuple(
+        check_nonneg_int(s, "each sweep") for s in check_sequence(sweeps, "sweeps", what="integers")
+    )
+    x = check_real_array(values, "values")
+    if not np.all(np.isfinite(x)):
+        raise InvalidInputError("values must be finite")
     if x.ndim != 2 or x.shape[0] != len(sweeps_t):
         raise InvalidInputError(f"values must have shape (len(sweeps), chains) = "
                                 f"({len(sweeps_t)}, chains), got {x.shape}")

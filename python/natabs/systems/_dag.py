@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_real_array, check_type, fmt_count
+from .._validation import check_real_array, check_type, fmt_count, frozen
 from ..errors import InvalidInputError, TooLargeError
 from ._support import System
 
@@ -151,12 +151,11 @@ def check_dag(G: Any, cpd: str = "cpd") -> DagSpec:
                 f"node {v!r}: the conditional distribution at parents {at} sums to "
                 f"{float(sums[at]):.6g}, not 1"
             )
-        t.flags.writeable = False
     return DagSpec(
         nodes=nodes,
         cards=tuple(cards),
         parents=tuple(tuple(pos[p] for p in ps) for ps in parent_lists),
-        cpds=tuple(tables),
+        cpds=tuple(frozen(t) for t in tables),
     )
 
 

@@ -11,11 +11,10 @@ import json
 import math
 import re
 
+import natabs as na
 import networkx as nx
 import numpy as np
 import pytest
-
-import natabs as na
 from natabs import _validation as v
 from natabs import blocks
 from natabs import transforms as nt
@@ -24,7 +23,9 @@ from natabs.errors import InvalidInputError, TooLargeError
 # -- the vocabulary ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("bad", [True, False, np.bool_(True), 1.0, 2.5, "3", None, [1], 1j])
+@pytest.mark.parametrize(
+    "bad", [True, False, np.bool_(True), 1.0, 2.5, "3", None, [1], 1j]
+)
 def test_check_integer_refuses_non_integers(bad):
     with pytest.raises(TypeError, match="n must be an integer"):
         v.check_integer(bad, "n")
@@ -72,7 +73,9 @@ def test_check_real_bounds_and_finiteness():
 
 def test_check_choice_and_scan():
     assert v.check_scan("random") == "random"
-    with pytest.raises(InvalidInputError, match="scan must be one of 'random', 'systematic'"):
+    with pytest.raises(
+        InvalidInputError, match="scan must be one of 'random', 'systematic'"
+    ):
         v.check_scan("sideways")
     with pytest.raises(TypeError, match="scan"):
         v.check_scan(1)
@@ -111,7 +114,9 @@ def test_seed_threads_steps_sweeps():
 def test_check_array_kinds_shapes_and_ragged_input():
     with pytest.raises(InvalidInputError, match="rectangular"):
         v.check_array([[0, 1], [1]], "states")
-    with pytest.raises(TypeError, match="states must be an integer array, got dtype float64"):
+    with pytest.raises(
+        TypeError, match="states must be an integer array, got dtype float64"
+    ):
         v.check_array([[0.0]], "states", kind="i")
     with pytest.raises(TypeError, match="complex"):
         v.check_real_array([1 + 2j], "table")
@@ -316,8 +321,9 @@ def test_sampling_counts_the_bytes_it_allocates():
         lambda: na.FactorGraph.ising_lattice(10**5, 0.3),
         lambda: na.systems.copies(10**9),
         lambda: na.systems.coupled_pair(2, 10**10),
-        lambda: na.surviving_information(na.systems.noisy_copies(3, 0.1), [1], k=1,
-                                         samples=10**12),
+        lambda: na.surviving_information(
+            na.systems.noisy_copies(3, 0.1), [1], k=1, samples=10**12
+        ),
     ],
 )
 def test_huge_requests_are_refused_at_once(call):
@@ -416,7 +422,10 @@ def _paths():
     """(name, build) pairs; build() makes fresh caller arrays, returns (system, arrays)."""
 
     def plain():
-        states, probs = np.array([[0, 1], [1, 0]], dtype=np.int64), np.array([0.25, 0.75])
+        states, probs = (
+            np.array([[0, 1], [1, 0]], dtype=np.int64),
+            np.array([0.25, 0.75]),
+        )
         return na.System(states, probs, [2, 2]), (states, probs)
 
     def wide():
@@ -445,10 +454,16 @@ def _paths():
         ("from_codes(copy=False)", lambda: coded(False)),
         ("from_table", table),
         ("from_dag", dag),
-        ("from_json", lambda: (na.System.from_json(na.systems.copies(2).to_json()), ())),
+        (
+            "from_json",
+            lambda: (na.System.from_json(na.systems.copies(2).to_json()), ()),
+        ),
         ("marginal", lambda: (na.systems.copies(3).marginal([0, 1]), ())),
         ("transform", lambda: (nt.cnot(0, 1)(na.systems.copies(3)), ())),
-        ("FactorGraph.to_system", lambda: (na.FactorGraph.ising_lattice(3, 0.2).to_system(), ())),
+        (
+            "FactorGraph.to_system",
+            lambda: (na.FactorGraph.ising_lattice(3, 0.2).to_system(), ()),
+        ),
     ]
 
 
@@ -491,8 +506,13 @@ def test_spectrum_without_blocks_relaxes_at_infinity():
 
 
 @pytest.mark.parametrize(
-    "system,k", [(na.systems.noisy_copies(2, 0.1), 2), (na.systems.noisy_copies(3, 0.1), 3),
-                 (na.systems.parity(3), 3), (na.systems.copies(3, card=3), 3)]
+    "system,k",
+    [
+        (na.systems.noisy_copies(2, 0.1), 2),
+        (na.systems.noisy_copies(3, 0.1), 3),
+        (na.systems.parity(3), 3),
+        (na.systems.copies(3, card=3), 3),
+    ],
 )
 @pytest.mark.parametrize("method", ["dense", "lanczos"])
 def test_slow_modes_never_return_the_constant(system, k, method):

@@ -136,7 +136,9 @@ def check_type(
             want = " or ".join(t.__name__ for t in types)
         else:
             want = types.__name__
-        raise TypeError(f"{name} must be a {want}, got {type(value).__name__} ({_got(value)})")
+        raise TypeError(
+            f"{name} must be a {want}, got {type(value).__name__} ({_got(value)})"
+        )
     return value
 
 
@@ -173,7 +175,9 @@ def check_integer(
     return v
 
 
-def integer(value: Any, name: str, minimum: int | None = None, maximum: int | None = None) -> int:
+def integer(
+    value: Any, name: str, minimum: int | None = None, maximum: int | None = None
+) -> int:
     """:func:`check_integer` with positional bounds (the historical spelling)."""
     return check_integer(value, name, min_value=minimum, max_value=maximum)
 
@@ -203,13 +207,16 @@ def check_real(
     Bounds are inclusive unless ``exclude_min`` / ``exclude_max``; ``finite`` refuses
     ``nan`` and ``±inf``.
     """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating,
-                                                                     np.integer)):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (numbers.Real, np.floating, np.integer)
+    ):
         raise TypeError(f"{name} must be a real number, got {_got(value)}")
     try:
         v = float(value)
     except OverflowError:
-        raise InvalidInputError(f"{name} must be a finite number, got {_got(value)}") from None
+        raise InvalidInputError(
+            f"{name} must be a finite number, got {_got(value)}"
+        ) from None
     if math.isnan(v) or (finite and not math.isfinite(v)):
         raise InvalidInputError(f"{name} must be a finite number, got {value!r}")
     if min_value is not None and (v < min_value or (exclude_min and v == min_value)):
@@ -230,7 +237,9 @@ def check_probability(value: Any, name: str, *, strict: bool = True) -> float:
     """A probability: in ``(0, 1)`` when ``strict`` (the default), else in ``[0, 1]``."""
     p = check_real(value, name)
     if strict and not 0.0 < p < 1.0:
-        raise InvalidInputError(f"{name} must lie strictly between 0 and 1, got {value!r}")
+        raise InvalidInputError(
+            f"{name} must lie strictly between 0 and 1, got {value!r}"
+        )
     if not 0.0 <= p <= 1.0:
         raise InvalidInputError(f"{name} must lie in [0, 1], got {value!r}")
     return p
@@ -286,25 +295,37 @@ def check_sequence(value: Any, name: str, *, what: str = "values") -> list[Any]:
     return list(value)
 
 
-def check_steps(steps: Any, name: str = "steps", *, max_value: int = MAX_STEPS) -> np.ndarray:
+def check_steps(
+    steps: Any, name: str = "steps", *, max_value: int = MAX_STEPS
+) -> np.ndarray:
     """Numbers of steps: a non-empty list of integers in ``[0, max_value]``, as int64."""
     if isinstance(steps, (int, np.integer)) and not isinstance(steps, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a list of integers, e.g. [{steps}]; got {steps!r}")
+        raise TypeError(
+            f"{name} must be a list of integers, e.g. [{steps}]; got {steps!r}"
+        )
     items = check_sequence(steps, name, what="integers")
     out = []
     for i, s in enumerate(items):
         if isinstance(s, (bool, np.bool_)) or not hasattr(s, "__index__"):
-            raise TypeError(f"{name} must be a list of integers; {name}[{i}] is {_got(s)}")
+            raise TypeError(
+                f"{name} must be a list of integers; {name}[{i}] is {_got(s)}"
+            )
         out.append(check_integer(s, f"{name}[{i}]", min_value=0, max_value=max_value))
     if not out:
         raise InvalidInputError(f"{name} is empty: give at least one number of steps")
     return np.array(out, dtype=np.int64)
 
 
-def check_sweeps(sweeps: Any, name: str = "sweeps", *, max_value: int = 2**48) -> tuple[int, ...]:
+def check_sweeps(
+    sweeps: Any, name: str = "sweeps", *, max_value: int = 2**48
+) -> tuple[int, ...]:
     """Sweep counts: a non-empty, strictly increasing list of integers in ``[0, max_value]``."""
-    if isinstance(sweeps, (int, np.integer)) and not isinstance(sweeps, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a list of sweep counts, e.g. {name}=[0, 10, 100]")
+    if isinstance(sweeps, (int, np.integer)) and not isinstance(
+        sweeps, (bool, np.bool_)
+    ):
+        raise TypeError(
+            f"{name} must be a list of sweep counts, e.g. {name}=[0, 10, 100]"
+        )
     out = tuple(int(t) for t in check_steps(sweeps, name, max_value=max_value))
     if any(b <= a for a, b in zip(out, out[1:])):
         shown = list(out) if len(out) <= 10 else list(out[:10]) + ["..."]
@@ -312,7 +333,9 @@ def check_sweeps(sweeps: Any, name: str = "sweeps", *, max_value: int = 2**48) -
     return out
 
 
-def check_names(names: Sequence[str] | None, n: int, name: str = "names") -> tuple[str, ...]:
+def check_names(
+    names: Sequence[str] | None, n: int, name: str = "names"
+) -> tuple[str, ...]:
     """Variable names (default ``x0 .. x{n-1}``): strings, ``n`` of them, distinct."""
     if names is None:
         return tuple(f"x{i}" for i in range(n))
@@ -350,10 +373,14 @@ def check_variable(var: Any, name: str) -> str | int:
 def check_variables(vars: Any, name: str, *, min_len: int = 1) -> tuple[str | int, ...]:
     """A list of distinct variables (names or indices), at least ``min_len`` of them."""
     if isinstance(vars, (str, bytes)) or not isinstance(vars, Iterable):
-        raise TypeError(f"{name} must be a list of variables (names or indices), got {_got(vars)}")
+        raise TypeError(
+            f"{name} must be a list of variables (names or indices), got {_got(vars)}"
+        )
     out = tuple(check_variable(v, name) for v in vars)
     if len(out) < min_len:
-        raise InvalidInputError(f"{name} needs at least {min_len} variable(s), got {list(out)}")
+        raise InvalidInputError(
+            f"{name} needs at least {min_len} variable(s), got {list(out)}"
+        )
     if len(set(out)) != len(out):
         dup = next(v for v in out if out.count(v) > 1)
         raise InvalidInputError(f"{name} names the variable {dup!r} twice")
@@ -374,7 +401,9 @@ def resolve_variable(var: Any, names: Sequence[str], name: str = "variable") -> 
             return tuple(names).index(var)
         except ValueError:
             shown = tuple(names) if len(names) <= 20 else tuple(names[:20]) + ("...",)
-            raise InvalidInputError(f"no variable named {var!r}; variables are {shown}") from None
+            raise InvalidInputError(
+                f"no variable named {var!r}; variables are {shown}"
+            ) from None
     if isinstance(var, (bool, np.bool_)):
         raise TypeError(f"a {name} is a name or an index, got {_got(var)}")
     try:
@@ -382,12 +411,18 @@ def resolve_variable(var: Any, names: Sequence[str], name: str = "variable") -> 
     except TypeError:
         raise TypeError(f"a {name} is a name or an index, got {_got(var)}") from None
     if not 0 <= i < len(names):
-        raise InvalidInputError(f"{name} index {i} out of range for {len(names)} variables")
+        raise InvalidInputError(
+            f"{name} index {i} out of range for {len(names)} variables"
+        )
     return i
 
 
 def check_cards(
-    cards: Any, name: str = "cards", *, n: int | None = None, max_card: int = MAX_CARD,
+    cards: Any,
+    name: str = "cards",
+    *,
+    n: int | None = None,
+    max_card: int = MAX_CARD,
     allow_empty: bool = False,
 ) -> tuple[int, ...]:
     """Cardinalities: a list of integers in ``[1, max_card]`` (``n`` of them when given)."""
@@ -395,7 +430,9 @@ def check_cards(
         raise TypeError(f"{name} must be a list of integers, got a 0-d array")
     items = check_sequence(cards, name, what="integers")
     out = tuple(
-        check_integer(c, f"cardinality of variable {i}", min_value=1, max_value=max_card)
+        check_integer(
+            c, f"cardinality of variable {i}", min_value=1, max_value=max_card
+        )
         for i, c in enumerate(items)
     )
     if not out and not allow_empty:
@@ -403,13 +440,19 @@ def check_cards(
             f"{name} is empty: a system needs at least one variable (got zero variables)"
         )
     if n is not None and len(out) != n:
-        raise InvalidInputError(f"{name}: {len(out)} cardinalities given for {n} variables")
+        raise InvalidInputError(
+            f"{name}: {len(out)} cardinalities given for {n} variables"
+        )
     return out
 
 
 # -- arrays -------------------------------------------------------------------------------
 
-_KINDS = {"i": "an integer array", "f": "an array of real numbers", "b": "a boolean array"}
+_KINDS = {
+    "i": "an integer array",
+    "f": "an array of real numbers",
+    "b": "a boolean array",
+}
 
 
 def check_array(
@@ -437,18 +480,23 @@ def check_array(
             f"got {type(value).__name__} that numpy reads as ragged ({type(e).__name__})"
         ) from None
     except OverflowError:
-        raise InvalidInputError(f"{name} holds a number too large for an array") from None
+        raise InvalidInputError(
+            f"{name} holds a number too large for an array"
+        ) from None
     if arr.dtype == object:
         if any(isinstance(v, (list, tuple, np.ndarray)) for v in arr.ravel()[:1000]):
             raise InvalidInputError(
                 f"{name} must be a rectangular array (every row the same length)"
             )
-        if arr.size and all(isinstance(v, int) and not isinstance(v, bool)
-                            for v in arr.ravel()[:1000]):
+        if arr.size and all(
+            isinstance(v, int) and not isinstance(v, bool) for v in arr.ravel()[:1000]
+        ):
             raise InvalidInputError(f"{name} holds an integer too large for 64 bits")
     if kind is not None:
         dk = arr.dtype.kind
-        ok = {"i": dk in "iu", "f": dk in "iuf", "b": dk == "b"}[kind] or (bool_ok and dk == "b")
+        ok = {"i": dk in "iu", "f": dk in "iuf", "b": dk == "b"}[kind] or (
+            bool_ok and dk == "b"
+        )
         if not ok and not (arr.size == 0 and dk == "f" and kind == "i"):
             if dk == "c":
                 got = f"complex numbers (dtype {arr.dtype})"
@@ -458,9 +506,13 @@ def check_array(
                 got = f"dtype {arr.dtype}"
             raise TypeError(f"{name} must be {_KINDS[kind]}, got {got}")
     if ndim is not None and arr.ndim != ndim:
-        raise InvalidInputError(f"{name} must be a {ndim}-D array, got shape {arr.shape}")
+        raise InvalidInputError(
+            f"{name} must be a {ndim}-D array, got shape {arr.shape}"
+        )
     if shape is not None:
-        if arr.ndim != len(shape) or any(w is not None and w != g for w, g in zip(shape, arr.shape)):
+        if arr.ndim != len(shape) or any(
+            w is not None and w != g for w, g in zip(shape, arr.shape)
+        ):
             want = "(" + ", ".join("any" if w is None else str(w) for w in shape) + ")"
             raise InvalidInputError(f"{name} must have shape {want}, got {arr.shape}")
     return arr
@@ -506,14 +558,18 @@ def check_system(value: Any, name: str = "system", *, support: bool = True) -> A
         from .systems._support import System
 
         if not isinstance(value, System):
-            raise TypeError(f"{name} must be a natabs.System, got {type(value).__name__}")
+            raise TypeError(
+                f"{name} must be a natabs.System, got {type(value).__name__}"
+            )
         return value
     from .measures._dispatch import kinds
 
     known = kinds()
     if not isinstance(value, known):
         names = ", ".join(f"natabs.{k.__name__}" for k in known)
-        raise TypeError(f"{name} must be a natabs system ({names}), got {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be a natabs system ({names}), got {type(value).__name__}"
+        )
     return value
 
 
@@ -537,7 +593,9 @@ def check_size(count: float, limit: float, what: str, hint: str = "") -> None:
     """
     if count > limit:
         tail = f" ({hint})" if hint else ""
-        raise TooLargeError(f"{what}: {fmt_count(count)}, over the limit of {fmt_count(limit)}{tail}")
+        raise TooLargeError(
+            f"{what}: {fmt_count(count)}, over the limit of {fmt_count(limit)}{tail}"
+        )
 
 
 def check_bytes(nbytes: float, limit: float, what: str, hint: str = "") -> None:

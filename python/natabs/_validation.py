@@ -25,6 +25,7 @@ TypeError: p must be a real number, got the string '0.1'
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 import operator
@@ -327,7 +328,7 @@ def check_sweeps(
             f"{name} must be a list of sweep counts, e.g. {name}=[0, 10, 100]"
         )
     out = tuple(int(t) for t in check_steps(sweeps, name, max_value=max_value))
-    if any(b <= a for a, b in zip(out, out[1:])):
+    if any(b <= a for a, b in itertools.pairwise(out)):
         shown = list(out) if len(out) <= 10 else list(out[:10]) + ["..."]
         raise InvalidInputError(f"{name} must be strictly increasing, got {shown}")
     return out
@@ -509,13 +510,14 @@ def check_array(
         raise InvalidInputError(
             f"{name} must be a {ndim}-D array, got shape {arr.shape}"
         )
-    if shape is not None:
-        if arr.ndim != len(shape) or any(
-            w is not None and w != g for w, g in zip(shape, arr.shape)
-        ):
-            want = "(" + ", ".join("any" if w is None else str(w) for w in shape) + ")"
-            raise InvalidInputError(f"{name} must have shape {want}, got {arr.shape}")
+    if shape is not None and not _shape_matches(arr.shape, shape):
+        want = "(" + ", ".join("any" if w is None else str(w) for w in shape) + ")"
+        raise InvalidInputError(f"{name} must have shape {want}, got {arr.shape}")
     return arr
+
+
+def _shape_matches(got: tuple[int, ...], want: tuple[int | None, ...]) -> bool:
+    return len(got) == len(want) and all(w is None or w == g for w, g in zip(want, got))
 
 
 def check_real_array(value: Any, name: str, **kw: Any) -> np.ndarray:

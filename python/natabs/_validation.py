@@ -610,7 +610,7 @@ def check_bytes(nbytes: float, limit: float, what: str, hint: str = "") -> None:
 
 
 def _gib(nbytes: float) -> str:
-    g = float(nbytes) / 2**30
-    if g >= 1e6:
+    if nbytes >= 2**80:
         return f"{fmt_count(int(nbytes))} bytes"
+    g = float(nbytes) / 2**30
     return f"{g:.1f} GiB" if g >= 0.1 else f"{float(nbytes) / 2**20:.1f} MiB"

@@ -36,6 +36,7 @@ from ..blocks import describe, resolve
 from .._validation import (
     check_array,
     check_bool,
+    check_bytes,
     check_scan,
     check_seed,
     check_sweeps,
@@ -44,7 +45,7 @@ from .._validation import (
     fmt_count,
     integer,
 )
-from ..errors import InvalidInputError, TooLargeError
+from ..errors import InvalidInputError
 from ..systems._factor_graph import FactorGraph
 from ._diagnostics import ChainDiagnostics, diagnose, warn_unmixed
 
@@ -205,14 +206,11 @@ def sample(
     starts = chains * model.n * START_BYTES
     kept = (len(sweeps_t) * chains * model.n * _dtype(max(model.cards)).itemsize
             if kind == "states" else len(sweeps_t) * chains * 8)
-    if starts + kept > MAX_RECORD_BYTES:
-        hint = "fewer chains or sweeps" if kind != "states" else \
-            "record a statistic, or fewer chains or sweeps"
-        raise TooLargeError(
-            f"{fmt_count(chains)} chains of {model.n} variables recorded at {len(sweeps_t)} "
-            f"sweeps need {(starts + kept) / 2**30:.1f} GiB; the limit is "
-            f"{MAX_RECORD_BYTES / 2**30:.0f} GiB ({hint})"
-        )
+    hint = ("fewer chains or sweeps" if kind != "states"
+            else "record a statistic, or fewer chains or sweeps")
+    check_bytes(starts + kept, MAX_RECORD_BYTES,
+                f"{fmt_count(chains)} chains of {model.n} variables recorded at "
+                f"{len(sweeps_t)} sweeps", hint)
 
     x0, default_burn = _initial(model, chains, seed, init, threads)
     burn = default_burn if burn_in is None else burn_in

@@ -194,13 +194,13 @@ def check_system(s) -> None:
 
 # -- systems ------------------------------------------------------------------------------
 
-SYSTEM_ARGS = dict(
-    states=[[0, 1], [1, 0], [1, 1]],
-    probs=[0.25, 0.25, 0.5],
-    cards=[2, 2],
-    names=None,
-    normalize=False,
-)
+SYSTEM_ARGS = {
+    "states": [[0, 1], [1, 0], [1, 1]],
+    "probs": [0.25, 0.25, 0.5],
+    "cards": [2, 2],
+    "names": None,
+    "normalize": False,
+}
 
 
 @FUZZ
@@ -212,7 +212,9 @@ def test_fuzz_system(kw):
 
 
 @FUZZ
-@given(kw=corrupt(dict(table=[[0.25, 0.0], [0.25, 0.5]], names=None, normalize=False)))
+@given(
+    kw=corrupt({"table": [[0.25, 0.0], [0.25, 0.5]], "names": None, "normalize": False})
+)
 def test_fuzz_from_table(kw):
     s = attempt(na.System.from_table, **kw)
     if s is not None:
@@ -222,14 +224,14 @@ def test_fuzz_from_table(kw):
 @FUZZ
 @given(
     kw=corrupt(
-        dict(
-            codes=[0, 3, 5],
-            probs=[0.5, 0.25, 0.25],
-            cards=[2, 3],
-            names=None,
-            normalize=False,
-            copy=True,
-        )
+        {
+            "codes": [0, 3, 5],
+            "probs": [0.5, 0.25, 0.25],
+            "cards": [2, 3],
+            "names": None,
+            "normalize": False,
+            "copy": True,
+        }
     )
 )
 def test_fuzz_from_codes(kw):
@@ -239,11 +241,11 @@ def test_fuzz_from_codes(kw):
 
 
 CATALOG = {
-    "copies": (na.systems.copies, dict(n=3, card=2)),
-    "noisy_copies": (na.systems.noisy_copies, dict(n=3, p=0.1, latent=False)),
-    "coupled_pair": (na.systems.coupled_pair, dict(m=2, n=3)),
-    "parity": (na.systems.parity, dict(n=3)),
-    "ising_ring": (na.systems.ising_ring, dict(n=4, beta=0.5, J=1.0)),
+    "copies": (na.systems.copies, {"n": 3, "card": 2}),
+    "noisy_copies": (na.systems.noisy_copies, {"n": 3, "p": 0.1, "latent": False}),
+    "coupled_pair": (na.systems.coupled_pair, {"m": 2, "n": 3}),
+    "parity": (na.systems.parity, {"n": 3}),
+    "ising_ring": (na.systems.ising_ring, {"n": 4, "beta": 0.5, "J": 1.0}),
 }
 
 
@@ -282,30 +284,33 @@ def _check_model(fg) -> None:
 FACTOR_GRAPHS = {
     "from_factors": (
         na.FactorGraph.from_factors,
-        dict(
-            scopes=[(0, 1), (1,)],
-            tables=[[[2.0, 1.0], [1.0, 2.0]], [1.0, 3.0]],
-            names=None,
-            log=False,
-        ),
+        {
+            "scopes": [(0, 1), (1,)],
+            "tables": [[[2.0, 1.0], [1.0, 2.0]], [1.0, 3.0]],
+            "names": None,
+            "log": False,
+        },
     ),
     "ising": (
         na.FactorGraph.ising,
-        dict(graph=nx.cycle_graph(4), beta=0.4, J=1.0, h=0.1),
+        {"graph": nx.cycle_graph(4), "beta": 0.4, "J": 1.0, "h": 0.1},
     ),
-    "potts": (na.FactorGraph.potts, dict(graph=nx.path_graph(3), q=3, beta=0.5)),
-    "ising_lattice": (na.FactorGraph.ising_lattice, dict(L=3, beta=0.3, J=1.0, h=0.0)),
+    "potts": (na.FactorGraph.potts, {"graph": nx.path_graph(3), "q": 3, "beta": 0.5}),
+    "ising_lattice": (
+        na.FactorGraph.ising_lattice,
+        {"L": 3, "beta": 0.3, "J": 1.0, "h": 0.0},
+    ),
     "dag_table": (
         lambda cpd_b: na.FactorGraph.from_dag(_dag(cpd_b=cpd_b)),
-        dict(cpd_b=[[0.9, 0.1], [0.2, 0.8]]),
+        {"cpd_b": [[0.9, 0.1], [0.2, 0.8]]},
     ),
     "dag_parents": (
         lambda parents: na.FactorGraph.from_dag(_dag(parents=parents)),
-        dict(parents=["a"]),
+        {"parents": ["a"]},
     ),
-    "dag_card": (lambda card: na.FactorGraph.from_dag(_dag(card=card)), dict(card=2)),
-    "from_dag": (na.FactorGraph.from_dag, dict(G=_dag(), cpd="cpd")),
-    "system_from_dag": (na.System.from_dag, dict(G=_dag(), cpd="cpd")),
+    "dag_card": (lambda card: na.FactorGraph.from_dag(_dag(card=card)), {"card": 2}),
+    "from_dag": (na.FactorGraph.from_dag, {"G": _dag(), "cpd": "cpd"}),
+    "system_from_dag": (na.System.from_dag, {"G": _dag(), "cpd": "cpd"}),
 }
 
 
@@ -323,10 +328,10 @@ def test_fuzz_factor_graphs(data, name):
 # -- block families -------------------------------------------------------------------------
 
 FAMILIES = {
-    "all_subsets": (blocks.all_subsets, dict(n=4, k=2)),
-    "singletons": (blocks.singletons, dict(n=4)),
-    "chunks": (blocks.chunks, dict(n=5, size=2)),
-    "connected": (blocks.connected, dict(graph=nx.grid_2d_graph(3, 3), k=3)),
+    "all_subsets": (blocks.all_subsets, {"n": 4, "k": 2}),
+    "singletons": (blocks.singletons, {"n": 4}),
+    "chunks": (blocks.chunks, {"n": 5, "size": 2}),
+    "connected": (blocks.connected, {"graph": nx.grid_2d_graph(3, 3), "k": 3}),
 }
 
 
@@ -359,7 +364,7 @@ def _h(system, base=2.0) -> float:
 @given(data=st.data(), which=st.integers(0, len(SYSTEMS) - 1))
 def test_fuzz_conserved(data, which):
     s = SYSTEMS[which]
-    kw = data.draw(corrupt(dict(system=s, k=1, blocks=None, base=2)))
+    kw = data.draw(corrupt({"system": s, "k": 1, "blocks": None, "base": 2}))
     c = attempt(na.conserved, **kw)
     if c is not None:
         b = c.base
@@ -377,19 +382,19 @@ def _small_steps():
 @given(data=st.data(), which=st.integers(0, len(SYSTEMS) - 1))
 def test_fuzz_surviving_information(data, which):
     s = SYSTEMS[which]
-    valid = dict(
-        system=s,
-        steps=[0, 1, 5],
-        k=1,
-        blocks=None,
-        scan="random",
-        about=None,
-        method="auto",
-        samples=None,
-        seed=0,
-        base=2,
-        progress=False,
-    )
+    valid = {
+        "system": s,
+        "steps": [0, 1, 5],
+        "k": 1,
+        "blocks": None,
+        "scan": "random",
+        "about": None,
+        "method": "auto",
+        "samples": None,
+        "seed": 0,
+        "base": 2,
+        "progress": False,
+    }
     kw = data.draw(corrupt(valid))
     if kw.get("progress") not in (False, None, 0) and isinstance(
         kw.get("progress"), bool
@@ -414,7 +419,9 @@ def test_fuzz_surviving_information(data, which):
 @given(data=st.data(), which=st.integers(0, len(SYSTEMS) - 1))
 def test_fuzz_spectrum(data, which):
     s = SYSTEMS[which]
-    kw = data.draw(corrupt(dict(system=s, k=1, blocks=None, top=None, method="auto")))
+    kw = data.draw(
+        corrupt({"system": s, "k": 1, "blocks": None, "top": None, "method": "auto"})
+    )
     sp = attempt(na.spectrum, **kw)
     if sp is not None:
         lam = sp.eigenvalues
@@ -432,7 +439,9 @@ def test_fuzz_spectrum(data, which):
 @given(data=st.data(), which=st.integers(0, len(SYSTEMS) - 1))
 def test_fuzz_slow_modes(data, which):
     s = SYSTEMS[which]
-    kw = data.draw(corrupt(dict(system=s, k=1, blocks=None, top=2, method="auto")))
+    kw = data.draw(
+        corrupt({"system": s, "k": 1, "blocks": None, "top": 2, "method": "auto"})
+    )
     modes = attempt(na.slow_modes, **kw)
     if modes is not None:
         lam = modes.eigenvalues
@@ -455,21 +464,21 @@ def out_base(kw) -> float:
 @FUZZ
 @given(
     kw=corrupt(
-        dict(
-            model=MODEL,
-            sweeps=[0, 2],
-            chains=8,
-            k=None,
-            blocks=None,
-            scan="random",
-            seed=1,
-            threads=1,
-            record="states",
-            init=None,
-            burn_in=None,
-            progress=False,
-            fast=True,
-        )
+        {
+            "model": MODEL,
+            "sweeps": [0, 2],
+            "chains": 8,
+            "k": None,
+            "blocks": None,
+            "scan": "random",
+            "seed": 1,
+            "threads": 1,
+            "record": "states",
+            "init": None,
+            "burn_in": None,
+            "progress": False,
+            "fast": True,
+        }
     )
 )
 def test_fuzz_sample(kw):
@@ -490,16 +499,16 @@ def test_fuzz_sample(kw):
 @FUZZ
 @given(
     kw=corrupt(
-        dict(
-            model=MODEL,
-            statistic="majority",
-            sweeps=[1, 3],
-            chains=50,
-            seed=0,
-            bootstrap=20,
-            confidence=0.9,
-            base=2,
-        )
+        {
+            "model": MODEL,
+            "statistic": "majority",
+            "sweeps": [1, 3],
+            "chains": 50,
+            "seed": 0,
+            "bootstrap": 20,
+            "confidence": 0.9,
+            "base": 2,
+        }
     )
 )
 def test_fuzz_sampled_surviving_information(kw):
@@ -516,14 +525,14 @@ def test_fuzz_sampled_surviving_information(kw):
 @FUZZ
 @given(
     kw=corrupt(
-        dict(
-            a=[0, 1, 1, 0, 2, 2],
-            b=[0, 1, 1, 0, 1, 1],
-            base=2,
-            confidence=0.95,
-            bootstrap=50,
-            seed=0,
-        )
+        {
+            "a": [0, 1, 1, 0, 2, 2],
+            "b": [0, 1, 1, 0, 1, 1],
+            "base": 2,
+            "confidence": 0.95,
+            "bootstrap": 50,
+            "seed": 0,
+        }
     )
 )
 def test_fuzz_mutual_information(kw):
@@ -537,20 +546,28 @@ def test_fuzz_mutual_information(kw):
 # -- transformations ----------------------------------------------------------------------
 
 TRANSFORMS = {
-    "cnot": (nt.cnot, dict(control=0, target=1)),
-    "Merge": (nt.Merge, dict(vars=[0, 1], names=None)),
-    "Split": (nt.Split, dict(var="x0", cards=[2, 2], names=None)),
-    "Relabel": (nt.Relabel, dict(var=1, perm=[1, 0])),
-    "Permute": (nt.Permute, dict(order=[2, 0, 1])),
+    "cnot": (nt.cnot, {"control": 0, "target": 1}),
+    "Merge": (nt.Merge, {"vars": [0, 1], "names": None}),
+    "Split": (nt.Split, {"var": "x0", "cards": [2, 2], "names": None}),
+    "Relabel": (nt.Relabel, {"var": 1, "perm": [1, 0]}),
+    "Permute": (nt.Permute, {"order": [2, 0, 1]}),
     "Local": (
         nt.Local,
-        dict(block=[0, 1], fn=lambda v: (sum(v) % 2,), out_cards=[2], names=None),
+        {
+            "block": [0, 1],
+            "fn": lambda v: (sum(v) % 2,),
+            "out_cards": [2],
+            "names": None,
+        },
     ),
-    "difference_map": (nt.difference_map, dict(vars=[0, 1, 2], names=None)),
-    "prefix_xor": (nt.prefix_xor, dict(vars=[0, 1, 2], names=None)),
-    "star_map": (nt.star_map, dict(vars=[0, 1, 2], ref=0, names=None)),
-    "center_of_mass": (nt.center_of_mass, dict(vars=[0, 1, 2], ref=None, names=None)),
-    "Shuffle": (nt.Shuffle, dict(block=[0, 1], seed=3)),
+    "difference_map": (nt.difference_map, {"vars": [0, 1, 2], "names": None}),
+    "prefix_xor": (nt.prefix_xor, {"vars": [0, 1, 2], "names": None}),
+    "star_map": (nt.star_map, {"vars": [0, 1, 2], "ref": 0, "names": None}),
+    "center_of_mass": (
+        nt.center_of_mass,
+        {"vars": [0, 1, 2], "ref": None, "names": None},
+    ),
+    "Shuffle": (nt.Shuffle, {"block": [0, 1], "seed": 3}),
 }
 TARGETS = [
     na.systems.copies(3),
@@ -587,13 +604,15 @@ def test_fuzz_light_cone_and_survives(data, which):
     s = TARGETS[which]
     cone = attempt(
         nt.light_cone,
-        **data.draw(corrupt(dict(system=s, transform=nt.cnot(0, 1), k=1))),
+        **data.draw(corrupt({"system": s, "transform": nt.cnot(0, 1), "k": 1})),
     )
     if cone is not None:
         for v in (cone.forward, cone.inverse, cone.static_forward, cone.static_inverse):
             assert v is None or 0 <= v <= max(s.n, 8)
     kw = data.draw(
-        corrupt(dict(system=s, transform=nt.cnot(0, 1), k=1, steps=None, base=2))
+        corrupt(
+            {"system": s, "transform": nt.cnot(0, 1), "k": 1, "steps": None, "base": 2}
+        )
     )
     kw = tame(kw, "steps", limit=50)
     out = attempt(na.survives, **kw)

@@ -15,7 +15,15 @@ from typing import Any
 import numpy as np
 
 from .._info import entropy
-from .._validation import check_array, check_base, check_bool, check_cards, check_names, check_size, frozen
+from .._validation import (
+    check_array,
+    check_base,
+    check_bool,
+    check_cards,
+    check_names,
+    check_size,
+    frozen,
+)
 from ..errors import InvalidInputError
 from ._variables import NamedVariables
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import networkx as nx
@@ -13,6 +12,8 @@ from hypothesis import strategies as st
 import natabs as na
 from natabs import blocks
 from natabs.errors import InvalidInputError, TooLargeError
+
+from .reference import brute_connected
 
 
 @pytest.mark.parametrize("n,k", [(1, 1), (4, 1), (5, 2), (6, 3), (4, 4), (4, 9)])
@@ -41,18 +42,6 @@ def test_chunks_and_singletons():
     assert blocks.singletons(3) == ((0,), (1,), (2,))
     with pytest.raises(InvalidInputError):
         blocks.chunks(5, 0)
-
-
-def brute_connected(g: nx.Graph, k: int) -> set[frozenset]:
-    out = set()
-    for comp in nx.connected_components(g):
-        if len(comp) <= k:
-            out.add(frozenset(comp))
-            continue
-        for sub in itertools.combinations(comp, k):
-            if nx.is_connected(g.subgraph(sub)):
-                out.add(frozenset(sub))
-    return out
 
 
 @settings(max_examples=80, deadline=None)

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from functools import partial
 
+import dit
 import pytest
+from dit.multivariate import gk_common_information
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import natabs as na
 from natabs.testing import systems
-
-dit = pytest.importorskip("dit")
-from dit.multivariate import gk_common_information  # noqa: E402
 
 
 # The shared strategy of natabs.testing, kept small: dit's GK common information is slow.

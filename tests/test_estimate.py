@@ -10,7 +10,7 @@ import natabs as na
 from natabs.errors import InvalidInputError
 from natabs.estimate import mutual_information
 
-from .test_gibbs import block_kernel
+from .reference import exact_majority_information
 
 
 def h2(p):
@@ -59,25 +59,6 @@ def test_estimator_errors():
         mutual_information([0, 1], [0, 1], confidence=1.5)
     with pytest.raises(InvalidInputError, match="no samples"):
         mutual_information([], [])
-
-
-def exact_majority_information(fg, sweeps):
-    """Exact I(maj(X^0); maj(X^T)) under random-scan single-site resampling."""
-    system = fg.to_system()
-    n = system.n
-    k = sum(block_kernel(system, (i,)) for i in range(n)) / n
-    ones = system.states.sum(axis=1)
-    f = np.where(2 * ones > n, 1, np.where(2 * ones < n, 0, 2))
-    out = []
-    for t in sweeps:
-        kt = np.linalg.matrix_power(k, n * t)
-        joint = np.zeros((3, 3))
-        np.add.at(joint, (f[:, None].repeat(len(f), 1), f[None, :].repeat(len(f), 0)),
-                  system.probs[:, None] * kt)
-        pa, pb = joint.sum(1), joint.sum(0)
-        nz = joint > 0
-        out.append(float((joint[nz] * np.log2(joint[nz] / np.outer(pa, pb)[nz])).sum()))
-    return np.array(out)
 
 
 def test_sampled_surviving_information_agrees_with_exact_finite_time():

@@ -17,6 +17,8 @@ import pytest
 
 from natabs.estimate import mutual_information
 
+from .reference import exact_information
+
 N = 2000
 REPLICATES = 1000
 
@@ -31,12 +33,6 @@ def symmetric_channel(k: int, eps: float) -> np.ndarray:
 def z_channel(prior: float, flip: float) -> np.ndarray:
     """X ~ Bernoulli(prior); a 1 is read as 0 with probability ``flip``; a 0 is always 0."""
     return np.array([[1 - prior, 0.0], [prior * flip, prior * (1 - flip)]])
-
-
-def exact_information(joint: np.ndarray) -> float:
-    pa, pb = joint.sum(1), joint.sum(0)
-    nz = joint > 0
-    return float((joint[nz] * np.log2(joint[nz] / np.outer(pa, pb)[nz])).sum())
 
 
 CHANNELS = {

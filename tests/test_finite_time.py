@@ -8,13 +8,8 @@ import sys
 
 import numpy as np
 import pytest
-from ._kernel_reference import (
-    dense_kernel,
-    families,
-    reference_curve,
-    reference_latent_curve,
-    small_systems,
-)
+from .reference import dense_kernel, reference_curve, reference_latent_curve
+from .strategies import block_families, small_systems, systems
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,11 +22,10 @@ SETTINGS = settings(max_examples=30, deadline=None)
 scans = st.sampled_from(["random", "systematic"])
 STEPS = [0, 1, 2, 3, 7, 20]
 
-
 @st.composite
 def systems_with_families(draw, min_size: int = 1):
-    s = draw(small_systems())
-    return s, draw(families(s.n, min_size=min_size))
+    s = draw(small_systems)
+    return s, draw(block_families(s.n, min_blocks=min_size, max_blocks=5))
 
 
 def both_routes(system, family, steps, scan):
@@ -102,10 +96,10 @@ def test_bounded_by_chi2_information(case):
 @st.composite
 def latent_systems(draw):
     """A random law whose last variable is the latent 'lam'."""
-    s = draw(small_systems(min_n=3, max_n=4))
+    s = draw(systems(min_vars=3, max_vars=4, max_support=81))
     names = [f"x{i}" for i in range(s.n - 1)] + ["lam"]
     s = na.System(s.states, s.probs, s.cards, names)
-    return s, draw(families(s.n - 1))
+    return s, draw(block_families(s.n - 1, max_blocks=5))
 
 
 @SETTINGS

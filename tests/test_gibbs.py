@@ -15,11 +15,13 @@ import networkx as nx
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
 from scipy import stats
 
 import natabs as na
 from natabs.errors import InvalidInputError, TooLargeError
+
+from .reference import law_after
+from .strategies import factor_graph_cases
 
 # A chi-square p-value below this fails a test. Seeds are fixed, so runs are reproducible;
 # the level only bounds how unlucky a fixed seed may be.
@@ -31,33 +33,6 @@ ALPHA = 1e-4
 
 def support_index(system: na.System) -> dict[bytes, int]:
     return {row.astype(np.int64).tobytes(): i for i, row in enumerate(system.states)}
-
-
-def block_kernel(system: na.System, block: tuple[int, ...]) -> np.ndarray:
-    """Π_B on the support: redraw X_B from P(X_B | X_rest)."""
-    s, p = system.states.astype(np.int64), system.probs
-    rest = np.delete(s, list(block), axis=1)
-    _, fibre = np.unique(rest, axis=0, return_inverse=True)
-    fibre = fibre.reshape(-1)
-    mass = np.bincount(fibre, weights=p)
-    same = fibre[:, None] == fibre[None, :]
-    return same * p[None, :] / mass[fibre][:, None]
-
-
-def law_after(system, family, x0_index, sweeps, scan):
-    """Exact law of X^T over the support, from the support state ``x0_index``."""
-    kernels = [block_kernel(system, b) for b in family]
-    v = np.zeros(system.size)
-    v[x0_index] = 1.0
-    if scan == "random":
-        covered = len({i for b in family for i in b})
-        steps = max(1, round(covered * len(family) / sum(map(len, family))))
-        k = sum(kernels) / len(kernels)
-        return v @ np.linalg.matrix_power(k, steps * sweeps)
-    for _ in range(sweeps):
-        for k in kernels:
-            v = v @ k
-    return v
 
 
 def chi2_pvalue(states: np.ndarray, system: na.System, probs: np.ndarray) -> float:
@@ -145,34 +120,8 @@ def test_frequencies_track_a_chain_far_from_equilibrium():
             assert chi2_pvalue(run.states[slot], system, want) > ALPHA, (scan, t)
 
 
-@st.composite
-def small_models(draw):
-    n = draw(st.integers(2, 4))
-    cards = draw(st.lists(st.integers(2, 3), min_size=n, max_size=n))
-    scopes, tables = [], []
-    for _ in range(draw(st.integers(1, 4))):
-        size = draw(st.integers(1, min(3, n)))
-        scope = draw(st.permutations(range(n)))[:size]
-        shape = [cards[v] for v in scope]
-        t = draw(st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.0, 5.0]),
-                          min_size=int(np.prod(shape)), max_size=int(np.prod(shape))))
-        if max(t) == 0:
-            t[0] = 1.0
-        scopes.append(scope)
-        tables.append(np.array(t).reshape(shape))
-    for v in range(n):  # every variable needs a factor to know its card
-        scopes.append([v])
-        tables.append(np.ones(cards[v]))
-    family = draw(st.sampled_from(["sites", "pairs", "mixed"]))
-    blocks = {"sites": [(i,) for i in range(n)],
-              "pairs": [(i, (i + 1) % n) for i in range(n)] if n > 2 else [(0, 1)],
-              "mixed": [(0,), tuple(range(1, n))]}[family]
-    return na.FactorGraph.from_factors(scopes, tables), blocks, draw(st.sampled_from(
-        ["random", "systematic"])), draw(st.integers(0, 2**32))
-
-
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(small_models())
+@given(factor_graph_cases())
 def test_transient_law_matches_reference_kernel(case):
     fg, blocks, scan, seed = case
     try:
@@ -240,7 +189,6 @@ def test_lattice_with_burn_in_is_deterministic_across_threads():
 @pytest.mark.parametrize("scan", ["random", "systematic"])
 def test_a_progress_bar_does_not_change_the_run(scan):
     """With a bar the engine is advanced in small steps, without one in a single call."""
-    pytest.importorskip("tqdm")
     fg = na.FactorGraph.ising_lattice(8, beta=0.4)
     kw = dict(sweeps=[0, 7, 250], chains=16, seed=3, scan=scan, threads=2)
     a = na.sample(fg, **kw)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io as _io
 import json
-import math
 
 import networkx as nx
 import numpy as np
@@ -15,21 +14,11 @@ from hypothesis import strategies as st
 import natabs as na
 from natabs.errors import InvalidInputError, TooLargeError
 
-
-@st.composite
-def small_systems(draw):
-    n = draw(st.integers(1, 4))
-    cards = draw(st.lists(st.integers(1, 4), min_size=n, max_size=n))
-    total = math.prod(cards)
-    codes = draw(st.lists(st.integers(0, total - 1), min_size=1, max_size=min(total, 12), unique=True))
-    weights = draw(st.lists(st.floats(0.01, 1.0), min_size=len(codes), max_size=len(codes)))
-    names = draw(st.none() | st.lists(st.text(min_size=1, max_size=4), min_size=n, max_size=n, unique=True))
-    probs = np.array(weights) / sum(weights)
-    return na.System.from_codes(codes, probs, cards, names, normalize=True)
+from .strategies import named_systems
 
 
 @settings(max_examples=40, deadline=None)
-@given(small_systems(), st.booleans())
+@given(named_systems(), st.booleans())
 def test_json_round_trip_is_exact(s, codes):
     back = na.System.from_json(s.to_json(codes=codes))
     assert back.names == s.names and back.cards == s.cards

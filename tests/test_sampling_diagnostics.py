@@ -8,30 +8,12 @@ import warnings
 import networkx as nx
 import numpy as np
 import pytest
-from scipy.special import ndtri
-from scipy.stats import rankdata
 
 import natabs as na
 from natabs.errors import InvalidInputError, NotMixedWarning
 from natabs.sampling import diagnose
 
-
-def split_rhat(x: np.ndarray) -> float:
-    """Plain split-R-hat (Gelman et al., BDA3 §11.4) of x with shape (chains, draws)."""
-    half = x.shape[1] // 2
-    s = np.concatenate([x[:, :half], x[:, x.shape[1] - half:]])
-    n = s.shape[1]
-    w = s.var(axis=1, ddof=1).mean()
-    b = n * s.mean(axis=1).var(ddof=1)
-    return float(np.sqrt(((n - 1) / n * w + b / n) / w))
-
-
-def rank_rhat(x: np.ndarray) -> float:
-    """Rank-normalised split-R-hat, bulk and folded (Vehtari et al. 2021), x: (chains, draws)."""
-    def z(v):
-        r = rankdata(v, method="average").reshape(v.shape)
-        return ndtri((r - 3 / 8) / (v.size + 1 / 4))
-    return max(split_rhat(z(x)), split_rhat(z(np.abs(x - np.median(x)))))
+from .reference import rank_rhat
 
 
 def ar1(rho: float, chains: int, draws: int, seed: int) -> np.ndarray:

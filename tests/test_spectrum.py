@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 import pytest
-from ._kernel_reference import dense_kernel, families, small_systems
+from .reference import dense_kernel, reference_eigenvalues
+from .strategies import block_families, small_systems
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,17 +21,10 @@ SETTINGS = settings(max_examples=30, deadline=None)
 # `natabs.spectrum` is the function; the module is reached by its full name.
 spectrum_module = _spectrum
 
-
 @st.composite
 def systems_with_families(draw):
-    s = draw(small_systems())
-    return s, draw(families(s.n))
-
-
-def reference_eigenvalues(system, family) -> np.ndarray:
-    """Eigenvalues of K itself (not symmetrised), descending."""
-    lam = np.linalg.eigvals(dense_kernel(system, family)).real
-    return np.sort(lam)[::-1]
+    s = draw(small_systems)
+    return s, draw(block_families(s.n, max_blocks=5))
 
 
 @SETTINGS

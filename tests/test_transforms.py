@@ -15,14 +15,7 @@ from natabs import transforms as nt
 from natabs.transforms import _light_cone as nt_cone
 from natabs.errors import InvalidInputError
 
-
-def reference_pushforward(system, fn):
-    """Plain dict reference: map every support state with ``fn`` and add probabilities."""
-    out: dict[tuple, float] = {}
-    for row, p in zip(system.states.tolist(), system.probs):
-        key = tuple(fn(tuple(row)))
-        out[key] = out.get(key, 0.0) + p
-    return out
+from .reference import hamming_cones, reference_pushforward
 
 
 def as_dict(system):
@@ -191,23 +184,6 @@ def test_validation_errors():
         nt.center_of_mass([0, 1], ref=2)
     with pytest.raises(TypeError):
         nt.cnot(0, 1) >> 3
-
-
-def hamming_cones(system, transform, k):
-    """Plain double-loop reference for the light cones."""
-    a = system.states.astype(int).tolist()
-    y = transform(system)
-    b = nt.Compose(transform)._image(system)[0].tolist()
-    fwd = inv = 0
-    for i in range(len(a)):
-        for j in range(len(a)):
-            da = sum(u != v for u, v in zip(a[i], a[j]))
-            db = sum(u != v for u, v in zip(b[i], b[j]))
-            if da <= k:
-                inv = max(inv, db)
-            if db <= k:
-                fwd = max(fwd, da)
-    return (fwd if y.size == system.size else None), inv
 
 
 @settings(max_examples=60, deadline=None)

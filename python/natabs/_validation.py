@@ -216,10 +216,10 @@ def check_real(
         v = float(value)
     except OverflowError:
         raise InvalidInputError(
-            f"{name} must be a finite number, got {_got(value)}"
+            f"{name} must be finite, got {_got(value)}"
         ) from None
     if math.isnan(v) or (finite and not math.isfinite(v)):
-        raise InvalidInputError(f"{name} must be a finite number, got {value!r}")
+        raise InvalidInputError(f"{name} must be finite, got {value!r}")
     if min_value is not None and (v < min_value or (exclude_min and v == min_value)):
         op = ">" if exclude_min else ">="
         raise InvalidInputError(f"{name} must be {op} {min_value}, got {value!r}")

@@ -9,13 +9,14 @@ subspace iteration) are block solvers that deflate the unit eigenspace exactly.
 from __future__ import annotations
 
 import math
+import threading
 import warnings
 
 import numpy as np
 
 from . import _kernel
 
-__all__ = ["dense", "lanczos", "lobpcg", "chebyshev", "block_size"]
+__all__ = ["block_size", "chebyshev", "dense", "lanczos", "lobpcg"]
 
 #: Sparse solvers stop when every wanted eigenpair ``(λ, u)`` of ``S`` has
 #: ``|Su - λu| <= RESIDUAL_TOL``; the eigenvalue is then off by at most
@@ -35,6 +36,11 @@ FILTER_GROWTH = 1e5
 #: Highest degree of one Chebyshev filter.
 MAX_DEGREE = 40
 
+#: Dense eigenproblems from this order up run in a worker thread (LAPACK takes seconds
+#: there and cannot be interrupted): see :func:`_interruptible`.
+INTERRUPTIBLE_ORDER = 2048
+
+
 def block_size(want: int) -> int:
     # A margin past the wanted ones: the last wanted vectors converge at the rate set by
     # the gap to the first eigenvalue *outside* the block.
@@ -50,9 +56,42 @@ def dense(kernel, probs, want: int, *, vectors: bool, deflate: bool = False):
         root = np.sqrt(probs)
         s -= 2.0 * np.outer(root, root)
     if vectors:
-        lam, vec = np.linalg.eigh(s)
+        lam, vec = _eigh(s)
         return lam[::-1][:want].copy(), vec[:, ::-1][:, :want].copy()
-    return np.linalg.eigvalsh(s)[::-1][:want].copy(), None
+    return _eigh(s, vectors=False)[::-1][:want].copy(), None
+
+
+def _eigh(s: np.ndarray, *, vectors: bool = True):
+    """``numpy.linalg.eigh`` (or ``eigvalsh``) of a symmetric matrix, interruptible when big."""
+    solve = np.linalg.eigh if vectors else np.linalg.eigvalsh
+    if len(s) < INTERRUPTIBLE_ORDER:
+        return solve(s)
+    return _interruptible(solve, s)
+
+
+def _interruptible(fn, *args):
+    """``fn(*args)`` in a worker thread while this thread waits, so Ctrl-C reaches the caller.
+
+    Numpy releases the GIL inside LAPACK but never checks for signals, so a dense
+    eigenproblem of 8,192 states would hold Ctrl-C off for a minute. Waiting on the worker
+    in short slices lets the interrupt through at once; the worker cannot be stopped and
+    finishes in the background, its result dropped.
+    """
+    out: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            out["value"] = fn(*args)
+        except BaseException as e:  # noqa: BLE001 -- handed to the caller below
+            out["error"] = e
+
+    worker = threading.Thread(target=run, name="natabs-dense-eigh", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.1)
+    if "error" in out:
+        raise out["error"]  # type: ignore[misc]
+    return out["value"]
 
 
 def lanczos(kernel, probs, want: int, *, vectors: bool, deflate: bool = False):
@@ -76,7 +115,9 @@ def lanczos(kernel, probs, want: int, *, vectors: bool, deflate: bool = False):
     # A wider Krylov space than scipy's default (2k + 1) needs fewer products when the
     # leading eigenvalues cluster near 1, as they do for slow modes.
     ncv = min(n - 1, max(2 * want + 2, 32))
-    lam, vec = eigsh(op, k=want, which="LA", v0=v0, ncv=ncv, tol=1e-10, return_eigenvectors=True)
+    lam, vec = eigsh(
+        op, k=want, which="LA", v0=v0, ncv=ncv, tol=1e-10, return_eigenvectors=True
+    )
     order = np.argsort(lam)[::-1]
     return lam[order], (vec[:, order] if vectors else None)
 
@@ -120,8 +161,8 @@ def lobpcg(kernel, probs, labels, masses, want: int, *, vectors: bool):
         # Too small for a sparse solver to pay: a dense problem on the complement.
         dense = kernel.dense_symmetric(_kernel.MEMORY_BUDGET)
         q = e.toarray() * np.sqrt(inv_mass)[None, :]
-        dense -= (q @ q.T)  # unit eigenvalues of the components become 0
-        lam, vec = np.linalg.eigh(dense)
+        dense -= q @ q.T  # unit eigenvalues of the components become 0
+        lam, vec = _eigh(dense)
         lam, vec = lam[::-1][:want].copy(), vec[:, ::-1][:, :want].copy()
         return lam, (vec if vectors else None), True
     op = LinearOperator((n, n), matvec=power, matmat=power, dtype=np.float64)
@@ -167,7 +208,9 @@ class _Complement:
         self.kernel, self.n = kernel, n
         self.labels = np.asarray(labels, dtype=np.int64)
         self.root = np.sqrt(probs)[:, None]
-        self.e = csr_matrix((self.root[:, 0], (np.arange(n), self.labels)), shape=(n, len(masses)))
+        self.e = csr_matrix(
+            (self.root[:, 0], (np.arange(n), self.labels)), shape=(n, len(masses))
+        )
         self.inv_mass = 1.0 / np.asarray(masses, dtype=np.float64)
 
     def project(self, v: np.ndarray, scratch: np.ndarray) -> None:
@@ -238,7 +281,9 @@ def chebyshev(kernel, probs, labels, masses, want: int, *, vectors: bool):
         # Filter on [0, a]: t(λ) = 2λ/a - 1, T_{k+1} = 2 t T_k - T_{k-1}.
         a = max(float(theta[-1]), 1e-3 * float(theta[0]), 1e-12)
         top = max(2.0 * float(theta[0]) / a - 1.0, 1.0 + 1e-12)
-        degree = int(np.clip(math.acosh(FILTER_GROWTH) / math.acosh(top), 1, MAX_DEGREE))
+        degree = int(
+            np.clip(math.acosh(FILTER_GROWTH) / math.acosh(top), 1, MAX_DEGREE)
+        )
         prev, cur, nxt = x, y0, y1  # T_0 X = X
         kernel.apply_symmetric_into(prev, cur)  # T_1 X = (2/a) S X - X
         cur *= 2.0 / a
@@ -267,5 +312,3 @@ def chebyshev(kernel, probs, labels, masses, want: int, *, vectors: bool):
             stacklevel=3,
         )
     return lam, (x[:, :want].copy() if vectors else None), converged
-
-

@@ -9,6 +9,15 @@ from __future__ import annotations
 from ._conserved import Conserved, conserved, conserved_information
 from ._estimate import MIEstimate, SampledSurvival, mutual_information, sampled_surviving_information
 from ._finite_time import Curve, surviving_information
+from ._latents import NaturalLatentErrors, natural_latent_errors
+from ._latents_survival import LatentSurvival, latent_survival
+from ._latents_search import (
+    FoundLatent,
+    LatentBaseline,
+    LatentPareto,
+    find_natural_latent,
+    latent_pareto,
+)
 from ._sampling import SampleRun, sample
 from ._spectrum import SlowModes, Spectrum, slow_modes, spectrum
 
@@ -17,5 +26,8 @@ __all__ = [
     "Curve", "surviving_information",
     "Spectrum", "spectrum", "SlowModes", "slow_modes",
     "SampleRun", "sample",
+    "NaturalLatentErrors", "natural_latent_errors",
+    "FoundLatent", "LatentBaseline", "LatentPareto", "find_natural_latent", "latent_pareto",
+    "LatentSurvival", "latent_survival",
     "MIEstimate", "mutual_information", "SampledSurvival", "sampled_surviving_information",
 ]

@@ -7,7 +7,7 @@ label ``C`` is what resampling never forgets, and ``R = H(C)``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -15,6 +15,7 @@ import numpy as np
 from .. import _native
 from .. import blocks as _blocks
 from .._info import check_base, entropy
+from .._results import Result, show
 from .._validation import frozen
 from ..systems._support import System
 from ._dispatch import implementation
@@ -23,7 +24,7 @@ __all__ = ["Conserved", "conserved", "conserved_information", "component_labels"
 
 
 @dataclass(frozen=True, repr=False)
-class Conserved:
+class Conserved(Result):
     """The exactly conserved part of a system under a block family.
 
     Attributes
@@ -43,30 +44,11 @@ class Conserved:
     """
 
     bits: float
-    labels: np.ndarray
-    masses: np.ndarray
+    labels: np.ndarray = field(repr=False)
+    masses: np.ndarray = field(repr=False)
     n_components: int
-    base: float
-    blocks: tuple[tuple[int, ...], ...]
-
-    def __repr__(self) -> str:
-        return (
-            f"Conserved(bits={self.bits:.6g}, n_components={self.n_components}, "
-            f"blocks='{_blocks.describe(self.blocks)}')"
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The fields as plain JSON data (lists, floats, ints).
-
-        Examples
-        --------
-        >>> import natabs as na
-        >>> na.conserved(na.systems.copies(3), k=3).to_dict()["n_components"]
-        1
-        """
-        from .._results import to_dict
-
-        return to_dict(self)
+    base: float = field(metadata=show(unless=2))
+    blocks: tuple[tuple[int, ...], ...] = field(metadata=show(_blocks.describe))
 
 
 def component_labels(system: System, family: tuple[tuple[int, ...], ...]) -> tuple[np.ndarray, int]:

@@ -22,11 +22,12 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from .._results import Result
 from .._validation import check_nonneg_int, check_real_array, check_sequence
 from ..errors import InvalidInputError, NotMixedWarning
 
@@ -39,8 +40,8 @@ __all__ = ["ChainDiagnostics", "diagnose", "RHAT_LIMIT"]
 RHAT_LIMIT = 1.1
 
 
-@dataclass(frozen=True)
-class ChainDiagnostics:
+@dataclass(frozen=True, repr=False)
+class ChainDiagnostics(Result):
     """Mixing of a statistic recorded over sweeps of many independent chains.
 
     Attributes
@@ -82,15 +83,6 @@ class ChainDiagnostics:
     tau: float
     frozen: float
     mixed: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        """The fields as plain Python values."""
-        return asdict(self)
-
-    def __repr__(self) -> str:
-        return (f"ChainDiagnostics(rhat={self.rhat:.4g}, ess={self.ess:.4g}, "
-                f"tau={self.tau:.4g}, frozen={self.frozen:.3g}, mixed={self.mixed}, "
-                f"chains={self.chains}, sweeps={len(self.sweeps)})")
 
     def advice(self, what: str = "the statistic") -> str:
         """A sentence saying what went wrong and what to do ('' when mixed)."""

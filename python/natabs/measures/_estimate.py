@@ -13,7 +13,7 @@ Examples
 >>> from natabs import estimate
 >>> x = np.random.default_rng(0).integers(0, 2, 5000)
 >>> estimate.mutual_information(x, x, seed=0)
-MIEstimate(bits=1, low=1, high=1, n=5000, confidence=0.95)
+MIEstimate(bits=1, low=0.999969, high=1, n=5000, confidence=0.95)
 """
 
 from __future__ import annotations
@@ -21,12 +21,13 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from scipy.special import ndtr, ndtri
 
+from .._results import Result, show
 from .._validation import (
     check_array,
     check_base,
@@ -49,8 +50,8 @@ MAX_BOOTSTRAP_BYTES = 1 << 31
 __all__ = ["MIEstimate", "mutual_information", "SampledSurvival", "sampled_surviving_information"]
 
 
-@dataclass(frozen=True)
-class MIEstimate:
+@dataclass(frozen=True, repr=False)
+class MIEstimate(Result):
     """A mutual information estimate.
 
     Attributes
@@ -78,22 +79,6 @@ class MIEstimate:
     n: int
     confidence: float
 
-    def __repr__(self) -> str:
-        return (f"MIEstimate(bits={self.bits:.4g}, low={self.low:.4g}, high={self.high:.4g}, "
-                f"n={self.n}, confidence={self.confidence})")
-
-    def to_dict(self) -> dict[str, Any]:
-        """The fields as plain JSON data.
-
-        Examples
-        --------
-        >>> from natabs.estimate import MIEstimate
-        >>> MIEstimate(bits=0.5, low=0.4, high=0.6, n=100, confidence=0.95).to_dict()["high"]
-        0.6
-        """
-        from .._results import to_dict
-
-        return to_dict(self)
 
 
 def mutual_information(
@@ -212,8 +197,8 @@ def mutual_information(
     return MIEstimate(point, low, high, n, float(confidence))
 
 
-@dataclass(frozen=True, eq=False)
-class SampledSurvival:
+@dataclass(frozen=True, eq=False, repr=False)
+class SampledSurvival(Result):
     """``I(f(X^0); f(X^T))`` estimated from independent chains, one value per sweep count.
 
     Attributes
@@ -239,48 +224,19 @@ class SampledSurvival:
     >>> fg = na.FactorGraph.ising(nx.cycle_graph(5), beta=0.5)
     >>> s = na.sampled_surviving_information(fg, "majority", sweeps=[0, 2], chains=2000, seed=0)
     >>> s
-    SampledSurvival(statistic='majority', sweeps=(0, 2), bits=[1.0, 0.2], chains=2000, scan='random')
+    SampledSurvival(statistic='majority', sweeps=(0, 2), bits=[1, 0.199684], chains=2000, scan='random', blocks='5 blocks of size 1', seed=0)
     """
 
+    statistic: Any = field(metadata=show(lambda f: getattr(f, "__name__", f)))
     sweeps: tuple[int, ...]
     bits: np.ndarray
-    low: np.ndarray
-    high: np.ndarray
+    low: np.ndarray = field(repr=False)
+    high: np.ndarray = field(repr=False)
     chains: int
-    statistic: Any
     scan: str
     blocks: str
     seed: int
-    diagnostics: ChainDiagnostics | None = None
-
-    def __repr__(self) -> str:
-        bits = [round(float(b), 2) for b in self.bits]
-        sweeps: Any = self.sweeps
-        if len(bits) > 8:
-            bits, sweeps = bits[:8] + ["..."], (*self.sweeps[:8], "...")
-        return (f"SampledSurvival(statistic={self.statistic!r}, sweeps={sweeps}, bits={bits}, "
-                f"chains={self.chains}, scan={self.scan!r})")
-
-    def to_dict(self) -> dict[str, Any]:
-        """The fields as plain JSON data (a callable statistic is given by its name).
-
-        Examples
-        --------
-        >>> import networkx as nx, natabs as na
-        >>> fg = na.FactorGraph.ising(nx.cycle_graph(5), beta=0.5)
-        >>> s = na.sampled_surviving_information(fg, [0], sweeps=[1, 2, 3, 4], chains=500, seed=0)
-        >>> d = s.to_dict()
-        >>> d["sweeps"], sorted(d["diagnostics"])[:3]
-        ([1, 2, 3, 4], ['chains', 'ess', 'frozen'])
-        """
-        from dataclasses import replace
-
-        from .._results import to_dict
-
-        statistic = self.statistic
-        if callable(statistic):
-            statistic = getattr(statistic, "__name__", repr(statistic))
-        return to_dict(replace(self, statistic=statistic))
+    diagnostics: ChainDiagnostics | None = field(default=None, repr=False)
 
 
 def sampled_surviving_information(
@@ -301,6 +257,7 @@ def sampled_surviving_information(
     burn_in: int | None = None,
     progress: bool = False,
     about: Any = None,
+    executor: Any = None,
 ) -> SampledSurvival:
     """Sampled ``I(f(X^0); f(X^T))`` over ``T`` for a statistic ``f``, with intervals.
 
@@ -327,6 +284,9 @@ def sampled_surviving_information(
         A latent variable ``Λ`` of the model (THEORY §4, information about a latent):
         blocks containing it are dropped, so it never moves, and the estimate is
         ``I(Λ; f(X^T))`` instead (``f`` must be a list of variables or a callable).
+    executor : concurrent.futures.Executor, optional
+        Run the chains in ranges on the executor's workers (see :func:`natabs.sample`):
+        the estimate is bit-identical to a single-process run.
 
     Examples
     --------
@@ -342,7 +302,7 @@ def sampled_surviving_information(
         return _about_latent(model, statistic, about, sweeps_t, chains=chains, k=k,
                              blocks=blocks, scan=scan, seed=seed, threads=threads, base=base,
                              confidence=confidence, bootstrap=bootstrap, init=init,
-                             burn_in=burn_in, progress=progress)
+                             burn_in=burn_in, progress=progress, executor=executor)
     record: Any
     if callable(statistic):
         record = "states"
@@ -360,7 +320,7 @@ def sampled_surviving_information(
         warnings.simplefilter("ignore", NotMixedWarning)
         run = sample(model, at, chains=chains, k=k, blocks=blocks, scan=scan, seed=seed,
                      threads=threads, record=record, init=init, burn_in=burn_in,
-                     progress=progress)
+                     progress=progress, executor=executor)
     if callable(statistic):
         values = np.stack([np.asarray(statistic(s)) for s in run.states])
         if values.shape[:2] != (len(at), chains):
@@ -405,14 +365,15 @@ def _row_codes(values: np.ndarray) -> np.ndarray:
 
 
 def _about_latent(model, statistic, about, sweeps_t, *, chains, k, blocks, scan, seed, threads,
-                  base, confidence, bootstrap, init, burn_in, progress) -> SampledSurvival:
+                  base, confidence, bootstrap, init, burn_in, progress,
+                  executor=None) -> SampledSurvival:
     """I(Λ; f(X^T)) (THEORY §4): the chain runs on the observed variables with Λ summed
     out of the law, started from X^0 ~ P(X | Λ), Λ ~ P(Λ) (a joint draw of the full model)."""
     lam = model.index(about)
     observed = model.marginalize(about)
     seed = _seed_of(seed)
     start = sample(model, [0], chains=chains, k=1, seed=seed, threads=threads, init=init,
-                   burn_in=burn_in)
+                   burn_in=burn_in, executor=executor)
     lam_values = start.states[0][:, lam]
     x0 = np.delete(start.states[0], lam, axis=1)
     if callable(statistic):
@@ -428,7 +389,7 @@ def _about_latent(model, statistic, about, sweeps_t, *, chains, k, blocks, scan,
         warnings.simplefilter("ignore", NotMixedWarning)
         run = sample(observed, sweeps_t, chains=chains, k=k, blocks=blocks, scan=scan,
                      seed=_sub(seed, 10**6), threads=threads, record=record, init=x0,
-                     burn_in=0, progress=progress)
+                     burn_in=0, progress=progress, executor=executor)
     values = (np.stack([np.asarray(statistic(x)) for x in run.states]) if callable(statistic)
               else run.values)
     est = [mutual_information(lam_values, values[i], base=base, confidence=confidence,

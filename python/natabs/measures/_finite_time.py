@@ -28,13 +28,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ..engines import _kernel as _kernel
 from .. import blocks as _blocks
+from .._results import Result, show
 from .._validation import (
     check_base,
     check_bool,
@@ -73,7 +74,7 @@ METHODS = ("auto", "exact", "sampled")
 
 
 @dataclass(frozen=True, repr=False)
-class Curve:
+class Curve(Result):
     """Information left after ``T`` resampling steps, for each requested ``T``.
 
     Attributes
@@ -98,25 +99,12 @@ class Curve:
 
     steps: np.ndarray
     bits: np.ndarray
-    stderr: np.ndarray
+    stderr: np.ndarray = field(metadata=show(unless=lambda e: not np.any(e)))
     method: str
     scan: str
-    about: str | None
-    base: float
-    blocks: tuple[tuple[int, ...], ...]
-
-    def __repr__(self) -> str:
-        def fmt(a: np.ndarray, f: str) -> str:
-            items = [format(v, f) for v in a[:8]]
-            return "[" + ", ".join(items + (["..."] if a.size > 8 else [])) + "]"
-
-        about = f", about={self.about!r}" if self.about is not None else ""
-        err = f", stderr={fmt(self.stderr, '.2g')}" if self.method == "sampled" else ""
-        return (
-            f"Curve(steps={fmt(self.steps, 'd')}, bits={fmt(self.bits, '.4g')}{err}, "
-            f"method={self.method!r}, scan={self.scan!r}{about}, "
-            f"blocks='{_blocks.describe(self.blocks)}')"
-        )
+    about: str | None = field(metadata=show(unless=None))
+    base: float = field(metadata=show(unless=2))
+    blocks: tuple[tuple[int, ...], ...] = field(metadata=show(_blocks.describe))
 
 
 def surviving_information(
@@ -183,7 +171,7 @@ def surviving_information(
     [3.7891, 0.8623, 0.1317]
     >>> latent = na.systems.noisy_copies(6, 0.1, latent=True)
     >>> na.surviving_information(latent, steps=[0, 10, 100], k=1, about="source")
-    Curve(steps=[0, 10, 100], bits=[0.9752, 0.7396, 0.1275], method='exact', scan='random', about='source', blocks='6 blocks of size 1')
+    Curve(steps=[0, 10, 100], bits=[0.97517, 0.739635, 0.127455], method='exact', scan='random', about='source', blocks='6 blocks of size 1')
     """
     compute = implementation(system, "surviving_information")
     requested = _check_steps(steps)

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from .. import _native
+from .._results import Result
 from ..blocks import describe, resolve
 from .._validation import (
     check_array,
@@ -67,7 +68,7 @@ STATISTICS = ("magnetization", "majority")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class SampleRun:
+class SampleRun(Result):
     """What :func:`sample` recorded.
 
     Attributes
@@ -107,23 +108,18 @@ class SampleRun:
     SampleRun(record='majority', sweeps=(0, 1, 10), chains=100, n=6, scan='random', blocks='6 blocks of size 1', seed=0, fast=True)
     """
 
+    record: Any
     sweeps: tuple[int, ...]
     chains: int
     n: int
-    record: Any
     scan: str
     blocks: str
     seed: int
-    steps_per_sweep: int
+    steps_per_sweep: int = field(repr=False)
     fast: bool
-    states: np.ndarray | None = field(default=None)
-    values: np.ndarray | None = field(default=None)
-    diagnostics: ChainDiagnostics | None = field(default=None)
-
-    def __repr__(self) -> str:
-        return (f"SampleRun(record={self.record!r}, sweeps={self.sweeps}, chains={self.chains}, "
-                f"n={self.n}, scan={self.scan!r}, blocks={self.blocks!r}, seed={self.seed}, "
-                f"fast={self.fast})")
+    states: np.ndarray | None = field(default=None, repr=False)
+    values: np.ndarray | None = field(default=None, repr=False)
+    diagnostics: ChainDiagnostics | None = field(default=None, repr=False)
 
 
 def sample(
@@ -141,6 +137,7 @@ def sample(
     burn_in: int | None = None,
     progress: bool = False,
     fast: bool = True,
+    executor: Any = None,
 ) -> SampleRun:
     """Run independent block-Gibbs chains and record them at the given sweeps.
 
@@ -177,6 +174,11 @@ def sample(
         Show a tqdm progress bar (tqdm must be installed).
     fast : bool
         Allow the pairwise binary fast path (disable it only to compare paths).
+    executor : concurrent.futures.Executor, optional
+        Split the chains into ranges run on the executor's workers (a process pool, or
+        Dask through ``distributed.Client(...).get_executor()``) and merge them. Every
+        chain has its own stream, so the run is bit-identical to one without
+        ``executor``; ``threads`` then applies on each worker.
 
     Returns
     -------
@@ -214,19 +216,73 @@ def sample(
 
     x0, default_burn = _initial(model, chains, seed, init, threads)
     burn = default_burn if burn_in is None else burn_in
-    args = model._native_args()
-    fam = _flat_family(family)
-    if burn:
-        warm = _native.GibbsChains(*args, *fam, scan, x0, _derive(seed, 1), threads, fast)
-        warm.advance(burn)
-        x0 = np.empty((chains, model.n), dtype=np.uint16)
+    plan = _Plan(model._native_args(), _flat_family(family), scan, burn, seed, threads, fast,
+                 kind, vars_, sweeps_t)
+    if executor is not None:
+        from ._split import run_split
+
+        states, values, steps_per_sweep, fast_used = run_split(executor, plan, x0, progress)
+    else:
+        states, values, steps_per_sweep, fast_used = _run_range(plan, x0, 0, progress)
+    diag = diagnose(values, sweeps_t) if values is not None and len(sweeps_t) >= 2 else None
+    warn_unmixed(diag, f"the recorded {record if isinstance(record, str) else 'values'}")
+    return SampleRun(
+        sweeps=sweeps_t, chains=chains, n=model.n,
+        record=record if isinstance(record, str) else tuple(record),
+        scan=scan, blocks=describe(family), seed=seed,
+        steps_per_sweep=steps_per_sweep, fast=fast_used,
+        states=states, values=values, diagnostics=diag,
+    )
+
+
+# -- running chains --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Everything a range of chains needs, as plain data (it travels to other processes)."""
+
+    args: tuple  # FactorGraph._native_args()
+    family: tuple[np.ndarray, np.ndarray]
+    scan: str
+    burn: int
+    seed: int
+    threads: int | None
+    fast: bool
+    kind: str
+    vars: tuple[int, ...]
+    sweeps: tuple[int, ...]
+
+
+def _run_range(plan: _Plan, x0: np.ndarray, first_chain: int,
+               progress: bool = False) -> tuple[Any, Any, int, bool]:
+    """Chains ``first_chain .. first_chain + len(x0)`` of a run, from initial states ``x0``.
+
+    Chain ``c`` draws from its own stream ``(seed, c)`` (and ``(_derive(seed, 1), c)`` for
+    burn-in), so ranges put together are the whole run bit for bit.
+    Returns ``(states, values, steps_per_sweep, fast)``.
+    """
+    chains, n = x0.shape
+    # Arrays that crossed a process boundary (Dask frames) may arrive misaligned or
+    # read-only: the engine needs them aligned and contiguous.
+    args = tuple(_aligned(a) for a in plan.args)
+    family = tuple(_aligned(a) for a in plan.family)
+    x0 = np.require(x0, np.uint16, ["C", "A"])
+    cards = args[0]
+    sweeps_t, kind = plan.sweeps, plan.kind
+    if plan.burn:
+        warm = _native.GibbsChains(*args, *family, plan.scan, x0,
+                                   _derive(plan.seed, 1), plan.threads, plan.fast, first_chain)
+        warm.advance(plan.burn)
+        x0 = np.empty((chains, n), dtype=np.uint16)
         warm.write_states_u16(x0)
-    engine = _native.GibbsChains(*args, *fam, scan, x0, seed, threads, fast)
+    engine = _native.GibbsChains(*args, *family, plan.scan, x0, plan.seed,
+                                 plan.threads, plan.fast, first_chain)
 
     states = values = None
     slots = len(sweeps_t)
     if kind == "states":
-        states = np.empty((slots, chains, model.n), dtype=_dtype(max(model.cards)))
+        states = np.empty((slots, chains, n), dtype=_dtype(max(cards)))
     elif kind == "magnetization":
         values = np.empty((slots, chains), dtype=np.float64)
     elif kind == "majority":
@@ -257,19 +313,15 @@ def sample(
             elif kind == "majority":
                 engine.majority(values[slot])
             else:
-                engine.joint_code(list(vars_), values[slot])
+                engine.joint_code(list(plan.vars), values[slot])
     finally:
         if bar is not None:
             bar.close()
-    diag = diagnose(values, sweeps_t) if values is not None and len(sweeps_t) >= 2 else None
-    warn_unmixed(diag, f"the recorded {record if isinstance(record, str) else 'values'}")
-    return SampleRun(
-        sweeps=sweeps_t, chains=chains, n=model.n,
-        record=record if isinstance(record, str) else tuple(record),
-        scan=scan, blocks=describe(family), seed=seed,
-        steps_per_sweep=int(engine.steps_per_sweep), fast=bool(engine.fast),
-        states=states, values=values, diagnostics=diag,
-    )
+    return states, values, int(engine.steps_per_sweep), bool(engine.fast)
+
+
+def _aligned(a: Any) -> Any:
+    return np.require(a, a.dtype, ["C", "A"]) if isinstance(a, np.ndarray) else a
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -353,11 +405,11 @@ def _flat_family(family: tuple[tuple[int, ...], ...]) -> tuple[np.ndarray, np.nd
     return flat, lens
 
 
-def _bar(progress: bool, total: int):
+def _bar(progress: bool, total: int, unit: str = "sweep"):
     if not progress:
         return None
     try:
         from tqdm.auto import tqdm
     except ImportError:
         raise ImportError("progress=True needs tqdm (pip install tqdm)") from None
-    return tqdm(total=total, unit="sweep")
+    return tqdm(total=total, unit=unit)

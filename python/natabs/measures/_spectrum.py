@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ..engines import _eigensolvers as _solvers
 from ..engines import _kernel as _kernel
+from .._results import Result, show
 from .._validation import (
     check_bytes,
     check_nonneg_int,
@@ -52,7 +53,7 @@ METHODS = ("auto", "dense", "chebyshev", "lobpcg", "lanczos")
 
 
 @dataclass(frozen=True, repr=False)
-class Spectrum:
+class Spectrum(Result):
     """Eigenvalues of the random-scan resampling kernel, in descending order.
 
     Attributes
@@ -83,9 +84,9 @@ class Spectrum:
     n_unit: int
     relaxation_time: float
     complete: bool
-    size: int
-    blocks: tuple[tuple[int, ...], ...]
-    method: str = "dense"
+    size: int = field(repr=False)
+    blocks: tuple[tuple[int, ...], ...] = field(metadata=show(_blocks.describe))
+    method: str = field(default="dense", repr=False)
     converged: bool = True
 
     def chi2(self, steps: int) -> float:
@@ -105,16 +106,6 @@ class Spectrum:
         t = check_nonneg_int(steps, "steps")
         lam = np.clip(self.eigenvalues, 0.0, 1.0)
         return max(float(np.sum(lam ** (2 * t))) - 1.0, 0.0)
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{v:.6g}" for v in self.eigenvalues[:6])
-        more = ", ..." if self.eigenvalues.size > 6 else ""
-        return (
-            f"Spectrum(eigenvalues=[{shown}{more}], n_unit={self.n_unit}, "
-            f"relaxation_time={self.relaxation_time:.6g}, complete={self.complete}, "
-            f"blocks='{_blocks.describe(self.blocks)}'"
-            f"{'' if self.converged else ', converged=False'})"
-        )
 
 
 def spectrum(
@@ -218,7 +209,7 @@ def spectrum_on_support(system: System, family, *, top: int | None, method: str)
 
 
 @dataclass(frozen=True, repr=False)
-class SlowModes:
+class SlowModes(Result):
     """The slowest non-constant eigenfunctions of the random-scan kernel.
 
     Attributes
@@ -235,9 +226,9 @@ class SlowModes:
     """
 
     eigenvalues: np.ndarray
-    functions: np.ndarray
-    probs: np.ndarray
-    blocks: tuple[tuple[int, ...], ...]
+    functions: np.ndarray = field(repr=False)
+    probs: np.ndarray = field(metadata=show(len, name="support"))
+    blocks: tuple[tuple[int, ...], ...] = field(metadata=show(_blocks.describe))
 
     def correlation(self, values: Any) -> np.ndarray:
         """Correlation under ``P`` of each mode with a statistic given over the support.
@@ -266,12 +257,6 @@ class SlowModes:
             raise InvalidInputError("values are constant under P: their correlation is undefined")
         return self.functions @ (self.probs * g) / sd
 
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{v:.6g}" for v in self.eigenvalues)
-        return (
-            f"SlowModes(eigenvalues=[{shown}], support={self.probs.size}, "
-            f"blocks='{_blocks.describe(self.blocks)}')"
-        )
 
 
 def slow_modes(

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from .._results import Result
 from .._validation import check_real_array, check_type, fmt_count, frozen
 from ..errors import InvalidInputError, TooLargeError
 from ._support import System
@@ -43,7 +44,7 @@ ROW_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True, repr=False)
-class DagSpec:
+class DagSpec(Result):
     """A validated DAG model: nodes in variable order and tables indexed by position.
 
     Attributes
@@ -60,11 +61,8 @@ class DagSpec:
 
     nodes: tuple[Any, ...]
     cards: tuple[int, ...]
-    parents: tuple[tuple[int, ...], ...]
-    cpds: tuple[np.ndarray, ...]
-
-    def __repr__(self) -> str:
-        return f"DagSpec(nodes={self.nodes}, cards={self.cards})"
+    parents: tuple[tuple[int, ...], ...] = field(repr=False)
+    cpds: tuple[np.ndarray, ...] = field(repr=False)
 
 
 def check_dag(G: Any, cpd: str = "cpd") -> DagSpec:

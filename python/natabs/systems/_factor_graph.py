@@ -189,7 +189,11 @@ class FactorGraph:
     def from_pgmpy(cls, model: Any) -> FactorGraph:
         """A model from a pgmpy ``DiscreteBayesianNetwork`` (pgmpy is optional).
 
-        State names are dropped: value ``k`` of a variable is its ``k``-th state.
+        Any object with pgmpy's interface is read: ``nodes()``, ``edges()`` and
+        ``get_cpds()``, each CPD with ``variables`` (the variable, then its evidence),
+        ``cardinality`` and ``get_values()`` (one row per value, one column per joint
+        evidence value, the first evidence variable slowest). State names are dropped:
+        value ``k`` of a variable is its ``k``-th state.
 
         Examples
         --------
@@ -202,17 +206,14 @@ class FactorGraph:
         >>> na.FactorGraph.from_pgmpy(bn)                          # doctest: +SKIP
         FactorGraph(kind='dag', n=2, cards=2, factors=2)
         """
-        try:
-            import pgmpy  # noqa: F401
-        except ImportError:
-            raise ImportError(
-                "FactorGraph.from_pgmpy needs pgmpy (pip install pgmpy); or build the "
-                "model with FactorGraph.from_dag from a networkx DiGraph"
-            ) from None
         import networkx as nx
 
-        if not hasattr(model, "get_cpds"):
-            raise TypeError(f"model must be a pgmpy Bayesian network, got {type(model).__name__}")
+        if not all(callable(getattr(model, m, None)) for m in ("nodes", "edges", "get_cpds")):
+            raise TypeError(
+                f"model must be a pgmpy Bayesian network (nodes(), edges() and get_cpds()), "
+                f"got {type(model).__name__}; or build the model with FactorGraph.from_dag "
+                f"from a networkx DiGraph"
+            )
         G = nx.DiGraph()
         G.add_nodes_from(model.nodes())
         G.add_edges_from(model.edges())

@@ -25,24 +25,44 @@ System(n=1, cards=(2,), support=2, names=('x0',))
 
 from __future__ import annotations
 
-from ._core import (
-    Counterexample,
-    block_families,
+from ._checks import (
     check_chi2_bound,
     check_light_cone_bound,
     check_monotone_in_k,
     check_permute_invariance,
     check_relabel_invariance,
     check_sandwich,
-    compositions,
-    find_counterexample,
-    local_bijections,
-    systems,
 )
+from ._counterexample import Counterexample, find_counterexample
+from ._latents import (
+    check_latent_ranges,
+    check_mediator_determines_redund,
+    check_natural_latents_isomorphic,
+    check_redundancy_conventions,
+    check_sum_rule,
+    latent_systems,
+    view_groups,
+)
+from ._strategies import block_families, compositions, local_bijections, systems
 
 __all__ = [
-    "systems", "block_families", "local_bijections", "compositions",
-    "check_monotone_in_k", "check_relabel_invariance", "check_permute_invariance",
-    "check_sandwich", "check_light_cone_bound", "check_chi2_bound",
-    "Counterexample", "find_counterexample",
+    "Counterexample",
+    "block_families",
+    "check_chi2_bound",
+    "check_light_cone_bound",
+    "check_monotone_in_k",
+    "check_permute_invariance",
+    "check_relabel_invariance",
+    "check_sandwich",
+    "compositions",
+    "find_counterexample",
+    "local_bijections",
+    "systems",
+    "latent_systems",
+    "view_groups",
+    "check_latent_ranges",
+    "check_redundancy_conventions",
+    "check_mediator_determines_redund",
+    "check_natural_latents_isomorphic",
+    "check_sum_rule",
 ]

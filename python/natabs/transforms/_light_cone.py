@@ -8,6 +8,7 @@ from itertools import combinations
 
 import numpy as np
 
+from .._results import Result
 from .._validation import check_system, check_transform, integer
 from ..errors import TooLargeError
 from ..systems._support import System
@@ -53,8 +54,8 @@ def static_widening(transform: Transform, system: System) -> tuple[int, int]:
 # -- light cones --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LightCone:
+@dataclass(frozen=True, repr=False)
+class LightCone(Result):
     """The light cones of a transformation on a system, at one ``k`` (THEORY §5).
 
     Attributes

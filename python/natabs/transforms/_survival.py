@@ -16,11 +16,14 @@ lower bound is 0.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .._info import check_base
+from .._results import Result, show
 from ..measures._conserved import conserved_information
+from ..measures._finite_time import surviving_information
+from ..measures._latents_survival import LatentSurvival, latent_survival
 from ..errors import InvalidInputError, TooLargeError
 from ..systems._support import System
 from .._validation import check_sequence, check_steps, check_system, check_transform, integer
@@ -33,8 +36,8 @@ __all__ = ["Survival", "SurvivalTable", "survives", "survival_table"]
 TOLERANCE = 1e-9
 
 
-@dataclass(frozen=True)
-class Survival:
+@dataclass(frozen=True, repr=False)
+class Survival(Result):
     """Redundant information before and after a transformation, at one ``k``.
 
     Attributes
@@ -57,6 +60,9 @@ class Survival:
         With ``steps=``: the times of the finite-time comparison.
     surviving_before, surviving_after : tuple of float or None
         ``I(X^0; X^T)`` on X and on Y at those times, same block family.
+    latent : LatentSurvival or None
+        With ``latent=``: that latent's natural-latent errors before and after
+        (:func:`natabs.latent_survival`).
     """
 
     k: int
@@ -66,25 +72,19 @@ class Survival:
     upper: float
     bounds: str
     preserved: bool
-    bijective: bool
+    bijective: bool = field(repr=False)
     base: float = 2.0
     steps: tuple[int, ...] | None = None
     surviving_before: tuple[float, ...] | None = None
     surviving_after: tuple[float, ...] | None = None
-
-    def __repr__(self) -> str:
-        s = (
-            f"Survival(k={self.k}, before={self.before:.6g}, after={self.after:.6g}, "
-            f"lower={self.lower:.6g}, upper={self.upper:.6g}, bounds={self.bounds!r}, "
-            f"preserved={self.preserved})"
-        )
-        if self.steps is not None:
-            s = s[:-1] + f", steps={list(self.steps)})"
-        return s
+    latent: LatentSurvival | None = field(default=None, metadata=show(
+        lambda ls: ls if ls is None else
+        f"{ls.before.latent}: max_redundancy {ls.before.max_redundancy:.4g} -> "
+        f"{ls.after.max_redundancy:.4g}", unless=None))
 
 
-@dataclass(frozen=True)
-class SurvivalTable:
+@dataclass(frozen=True, repr=False)
+class SurvivalTable(Result):
     """:class:`Survival` rows for several ``k``; prints as a table.
 
     Attributes
@@ -107,6 +107,7 @@ class SurvivalTable:
     def __getitem__(self, i: int) -> Survival:
         return self.rows[i]
 
+    # A table: the rows side by side say more than a one-line repr of each.
     def __repr__(self) -> str:
         head = f"SurvivalTable({self.transform!r})\n"
         lines = [f"{'k':>3}  {'before':>8}  {'after':>8}  {'lower':>8}  {'upper':>8}  preserved"]
@@ -172,6 +173,7 @@ def survives(
     *,
     steps: Sequence[int] | None = None,
     base: float = 2,
+    latent: Any = None,
 ) -> Survival:
     """Redundant information ``R_k`` before and after ``transform``, with its bounds.
 
@@ -188,6 +190,10 @@ def survives(
         blocks (needs ``natabs.surviving_information``).
     base : float
         Logarithm base (2: bits).
+    latent : str or int, optional
+        A latent variable of the system that ``transform`` leaves alone: also report its
+        natural-latent errors over the other variables before and after
+        (:func:`natabs.latent_survival`; ``R_k`` is then that of the system with the latent).
 
     Examples
     --------
@@ -213,22 +219,17 @@ def survives(
     b = check_base(base)
     y = transform(system)
     out = _survival(system, transform, y, k, _R(system, b), _R(y, b), b)
+    if latent is not None:
+        out = replace(out, latent=latent_survival(system, latent, transform, base=b))
     if steps is None:
         return out
-    try:
-        from ..measures._finite_time import surviving_information
-    except ImportError:
-        raise ImportError(
-            "survives(..., steps=) needs natabs.surviving_information (the finite-time "
-            "engine), which this build of natabs does not have"
-        ) from None
     st = tuple(int(t) for t in check_steps(steps, "steps"))
     cx = surviving_information(system, st, k=k, base=b)
     cy = surviving_information(y, st, k=k, base=b)
-    return Survival(
-        **{**out.__dict__, "steps": st,
-           "surviving_before": tuple(float(v) for v in cx.bits),
-           "surviving_after": tuple(float(v) for v in cy.bits)}
+    return replace(
+        out, steps=st,
+        surviving_before=tuple(float(v) for v in cx.bits),
+        surviving_after=tuple(float(v) for v in cy.bits),
     )
 
 

@@ -10,17 +10,11 @@ right. Modelled on hypothesis' ``internal/validation.py``.
 
 Examples
 --------
->>> from natabs._validation import check_integer, check_probability
->>> check_integer(3, "n", min_value=1)
-3
+>>> from natabs._validation import check_integer
 >>> check_integer(True, "n")
 Traceback (most recent call last):
 ...
 TypeError: n must be an integer, got the boolean True
->>> check_probability("0.1", "p")
-Traceback (most recent call last):
-...
-TypeError: p must be a real number, got the string '0.1'
 """
 
 from __future__ import annotations
@@ -37,39 +31,16 @@ import numpy as np
 
 from .errors import InvalidInputError, TooLargeError
 
+# fmt: off
 __all__ = [
-    "check_array",
-    "check_base",
-    "check_bool",
-    "check_cards",
-    "check_choice",
-    "check_finite",
-    "check_integer",
-    "check_integer_array",
-    "check_names",
-    "check_nonneg_int",
-    "check_positive_int",
-    "check_probability",
-    "check_real",
-    "check_real_array",
-    "check_scan",
-    "check_seed",
-    "check_sequence",
-    "check_size",
-    "check_steps",
-    "check_sweeps",
-    "check_system",
-    "check_threads",
-    "check_transform",
-    "check_type",
-    "check_variable",
-    "check_variables",
-    "choice",
-    "fmt_count",
-    "frozen",
-    "integer",
-    "resolve_variable",
+    "check_array", "check_base", "check_bool", "check_bytes", "check_cards", "check_choice",
+    "check_finite", "check_integer", "check_integer_array", "check_names", "check_nonneg_int",
+    "check_positive_int", "check_probability", "check_real", "check_real_array", "check_scan",
+    "check_seed", "check_sequence", "check_size", "check_steps", "check_sweeps", "check_system",
+    "check_threads", "check_transform", "check_type", "check_variable", "check_variables",
+    "choice", "fmt_count", "frozen", "integer", "resolve_variable",
 ]
+# fmt: on
 
 #: The two scans of a resampling chain (THEORY §2).
 SCANS = ("random", "systematic")
@@ -215,9 +186,7 @@ def check_real(
     try:
         v = float(value)
     except OverflowError:
-        raise InvalidInputError(
-            f"{name} must be finite, got {_got(value)}"
-        ) from None
+        raise InvalidInputError(f"{name} must be finite, got {_got(value)}") from None
     if math.isnan(v) or (finite and not math.isfinite(v)):
         raise InvalidInputError(f"{name} must be finite, got {value!r}")
     if min_value is not None and (v < min_value or (exclude_min and v == min_value)):
@@ -553,33 +522,29 @@ def frozen(a: Any, dtype: Any = None) -> np.ndarray:
 # -- objects ------------------------------------------------------------------------------
 
 
+def _is_a(value: Any, qualified: str) -> bool:
+    # By name along the MRO: this module sits below the layers whose classes it checks.
+    return any(
+        f"{c.__module__}.{c.__qualname__}" == qualified for c in type(value).__mro__
+    )
+
+
 def check_system(value: Any, name: str = "system", *, support: bool = True) -> Any:
-    """``value`` if it is a natabs system: a support :class:`~natabs.System` when
-    ``support`` (the default), else any registered kind (System, FactorGraph, ...)."""
-    if support:
-        from .systems._support import System
-
-        if not isinstance(value, System):
-            raise TypeError(
-                f"{name} must be a natabs.System, got {type(value).__name__}"
-            )
-        return value
-    from .measures._dispatch import kinds
-
-    known = kinds()
-    if not isinstance(value, known):
-        names = ", ".join(f"natabs.{k.__name__}" for k in known)
+    """``value`` if it is a support :class:`~natabs.System` (``support``), else if it has the
+    variables of any kind of natabs system (``n``, ``cards``, ``names``, ``index``)."""
+    if support and not _is_a(value, "natabs.systems._support.System"):
+        raise TypeError(f"{name} must be a natabs.System, got {type(value).__name__}")
+    if not all(hasattr(value, a) for a in ("n", "cards", "names", "index", "indices")):
         raise TypeError(
-            f"{name} must be a natabs system ({names}), got {type(value).__name__}"
+            f"{name} must be a natabs system (natabs.System, natabs.FactorGraph, ...), "
+            f"got {type(value).__name__}"
         )
     return value
 
 
 def check_transform(value: Any, name: str = "transform") -> Any:
     """``value`` if it is a natabs transformation (:mod:`natabs.transforms`)."""
-    from .transforms._algebra import Transform
-
-    if not isinstance(value, Transform):
+    if not _is_a(value, "natabs.transforms._algebra.Transform"):
         raise TypeError(
             f"{name} must be a natabs transformation (natabs.transforms), "
             f"got {type(value).__name__}"

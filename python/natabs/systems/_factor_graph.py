@@ -25,17 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._validation import (
-    check_bool,
-    check_integer,
-    check_real,
-    check_real_array,
-    check_sequence,
-    check_size,
-    check_type,
-    fmt_count,
-    integer,
-)
+from .._validation import (check_bool, check_integer, check_real, check_real_array,
+                           check_sequence, check_size, check_type, fmt_count, integer)
 from ..errors import InvalidInputError, TooLargeError
 from ._support import System
 
@@ -243,7 +234,7 @@ class FactorGraph:
         True
         """
         nodes, edges = _graph(graph)
-        beta, J, h = (_real(x, name) for x, name in ((beta, "beta"), (J, "J"), (h, "h")))
+        beta, J, h = (check_real(x, name) for x, name in ((beta, "beta"), (J, "J"), (h, "h")))
         bj = beta * J
         pair = np.array([[bj, -bj], [-bj, bj]])
         scopes = [list(e) for e in edges]
@@ -284,7 +275,7 @@ class FactorGraph:
         q = integer(q, "q", 2)
         _check_card(q, "q")
         check_size(q * q, MAX_TABLE, f"entries of the {q} x {q} Potts pair table")
-        beta = _real(beta, "beta")
+        beta = check_real(beta, "beta")
         pair = beta * np.eye(q)
         return cls(cards=[q] * len(nodes), nodes=nodes, scopes=[list(e) for e in edges],
                    logs=[pair] * len(edges), kind="mrf", graph=graph)
@@ -566,10 +557,6 @@ class FactorGraph:
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def _real(value: Any, name: str) -> float:
-    return check_real(value, name)
 
 
 def _check_card(c: int, what: str) -> None:

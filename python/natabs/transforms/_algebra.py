@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +54,16 @@ def _check_card_list(cards: Any, what: str) -> tuple[int, ...]:
     if isinstance(cards, (str, bytes)) or not isinstance(cards, Iterable):
         raise TypeError(f"{what} must be a list of integers, got {cards!r}")
     return check_cards(cards, what)
+
+
+def _ints(res: Any, arg: tuple[int, ...]) -> tuple[int, ...]:
+    """What a Local's function returned, as ints (a bool, a float or a string is refused)."""
+    try:
+        if not isinstance(res, (str, bytes)) and not any(isinstance(r, (bool, np.bool_)) for r in res):
+            return tuple(operator.index(r) for r in res)
+    except TypeError:
+        pass
+    raise TypeError(f"Local: fn{arg} returned {res!r}; it must return a tuple of ints")
 
 
 def _fmt_vars(vs: Sequence[Var]) -> str:

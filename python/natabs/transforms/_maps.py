@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .._validation import (
-    MAX_CARD,
-    MAX_SEED,
-    check_integer,
-    check_sequence,
-    fmt_count,
-)
+from .._validation import MAX_CARD, MAX_SEED, check_integer, check_sequence, fmt_count
 from ..errors import InvalidInputError, TooLargeError
 from ._algebra import (
     _UNBOUNDED, Transform, Var, _BlockMap, _check_card_list, _check_names, _check_var, _check_vars,
-    _fmt_vars, _index, _indices,
+    _fmt_vars, _index, _indices, _ints,
 )
 
 __all__ = [
@@ -170,14 +163,7 @@ class Local(_BlockMap):
             arg = tuple(int(v) for v in key)
             res = self.fn(arg)
             res = (res,) if isinstance(res, (int, np.integer)) else res
-            try:
-                if isinstance(res, (str, bytes)) or any(isinstance(r, (bool, np.bool_)) for r in res):
-                    raise TypeError
-                res = tuple(operator.index(r) for r in res)
-            except TypeError:
-                raise TypeError(
-                    f"Local: fn{arg} returned {res!r}; it must return a tuple of ints"
-                ) from None
+            res = _ints(res, arg)
             if m is None:
                 m = len(res)
                 if m == 0:
@@ -189,10 +175,8 @@ class Local(_BlockMap):
             if min(res) < 0:
                 raise InvalidInputError(f"Local: fn{arg} returned a negative value {res}")
             if max(res) > MAX_CARD - 1:
-                raise InvalidInputError(
-                    f"Local: fn{arg} returned {fmt_count(max(res))}; output values must be "
-                    f"below 2**32 (a variable's cardinality is at most {MAX_CARD})"
-                )
+                raise InvalidInputError(f"Local: fn{arg} returned {fmt_count(max(res))}; "
+                                        f"output values must be below 2**32 (cards <= {MAX_CARD})")
             table.append(res)
         tab = np.asarray(table, dtype=np.int64)
         if self.out_cards is not None:
@@ -606,5 +590,4 @@ class Shuffle(_BlockMap):
 
     def __repr__(self) -> str:
         return f"Shuffle({_fmt_vars(self.block)}, seed={self.seed})"
-
 

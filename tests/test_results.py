@@ -81,6 +81,8 @@ def _runs() -> dict[type, object]:
         na.latent_pareto(noisy, card=2, levels=2, restarts=1, seed=0),
         na.latent_survival(_majority(noisy), "M", nt.Relabel("x0", [1, 0])),
         na.sweep(lambda n: {"n2": n * n}, {"n": [1, 2]}, executor="serial", progress=False),
+        na.conserved(na.systems.noisy_copies(5, 0.2, symmetric=True), k=1),
+        na.spectrum(na.systems.noisy_copies(5, 0.2, symmetric=True), k=1, top=3),
     ]
     return {type(r): r for r in runs}
 

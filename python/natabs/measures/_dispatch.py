@@ -47,6 +47,7 @@ MEASURES = (
 _KINDS: dict[str, tuple[str, str]] = {
     "systems._support:System": ("measures._support", "SupportMeasures"),
     "systems._factor_graph:FactorGraph": ("measures._factor_graph", "FactorGraphMeasures"),
+    "systems._symmetric:SymmetricSystem": ("measures._symmetric", "SymmetricMeasures"),
 }
 
 

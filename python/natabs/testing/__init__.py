@@ -44,6 +44,7 @@ from ._latents import (
     view_groups,
 )
 from ._strategies import block_families, compositions, local_bijections, systems
+from ._symmetric import iid_systems, symmetric_systems
 
 __all__ = [
     "Counterexample",
@@ -56,7 +57,9 @@ __all__ = [
     "check_sandwich",
     "compositions",
     "find_counterexample",
+    "iid_systems",
     "local_bijections",
+    "symmetric_systems",
     "systems",
     "latent_systems",
     "view_groups",

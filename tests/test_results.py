@@ -83,6 +83,7 @@ def _runs() -> dict[type, object]:
         na.sweep(lambda n: {"n2": n * n}, {"n": [1, 2]}, executor="serial", progress=False),
         na.conserved(na.systems.noisy_copies(5, 0.2, symmetric=True), k=1),
         na.spectrum(na.systems.noisy_copies(5, 0.2, symmetric=True), k=1, top=3),
+        na.conserved(na.LinearCode.hamming(3), k=2),
     ]
     return {type(r): r for r in runs}
 

@@ -15,6 +15,13 @@ __all__ = [
     "gibbs_ancestral",
     "Kernel",
     "marginal_entropies",
+    "gf2_rref",
+    "gf2_rank",
+    "gf2_kernel",
+    "gf2_transpose",
+    "gf2_local_rank",
+    "gf2_low_weight_rank",
+    "gf2_weight_profile",
 ]
 
 __version__: str
@@ -134,3 +141,19 @@ def marginal_entropies(
     sets: list[list[int]],
     budget_bytes: int,
 ) -> list[float]: ...
+
+# GF(2)-linear systems (rust/py/src/gf2.rs): (rows, words) uint64 bit-packed matrices.
+def gf2_rref(rows: npt.NDArray[np.uint64], n: int) -> tuple[npt.NDArray[np.uint64], list[int]]: ...
+def gf2_rank(rows: npt.NDArray[np.uint64], n: int) -> int: ...
+def gf2_kernel(rows: npt.NDArray[np.uint64], n: int) -> npt.NDArray[np.uint64]: ...
+def gf2_transpose(rows: npt.NDArray[np.uint64], n: int) -> npt.NDArray[np.uint64]: ...
+def gf2_local_rank(
+    cols: npt.NDArray[np.uint64],
+    n: int,
+    m: int,
+    members: npt.NDArray[np.uint32],
+    starts: npt.NDArray[np.uint64],
+    target: int,
+) -> int: ...
+def gf2_low_weight_rank(cols: npt.NDArray[np.uint64], n: int, m: int, k: int, target: int) -> int: ...
+def gf2_weight_profile(gen: npt.NDArray[np.uint64], n: int) -> list[int]: ...

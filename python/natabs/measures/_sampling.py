@@ -224,7 +224,8 @@ def sample(
         states, values, steps_per_sweep, fast_used = run_split(executor, plan, x0, progress)
     else:
         states, values, steps_per_sweep, fast_used = _run_range(plan, x0, 0, progress)
-    diag = diagnose(values, sweeps_t) if values is not None and len(sweeps_t) >= 2 else None
+    diag = (diagnose(values, sweeps_t, burn_in=burn)
+            if values is not None and len(sweeps_t) >= 2 else None)
     warn_unmixed(diag, f"the recorded {record if isinstance(record, str) else 'values'}")
     return SampleRun(
         sweeps=sweeps_t, chains=chains, n=model.n,

@@ -34,6 +34,7 @@ from ._checks import (
     check_sandwich,
 )
 from ._counterexample import Counterexample, find_counterexample
+from ._gf2 import gf2_maps, linear_codes
 from ._latents import (
     check_latent_ranges,
     check_mediator_determines_redund,
@@ -57,6 +58,8 @@ __all__ = [
     "check_sandwich",
     "compositions",
     "find_counterexample",
+    "gf2_maps",
+    "linear_codes",
     "iid_systems",
     "local_bijections",
     "symmetric_systems",

@@ -27,7 +27,7 @@ from ..measures._latents_survival import LatentSurvival, latent_survival
 from ..errors import InvalidInputError, TooLargeError
 from ..systems._support import System
 from .._validation import check_sequence, check_steps, check_system, check_transform, integer
-from ._algebra import Transform
+from ._algebra import Transform, _is_code
 from ._light_cone import light_cone, static_widening
 
 __all__ = ["Survival", "SurvivalTable", "survives", "survival_table"]
@@ -136,7 +136,8 @@ class _R:
 
 
 def _check(system: Any, transform: Any) -> None:
-    check_system(system)
+    if not _is_code(system):
+        check_system(system)
     check_transform(transform)
 
 
@@ -218,6 +219,14 @@ def survives(
         raise InvalidInputError("k must be >= 1 (R_0 is H(X), which every bijection keeps)")
     b = check_base(base)
     y = transform(system)
+    if _is_code(system):  # light cones from the matrices, R_j by ranks
+        from ._gf2 import survival_rows
+
+        if steps is not None or latent is not None:
+            raise InvalidInputError(
+                "steps= and latent= need the support engines; use code.to_system()"
+            )
+        return survival_rows(system, transform, [k], _R(system, b), _R(y, b), b)[0]
     out = _survival(system, transform, y, k, _R(system, b), _R(y, b), b)
     if latent is not None:
         out = replace(out, latent=latent_survival(system, latent, transform, base=b))
@@ -262,5 +271,10 @@ def survival_table(
         k = integer(k, "k", 0)
         if k == 0:
             raise InvalidInputError("ks must be >= 1")
+        if _is_code(system):
+            from ._gf2 import survival_rows
+
+            rows.extend(survival_rows(system, transform, [k], rx, ry, b))
+            continue
         rows.append(_survival(system, transform, y, k, rx, ry, b))
     return SurvivalTable(transform=transform, rows=tuple(rows))

@@ -93,7 +93,7 @@ impl Column {
 /// time as the budget allows.
 ///
 /// ```
-/// use natabs_core::marginals::marginal_entropies;
+/// use natabs_core::marginal_entropies;
 /// // Two copies of a fair bit: H(X0) = H(X0, X1) = ln 2.
 /// let sets = [vec![0], vec![0, 1], vec![]];
 /// let h = marginal_entropies(&[2, 2], &[0, 3], &[0.5, 0.5], &sets, 1 << 30).unwrap();

@@ -9,6 +9,7 @@ mod convert;
 mod enter;
 mod errors;
 mod exact;
+mod gf2;
 mod gibbs;
 mod kernel;
 mod marginals;
@@ -24,5 +25,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     gibbs::register(m)?;
     kernel::register(m)?;
     marginals::register(m)?;
+    gf2::register(m)?;
     Ok(())
 }

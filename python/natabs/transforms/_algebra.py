@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 
 from .._validation import (
+    MAX_CARD,
+    fmt_count,
     check_cards,
     check_sequence,
     check_type,
@@ -19,7 +21,7 @@ from .._validation import (
 from ..errors import InvalidInputError
 from ..systems._support import System, _strides
 
-__all__ = ["Transform", "Compose"]
+__all__ = ["Compose", "Transform"]
 
 Var = Any  # a variable name (str) or index (int)
 #: The output count of a map whose arity is unknown until it is applied.
@@ -58,12 +60,18 @@ def _check_card_list(cards: Any, what: str) -> tuple[int, ...]:
 
 def _ints(res: Any, arg: tuple[int, ...]) -> tuple[int, ...]:
     """What a Local's function returned, as ints (a bool, a float or a string is refused)."""
+    out = None
     try:
         if not isinstance(res, (str, bytes)) and not any(isinstance(r, (bool, np.bool_)) for r in res):
-            return tuple(operator.index(r) for r in res)
+            out = tuple(operator.index(r) for r in res)
     except TypeError:
-        pass
-    raise TypeError(f"Local: fn{arg} returned {res!r}; it must return a tuple of ints")
+        out = None
+    if out is None:
+        raise TypeError(f"Local: fn{arg} returned {res!r}; it must return a tuple of ints")
+    if out and max(out) > MAX_CARD - 1:
+        raise InvalidInputError(f"Local: fn{arg} returned {fmt_count(max(out))}; output values "
+                                f"must be below 2**32 (cards <= {MAX_CARD})")
+    return out
 
 
 def _fmt_vars(vs: Sequence[Var]) -> str:
@@ -130,6 +138,10 @@ class Transform:
             from ._gf2 import apply
 
             return apply(self, system)
+        if _is_gaussian(system):  # a real-linear map keeps the kind: a GaussianSystem
+            from ._gaussian import apply
+
+            return apply(self, system)
         rows, cards, names = self._image(system)
         return _pushforward(rows, system.probs, cards, names)
 
@@ -137,6 +149,11 @@ class Transform:
         """Whether the map is one-to-one on the support of ``system`` (loses nothing)."""
         if _is_code(system):  # the GF(2)-linear maps are invertible; others are refused
             self(system)
+            return True
+        if _is_gaussian(system):  # the linear maps are invertible: checked at construction
+            from ._gaussian import linear_matrix
+
+            linear_matrix(self, system.names)
             return True
         rows, cards, _ = self._image(system)
         return _distinct_rows(rows, cards) == system.size
@@ -156,6 +173,12 @@ def _is_code(system: Any) -> bool:
     from ..systems._gf2 import LinearCode
 
     return isinstance(system, LinearCode)
+
+
+def _is_gaussian(system: Any) -> bool:
+    from ..systems._gaussian import GaussianSystem
+
+    return isinstance(system, GaussianSystem)
 
 
 def _distinct_rows(rows: np.ndarray, cards: tuple[int, ...]) -> int:

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import MAX_CARD, MAX_SEED, check_integer, check_sequence, fmt_count
+from .._validation import MAX_SEED, check_integer, check_sequence
 from ..errors import InvalidInputError, TooLargeError
 from ._algebra import (
     _UNBOUNDED, Transform, Var, _BlockMap, _check_card_list, _check_names, _check_var, _check_vars,
@@ -17,8 +17,17 @@ from ._algebra import (
 )
 
 __all__ = [
-    "Relabel", "Permute", "Local", "Merge", "Split", "Shuffle", "cnot", "difference_map",
-    "prefix_xor", "star_map", "center_of_mass",
+    "Local",
+    "Merge",
+    "Permute",
+    "Relabel",
+    "Shuffle",
+    "Split",
+    "center_of_mass",
+    "cnot",
+    "difference_map",
+    "prefix_xor",
+    "star_map",
 ]
 
 #: Largest joint value space a :class:`Shuffle` permutes.
@@ -174,9 +183,6 @@ class Local(_BlockMap):
                 )
             if min(res) < 0:
                 raise InvalidInputError(f"Local: fn{arg} returned a negative value {res}")
-            if max(res) > MAX_CARD - 1:
-                raise InvalidInputError(f"Local: fn{arg} returned {fmt_count(max(res))}; "
-                                        f"output values must be below 2**32 (cards <= {MAX_CARD})")
             table.append(res)
         tab = np.asarray(table, dtype=np.int64)
         if self.out_cards is not None:

@@ -21,16 +21,16 @@ from typing import Any
 
 from .._info import check_base
 from .._results import Result, show
+from .._validation import check_sequence, check_steps, check_system, check_transform, integer
+from ..errors import InvalidInputError, TooLargeError, UnsupportedError
 from ..measures._conserved import conserved_information
 from ..measures._finite_time import surviving_information
 from ..measures._latents_survival import LatentSurvival, latent_survival
-from ..errors import InvalidInputError, TooLargeError
 from ..systems._support import System
-from .._validation import check_sequence, check_steps, check_system, check_transform, integer
-from ._algebra import Transform, _is_code
+from ._algebra import Transform, _is_code, _is_gaussian
 from ._light_cone import light_cone, static_widening
 
-__all__ = ["Survival", "SurvivalTable", "survives", "survival_table"]
+__all__ = ["Survival", "SurvivalTable", "survival_table", "survives"]
 
 #: Slack when deciding ``preserved`` (before == after) on floating-point entropies.
 TOLERANCE = 1e-9
@@ -173,6 +173,8 @@ def survives(
     k: int,
     *,
     steps: Sequence[int] | None = None,
+    scan: str | None = None,
+    about: int | str | None = None,
     base: float = 2,
     latent: Any = None,
 ) -> Survival:
@@ -189,6 +191,11 @@ def survives(
     steps : sequence of int, optional
         Also compare the finite-time information ``I(X^0; X^T)`` on X and Y with the same
         blocks (needs ``natabs.surviving_information``).
+    scan : {"random", "systematic"}, optional
+        The scan of that comparison: ``"random"`` by default, ``"systematic"`` on a
+        :class:`~natabs.GaussianSystem` (the exact one there).
+    about : str or int, optional
+        Compare ``I(Λ; X^T)`` about this latent instead (left untouched by the map).
     base : float
         Logarithm base (2: bits).
     latent : str or int, optional
@@ -213,6 +220,18 @@ def survives(
     >>> na.survives(na.systems.copies(6), nt.cnot(0, 1), k=2).preserved
     True
     """
+    if _is_gaussian(system):
+        from ._gaussian import survives as linear_survives
+
+        k = integer(k, "k", 1)
+        if latent is not None:
+            raise UnsupportedError(
+                "survives(..., latent=) is not available for a GaussianSystem: natural-latent "
+                "errors of continuous latents are not implemented; compare I(latent; X^T) "
+                "with about= and steps= instead"
+            )
+        return linear_survives(system, transform, k, steps=steps, scan=scan, about=about,
+                               base=check_base(base))
     _check(system, transform)
     k = integer(k, "k", 0)
     if k == 0:
@@ -233,8 +252,9 @@ def survives(
     if steps is None:
         return out
     st = tuple(int(t) for t in check_steps(steps, "steps"))
-    cx = surviving_information(system, st, k=k, base=b)
-    cy = surviving_information(y, st, k=k, base=b)
+    scan = "random" if scan is None else scan
+    cx = surviving_information(system, st, k=k, scan=scan, about=about, base=b)
+    cy = surviving_information(y, st, k=k, scan=scan, about=about, base=b)
     return replace(
         out, steps=st,
         surviving_before=tuple(float(v) for v in cx.bits),

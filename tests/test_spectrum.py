@@ -231,8 +231,14 @@ def test_kernel_results_do_not_depend_on_the_thread_count():
 def test_summary_fields():
     sp = na.spectrum(na.systems.copies(3), k=1)
     assert sp.relaxation_time == math.inf and sp.n_unit == 2 and sp.chi2(0) == 1.0
+    # The dense route computes every eigenvalue: nothing relaxes here, so inf, not nan.
     sp = na.spectrum(na.systems.copies(3), k=1, top=1)
-    assert math.isnan(sp.relaxation_time) and not sp.complete
+    assert sp.relaxation_time == math.inf and not sp.complete
+    # A block solver that lists only unit eigenvalues of a move graph with fewer
+    # components than states does not know the relaxation time: nan.
+    s = na.systems.coupled_pair(2, 3)
+    sp = na.spectrum(s, k=1, top=2, method="chebyshev")
+    assert math.isnan(sp.relaxation_time) and sp.n_unit == 2
     sp = na.spectrum(na.systems.noisy_copies(4, 0.2), k=1)
     assert sp.relaxation_time == pytest.approx(1 / (1 - sp.eigenvalues[1]))
     assert "complete=True" in repr(sp)

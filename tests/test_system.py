@@ -62,11 +62,15 @@ def test_systems_are_immutable_and_copy_their_input():
         s.n = 3  # type: ignore[misc]
 
 
-def test_from_codes_without_copy_shares_memory():
+def test_from_codes_without_copy_keeps_no_caller_buffer():
+    # A System owns its arrays whatever `copy` says: the caller's stay theirs, writeable.
     codes = np.array([0, 7], dtype=np.uint64)
     probs = np.array([0.5, 0.5])
     s = na.System.from_codes(codes, probs, [2, 2, 2], copy=False)
-    assert np.shares_memory(s.codes, codes) and np.shares_memory(s.probs, probs)
+    assert not np.shares_memory(s.codes, codes) and not np.shares_memory(s.probs, probs)
+    assert codes.flags.writeable and probs.flags.writeable
+    codes[1] = 1
+    assert s.codes.tolist() == [0, 7]
     assert na.System.from_codes(np.array([0, 7]), probs, [2, 2, 2]).codes.dtype == np.uint64
 
 

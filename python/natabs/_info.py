@@ -6,18 +6,9 @@ import math
 
 import numpy as np
 
-from .errors import InvalidInputError
+from ._validation import check_base
 
-
-def check_base(base: float) -> float:
-    """Logarithm base of a result: a finite number > 1 (2 for bits, e for nats)."""
-    try:
-        b = float(base)
-    except (TypeError, ValueError):
-        raise TypeError(f"base must be a number, got {base!r}") from None
-    if not (math.isfinite(b) and b > 1.0):
-        raise InvalidInputError(f"base must be a finite number greater than 1, got {base!r}")
-    return b
+__all__ = ["check_base", "entropy"]
 
 
 def entropy(p: np.ndarray, base: float = 2.0) -> float:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ._validation import check_system
 from .errors import InvalidInputError
 from .systems._support import System
 
@@ -89,8 +90,7 @@ def to_dit(system: System) -> Any:
     dit = _import_dit()
     from dit.samplespace import CartesianProduct
 
-    if not isinstance(system, System):
-        raise TypeError(f"system must be a natabs.System, got {type(system).__name__}")
+    check_system(system)
     outcomes = [tuple(int(v) for v in row) for row in system.states.tolist()]
     space = CartesianProduct([tuple(range(c)) for c in system.cards])
     return dit.Distribution(

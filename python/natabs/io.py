@@ -73,6 +73,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from ._validation import check_system
 from .errors import InvalidInputError
 from .systems._support import System
 
@@ -109,9 +110,12 @@ def _load(source: Source, what: str) -> dict[str, Any]:
     if isinstance(source, str) and source.lstrip().startswith("{"):
         text, origin = source, "JSON text"
     elif isinstance(source, (str, os.PathLike)):
-        with open(source, encoding="utf-8") as f:
-            text = f.read()
         origin = os.fspath(source)
+        try:
+            with open(source, encoding="utf-8") as f:
+                text = f.read()
+        except UnicodeDecodeError as e:
+            raise InvalidInputError(f"{origin} is not UTF-8 text (JSON): {e.reason}") from None
     elif hasattr(source, "read"):
         text, origin = source.read(), "file"
     else:
@@ -119,10 +123,17 @@ def _load(source: Source, what: str) -> dict[str, Any]:
             f"a {what} source is a path, an open file, a JSON string or a dict; "
             f"got {type(source).__name__}"
         )
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise InvalidInputError(f"{origin} is not UTF-8 text (JSON): {e.reason}") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise InvalidInputError(f"{origin} is not valid JSON: {e}") from None
+    except RecursionError:
+        raise InvalidInputError(f"{origin}: the JSON is nested too deeply to read") from None
     if not isinstance(data, dict):
         raise InvalidInputError(f"{origin}: a {what} is a JSON object, got {type(data).__name__}")
     return data
@@ -193,8 +204,7 @@ def system_to_dict(system: System, *, codes: bool = False) -> dict[str, Any]:
     >>> system_to_dict(na.systems.copies(2), codes=True)["codes"]
     [0, 3]
     """
-    if not isinstance(system, System):
-        raise TypeError(f"system must be a natabs.System, got {type(system).__name__}")
+    check_system(system)
     out: dict[str, Any] = {
         "format": SYSTEM_FORMAT,
         "version": VERSION,
@@ -234,7 +244,10 @@ def system_from_dict(data: Mapping[str, Any]) -> System:
         isinstance(p, (int, float)) and not isinstance(p, bool) for p in probs
     ):
         raise InvalidInputError('"probs" must be a list of numbers')
-    probs_arr = np.array(probs, dtype=np.float64)
+    try:
+        probs_arr = np.array(probs, dtype=np.float64)
+    except OverflowError:
+        raise InvalidInputError('"probs" holds a number too large for a float') from None
     has_states, has_codes = "states" in data, "codes" in data
     if has_states == has_codes:
         raise InvalidInputError('the system needs exactly one of "states" or "codes"')
@@ -336,7 +349,7 @@ def dag_from_json(source: Source) -> Any:
             raise InvalidInputError(f'node {name!r}: "parents" must be a list of node names')
         try:
             cpd = np.array(_require(node, "cpd", f"node {name!r}"), dtype=np.float64)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise InvalidInputError(
                 f'node {name!r}: "cpd" must be nested lists of numbers of shape (parent cards..., card)'
             ) from None

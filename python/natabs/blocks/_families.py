@@ -6,7 +6,7 @@ import math
 from collections.abc import Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .._validation import integer
+from .._validation import check_size, check_type, fmt_count, integer
 from ..errors import InvalidInputError, TooLargeError
 
 if TYPE_CHECKING:
@@ -19,14 +19,30 @@ __all__ = ["all_subsets", "connected", "chunks", "singletons", "resolve"]
 Block = tuple[int, ...]
 #: Families larger than this are refused before they are built.
 MAX_BLOCKS = 10_000_000
+#: Most variables a block family is built over (a block of all of them is a tuple this long).
+MAX_VARIABLES = 1 << 24
 
 
-def _check_k(k: Any) -> int:
-    return integer(k, "k", 0)
+def _check_k(k: Any, name: str = "k") -> int:
+    return integer(k, name, 0)
 
 
 def _check_n(n: Any) -> int:
-    return integer(n, "n", 1)
+    n = integer(n, "n", 1)
+    check_size(n, MAX_VARIABLES, "variables of a block family")
+    return n
+
+
+def _log_comb(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+
+def _check_count(count_log: float, describe: str) -> None:
+    """Refuse a family whose size (natural log ``count_log``) exceeds ``MAX_BLOCKS``."""
+    if count_log > math.log(MAX_BLOCKS) + 1e-9:
+        count = math.exp(count_log) if count_log < 700 else math.inf
+        shown = fmt_count(int(count)) if math.isfinite(count) else f"~e**{count_log:.0f}"
+        raise TooLargeError(f"{describe} has about {shown} blocks; the limit is {MAX_BLOCKS}")
 
 
 def all_subsets(n: int, k: int) -> tuple[Block, ...]:
@@ -42,6 +58,7 @@ def all_subsets(n: int, k: int) -> tuple[Block, ...]:
         return ()
     if k >= n:
         return (tuple(range(n)),)
+    _check_count(_log_comb(n, k), f"all_subsets({n}, {k})")
     count = math.comb(n, k)
     if count > MAX_BLOCKS:
         raise TooLargeError(
@@ -58,9 +75,10 @@ def singletons(n: int) -> tuple[Block, ...]:
 def chunks(n: int, size: int) -> tuple[Block, ...]:
     """Consecutive, disjoint blocks of ``size`` variables (the last may be shorter)."""
     n = _check_n(n)
-    size = _check_k(size)
+    size = _check_k(size, "size")
     if size == 0:
         raise InvalidInputError("chunk size must be >= 1")
+    _check_count(math.log(-(-n // size)), f"chunks({n}, {size})")
     return tuple(tuple(range(s, min(s + size, n))) for s in range(0, n, size))
 
 
@@ -74,12 +92,12 @@ def connected(graph: nx.Graph, k: int) -> tuple[tuple[Hashable, ...], ...]:
     """
     import networkx as nx
 
-    if not isinstance(graph, nx.Graph):
-        raise TypeError(f"graph must be a networkx graph, got {type(graph).__name__}")
+    check_type(graph, nx.Graph, "graph", "a networkx graph")
     k = _check_k(k)
     if k == 0:
         return ()
     g = graph.to_undirected(as_view=True) if graph.is_directed() else graph
+    _check_count(_connected_lower_bound(g, k), f"connected(graph, {k})")
     order = {v: i for i, v in enumerate(g.nodes)}
     found: set[frozenset] = set()
 
@@ -102,10 +120,32 @@ def connected(graph: nx.Graph, k: int) -> tuple[tuple[Hashable, ...], ...]:
             continue
         for v in comp:
             ext = {u for u in g[v] if order[u] > order[v]}
-            extend(frozenset([v]), ext, order[v], frozenset(g[v]) | {v})
+            try:
+                extend(frozenset([v]), ext, order[v], frozenset(g[v]) | {v})
+            except RecursionError:
+                raise TooLargeError(
+                    f"connected(graph, {k}): blocks of {k} nodes inside a component of "
+                    f"{len(comp)} are too deep for the enumeration (one level per node)"
+                ) from None
     blocks = [tuple(sorted(b, key=order.__getitem__)) for b in found]
     blocks.sort(key=lambda b: [order[v] for v in b])
     return tuple(blocks)
+
+
+def _connected_lower_bound(g: Any, k: int) -> float:
+    """Natural log of a lower bound on the number of connected ``k``-sets of ``g``.
+
+    A node and any ``k - 1`` of its neighbours are connected, and such a star is counted
+    at most ``k`` times (once per possible centre), so ``Σ_v C(deg v, k-1) / k`` is a lower
+    bound: a dense graph is refused at once, before the enumeration runs into the limit.
+    """
+    if k < 2:
+        return 0.0
+    logs = [_log_comb(d, k - 1) for _, d in g.degree() if d >= k - 1]
+    if not logs:
+        return 0.0
+    top = max(logs)
+    return top + math.log(sum(math.exp(v - top) for v in logs)) - math.log(k)
 
 
 def resolve(
@@ -120,11 +160,11 @@ def resolve(
         raise TypeError("give exactly one of k= (all subsets of size k) or blocks=")
     if k is not None:
         return all_subsets(system.n, k)
-    if isinstance(blocks, (str, bytes)):
+    if isinstance(blocks, (str, bytes)) or not isinstance(blocks, Iterable):
         raise TypeError("blocks must be a list of blocks, each a list of variables")
     out: list[Block] = []
     seen: dict[Block, int] = {}
-    for j, block in enumerate(blocks):  # type: ignore[union-attr]
+    for j, block in enumerate(blocks):
         if isinstance(block, (str, bytes)) or not isinstance(block, Iterable):
             raise TypeError(f"block {j} must be a list of variables, got {block!r}")
         members = list(block)

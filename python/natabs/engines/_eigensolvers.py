@@ -51,8 +51,10 @@ def dense(kernel, probs, want: int, *, vectors: bool, deflate: bool = False):
     """The ``want`` largest eigenvalues (descending) of S, or of S - √P√P' with ``deflate``."""
     s = kernel.dense_symmetric(_kernel.MEMORY_BUDGET)
     if deflate:
+        # Move the constant √P to eigenvalue -1, below every other (S >= 0): taking it
+        # only to 0 lets it stand in for a wanted eigenvalue 0 and be returned as a mode.
         root = np.sqrt(probs)
-        s -= np.outer(root, root)
+        s -= 2.0 * np.outer(root, root)
     if vectors:
         lam, vec = _eigh(s)
         return lam[::-1][:want].copy(), vec[:, ::-1][:, :want].copy()
@@ -105,7 +107,7 @@ def lanczos(kernel, probs, want: int, *, vectors: bool, deflate: bool = False):
         v = np.ascontiguousarray(v, dtype=np.float64).ravel()
         out = kernel.apply_symmetric(v)
         if deflate:
-            out -= root * (root @ v)
+            out -= 2.0 * root * (root @ v)  # the constant to -1, as in `dense`
         return out
 
     op = LinearOperator((n, n), matvec=matvec, dtype=np.float64)

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from .. import _native
-from .._validation import choice
+from .._validation import SCANS, check_scan
 from ..systems._support import System
 
 #: Memory the kernel engines may use for fibre tables, scratch and results (bytes).
 MEMORY_BUDGET = 4 << 30
 
-SCANS = ("random", "systematic")
-
-
-def check_scan(scan: object) -> str:
-    return choice(scan, "scan", SCANS)
+__all__ = ["MEMORY_BUDGET", "SCANS", "build", "check_scan"]
 
 
 def build(system: System, family: tuple[tuple[int, ...], ...]) -> _native.Kernel:

@@ -16,6 +16,7 @@ from .. import _native
 from .. import blocks as _blocks
 from .._info import check_base, entropy
 from .._results import Result, show
+from .._validation import frozen
 from ..systems._support import System
 from ._dispatch import implementation
 
@@ -91,12 +92,10 @@ def on_support(system: System, family: tuple[tuple[int, ...], ...], *, base: flo
     b = base
     labels, count = component_labels(system, family)
     masses = np.bincount(labels, weights=system.probs, minlength=count)
-    labels.flags.writeable = False
-    masses.flags.writeable = False
     return Conserved(
         bits=entropy(masses, b),
-        labels=labels,
-        masses=masses,
+        labels=frozen(labels),
+        masses=frozen(masses),
         n_components=int(count),
         base=b,
         blocks=family,

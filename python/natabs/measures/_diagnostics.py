@@ -28,7 +28,7 @@ from scipy.special import ndtri
 from scipy.stats import rankdata
 
 from .._results import Result
-from .._validation import integer
+from .._validation import check_array, check_nonneg_int, check_sequence, integer
 from ..errors import InvalidInputError, NotMixedWarning
 
 __all__ = ["NESTED_RHAT_LIMIT", "RHAT_LIMIT", "ChainDiagnostics", "diagnose"]
@@ -216,11 +216,15 @@ def diagnose(values: Any, sweeps: Sequence[int], burn_in: int = 0) -> ChainDiagn
     >>> d.mixed, round(d.nrhat, 2)   # the spread grows: the halves differ
     (False, 1.08)
     """
-    sweeps_t = tuple(int(s) for s in sweeps)
-    x = np.asarray(values)
+    sweeps_t = tuple(
+        check_nonneg_int(s, "each sweep") for s in check_sequence(sweeps, "sweeps", what="integers")
+    )
+    x = check_array(values, "values")
     if x.dtype.kind not in "biuf" and x.size:  # labels of any kind: their codes
         x = np.unique(x, return_inverse=True)[1].reshape(x.shape)
     x = x.astype(np.float64)
+    if not np.all(np.isfinite(x)):
+        raise InvalidInputError("values must be finite")
     if x.ndim != 2 or x.shape[0] != len(sweeps_t):
         raise InvalidInputError(f"values must have shape (len(sweeps), chains) = "
                                 f"({len(sweeps_t)}, chains), got {x.shape}")

@@ -19,7 +19,6 @@ MIEstimate(bits=1, low=0.999969, high=1, n=5000, confidence=0.95)
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -28,12 +27,25 @@ from typing import Any
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from .._info import check_base
 from .._results import Result, show
+from .._validation import (
+    check_array,
+    check_base,
+    check_bytes,
+    check_nonneg_int,
+    check_probability,
+    check_seed,
+    check_sequence,
+    check_sweeps,
+    fmt_count,
+)
 from ..errors import InvalidInputError, NotMixedWarning
 from ..systems._factor_graph import FactorGraph
 from ._diagnostics import ChainDiagnostics, diagnose, warn_unmixed
 from ._sampling import sample
+
+#: Largest memory the bootstrap of :func:`mutual_information` may use (bytes).
+MAX_BOOTSTRAP_BYTES = 1 << 31
 
 __all__ = ["MIEstimate", "mutual_information", "SampledSurvival", "sampled_surviving_information"]
 
@@ -138,18 +150,21 @@ def mutual_information(
     >>> est.low <= est.bits <= est.high
     True
     """
-    check_base(base)
+    base = check_base(base)
+    confidence = check_probability(confidence, "confidence")
+    bootstrap = check_nonneg_int(bootstrap, "bootstrap")
+    seed = check_seed(seed)
     ia, ka = _labels(a, "a")
     ib, kb = _labels(b, "b")
     if len(ia) != len(ib):
         raise InvalidInputError(f"a and b must be paired samples; got {len(ia)} and {len(ib)}")
     if len(ia) == 0:
         raise InvalidInputError("no samples")
-    if not (isinstance(confidence, numbers.Real) and 0 < confidence < 1):
-        raise InvalidInputError(f"confidence must lie in (0, 1), got {confidence!r}")
-    if isinstance(bootstrap, bool) or not isinstance(bootstrap, numbers.Integral) or bootstrap < 0:
-        raise InvalidInputError(f"bootstrap must be an integer >= 0, got {bootstrap!r}")
     n = len(ia)
+    # the bootstrap draws one count vector over the seen joint cells per replicate
+    check_bytes(bootstrap * (min(n, ka * kb) + 2) * 8 * 3, MAX_BOOTSTRAP_BYTES,
+                f"bootstrap={fmt_count(bootstrap)} replicates over {n} samples",
+                "ask for fewer replicates")
     joint, jidx = np.unique(ia.astype(np.int64) * kb + ib, return_inverse=True)
     counts = np.bincount(jidx.reshape(-1)).astype(np.float64)
     scale = 1.0 / math.log(base)
@@ -282,7 +297,7 @@ def sampled_surviving_information(
     >>> bool(s.bits[0] > s.bits[1] > 0.3)
     True
     """
-    sweeps_t = tuple(sweeps)
+    sweeps_t = check_sweeps(sweeps, "sweeps")
     if about is not None:
         return _about_latent(model, statistic, about, sweeps_t, chains=chains, k=k,
                              blocks=blocks, scan=scan, seed=seed, threads=threads, base=base,
@@ -299,7 +314,7 @@ def sampled_surviving_information(
             )
         record = statistic
     else:
-        record = list(statistic)
+        record = check_sequence(statistic, "statistic", what="variables")
     at = sweeps_t if sweeps_t[:1] == (0,) else (0, *sweeps_t)
     with warnings.catch_warnings():  # judged below, for what the estimate needs
         warnings.simplefilter("ignore", NotMixedWarning)
@@ -401,7 +416,7 @@ def _seed_of(seed: Any) -> int:
 
 
 def _labels(x: Any, name: str) -> tuple[np.ndarray, int]:
-    arr = np.asarray(x)
+    arr = check_array(x, name)
     if arr.ndim == 1:
         _, inv = np.unique(arr, return_inverse=True)
     elif arr.ndim == 2:

@@ -27,7 +27,6 @@ Three routes compute the same numbers:
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,9 +35,19 @@ import numpy as np
 
 from ..engines import _kernel as _kernel
 from .. import blocks as _blocks
-from .._validation import choice, integer
-from .._info import check_base
 from .._results import Result, show
+from .._validation import (
+    check_base,
+    check_bool,
+    check_bytes,
+    check_scan,
+    check_seed,
+    check_steps,
+    choice,
+    fmt_count,
+    frozen,
+    integer,
+)
 from ..errors import InvalidInputError, TooLargeError
 from ..systems._support import System
 from ._dispatch import implementation
@@ -166,15 +175,18 @@ def surviving_information(
     """
     compute = implementation(system, "surviving_information")
     requested = _check_steps(steps)
-    scan = _kernel.check_scan(scan)
+    scan = check_scan(scan)
     b = check_base(base)
     method = choice(method, "method", METHODS)
+    seed = check_seed(seed)
     if samples is not None:
         samples = integer(samples, "samples", 1)
         if method == "exact":
             raise InvalidInputError("samples= only applies to method='sampled' or 'auto'")
-    if not isinstance(progress, bool):
-        raise TypeError(f"progress must be True or False, got {progress!r}")
+        # the draws, their divergence rows (one per requested time) and the strata
+        check_bytes(samples * (len(np.unique(requested)) + 4) * 8, _kernel.MEMORY_BUDGET,
+                    f"samples={fmt_count(samples)} start states", "ask for fewer samples")
+    progress = check_bool(progress, "progress")
     return compute(
         system, requested, k=k, blocks=blocks, scan=scan, about=about, method=method,
         samples=samples, seed=seed, base=b, progress=progress,
@@ -444,26 +456,7 @@ def _resolve_observed(observed: System, k, blocks, latent: str | None):
 
 
 def _check_steps(steps: Any) -> np.ndarray:
-    if isinstance(steps, (str, bytes)) or not isinstance(steps, Iterable):
-        if isinstance(steps, (int, np.integer)) and not isinstance(steps, bool):
-            raise TypeError(f"steps must be a list of integers, e.g. [{steps}]; got {steps!r}")
-        raise TypeError(f"steps must be a list of integers, got {steps!r}")
-    out = []
-    for s in steps:
-        if isinstance(s, (bool, np.bool_)):
-            raise TypeError(f"steps must be integers, got {s!r}")
-        try:
-            t = operator.index(s)
-        except TypeError:
-            raise TypeError(f"steps must be integers, got {s!r}") from None
-        if t < 0:
-            raise InvalidInputError(f"steps must be >= 0, got {t}")
-        out.append(t)
-    if not out:
-        raise InvalidInputError("steps is empty: give at least one number of steps")
-    if max(out) >= 2**63:
-        raise InvalidInputError(f"steps must be < 2**63, got {max(out)}")
-    return np.array(out, dtype=np.int64)
+    return check_steps(steps, "steps")
 
 
 def _tqdm():
@@ -478,6 +471,4 @@ def _tqdm():
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
-    a = np.ascontiguousarray(a)
-    a.flags.writeable = False
-    return a
+    return frozen(a)

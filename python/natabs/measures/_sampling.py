@@ -35,8 +35,19 @@ import numpy as np
 from .. import _native
 from .._results import Result
 from ..blocks import describe, resolve
-from .._validation import choice, integer
-from ..errors import InvalidInputError, TooLargeError
+from .._validation import (
+    check_array,
+    check_bool,
+    check_bytes,
+    check_scan,
+    check_seed,
+    check_sweeps,
+    check_threads,
+    check_type,
+    fmt_count,
+    integer,
+)
+from ..errors import InvalidInputError
 from ..systems._factor_graph import FactorGraph
 from ._diagnostics import ChainDiagnostics, diagnose, warn_unmixed
 
@@ -48,6 +59,11 @@ EXACT_INIT_STATES = 1 << 16
 DEFAULT_BURN_IN = 100
 #: Largest recording (states and initial states) :func:`sample` allocates, in bytes.
 MAX_RECORD_BYTES = 1 << 33
+#: Bytes a chain's start needs per variable while it is drawn and handed to the engine
+#: (an int64 draw, its uint16 copy, the burn-in's copy and the engine's own state).
+START_BYTES = 16
+#: Largest sweep count (and burn-in) accepted: far past any run that ends.
+MAX_SWEEP = 2**48
 #: Statistics ``record=`` accepts by name.
 STATISTICS = ("magnetization", "majority")
 
@@ -212,28 +228,29 @@ def sample(
     >>> run.values.shape
     (2, 4)
     """
-    if not isinstance(model, FactorGraph):
-        raise TypeError(f"model must be a natabs.FactorGraph, got {type(model).__name__}")
+    check_type(model, FactorGraph, "model", "a natabs.FactorGraph")
     sweeps_t = _sweeps(sweeps)
     chains = integer(chains, "chains", 1)
-    if threads is not None:
-        threads = integer(threads, "threads", 1)
-    scan = choice(scan, "scan", ("random", "systematic"))
+    threads = check_threads(threads)
+    scan = check_scan(scan)
+    progress, fast = check_bool(progress, "progress"), check_bool(fast, "fast")
     flat_family, description, singles = _family(model, k, blocks)
     seed = _seed(seed)
+    if burn_in is not None:
+        burn_in = integer(burn_in, "burn_in", 0, MAX_SWEEP)
     kind, vars_ = _record(model, record)
     cards = model._card_array()
-    need = chains * model.n * 2 + (len(sweeps_t) * chains * model.n * _dtype(int(cards.max()))
-                                   .itemsize if kind == "states" else len(sweeps_t) * chains * 8)
-    if need > MAX_RECORD_BYTES:
-        raise TooLargeError(
-            f"{chains} chains of {model.n} variables recorded at {len(sweeps_t)} sweeps need "
-            f"{need / 2**30:.1f} GiB; the limit is {MAX_RECORD_BYTES / 2**30:.0f} GiB "
-            f"(record a statistic, or fewer chains or sweeps)"
-        )
+    starts = chains * model.n * START_BYTES
+    kept = (len(sweeps_t) * chains * model.n * _dtype(int(cards.max())).itemsize
+            if kind == "states" else len(sweeps_t) * chains * 8)
+    hint = ("fewer chains or sweeps" if kind != "states"
+            else "record a statistic, or fewer chains or sweeps")
+    check_bytes(starts + kept, MAX_RECORD_BYTES,
+                f"{fmt_count(chains)} chains of {model.n} variables recorded at "
+                f"{len(sweeps_t)} sweeps", hint)
 
     x0, default_burn = _initial(model, chains, seed, init, threads)
-    burn = default_burn if burn_in is None else integer(burn_in, "burn_in", 0)
+    burn = default_burn if burn_in is None else burn_in
     args = model._native_args()
     # A periodic lattice given with other labels or another node order runs on the lattice
     # path in row-major order: variables relabelled there (and back on the way out).
@@ -378,22 +395,13 @@ def _aligned(a: Any) -> Any:
 
 
 def _sweeps(sweeps: Any) -> tuple[int, ...]:
-    if isinstance(sweeps, numbers.Integral):
-        raise TypeError("sweeps must be a list of sweep counts, e.g. sweeps=[0, 10, 100]")
-    out = tuple(integer(t, "each sweep", 0) for t in sweeps)
-    if not out:
-        raise InvalidInputError("sweeps is empty: give at least one sweep count")
-    if any(b <= a for a, b in zip(out, out[1:])):
-        raise InvalidInputError(f"sweeps must be strictly increasing, got {list(out)}")
-    return out
+    return check_sweeps(sweeps, "sweeps", max_value=MAX_SWEEP)
 
 
 def _seed(seed: Any) -> int:
-    if seed is None:
+    s = check_seed(seed)
+    if s is None:
         return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
-    s = integer(seed, "seed", 0)
-    if s >= 1 << 64:
-        raise InvalidInputError(f"seed must be < 2**64, got {s}")
     return s
 
 
@@ -407,6 +415,8 @@ def _dtype(max_card: int) -> np.dtype:
 
 
 def _record(model: FactorGraph, record: Any) -> tuple[str, tuple[int, ...]]:
+    if isinstance(record, bytes):
+        raise TypeError(f"record must be a string or a list of variables, got {record!r}")
     if isinstance(record, str):
         if record == "states":
             return "states", ()
@@ -434,12 +444,10 @@ def _initial(model: FactorGraph, chains: int, seed: int, init: Any,
     """Initial states (uint16, chains × n) and the default burn-in they need."""
     n = model.n
     if init is not None:
-        x = np.asarray(init)
+        x = check_array(init, "init", kind="i")
         if x.shape != (chains, n):
             raise InvalidInputError(f"init must have shape (chains, n) = {(chains, n)}, "
                                     f"got {x.shape}")
-        if not np.issubdtype(x.dtype, np.integer):
-            raise TypeError(f"init must hold integers, got dtype {x.dtype}")
         bad = (x < 0) | (x >= model._card_array())
         if bad.any():
             c, i = map(int, np.argwhere(bad)[0])

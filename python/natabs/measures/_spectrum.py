@@ -18,7 +18,6 @@ projected out and the solver works only on its complement.
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +27,14 @@ import numpy as np
 from ..engines import _eigensolvers as _solvers
 from ..engines import _kernel as _kernel
 from .._results import Result, show
-from .._validation import choice, integer
+from .._validation import (
+    check_bytes,
+    check_nonneg_int,
+    check_real_array,
+    choice,
+    frozen,
+    integer,
+)
 from .. import blocks as _blocks
 from ._conserved import conserved
 from ..errors import InvalidInputError, TooLargeError
@@ -97,12 +103,7 @@ class Spectrum(Result):
         >>> sp.chi2(5)
         1.0
         """
-        try:
-            t = operator.index(steps)
-        except TypeError:
-            raise TypeError(f"steps must be an integer, got {steps!r}") from None
-        if t < 0:
-            raise InvalidInputError(f"steps must be >= 0, got {t}")
+        t = check_nonneg_int(steps, "steps")
         lam = np.clip(self.eigenvalues, 0.0, 1.0)
         return max(float(np.sum(lam ** (2 * t))) - 1.0, 0.0)
 
@@ -174,20 +175,33 @@ def spectrum_on_support(system: System, family, *, top: int | None, method: str)
             f"the whole spectrum of a support of {n} states (dense, the limit is {FULL_MAX}); "
             "ask for the largest few with top="
         )
-    kernel = _kernel.build(system, family)
     want = n if top is None else min(top, n)
     method = _choose(method, n, want)
+    _check_memory(method, n, want)
     summary = dict(complete=want == n, size=n, family=family, method=method)
+    if not family:  # nothing moves: K is the identity, every eigenvalue is 1
+        return _summary(np.ones(want), n_unit=want, all_unit=True, **summary)
+    kernel = _kernel.build(system, family)
     if method == "dense":
-        values, _ = _solvers.dense(kernel, system.probs, want, vectors=False)
-        return _summary(values, **summary)
+        # Every eigenvalue is computed anyway: the relaxation time is always defined.
+        values, _ = _solvers.dense(kernel, system.probs, n, vectors=False)
+        full = _summary(values, complete=True, size=n, family=family, method=method)
+        return Spectrum(
+            eigenvalues=frozen(full.eigenvalues[:want]),
+            n_unit=min(full.n_unit, want),
+            relaxation_time=full.relaxation_time,
+            complete=want == n,
+            size=n,
+            blocks=family,
+            method=method,
+        )
     if method == "lanczos":
         values, _ = _solvers.lanczos(kernel, system.probs, want, vectors=False)
         return _summary(values, **summary)
     comp = conserved(system, blocks=family)
     m = comp.n_components
     if want <= m:
-        return _summary(np.ones(want), n_unit=want, **summary)
+        return _summary(np.ones(want), n_unit=want, all_unit=m == n, **summary)
     solver = _solvers.chebyshev if method == "chebyshev" else _solvers.lobpcg
     rest, _, ok = solver(kernel, system.probs, comp.labels, comp.masses, want - m, vectors=False)
     values = np.concatenate([np.ones(m), rest])
@@ -228,7 +242,7 @@ class SlowModes(Result):
         >>> [round(abs(float(c)), 3) for c in modes.correlation(majority)]
         [0.978, 0.0]
         """
-        g = np.asarray(values, dtype=np.float64)
+        g = check_real_array(values, "values")
         if g.shape != self.probs.shape:
             raise InvalidInputError(
                 f"values must give one number per support state, shape {self.probs.shape}; "
@@ -272,8 +286,6 @@ def slow_modes(
     """
     compute = implementation(system, "slow_modes")
     family = _blocks.resolve(system, k, blocks)
-    if top is None:
-        raise TypeError("top must be an integer")
     top = integer(top, "top", 1)
     return compute(system, family, top=top, method=_check_method(method))
 
@@ -284,6 +296,7 @@ def slow_modes_on_support(system: System, family, *, top: int, method: str) -> S
     if top > n - 1:
         raise InvalidInputError(f"top must be at most {n - 1} for a support of {n} states")
     method = _choose(method, n, top + 1)
+    _check_memory(method, n, top + 1, vectors=True)
     kernel = _kernel.build(system, family)
     if method == "dense":
         values, vectors = _solvers.dense(kernel, system.probs, top, vectors=True, deflate=True)
@@ -302,9 +315,8 @@ def slow_modes_on_support(system: System, family, *, top: int, method: str) -> S
     big = np.abs(functions) > 1e-6 * np.abs(functions).max(axis=1, keepdims=True)
     first = np.argmax(big, axis=1)
     functions *= np.sign(functions[np.arange(top), first])[:, None]
-    functions.flags.writeable = False
-    values.flags.writeable = False
-    return SlowModes(eigenvalues=values, functions=functions, probs=system.probs, blocks=family)
+    return SlowModes(eigenvalues=frozen(values), functions=frozen(functions), probs=system.probs,
+                     blocks=family)
 
 
 # -- internals ----------------------------------------------------------------------------
@@ -312,6 +324,24 @@ def slow_modes_on_support(system: System, family, *, top: int, method: str) -> S
 
 def _check_method(method: object) -> str:
     return choice(method, "method", METHODS)
+
+
+def _check_memory(method: str, n: int, want: int, *, vectors: bool = False) -> None:
+    """Refuse, before building anything, a solver whose matrices would not fit."""
+    if method == "dense" or (method == "lanczos" and want >= n - 1):
+        if n > FULL_MAX:
+            raise TooLargeError(
+                f"the dense eigensolver on a support of {n} states ({n * n * 8 / 2**30:.1f} GiB "
+                f"and minutes of work; the limit is {FULL_MAX} states): use "
+                "method='chebyshev' or 'auto' with top="
+            )
+        return
+    # A block solver keeps a few blocks of `block_size` vectors of n entries (the block,
+    # its image, residuals and search directions, and the filter's recurrence).
+    width = _solvers.block_size(want) if method in ("chebyshev", "lobpcg") else max(2 * want + 2, 32)
+    check_bytes(6 * width * n * 8, _kernel.MEMORY_BUDGET,
+                f"top={want} eigenvalues of a support of {n} states by {method!r}",
+                "ask for fewer with a smaller top=")
 
 
 def _choose(method: str, n: int, want: int) -> str:
@@ -333,18 +363,19 @@ def _summary(
     method: str,
     n_unit: int | None = None,
     converged: bool = True,
+    all_unit: bool = False,
 ) -> Spectrum:
     values = np.minimum(values, 1.0)
     if n_unit is None:
         n_unit = int(np.sum(values >= 1.0 - UNIT_TOLERANCE))
     unit = np.arange(values.size) < n_unit
-    values = np.where(unit, 1.0, values)
-    values.flags.writeable = False
+    values = frozen(np.where(unit, 1.0, values))
     below = values[~unit]
     if below.size:
         relaxation = 1.0 / (1.0 - float(below[0]))
     else:
-        relaxation = math.inf if complete else math.nan
+        # inf when nothing relaxes (every eigenvalue is 1), nan when it is only unknown
+        relaxation = math.inf if complete or all_unit else math.nan
     return Spectrum(
         eigenvalues=values,
         n_unit=int(n_unit),

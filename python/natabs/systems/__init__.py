@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from ._catalog import catalog, copies, coupled_pair, ising_ring, noisy_copies, parity
 from ._factor_graph import FactorGraph
-from ._gf2 import LinearCode
 from ._gaussian import GaussianSystem
-from ._gaussian_catalog import gaussian_chain, shared_drift, spring_chain, spring_lattice
+from ._gaussian_catalog import (
+           gaussian_chain,
+           shared_drift,
+           spring_chain,
+           spring_lattice,
+)
+from ._gf2 import LinearCode
 from ._support import System
 from ._symmetric import SymmetricSystem
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
-from .._validation import integer
+from .._validation import check_bool, check_probability, check_real, check_size, integer
 from ..errors import InvalidInputError, TooLargeError
 from ._support import System
 
@@ -17,19 +16,9 @@ __all__ = ["copies", "noisy_copies", "coupled_pair", "parity", "ising_ring", "ca
 MAX_FULL_SUPPORT = 1 << 26
 
 
-def _prob(value: Any, name: str) -> float:
-    try:
-        p = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number, got {value!r}") from None
-    if not 0.0 < p < 1.0:
-        raise InvalidInputError(f"{name} must lie strictly between 0 and 1, got {value!r}")
-    return p
-
-
 def _bits(n: int) -> np.ndarray:
     """All 2**n binary states as rows, in code order."""
-    if 2**n > MAX_FULL_SUPPORT:
+    if n > MAX_FULL_SUPPORT.bit_length() - 1:
         raise TooLargeError(f"2**{n} states exceed the catalog limit of {MAX_FULL_SUPPORT}")
     codes = np.arange(2**n, dtype=np.uint64)
     return ((codes[:, None] >> np.arange(n, dtype=np.uint64)) & np.uint64(1)).astype(np.uint8)
@@ -48,6 +37,7 @@ def copies(n: int, card: int = 2) -> System:
     """
     n = integer(n, "n", 1)
     card = integer(card, "card", 1)
+    check_size(n * card, MAX_FULL_SUPPORT, f"copies({n}, {card}) has n x card values to store")
     states = np.repeat(np.arange(card)[:, None], n, axis=1)
     return System(states, np.full(card, 1.0 / card), [card] * n)
 
@@ -72,10 +62,9 @@ def noisy_copies(n: int, p: float, *, latent: bool = False, symmetric: bool = Fa
     SymmetricSystem(n=1001, card=2, types=1002 of 1002, latent='source' (2 values))
     """
     n = integer(n, "n", 1)
-    p = _prob(p, "p")
-    if not isinstance(symmetric, bool):
-        raise TypeError(f"symmetric must be True or False, got {symmetric!r}")
-    if symmetric:
+    p = check_probability(p, "p")
+    latent = check_bool(latent, "latent")
+    if check_bool(symmetric, "symmetric"):
         from ._symmetric import SymmetricSystem
 
         source = SymmetricSystem.iid_given([0.5, 0.5], [[1 - p, p], [p, 1 - p]], n)
@@ -109,7 +98,7 @@ def coupled_pair(m: int, n: int) -> System:
     """
     m = integer(m, "m", 1)
     n = integer(n, "n", 2)
-    if m * 2 ** (n - 2) > MAX_FULL_SUPPORT:
+    if n - 2 > MAX_FULL_SUPPORT.bit_length() or m * 2 ** (n - 2) > MAX_FULL_SUPPORT:
         raise TooLargeError(f"coupled_pair({m}, {n}) has more than {MAX_FULL_SUPPORT} states")
     a = np.repeat(np.arange(m), 2 ** (n - 2))
     rest = np.tile(_bits(n - 2), (m, 1)) if n > 2 else np.empty((m, 0), dtype=np.uint8)
@@ -151,13 +140,14 @@ def ising_ring(n: int, beta: float, J: float = 1.0) -> System:
     (16, 0.2732)
     """
     n = integer(n, "n", 3)
-    for name, v in (("beta", beta), ("J", J)):
-        if not isinstance(v, (int, float, np.floating, np.integer)) or not math.isfinite(v):
-            raise InvalidInputError(f"{name} must be a finite number, got {v!r}")
+    beta, J = check_real(beta, "beta"), check_real(J, "J")
     x = _bits(n)
     s = 2.0 * x - 1.0
     energy = (s * np.roll(s, -1, axis=1)).sum(axis=1)
-    logw = beta * J * energy
+    with np.errstate(over="ignore", invalid="ignore"):
+        logw = beta * J * energy
+    if not np.all(np.isfinite(logw)):
+        raise InvalidInputError(f"beta * J = {beta * J!r} overflows: the weights are not finite")
     w = np.exp(logw - logw.max())
     return System(x, w / w.sum(), [2] * n, normalize=True)
 

@@ -24,12 +24,14 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .._results import Result
+from .._validation import check_real_array, check_type, fmt_count, frozen
 from ..errors import InvalidInputError, TooLargeError
 from ._support import System
 
@@ -84,8 +86,8 @@ def check_dag(G: Any, cpd: str = "cpd") -> DagSpec:
     """
     import networkx as nx
 
-    if not isinstance(G, nx.DiGraph):
-        raise TypeError(f"a DAG model is a networkx.DiGraph, got {type(G).__name__}")
+    check_type(G, nx.DiGraph, "G", "a networkx.DiGraph (a DAG model)")
+    check_type(cpd, str, "cpd", "the name (str) of the node attribute holding the tables")
     if G.number_of_nodes() == 0:
         raise InvalidInputError("the DAG has no nodes: a model needs at least one variable")
     if not nx.is_directed_acyclic_graph(G):
@@ -101,11 +103,16 @@ def check_dag(G: Any, cpd: str = "cpd") -> DagSpec:
         if cpd not in attrs:
             raise InvalidInputError(f"node {v!r} has no {cpd!r} attribute (its conditional table)")
         try:
-            t = np.array(attrs[cpd], dtype=np.float64)
-        except (TypeError, ValueError):
-            raise InvalidInputError(f"node {v!r}: the {cpd!r} table must be an array of numbers") from None
+            t = np.array(check_real_array(attrs[cpd], f"node {v!r}: the {cpd!r} table"))
+        except TypeError as e:
+            raise InvalidInputError(str(e)) from None
         preds = list(G.predecessors(v))
         ps = attrs.get("parents")
+        if ps is not None and (isinstance(ps, (str, bytes)) or not isinstance(ps, Iterable)):
+            raise TypeError(
+                f"node {v!r}: parents must be a list of parent nodes, got {ps!r}"
+                + (f" (write [{ps!r}] for one parent)" if isinstance(ps, str) else "")
+            )
         ps = sorted(preds, key=pos.__getitem__) if ps is None else list(ps)
         if len(set(ps)) != len(ps) or set(ps) != set(preds):
             raise InvalidInputError(
@@ -120,7 +127,7 @@ def check_dag(G: Any, cpd: str = "cpd") -> DagSpec:
     cards = []
     for v, t in zip(nodes, tables):
         card = G.nodes[v].get("card", t.shape[-1])
-        if isinstance(card, bool) or not isinstance(card, (int, np.integer)) or card < 1:
+        if isinstance(card, (bool, np.bool_)) or not isinstance(card, (int, np.integer)) or card < 1:
             raise InvalidInputError(f"node {v!r}: card must be a positive integer, got {card!r}")
         if t.shape[-1] != card:
             raise InvalidInputError(f"node {v!r}: card is {card} but the table's last axis has {t.shape[-1]}")
@@ -142,12 +149,11 @@ def check_dag(G: Any, cpd: str = "cpd") -> DagSpec:
                 f"node {v!r}: the conditional distribution at parents {at} sums to "
                 f"{float(sums[at]):.6g}, not 1"
             )
-        t.flags.writeable = False
     return DagSpec(
         nodes=nodes,
         cards=tuple(cards),
         parents=tuple(tuple(pos[p] for p in ps) for ps in parent_lists),
-        cpds=tuple(tables),
+        cpds=tuple(frozen(t) for t in tables),
     )
 
 
@@ -169,9 +175,11 @@ def system_from_dag(G: Any, cpd: str = "cpd", *, max_states: int = MAX_DAG_STATE
     spec = check_dag(G, cpd=cpd)
     total = math.prod(spec.cards)
     if total > max_states:
+        cards = spec.cards if len(spec.cards) <= 8 else f"{spec.cards[:8]}..."
         raise TooLargeError(
-            f"the DAG's state space has {total} states (cards {spec.cards}); exact "
-            f"materialisation is limited to {max_states}: sample it with FactorGraph.from_dag"
+            f"the DAG's state space has {fmt_count(total)} states (cards {cards}); exact "
+            f"materialisation is limited to {fmt_count(max_states)}: sample it with "
+            "FactorGraph.from_dag"
         )
     n = len(spec.cards)
     table = np.ones(spec.cards, dtype=np.float64)

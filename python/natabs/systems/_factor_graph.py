@@ -25,8 +25,25 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._validation import integer
+from .._validation import (
+    check_bool,
+    check_integer,
+    check_real,
+    check_sequence,
+    check_size,
+    fmt_count,
+    integer,
+)
 from ..errors import InvalidInputError, TooLargeError
+from ._factor_ops import _check_card, _log, _table, enumerate_model, sum_out
+from ._graphs import (
+    MAX_NODES,
+    _graph,
+    _graph_arrays,
+    dag_from_pgmpy,
+    lattice,
+    torus_order,
+)
 from ._support import System
 
 if TYPE_CHECKING:
@@ -38,28 +55,8 @@ __all__ = ["FactorGraph", "lattice"]
 MAX_EXACT_STATES = 1 << 22
 #: Tolerance on the row sums of a conditional table.
 ROW_TOLERANCE = 1e-9
-#: Largest variable card (the sampler holds values as 16-bit integers).
-MAX_CARD = 1 << 16
-
-
-def lattice(L: int) -> nx.Graph:
-    """The periodic ``L × L`` square lattice (a torus) as a networkx graph.
-
-    Nodes are ``(row, column)`` pairs in row-major order, so node ``(i, j)`` becomes
-    variable ``i * L + j`` of a model built on it. ``L >= 3`` (smaller tori would need
-    double edges).
-
-    Examples
-    --------
-    >>> from natabs.factor_graph import lattice
-    >>> g = lattice(4)
-    >>> g.number_of_nodes(), g.number_of_edges(), list(g.nodes)[:3]
-    (16, 32, [(0, 0), (0, 1), (0, 2)])
-    """
-    import networkx as nx
-
-    L = integer(L, "L", 3)
-    return nx.grid_2d_graph(L, L, periodic=True)
+#: Largest factor table a constructor builds (entries), and largest lattice (nodes).
+MAX_TABLE = 1 << 24
 
 
 class FactorGraph:
@@ -230,25 +227,13 @@ class FactorGraph:
         >>> na.FactorGraph.from_pgmpy(bn)                          # doctest: +SKIP
         FactorGraph(kind='dag', n=2, cards=2, factors=2)
         """
-        import networkx as nx
-
         if not all(callable(getattr(model, m, None)) for m in ("nodes", "edges", "get_cpds")):
             raise TypeError(
                 f"model must be a pgmpy Bayesian network (nodes(), edges() and get_cpds()), "
                 f"got {type(model).__name__}; or build the model with FactorGraph.from_dag "
                 f"from a networkx DiGraph"
             )
-        G = nx.DiGraph()
-        G.add_nodes_from(model.nodes())
-        G.add_edges_from(model.edges())
-        for c in model.get_cpds():
-            var, evidence = c.variables[0], list(c.variables[1:])
-            values = np.asarray(c.get_values(), dtype=float)  # (card, prod evidence cards)
-            ev_cards = [int(k) for k in c.cardinality[1:]]
-            t = values.T.reshape(*ev_cards, values.shape[0])
-            G.nodes[var]["cpd"] = t
-            G.nodes[var]["parents"] = evidence
-        return cls.from_dag(G)
+        return cls.from_dag(dag_from_pgmpy(model))
 
     @classmethod
     def ising(cls, graph: nx.Graph, beta: float, J: float = 1.0, h: float = 0.0) -> FactorGraph:
@@ -266,7 +251,7 @@ class FactorGraph:
         >>> np.allclose(fg.to_system().to_table(), na.systems.ising_ring(4, beta=0.5).to_table())
         True
         """
-        beta, J, h = (_real(x, name) for x, name in ((beta, "beta"), (J, "J"), (h, "h")))
+        beta, J, h = (check_real(x, name) for x, name in ((beta, "beta"), (J, "J"), (h, "h")))
         nodes, index, edges = _graph_arrays(graph)
         bj = beta * J
         pair = np.array([[bj, -bj], [-bj, bj]])
@@ -287,7 +272,8 @@ class FactorGraph:
         9
         """
         L = integer(L, "L", 3)
-        beta, J, h = (_real(x, name) for x, name in ((beta, "beta"), (J, "J"), (h, "h")))
+        check_size(L * L, MAX_NODES, f"nodes of the {L} x {L} lattice")
+        beta, J, h = (check_real(x, name) for x, name in ((beta, "beta"), (J, "J"), (h, "h")))
         # The edges of lattice(L) as arrays (sorted; the order of factors changes no law); the
         # networkx graph itself (a Python object per node and edge) only when asked for.
         import itertools
@@ -319,7 +305,8 @@ class FactorGraph:
         nodes, edges = _graph(graph)
         q = integer(q, "q", 2)
         _check_card(q, "q")
-        beta = _real(beta, "beta")
+        check_size(q * q, MAX_TABLE, f"entries of the {q} x {q} Potts pair table")
+        beta = check_real(beta, "beta")
         pair = beta * np.eye(q)
         return cls(cards=[q] * len(nodes), nodes=nodes, scopes=[list(e) for e in edges],
                    logs=[pair] * len(edges), kind="mrf", graph=graph)
@@ -355,19 +342,23 @@ class FactorGraph:
         array([[0.375, 0.125],
                [0.125, 0.375]])
         """
-        if isinstance(scopes, (str, bytes)) or len(scopes) != len(tables):
+        scopes = check_sequence(scopes, "scopes", what="scopes (lists of variable indices)")
+        tables = check_sequence(tables, "tables", what="tables")
+        log = check_bool(log, "log")
+        if len(scopes) != len(tables):
             raise InvalidInputError(
                 f"give one table per scope ({len(scopes)} scopes, {len(tables)} tables)"
             )
         cards: dict[int, int] = {}
         norm_scopes, logs = [], []
         for f, (scope, table) in enumerate(zip(scopes, tables)):
-            try:
-                s = [int(v) for v in scope]
-            except (TypeError, ValueError):
-                raise TypeError(f"scope {f} must be a list of variable indices") from None
-            if any(v < 0 for v in s) or len(set(s)) != len(s):
-                raise InvalidInputError(f"scope {f} {s!r}: indices must be >= 0 and distinct")
+            s = [check_integer(v, f"scope {f}: a variable index", min_value=0)
+                 for v in check_sequence(scope, f"scope {f}", what="variable indices")]
+            if s and max(s) >= MAX_NODES:
+                check_size(max(s) + 1, MAX_NODES, f"variables of a model whose scope {f} "
+                           f"uses the index {max(s)}")
+            if len(set(s)) != len(s):
+                raise InvalidInputError(f"scope {f} {s!r}: indices must be distinct")
             t = _table(table, f"table {f}")
             if t.ndim != len(s):
                 raise InvalidInputError(
@@ -394,12 +385,18 @@ class FactorGraph:
         if not cards:
             raise InvalidInputError("no factors: at least one is needed to define the variables")
         n = max(cards) + 1
-        missing = [v for v in range(n) if v not in cards]
-        if missing:
-            raise InvalidInputError(f"variables {missing} appear in no factor (cards unknown)")
-        nodes = list(range(n)) if names is None else list(names)
-        if len(nodes) != n:
-            raise InvalidInputError(f"{len(nodes)} names for {n} variables")
+        if len(cards) < n:  # the first missing index is at most len(cards)
+            missing = [v for v in range(len(cards) + 1) if v not in cards][:10]
+            raise InvalidInputError(
+                f"variables {missing}{' ...' if n - len(cards) > 10 else ''} appear in no "
+                f"factor (cards unknown); scopes use indices up to {n - 1}"
+            )
+        if names is None:
+            nodes: list[Any] = list(range(n))
+        else:
+            nodes = list(check_sequence(names, "names", what="names"))
+            if len(nodes) != n:
+                raise InvalidInputError(f"{len(nodes)} names for {n} variables")
         import networkx as nx
 
         graph = nx.Graph()
@@ -446,6 +443,8 @@ class FactorGraph:
 
     def index(self, var: Any) -> int:
         """Position of a variable given by node label, name, or index (labels first)."""
+        if isinstance(var, (bool, np.bool_)):
+            raise TypeError(f"a variable is a node label, a name or an index, got the boolean {var!r}")
         try:
             if var in self._index:
                 return self._index[var]
@@ -461,7 +460,8 @@ class FactorGraph:
 
     def indices(self, variables: Iterable[Any]) -> tuple[int, ...]:
         """Positions of several variables (see :meth:`index`)."""
-        return tuple(self.index(v) for v in variables)
+        items = check_sequence(variables, "variables", what="node labels or indices")
+        return tuple(self.index(v) for v in items)
 
     def state_space_size(self) -> int:
         """Number of joint states, ``Π cards`` (may be astronomically large)."""
@@ -504,24 +504,14 @@ class FactorGraph:
         ...
         natabs.errors.TooLargeError: the model has 68719476736 joint states; to_system enumerates at most 4194304
         """
+        max_states = integer(max_states, "max_states", 1)
         if not self._states_at_most(max_states):
             size = self.state_space_size()
             raise TooLargeError(
-                f"the model has {size} joint states; to_system enumerates at most {max_states}"
+                f"the model has {fmt_count(size)} joint states; to_system enumerates at most "
+                f"{fmt_count(max_states)}"
             )
-        size = self.state_space_size()
-        codes = np.arange(size, dtype=np.int64)
-        states = np.empty((size, self.n), dtype=np.int64)
-        rest = codes
-        for i, c in enumerate(self._cards):  # variable 0 least significant, as System codes
-            states[:, i] = rest % c
-            rest = rest // c
-        logw = self._log_weights(states)
-        keep = logw > -np.inf
-        if not keep.any():
-            raise InvalidInputError("the factors give every joint state probability zero")
-        w = np.exp(logw[keep] - logw[keep].max())
-        return System(states[keep], w / w.sum(), self._cards, self._names, normalize=True)
+        return enumerate_model(self)
 
     def _log_weights(self, states: np.ndarray) -> np.ndarray:
         """Unnormalised log-probability of each row of ``states``."""
@@ -546,44 +536,7 @@ class FactorGraph:
         >>> m.names, np.allclose(m.to_system().to_table(), fg.to_system().to_table().sum(axis=1))
         (('0', '2'), True)
         """
-        lam = self.index(var)
-        touching = [f for f, sc in enumerate(self._scopes) if lam in sc]
-        blanket = sorted({v for f in touching for v in self._scopes[f] if v != lam})
-        size = math.prod(self._cards[v] for v in blanket) * self._cards[lam]
-        if size > max_table:
-            raise TooLargeError(
-                f"summing out {var!r} needs a table over {len(blanket)} variables with {size} "
-                f"entries; the limit is {max_table}"
-            )
-        axes = blanket + [lam]
-        shape = [self._cards[v] for v in axes]
-        total = np.zeros(shape)
-        for f in touching:
-            scope = self._scopes[f]
-            # put the factor's axes in the order of `axes`, broadcasting over the others
-            pos = [axes.index(v) for v in scope]
-            t = np.transpose(self._logs[f], np.argsort(pos))
-            expand = tuple(sorted(pos))
-            t = t.reshape([shape[a] if a in expand else 1 for a in range(len(axes))])
-            total = total + t
-        with np.errstate(invalid="ignore"):
-            top = total.max(axis=-1, keepdims=True)
-            top = np.where(np.isfinite(top), top, 0.0)
-            merged = np.log(np.exp(total - top).sum(axis=-1)) + top[..., 0]
-        new = {v: i for i, v in enumerate(v for v in range(self.n) if v != lam)}
-        scopes = [[new[v] for v in sc] for f, sc in enumerate(self._scopes) if f not in touching]
-        logs = [t for f, t in enumerate(self._logs) if f not in touching]
-        if blanket:
-            scopes.append([new[v] for v in blanket])
-            logs.append(merged)
-        nodes = [v for i, v in enumerate(self._nodes) if i != lam]
-        graph = self.graph.to_undirected().copy() if self._graph is not None else None
-        if graph is not None:
-            graph.remove_node(self._nodes[lam])
-            graph.add_edges_from((self._nodes[a], self._nodes[b]) for a in blanket
-                                 for b in blanket if a < b)
-        return FactorGraph(cards=[self._cards[v] for v in new], nodes=nodes, scopes=scopes,
-                           logs=logs, kind="mrf", graph=graph)
+        return sum_out(self, var, integer(max_table, "max_table", 1))
 
     # -- for the sampler --------------------------------------------------------------------
 
@@ -629,165 +582,3 @@ class FactorGraph:
         c = cards.pop() if len(cards) == 1 else self._cards[:8]
         return (f"FactorGraph(kind={self._kind!r}, n={self.n}, cards={c}, "
                 f"factors={self.n_factors})")
-
-
-# -- helpers ---------------------------------------------------------------------------------
-
-
-def _real(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {value!r}")
-    if not math.isfinite(value):
-        raise InvalidInputError(f"{name} must be finite, got {value!r}")
-    return float(value)
-
-
-def _check_card(c: int, what: str) -> None:
-    if not 1 <= c <= MAX_CARD:
-        raise InvalidInputError(f"{what} has card {c}; cards must lie in 1..{MAX_CARD}")
-
-
-def _table(x: Any, what: str) -> np.ndarray:
-    try:
-        t = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{what} must be an array of numbers") from None
-    if t.ndim == 0:
-        raise InvalidInputError(f"{what} must have at least one axis")
-    return t
-
-
-def _log(t: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore"):
-        return np.log(t)
-
-
-def _graph_arrays(graph: Any) -> tuple[list, dict, np.ndarray]:
-    """Nodes, their index, and the edges as an ``(m, 2)`` int64 array: one pass over the
-    edges in C (``map`` over networkx's edge view), the checks vectorised."""
-    import itertools
-
-    import networkx as nx
-
-    if not isinstance(graph, nx.Graph):
-        raise TypeError(f"graph must be a networkx graph, got {type(graph).__name__}")
-    if graph.is_directed() or graph.is_multigraph():
-        raise InvalidInputError("graph must be a simple undirected networkx Graph")
-    nodes = list(graph.nodes)
-    if not nodes:
-        raise InvalidInputError("the graph has no nodes")
-    index = dict(zip(nodes, range(len(nodes))))
-    # networkx's edge view yields edges from Python; its adjacency dicts are read here
-    # by C loops (map, chain): each edge twice, once from each end, in node order.
-    adj = graph._adj if isinstance(getattr(graph, "_adj", None), dict) else graph.adj
-    rows = [adj[v] for v in nodes]
-    degree = np.fromiter(map(len, rows), dtype=np.int64, count=len(nodes))
-    dst = np.fromiter(map(index.__getitem__, itertools.chain.from_iterable(rows)),
-                      dtype=np.int64, count=int(degree.sum()))
-    src = np.repeat(np.arange(len(nodes), dtype=np.int64), degree)
-    loops = np.flatnonzero(src == dst)
-    if len(loops):
-        u = nodes[int(src[loops[0]])]
-        raise InvalidInputError(f"self-loop at node {u!r}: a spin cannot couple to itself")
-    keep = src < dst  # each edge once, in the order networkx lists them
-    edges = np.stack([src[keep], dst[keep]], axis=1)
-    return nodes, index, edges
-
-
-def torus_order(n: int, edges: np.ndarray) -> np.ndarray | None:
-    """``order[r * L + c]`` = the variable at row ``r``, column ``c`` of a periodic ``L x L``
-    lattice (``L >= 5``) whose edges are ``edges`` (``(m, 2)`` variable indices), or
-    ``None`` when the graph is not such a lattice.
-
-    Variable 0 is put at the origin. Its neighbours come in two opposite pairs (opposite
-    neighbours share no neighbour but the centre); the first neighbour is taken as
-    "right", an orthogonal one as "down". Row 0 and row 1 are walked (O(L) steps); each
-    further row is the neighbours of the row above that are neither above nor beside it,
-    one array operation a row. The result is then checked against every edge, so any graph
-    that is not a lattice is refused.
-    """
-    L = math.isqrt(n)
-    if L < 5 or L * L != n or len(edges) != 2 * n or n >= 1 << 31:
-        return None
-    degree = np.bincount(edges.ravel(), minlength=n)
-    if degree.max() != 4 or degree.min() != 4:
-        return None
-    natural = np.arange(n, dtype=np.int64)
-    if _is_torus(natural, edges, L):  # already in row-major order (nx.grid_2d_graph)
-        return natural
-    src = np.concatenate([edges[:, 0], edges[:, 1]])
-    dst = np.concatenate([edges[:, 1], edges[:, 0]])
-    nb = dst[np.argsort(src, kind="stable")].reshape(n, 4)
-    def around(v: int) -> set:
-        return set(nb[v].tolist())
-
-    def straight(prev: int, cur: int) -> int | None:
-        # the neighbour of cur opposite prev: no common neighbour with prev but cur
-        near = around(prev)
-        got = [w for w in nb[cur].tolist() if w != prev and not (around(w) & near) - {cur}]
-        return got[0] if len(got) == 1 else None
-
-    o = 0
-    first = nb[o].tolist()
-    right = first[0]
-    down = next((w for w in first[1:] if (around(w) & around(right)) - {o}), None)
-    if down is None:
-        return None
-    row0 = [o, right]
-    for _ in range(L - 2):
-        w = straight(row0[-2], row0[-1])
-        if w is None:
-            return None
-        row0.append(w)
-    row1 = [down]
-    for c in range(1, L):
-        common = (around(row1[-1]) & around(row0[c])) - {row0[c - 1]}
-        if len(common) != 1:
-            return None
-        row1.append(common.pop())
-    grid = np.empty((L, L), dtype=np.int64)
-    grid[0], grid[1] = row0, row1
-    for r in range(2, L):
-        above, here = grid[r - 2], grid[r - 1]
-        cand = nb[here]  # (L, 4)
-        known = np.stack([above, np.roll(here, 1), np.roll(here, -1)], axis=1)
-        keep = ~(cand[:, :, None] == known[:, None, :]).any(axis=2)
-        if not (keep.sum(axis=1) == 1).all():
-            return None
-        grid[r] = cand[keep]
-    order = grid.ravel()
-    return order if _is_torus(order, edges, L) else None
-
-
-def _is_torus(order: np.ndarray, edges: np.ndarray, L: int) -> bool:
-    """Whether placing variable ``order[r * L + c]`` at ``(r, c)`` makes every one of the
-    ``2 L^2`` (distinct) edges a lattice edge, i.e. the graph is the torus."""
-    n = L * L
-    pos = np.full(n, -1, dtype=np.int64)
-    pos[order] = np.arange(n)
-    if (pos < 0).any():
-        return False
-    pu, pv = pos[edges[:, 0]], pos[edges[:, 1]]
-    dr = (pu // L - pv // L) % L
-    dc = (pu % L - pv % L) % L
-    step = ((dr == 0) & ((dc == 1) | (dc == L - 1))) | ((dc == 0) & ((dr == 1) | (dr == L - 1)))
-    return bool(step.all())
-
-
-def _graph(graph: Any) -> tuple[list, list[tuple[int, int]]]:
-    import networkx as nx
-
-    if not isinstance(graph, nx.Graph):
-        raise TypeError(f"graph must be a networkx graph, got {type(graph).__name__}")
-    if graph.is_directed() or graph.is_multigraph():
-        raise InvalidInputError("graph must be a simple undirected networkx Graph")
-    nodes = list(graph.nodes)
-    if not nodes:
-        raise InvalidInputError("the graph has no nodes")
-    index = {v: i for i, v in enumerate(nodes)}
-    edges = []
-    for u, v in graph.edges:
-        if u == v:
-            raise InvalidInputError(f"self-loop at node {u!r}: a spin cannot couple to itself")
-        edges.append((index[u], index[v]))
-    return nodes, edges

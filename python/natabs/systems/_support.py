@@ -9,15 +9,23 @@ state space has at most 2**64 states; the ``states`` array is produced on demand
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
-from .._info import check_base, entropy
-from ..errors import InvalidInputError, TooLargeError
-from ._variables import NamedVariables, check_names
+from .._info import entropy
+from .._validation import (
+    check_array,
+    check_base,
+    check_bool,
+    check_cards,
+    check_names,
+    check_size,
+    frozen,
+)
+from ..errors import InvalidInputError
+from ._variables import NamedVariables
 
 __all__ = ["System"]
 
@@ -69,13 +77,7 @@ class System(NamedVariables):
         *,
         normalize: bool = False,
     ) -> None:
-        arr = np.asarray(states)
-        if arr.ndim != 2:
-            raise InvalidInputError(
-                f"states must be a 2-D array (support size x number of variables), "
-                f"got shape {arr.shape}"
-            )
-        _check_integer_dtype(arr, "states")
+        arr = check_array(states, "states", kind="i", ndim=2, bool_ok=True)
         n = arr.shape[1]
         cards_t = _check_cards(cards, n)
         if arr.shape[0] == 0:
@@ -89,13 +91,13 @@ class System(NamedVariables):
                     f"state {bad} has value {arr[bad, i]} for variable {i}, "
                     f"outside [0, {cards_t[i]})"
                 )
-        p = _check_probs(probs, arr.shape[0], normalize, copy=True)
+        p = _check_probs(probs, arr.shape[0], normalize)
         codes, rows = None, None
         strides = _strides(cards_t)
         if strides is not None:
             codes = _encode(arr, strides)
         else:
-            rows = np.ascontiguousarray(arr, dtype=_value_dtype(cards_t))
+            rows = arr.astype(_value_dtype(cards_t))  # a private copy, whatever the dtype
         self._init(cards_t, names, codes, rows, p)
         self._check_unique()
 
@@ -117,18 +119,16 @@ class System(NamedVariables):
         array([[0, 0],
                [1, 1]], dtype=uint8)
         """
-        t = np.asarray(table)
+        t = check_array(table, "table of real probabilities", kind="f")
         if t.ndim == 0:
             raise InvalidInputError("a System needs at least one variable; got a 0-d table")
-        if t.dtype == np.bool_ or not np.issubdtype(t.dtype, np.number) or np.iscomplexobj(t):
-            raise TypeError(f"table must hold real probabilities, got dtype {t.dtype}")
         cards_t = _check_cards(t.shape, t.ndim)
         flat = np.asarray(t, dtype=np.float64).ravel(order="F")
         _check_finite_nonnegative(flat, "table")
         codes = np.flatnonzero(flat).astype(np.uint64)
         if codes.size == 0:
             raise InvalidInputError("the table is all zeros: there is no support")
-        p = _check_probs(flat[codes], codes.size, normalize, copy=False)
+        p = _check_probs(flat[codes], codes.size, normalize)
         system = cls.__new__(cls)
         system._init(cards_t, names, codes, None, p)
         return system
@@ -147,9 +147,10 @@ class System(NamedVariables):
         """A System from mixed-radix state codes.
 
         ``code = sum_i x_i * prod_{j<i} cards[j]``: variable 0 is the least significant.
-        With ``copy=False`` a ``uint64`` (or non-negative ``int64``) code array and a
-        ``float64`` probability array are kept without copying, which matters for supports
-        of tens of millions of states; the caller must then not modify them.
+        A System always owns read-only copies of its arrays, so the caller's arrays are
+        never kept nor made read-only; ``copy`` is accepted for compatibility (with
+        ``copy=False`` a ``uint64`` code array and a ``float64`` probability array are
+        copied once, without intermediate conversions).
 
         Examples
         --------
@@ -159,10 +160,8 @@ class System(NamedVariables):
         array([[0, 0, 0],
                [1, 1, 1]], dtype=uint8)
         """
-        c = np.asarray(codes)
-        if c.ndim != 1:
-            raise InvalidInputError(f"codes must be a 1-D array, got shape {c.shape}")
-        _check_integer_dtype(c, "codes")
+        c = check_array(codes, "codes", kind="i", ndim=1, bool_ok=True)
+        check_bool(copy, "copy")
         cards_t = _check_cards(cards, None)
         strides = _strides(cards_t)
         if strides is None:
@@ -179,8 +178,7 @@ class System(NamedVariables):
             c = c.view(np.uint64) if c.dtype == np.int64 else c.astype(np.uint64)
         elif c.dtype != np.uint64:
             c = c.astype(np.uint64)
-        c = np.array(c, dtype=np.uint64, copy=True) if copy else np.ascontiguousarray(c)
-        p = _check_probs(probs, c.size, normalize, copy=copy)
+        p = _check_probs(probs, c.size, normalize)
         system = cls.__new__(cls)
         system._init(cards_t, names, c, None, p)
         system._check_unique()  # also checks every code against the state space
@@ -189,14 +187,13 @@ class System(NamedVariables):
     # -- construction internals -----------------------------------------------------------
 
     def _init(self, cards, names, codes, rows, probs) -> None:
+        # Private read-only copies that no flag can make writeable again: nothing the
+        # caller holds can change this System afterwards (THEORY's laws are values).
         self._cards = cards
         self._names = check_names(names, len(cards))
-        for a in (codes, rows, probs):
-            if a is not None:
-                a.flags.writeable = False
-        self._codes = codes
-        self._rows = rows
-        self._probs = probs
+        self._codes = None if codes is None else frozen(codes, np.uint64)
+        self._rows = None if rows is None else frozen(rows)
+        self._probs = frozen(probs, np.float64)
 
     def _check_unique(self) -> None:
         from .. import _native
@@ -292,11 +289,7 @@ class System(NamedVariables):
         Refused with :class:`~natabs.errors.TooLargeError` above 2**28 entries.
         """
         total = math.prod(self._cards)
-        if total > MAX_TABLE_ENTRIES:
-            raise TooLargeError(
-                f"a dense table of {total} entries ({total * 8 / 2**30:.1f} GiB) for cards "
-                f"{self._cards}; the limit is {MAX_TABLE_ENTRIES} entries"
-            )
+        check_size(total, MAX_TABLE_ENTRIES, f"entries of a dense table for cards {_short(self._cards)}")
         flat = np.zeros(total, dtype=np.float64)
         flat[self.codes.astype(np.intp)] = self._probs
         return flat.reshape(self._cards, order="F")
@@ -325,7 +318,7 @@ class System(NamedVariables):
     def same_law(self, other: System, *, atol: float = 1e-12) -> bool:
         """Whether ``other`` has the same variables (cards and names) and the same law."""
         if not isinstance(other, System):
-            return NotImplemented
+            raise TypeError(f"same_law compares two natabs.System, got {type(other).__name__}")
         if self._cards != other._cards or self._names != other._names:
             return False
         if self.size != other.size:
@@ -444,32 +437,15 @@ class System(NamedVariables):
 # -- validation helpers -------------------------------------------------------------------
 
 
-def _check_integer_dtype(arr: np.ndarray, what: str) -> None:
-    if not (np.issubdtype(arr.dtype, np.integer) or arr.dtype == np.bool_):
-        raise TypeError(f"{what} must be an integer array, got dtype {arr.dtype}")
+def _short(cards: tuple[int, ...]) -> str:
+    return str(cards) if len(cards) <= 8 else f"({', '.join(map(str, cards[:8]))}, ...)"
 
 
 def _check_cards(cards: Any, n: int | None) -> tuple[int, ...]:
-    try:
-        seq = list(cards)
-    except TypeError:
-        raise TypeError(f"cards must be a sequence of integers, got {cards!r}") from None
-    out = []
-    for i, c in enumerate(seq):
-        try:
-            ci = operator.index(c)
-        except TypeError:
-            raise TypeError(f"cardinality of variable {i} must be an integer, got {c!r}") from None
-        if ci < 1:
-            raise InvalidInputError(f"cardinality of variable {i} must be >= 1, got {ci}")
-        if ci > 2**32 - 1:
-            raise InvalidInputError(f"cardinality of variable {i} must be < 2**32, got {ci}")
-        out.append(ci)
-    if not out:
-        raise InvalidInputError("a System needs at least one variable (got zero variables)")
+    out = check_cards(cards, "cards")
     if n is not None and len(out) != n:
         raise InvalidInputError(f"states have {n} columns but {len(out)} cardinalities were given")
-    return tuple(out)
+    return out
 
 
 def _check_finite_nonnegative(p: np.ndarray, what: str) -> None:
@@ -481,29 +457,39 @@ def _check_finite_nonnegative(p: np.ndarray, what: str) -> None:
         raise InvalidInputError(f"{what} has a negative probability {p[bad]} at position {bad}")
 
 
-def _check_probs(probs: Any, size: int, normalize: bool, *, copy: bool) -> np.ndarray:
-    p = np.asarray(probs)
-    if p.dtype == np.bool_ or not np.issubdtype(p.dtype, np.number) or np.iscomplexobj(p):
-        raise TypeError(f"probs must be an array of real numbers, got dtype {p.dtype}")
+def _check_probs(probs: Any, size: int, normalize: bool) -> np.ndarray:
+    """Probabilities as a new float64 array: finite, > 0, summing to 1 (or normalised)."""
+    check_bool(normalize, "normalize")
+    p = check_array(probs, "probs", kind="f")
     if p.ndim != 1 or p.size != size:
         raise InvalidInputError(f"probs must have shape ({size},), one per state; got {p.shape}")
-    p = np.array(p, dtype=np.float64, copy=True) if copy else np.asarray(p, dtype=np.float64)
+    p = np.array(p, dtype=np.float64, copy=True)
     _check_finite_nonnegative(p, "probs")
-    if np.any(p == 0):
-        bad = int(np.flatnonzero(p == 0)[0])
-        raise InvalidInputError(
-            f"probability of state {bad} is 0: a support lists only states of positive "
-            "probability (drop it, or build the System with from_table)"
-        )
-    total = float(p.sum())
     if normalize:
-        p = p / total
-    elif abs(total - 1.0) > SUM_TOLERANCE:
+        # Scale by the largest first: the sum of huge masses may overflow to inf, which
+        # would divide every mass to 0; positivity is judged after normalising.
+        top = float(p.max())
+        if top > 0:
+            p /= top
+            p /= p.sum()
+    _check_positive(p, normalize)
+    total = float(p.sum())
+    if not normalize and abs(total - 1.0) > SUM_TOLERANCE:
         raise InvalidInputError(
             f"probabilities sum to {total!r}, not 1 (tolerance {SUM_TOLERANCE}); "
             "pass normalize=True to divide by the sum"
         )
     return p
+
+
+def _check_positive(p: np.ndarray, normalized: bool) -> None:
+    if np.any(p == 0):
+        bad = int(np.flatnonzero(p == 0)[0])
+        after = " after normalising (too small next to the largest)" if normalized else ""
+        raise InvalidInputError(
+            f"probability of state {bad} is 0{after}: a support lists only states of positive "
+            "probability (drop it, or build the System with from_table)"
+        )
 
 
 # -- codes --------------------------------------------------------------------------------

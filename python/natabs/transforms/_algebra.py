@@ -9,6 +9,15 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import (
+    MAX_CARD,
+    fmt_count,
+    check_cards,
+    check_sequence,
+    check_type,
+    check_variable,
+    check_variables,
+)
 from ..errors import InvalidInputError
 from ..systems._support import System, _strides
 
@@ -22,37 +31,19 @@ _UNBOUNDED = 1 << 30
 
 
 def _check_var(v: Any, what: str) -> Var:
-    if isinstance(v, str):
-        return v
-    if isinstance(v, bool):
-        raise TypeError(f"{what}: a variable is a name or an index, got {v!r}")
-    try:
-        i = operator.index(v)
-    except TypeError:
-        raise TypeError(f"{what}: a variable is a name (str) or an index (int), got {v!r}") from None
-    if i < 0:
-        raise InvalidInputError(f"{what}: variable index must be >= 0, got {i}")
-    return i
+    return check_variable(v, what)
 
 
 def _check_vars(vars: Any, what: str, *, min_len: int = 1) -> tuple[Var, ...]:
-    if isinstance(vars, (str, bytes)) or not isinstance(vars, Iterable):
-        raise TypeError(f"{what} must be a list of variables (names or indices), got {vars!r}")
-    out = tuple(_check_var(v, what) for v in vars)
-    if len(out) < min_len:
-        raise InvalidInputError(f"{what} needs at least {min_len} variable(s), got {list(out)}")
-    if len(set(out)) != len(out):
-        dup = next(v for v in out if out.count(v) > 1)
-        raise InvalidInputError(f"{what} names the variable {dup!r} twice")
-    return out
+    return check_variables(vars, what, min_len=min_len)
 
 
 def _check_names(names: Any, what: str) -> tuple[str, ...] | None:
     if names is None:
         return None
-    if isinstance(names, str) or not isinstance(names, Iterable):
+    if isinstance(names, str):
         raise TypeError(f"{what}: names must be a list of strings, got {names!r}")
-    out = tuple(names)
+    out = tuple(check_sequence(names, f"{what}: names", what="strings"))
     for nm in out:
         if not isinstance(nm, str):
             raise TypeError(f"{what}: names must be strings, got {nm!r}")
@@ -64,18 +55,23 @@ def _check_names(names: Any, what: str) -> tuple[str, ...] | None:
 def _check_card_list(cards: Any, what: str) -> tuple[int, ...]:
     if isinstance(cards, (str, bytes)) or not isinstance(cards, Iterable):
         raise TypeError(f"{what} must be a list of integers, got {cards!r}")
-    out = []
-    for c in cards:
-        try:
-            ci = operator.index(c)
-        except TypeError:
-            raise TypeError(f"{what} must hold integers, got {c!r}") from None
-        if not 1 <= ci < 2**32:
-            raise InvalidInputError(f"{what} must lie in [1, 2**32), got {ci}")
-        out.append(ci)
-    if not out:
-        raise InvalidInputError(f"{what} must not be empty")
-    return tuple(out)
+    return check_cards(cards, what)
+
+
+def _ints(res: Any, arg: tuple[int, ...]) -> tuple[int, ...]:
+    """What a Local's function returned, as ints (a bool, a float or a string is refused)."""
+    out = None
+    try:
+        if not isinstance(res, (str, bytes)) and not any(isinstance(r, (bool, np.bool_)) for r in res):
+            out = tuple(operator.index(r) for r in res)
+    except TypeError:
+        out = None
+    if out is None:
+        raise TypeError(f"Local: fn{arg} returned {res!r}; it must return a tuple of ints")
+    if out and max(out) > MAX_CARD - 1:
+        raise InvalidInputError(f"Local: fn{arg} returned {fmt_count(max(out))}; output values "
+                                f"must be below 2**32 (cards <= {MAX_CARD})")
+    return out
 
 
 def _fmt_vars(vs: Sequence[Var]) -> str:
@@ -133,8 +129,7 @@ class Transform:
         raise NotImplementedError  # pragma: no cover
 
     def _image(self, system: System) -> tuple[np.ndarray, tuple[int, ...], tuple[str, ...]]:
-        if not isinstance(system, System):
-            raise TypeError(f"a transformation applies to a natabs.System, got {type(system).__name__}")
+        check_type(system, System, "system", "a natabs.System (a transformation applies to one)")
         rows = np.asarray(system.states, dtype=np.int64)
         return self._apply(rows, system.cards, system.names)
 
@@ -165,7 +160,10 @@ class Transform:
 
     def __rshift__(self, other: Transform) -> Compose:
         if not isinstance(other, Transform):
-            return NotImplemented
+            raise TypeError(
+                f"{self!r} >> {type(other).__name__}: >> composes natabs transformations; "
+                "wrap a function of a block's values in natabs.transforms.Local"
+            )
         left = self.steps if isinstance(self, Compose) else (self,)
         right = other.steps if isinstance(other, Compose) else (other,)
         return Compose(*left, *right)

@@ -9,7 +9,7 @@ from itertools import combinations
 import numpy as np
 
 from .._results import Result
-from .._validation import integer
+from .._validation import check_system, check_transform, integer
 from ..errors import TooLargeError
 from ..systems._support import System
 from ._algebra import (
@@ -117,8 +117,7 @@ def light_cone(system: System, transform: Transform, k: int) -> LightCone:
     >>> nt.light_cone(x, nt.prefix_xor([0, 1, 2, 3]), 1).inverse
     4
     """
-    if not isinstance(transform, Transform):
-        raise TypeError(f"transform must be a natabs transformation, got {type(transform).__name__}")
+    check_transform(transform)
     if _is_code(system):  # cones from the matrix of the map and of its inverse
         from ._gf2 import light_cone as code_light_cone
 
@@ -127,8 +126,7 @@ def light_cone(system: System, transform: Transform, k: int) -> LightCone:
         from ._gaussian import light_cone as linear_light_cone
 
         return linear_light_cone(system, transform, k)
-    if not isinstance(system, System):
-        raise TypeError(f"system must be a natabs.System, got {type(system).__name__}")
+    check_system(system)
     k = integer(k, "k", 0)
     a = np.asarray(system.states, dtype=np.int64)
     b, cards_y, _ = transform._image(system)

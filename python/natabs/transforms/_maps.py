@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import math
-import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from .._validation import MAX_SEED, check_integer, check_sequence
 from ..errors import InvalidInputError, TooLargeError
 from ._algebra import (
-    _UNBOUNDED,
-    Transform,
-    Var,
-    _BlockMap,
-    _check_card_list,
-    _check_names,
-    _check_var,
-    _check_vars,
-    _fmt_vars,
-    _index,
-    _indices,
+    _UNBOUNDED, Transform, Var, _BlockMap, _check_card_list, _check_names, _check_var, _check_vars,
+    _fmt_vars, _index, _indices, _ints,
 )
 
 __all__ = [
@@ -66,14 +57,8 @@ class Relabel(Transform):
 
     def __init__(self, var: Var, perm: Sequence[int]) -> None:
         v = _check_var(var, "Relabel")
-        if isinstance(perm, (str, bytes)) or not isinstance(perm, Iterable):
-            raise TypeError(f"Relabel: perm must be a list of integers, got {perm!r}")
-        p = []
-        for x in perm:
-            try:
-                p.append(operator.index(x))
-            except TypeError:
-                raise TypeError(f"Relabel: perm must hold integers, got {x!r}") from None
+        p = [check_integer(x, "Relabel: each entry of perm")
+             for x in check_sequence(perm, "Relabel: perm", what="integers")]
         if sorted(p) != list(range(len(p))):
             raise InvalidInputError(f"Relabel: perm {p} is not a permutation of 0..{len(p) - 1}")
         object.__setattr__(self, "var", v)
@@ -187,12 +172,7 @@ class Local(_BlockMap):
             arg = tuple(int(v) for v in key)
             res = self.fn(arg)
             res = (res,) if isinstance(res, (int, np.integer)) else res
-            try:
-                res = tuple(operator.index(r) for r in res)
-            except TypeError:
-                raise TypeError(
-                    f"Local: fn{arg} returned {res!r}; it must return a tuple of ints"
-                ) from None
+            res = _ints(res, arg)
             if m is None:
                 m = len(res)
                 if m == 0:
@@ -594,12 +574,7 @@ class Shuffle(_BlockMap):
 
     def __init__(self, block, seed: int = 0) -> None:
         object.__setattr__(self, "block", _check_vars(block, "Shuffle"))
-        try:
-            s = operator.index(seed)
-        except TypeError:
-            raise TypeError(f"Shuffle: seed must be an integer, got {seed!r}") from None
-        if s < 0:
-            raise InvalidInputError(f"Shuffle: seed must be >= 0, got {s}")
+        s = check_integer(seed, "Shuffle: seed", min_value=0, max_value=MAX_SEED)
         object.__setattr__(self, "seed", s)
 
     @property
@@ -621,5 +596,4 @@ class Shuffle(_BlockMap):
 
     def __repr__(self) -> str:
         return f"Shuffle({_fmt_vars(self.block)}, seed={self.seed})"
-
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from .._info import check_base
 from .._results import Result, show
-from .._validation import integer
+from .._validation import check_sequence, check_steps, check_system, check_transform, integer
 from ..errors import InvalidInputError, TooLargeError, UnsupportedError
 from ..measures._conserved import conserved_information
 from ..measures._finite_time import surviving_information
@@ -136,13 +136,9 @@ class _R:
 
 
 def _check(system: Any, transform: Any) -> None:
-    if not isinstance(system, System) and not _is_code(system):
-        raise TypeError(f"system must be a natabs.System, got {type(system).__name__}")
-    if not isinstance(transform, Transform):
-        raise TypeError(
-            f"transform must be a natabs transformation (natabs.transforms), "
-            f"got {type(transform).__name__}"
-        )
+    if not _is_code(system):
+        check_system(system)
+    check_transform(transform)
 
 
 def _survival(system, transform, y, k, rx, ry, base, *, exact=True) -> Survival:
@@ -255,7 +251,7 @@ def survives(
         out = replace(out, latent=latent_survival(system, latent, transform, base=b))
     if steps is None:
         return out
-    st = tuple(int(t) for t in steps)
+    st = tuple(int(t) for t in check_steps(steps, "steps"))
     scan = "random" if scan is None else scan
     cx = surviving_information(system, st, k=k, scan=scan, about=about, base=b)
     cy = surviving_information(y, st, k=k, scan=scan, about=about, base=b)
@@ -288,8 +284,7 @@ def survival_table(
     y = transform(system)
     if ks is None:
         ks = range(1, max(system.n, y.n) + 1)
-    if isinstance(ks, (str, bytes)) or not isinstance(ks, Iterable):
-        raise TypeError(f"ks must be a list of integers, got {ks!r}")
+    ks = check_sequence(ks, "ks", what="integers")
     rx, ry = _R(system, b), _R(y, b)
     rows = []
     for k in ks:

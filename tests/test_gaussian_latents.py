@@ -244,3 +244,20 @@ def test_mutual_informations_converge_to_a_fine_discretisation(cov, views):
         )
     assert errors[0] > errors[2]
     assert errors[2] < 1e-6, errors
+
+
+def test_centre_of_mass_puts_all_of_theta_in_one_view():
+    """THEORY §8: the mean carries all the information about θ, the relative coordinates
+    none, so the drift stops being redundant (and they are no longer independent given θ)."""
+    from natabs import transforms as nt
+
+    N = 5
+    g = na.systems.shared_drift(N)
+    y = nt.center_of_mass([f"x{i}" for i in range(N)])(g)
+    e = na.natural_latent_errors(y, "theta")
+    assert e.redundancy[0] == pytest.approx(0.5 * math.log2(1 + N))  # I(θ; X): all in com
+    np.testing.assert_allclose(e.redundancy[1:], 0.0, atol=1e-12)
+    assert e.mediation > 0.1
+    _assert_matches(e, reference(y, "theta"))
+    with pytest.raises(na.errors.UnsupportedError, match="natural_latent_errors"):
+        na.survives(g, nt.center_of_mass(["x0", "x1"]), k=1, latent="theta")

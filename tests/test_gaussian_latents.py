@@ -255,7 +255,9 @@ def test_centre_of_mass_puts_all_of_theta_in_one_view():
     g = na.systems.shared_drift(N)
     y = nt.center_of_mass([f"x{i}" for i in range(N)])(g)
     e = na.natural_latent_errors(y, "theta")
-    assert e.redundancy[0] == pytest.approx(0.5 * math.log2(1 + N))  # I(θ; X): all in com
+    assert e.redundancy[0] == pytest.approx(
+        0.5 * math.log2(1 + N)
+    )  # I(θ; X): all in com
     np.testing.assert_allclose(e.redundancy[1:], 0.0, atol=1e-12)
     assert e.mediation > 0.1
     _assert_matches(e, reference(y, "theta"))

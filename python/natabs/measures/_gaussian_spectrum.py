@@ -249,8 +249,6 @@ class LinearModes(Result):
         The variables the coefficients refer to.
     blocks : tuple of tuple of int
         The block family.
-    system : GaussianSystem
-        The law (for :meth:`correlation`); not one of the result's data fields.
     """
 
     eigenvalues: np.ndarray
@@ -264,7 +262,8 @@ class LinearModes(Result):
 
     @property
     def system(self) -> GaussianSystem:
-        """The Gaussian system whose modes these are."""
+        """The Gaussian system whose modes these are (for :meth:`correlation`; not one of
+        the result's data fields, so not in ``to_dict()``)."""
         return self._law
 
     @property

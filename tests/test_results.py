@@ -85,6 +85,10 @@ def _runs() -> dict[type, object]:
         na.spectrum(na.systems.noisy_copies(5, 0.2, symmetric=True), k=1, top=3),
         na.conserved(na.LinearCode.hamming(3), k=2),
         na.conserved(na.systems.shared_drift(3), k=1),
+        na.slow_modes(na.systems.shared_drift(4), k=1, top=2),
+        na.measures.random_scan_bounds(
+            na.systems.shared_drift(3), [0, 2], k=1, about="theta", samples=20, seed=0
+        ),
     ]
     return {type(r): r for r in runs}
 

@@ -28,6 +28,7 @@ from ..systems._gaussian import GaussianSystem
 from . import _gaussian_linalg as _la
 from ._conserved import Conserved
 from ._finite_time import Curve, _frozen, _resolve_observed
+from ._gaussian_latents import natural_latent_errors
 from ._gaussian_linalg import _chain_law, _Sweep
 from ._gaussian_random import RandomScanBounds, random_scan_bounds
 from ._gaussian_spectrum import LinearModes, slow_modes, spectrum
@@ -222,7 +223,4 @@ class GaussianMeasures:
     surviving_information = staticmethod(surviving_information)
     spectrum = staticmethod(spectrum)
     slow_modes = staticmethod(slow_modes)
-    unsupported = {  # noqa: RUF012  (read-only, as in the other kinds)
-        "natural_latent_errors": "its log-determinant formulas (THEORY §7) are not "
-        "implemented yet, and the deterministic conventions do not apply to continuous latents",
-    }
+    natural_latent_errors = staticmethod(natural_latent_errors)

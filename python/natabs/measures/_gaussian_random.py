@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from .. import blocks as _blocks
+from .._results import Result, show
 from ..errors import InvalidInputError, TooLargeError
 from ..systems._gaussian import GaussianSystem
 from . import _gaussian_linalg as _la
@@ -20,7 +22,7 @@ __all__ = ["RandomScanBounds", "random_scan_bounds"]
 
 
 @dataclass(frozen=True, repr=False)
-class RandomScanBounds:
+class RandomScanBounds(Result):
     """Bounds on ``I(Λ; X^T)`` after ``T`` random-scan steps of a Gaussian system.
 
     Attributes
@@ -49,23 +51,8 @@ class RandomScanBounds:
     upper_stderr: np.ndarray
     samples: int
     about: str
-    base: float
-    blocks: tuple[tuple[int, ...], ...]
-
-    def __repr__(self) -> str:
-        def fmt(a):
-            return (
-                "["
-                + ", ".join(f"{v:.4g}" for v in a[:8])
-                + (", ..." if a.size > 8 else "")
-                + "]"
-            )
-
-        return (
-            f"RandomScanBounds(steps={self.steps.tolist()[:8]}, lower={fmt(self.lower)}, "
-            f"upper={fmt(self.upper)}, upper_stderr={fmt(self.upper_stderr)}, "
-            f"about={self.about!r}, samples={self.samples})"
-        )
+    base: float = field(metadata=show(unless=2.0))
+    blocks: tuple[tuple[int, ...], ...] = field(metadata=show(_blocks.describe))
 
 
 def random_scan_bounds(

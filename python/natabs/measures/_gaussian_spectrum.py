@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import InitVar, dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .. import blocks as _blocks
+from .._results import Result, show
 from ..errors import InvalidInputError, TooLargeError
 from ..systems._gaussian import GaussianSystem, sparse_factor
 from . import _gaussian_linalg as _la
@@ -234,7 +235,7 @@ def spectrum(
 
 
 @dataclass(frozen=True, repr=False)
-class LinearModes:
+class LinearModes(Result):
     """The slowest linear functionals ``a · (x - μ)`` of random-scan resampling.
 
     Attributes
@@ -251,10 +252,19 @@ class LinearModes:
     """
 
     eigenvalues: np.ndarray
-    coefficients: np.ndarray
-    names: tuple[str, ...]
-    blocks: tuple[tuple[int, ...], ...]
-    system: GaussianSystem
+    coefficients: np.ndarray = field(repr=False)
+    names: tuple[str, ...] = field(metadata=show(len, name="n"))
+    blocks: tuple[tuple[int, ...], ...] = field(metadata=show(_blocks.describe))
+    law: InitVar[GaussianSystem | None] = None
+
+    def __post_init__(self, law: GaussianSystem | None) -> None:
+        object.__setattr__(self, "_law", law)
+
+    @property
+    def system(self) -> GaussianSystem:
+        """The Gaussian system whose modes these are (for :meth:`correlation`; not one of
+        the result's data fields, so not in ``to_dict()``)."""
+        return self._law
 
     @property
     def functions(self) -> np.ndarray:
@@ -286,12 +296,6 @@ class LinearModes:
             )
         return self.coefficients @ sb / math.sqrt(var)
 
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{v:.6g}" for v in self.eigenvalues)
-        return (
-            f"LinearModes(eigenvalues=[{shown}], n={self.system.n}, "
-            f"blocks='{_blocks.describe(self.blocks)}')"
-        )
 
 
 def slow_modes(system: GaussianSystem, family, *, top: int, method: str) -> LinearModes:
@@ -324,7 +328,7 @@ def slow_modes(system: GaussianSystem, family, *, top: int, method: str) -> Line
         coefficients=coef,
         names=system.names,
         blocks=family,
-        system=system,
+        law=system,
     )
 
 

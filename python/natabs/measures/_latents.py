@@ -48,15 +48,17 @@ class NaturalLatentErrors(Result):
     strong_redundancy : numpy.ndarray
         Per view, ``I(Λ; X_{-i} | X_i)`` (stochastic, strong).
     deterministic_redundancy : numpy.ndarray
-        Per view, ``H(Λ | X_{-i})`` (deterministic, leave-one-out).
+        Per view, ``H(Λ | X_{-i})`` (deterministic, leave-one-out); ``nan`` on a Gaussian
+        system (a discrete entropy: it does not apply to a continuous latent, THEORY §7).
     view_determinism : numpy.ndarray
-        Per view, ``H(Λ | X_i)`` (deterministic, per view).
+        Per view, ``H(Λ | X_i)`` (deterministic, per view); ``nan`` on a Gaussian system.
     max_redundancy, max_strong_redundancy, max_deterministic_redundancy, max_view_determinism : float
         The largest value of each array.
     latent_entropy : float
-        ``H(Λ)``.
+        ``H(Λ)`` (on a Gaussian system the differential entropy ``h(Λ)``, any sign).
     latent_noise : float
-        ``H(Λ | X)`` (0 when the latent is a function of the views).
+        ``H(Λ | X)`` (0 when the latent is a function of the views; on a Gaussian system
+        the differential entropy ``h(Λ | X)``, so ``I(Λ; X)`` is their difference).
     latent : str
         Name of the latent variable.
     views : tuple of tuple of str
@@ -125,9 +127,11 @@ def natural_latent_errors(
 
     Parameters
     ----------
-    system : System or FactorGraph
+    system : System, FactorGraph or GaussianSystem
         A system containing the views and the latent (a support :class:`~natabs.System`,
-        or a factor graph small enough to enumerate). Build a latent with
+        a factor graph small enough to enumerate, or a :class:`~natabs.GaussianSystem`,
+        in closed form by log-determinants: the deterministic conventions are then
+        ``nan``, see :class:`NaturalLatentErrors`). Build a latent with
         :meth:`System.with_latent`, :func:`natabs.resampled_latent` or
         :func:`natabs.find_natural_latent`.
     latent : str or int

@@ -226,9 +226,10 @@ def survives(
         k = integer(k, "k", 1)
         if latent is not None:
             raise UnsupportedError(
-                "survives(..., latent=) is not available for a GaussianSystem: natural-latent "
-                "errors of continuous latents are not implemented; compare I(latent; X^T) "
-                "with about= and steps= instead"
+                "survives(..., latent=) is not available for a GaussianSystem: compare "
+                "natabs.natural_latent_errors(system, latent) with "
+                "natabs.natural_latent_errors(transform(system), latent), or I(latent; X^T) "
+                "with about= and steps="
             )
         return linear_survives(system, transform, k, steps=steps, scan=scan, about=about,
                                base=check_base(base))

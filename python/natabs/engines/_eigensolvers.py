@@ -8,6 +8,8 @@ subspace iteration) are block solvers that deflate the unit eigenspace exactly.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
 import warnings
 
@@ -15,7 +17,7 @@ import numpy as np
 
 from . import _kernel
 
-__all__ = ["dense", "lanczos", "lobpcg", "chebyshev", "block_size"]
+__all__ = ["block_size", "chebyshev", "cluster_after", "dense", "lanczos", "lobpcg", "progress"]
 
 #: Sparse solvers stop when every wanted eigenpair ``(λ, u)`` of ``S`` has
 #: ``|Su - λu| <= RESIDUAL_TOL``; the eigenvalue is then off by at most
@@ -34,6 +36,16 @@ MAX_FILTERS = 200
 FILTER_GROWTH = 1e5
 #: Highest degree of one Chebyshev filter.
 MAX_DEGREE = 40
+#: Eigenvalues closer than this are one repeated eigenvalue (a *cluster*): a list cut
+#: inside a cluster is extended to its end while solving, and the cut is reported.
+CLUSTER_TOL = 1e-8
+#: Slowest convergence the Chebyshev solver accepts before it widens its block: the
+#: residual of the last wanted vector shrinks by about ``exp(-rate)`` per kernel product,
+#: ``rate = acosh(2θ_want / θ_last - 1)``; a block whose end cuts a cluster of close
+#: eigenvalues has a rate near 0 and would stall.
+MIN_RATE = 0.15
+#: Most times the block is widened (its guard doubles each time).
+MAX_WIDEN = 4
 
 def block_size(want: int) -> int:
     # A margin past the wanted ones: the last wanted vectors converge at the rate set by
@@ -42,15 +54,40 @@ def block_size(want: int) -> int:
 
 
 def dense(kernel, probs, want: int, *, vectors: bool, deflate: bool = False):
-    """The ``want`` largest eigenvalues (descending) of S, or of S - √P√P' with ``deflate``."""
+    """The ``want`` largest eigenvalues (descending) of S, or of S - √P√P' with ``deflate``.
+
+    Returns ``(values, vectors or None, cut)``, ``cut`` as for :func:`chebyshev`. Refuses
+    (:class:`~natabs.errors.TooLargeError`) a support over ``DENSE_LIMIT`` states: the
+    matrix alone would take gigabytes and its eigendecomposition minutes.
+    """
+    check_dense(len(probs))
     s = kernel.dense_symmetric(_kernel.MEMORY_BUDGET)
     if deflate:
         root = np.sqrt(probs)
         s -= np.outer(root, root)
     if vectors:
         lam, vec = np.linalg.eigh(s)
-        return lam[::-1][:want].copy(), vec[:, ::-1][:, :want].copy()
-    return np.linalg.eigvalsh(s)[::-1][:want].copy(), None
+        lam = lam[::-1]
+        return lam[:want].copy(), vec[:, ::-1][:, :want].copy(), cluster_after(lam, want)
+    lam = np.linalg.eigvalsh(s)[::-1]
+    return lam[:want].copy(), None, cluster_after(lam, want)
+
+
+#: Largest support a dense eigendecomposition is run on: 128 MiB of matrix and a few
+#: seconds; 8,192 states took 49 s and 1.2 GB on two cores.
+DENSE_LIMIT = 4096
+
+
+def check_dense(n: int) -> None:
+    """Refuse a dense eigendecomposition of an ``n``-state support above ``DENSE_LIMIT``."""
+    if n > DENSE_LIMIT:
+        from ..errors import TooLargeError
+
+        raise TooLargeError(
+            f"a dense eigendecomposition of a support of {n} states needs "
+            f"{8 * n * n / 2**30:.1f} GiB and minutes (the limit is {DENSE_LIMIT} states); "
+            "ask for the largest few with top= and a sparse method (method='auto')"
+        )
 
 
 def lanczos(kernel, probs, want: int, *, vectors: bool, deflate: bool = False):
@@ -59,7 +96,8 @@ def lanczos(kernel, probs, want: int, *, vectors: bool, deflate: bool = False):
 
     n = len(probs)
     if want >= n - 1:
-        return dense(kernel, probs, want, vectors=vectors, deflate=deflate)
+        lam, vec, _ = dense(kernel, probs, want, vectors=vectors, deflate=deflate)
+        return lam, vec
     root = np.sqrt(probs)
 
     def matvec(v: np.ndarray) -> np.ndarray:
@@ -85,7 +123,8 @@ def lobpcg(kernel, probs, labels, masses, want: int, *, vectors: bool):
     ``labels[x]`` is the component of state ``x`` and ``masses[c] = P(c)``; the vectors
     ``q_c = √P · 1_c / √P(c)`` are orthonormal eigenvectors of S for eigenvalue 1 and are
     projected out (exactly, in O(N) per column), so what remains is the spectrum below 1.
-    Returns ``(values, vectors or None, converged)``.
+    Returns ``(values, vectors or None, converged, cut)``, ``cut`` as for :func:`chebyshev`
+    (counted among the block's Ritz values past ``want``).
     """
     from scipy.sparse import csr_matrix
     from scipy.sparse.linalg import LinearOperator, lobpcg
@@ -116,12 +155,14 @@ def lobpcg(kernel, probs, labels, masses, want: int, *, vectors: bool):
     size = min(block_size(want), free)
     if 5 * size > free:
         # Too small for a sparse solver to pay: a dense problem on the complement.
+        check_dense(n)
         dense = kernel.dense_symmetric(_kernel.MEMORY_BUDGET)
         q = e.toarray() * np.sqrt(inv_mass)[None, :]
         dense -= (q @ q.T)  # unit eigenvalues of the components become 0
         lam, vec = np.linalg.eigh(dense)
-        lam, vec = lam[::-1][:want].copy(), vec[:, ::-1][:, :want].copy()
-        return lam, (vec if vectors else None), True
+        lam, vec = lam[::-1], vec[:, ::-1]
+        cut = cluster_after(lam, want)
+        return lam[:want].copy(), (vec[:, :want].copy() if vectors else None), True, cut
     op = LinearOperator((n, n), matvec=power, matmat=power, dtype=np.float64)
     start = project(np.random.default_rng(0).standard_normal((n, size)))
     with warnings.catch_warnings():
@@ -133,7 +174,9 @@ def lobpcg(kernel, probs, labels, masses, want: int, *, vectors: bool):
     basis, _ = np.linalg.qr(project(x))
     image = project(apply(basis))
     lam, rot = np.linalg.eigh(basis.T @ image)
-    order = np.argsort(lam)[::-1][:want]
+    order = np.argsort(lam)[::-1]
+    cut = cluster_after(lam[order], want)
+    order = order[:want]
     lam, rot = lam[order], rot[:, order]
     vec = basis @ rot
     residual = np.linalg.norm(image @ rot - vec * lam, axis=0)
@@ -146,7 +189,7 @@ def lobpcg(kernel, probs, labels, masses, want: int, *, vectors: bool):
             RuntimeWarning,
             stacklevel=3,
         )
-    return lam, (vec if vectors else None), converged
+    return lam, (vec if vectors else None), converged, cut
 
 
 class _Complement:
@@ -189,81 +232,232 @@ def _orthonormalize(y: np.ndarray, out: np.ndarray) -> bool:
     return True
 
 
+def cluster_after(values: np.ndarray, want: int) -> int:
+    """How many of ``values[want:]`` (descending) equal ``values[want - 1]`` within
+    :data:`CLUSTER_TOL`, following the chain of close neighbours: where a list of the
+    ``want`` largest eigenvalues cuts a repeated (or nearly repeated) eigenvalue."""
+    j = want
+    while 0 < j < len(values) and values[j - 1] - values[j] <= CLUSTER_TOL:
+        j += 1
+    return j - want
+
+
+_PROGRESS: contextvars.ContextVar[bool | None] = contextvars.ContextVar("progress", default=None)
+#: ``progress=None`` (auto) shows a bar when one kernel product touches at least this many
+#: numbers (states x block columns): about a second per product on two cores.
+AUTO_BAR = 4_000_000
+
+
+@contextlib.contextmanager
+def progress(flag: bool | None):
+    """Within the block, the solvers show a progress bar: always (``True``, tqdm needed),
+    never (``False``) or where the work is large (``None``, when tqdm is installed)."""
+    token = _PROGRESS.set(flag)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
+
+
+def _bar(work: int, desc: str):
+    flag = _PROGRESS.get()
+    if flag is False or (flag is None and work < AUTO_BAR):
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        if flag:
+            raise ImportError(
+                "progress=True needs tqdm; install it with `pip install natabs[progress]`"
+            ) from None
+        return None
+    return tqdm(desc=desc, unit="product", leave=False)
+
+
+class _Block:
+    """Preallocated ``N x b`` buffers of the Chebyshev solver (reallocated when ``b`` changes)."""
+
+    def __init__(self, n: int, b: int) -> None:
+        self.x, self.w, self.y0, self.y1 = (np.empty((n, b)) for _ in range(4))
+
+
 def chebyshev(kernel, probs, labels, masses, want: int, *, vectors: bool):
     """The ``want`` largest eigenpairs of S on the complement of the unit eigenspace, by
-    Chebyshev-filtered subspace iteration. Returns ``(values, vectors or None, converged)``.
+    Chebyshev-filtered subspace iteration with locking and a widening guard. Returns
+    ``(values, vectors or None, converged, cut)``: ``cut`` eigenvalues past the listed ones
+    equal the last listed one within :data:`CLUSTER_TOL` (a cluster cut by ``want``).
 
-    A block ``X`` of ``b = max(2 want, want + 8)`` orthonormal vectors is alternately
-    Rayleigh–Ritz-rotated (one product with S) and filtered with the Chebyshev polynomial
-    ``T_d`` mapped onto ``[0, a]``, ``a`` the smallest Ritz value of the block: S is
-    positive semidefinite, so everything the block should lose lies in ``[0, a]``, where
-    ``|T_d| <= 1``, while the wanted eigenvalues, above ``a``, grow like ``cosh``. The
-    degree is the highest that keeps the growth below ``FILTER_GROWTH``. Every product is
-    one fused pass of the Rust kernel over all columns, into buffers allocated once; the
-    unit eigenspace is projected out after every filter (S keeps the complement, the
-    projection only stops rounding from growing there). It stops when the ``want``
-    leading Ritz pairs ``(θ, u)`` have ``|Su - θu| <= RESIDUAL_TOL``, the check that the
-    result reports as ``converged``.
+    A block ``X`` of ``want + guard`` orthonormal vectors (``guard = max(want, 8)``) is
+    alternately Rayleigh–Ritz-rotated (one product with S) and filtered with the Chebyshev
+    polynomial ``T_d`` mapped onto ``[0, a]``, ``a`` the smallest Ritz value of the block:
+    S is positive semidefinite, so everything the block should lose lies in ``[0, a]``,
+    where ``|T_d| <= 1``, while the wanted eigenvalues, above ``a``, grow like ``cosh``.
+    The degree is the highest that keeps the growth below ``FILTER_GROWTH``.
+
+    - *Locking*: leading Ritz pairs whose residual ``|Su - θu|`` is below
+      ``RESIDUAL_TOL`` leave the block; the rest is kept orthogonal to them, so later
+      filters cost only the unconverged columns.
+    - *Clusters*: while a wanted Ritz value has close neighbours past the wanted ones
+      (within ``CLUSTER_TOL``) the whole cluster is solved for, and its length past
+      ``want`` is returned, so a list cut inside a repeated eigenvalue says so.
+    - *Guard*: when the block's end cuts a cluster of close eigenvalues the filter
+      cannot separate the wanted vectors from the rest (convergence ``rate`` below
+      ``MIN_RATE`` per product); the guard doubles (at most ``MAX_WIDEN`` times, within
+      ``MEMORY_BUDGET``) with fresh random columns.
+
+    Every product is one fused pass of the Rust kernel over all columns; the unit
+    eigenspace is projected out after every filter. It stops when every wanted pair has
+    met ``RESIDUAL_TOL``, which the result reports as ``converged``.
     """
     op = _Complement(kernel, probs, labels, masses)
     n = op.n
     free = n - len(masses)
-    size = min(block_size(want), free)
+    guard = max(want, 8)
+    size = min(want + guard, free)
     if 5 * size > free:
         return lobpcg(kernel, probs, labels, masses, want, vectors=vectors)
-    x, w, y0, y1 = (np.empty((n, size)) for _ in range(4))
-    x[:] = np.random.default_rng(0).standard_normal((n, size))
-    op.project(x, w)
-    if not _orthonormalize(x, y0):
-        raise AssertionError("random start block is rank deficient")  # pragma: no cover
-    x, y0 = y0, x
-    converged = False
-    for _ in range(MAX_FILTERS):
-        # Rayleigh–Ritz: X <- X Q, W = S X <- W Q, θ descending.
-        kernel.apply_symmetric_into(x, w)
-        h = x.T @ w
-        theta, rot = np.linalg.eigh((h + h.T) / 2)
-        theta, rot = theta[::-1].copy(), rot[:, ::-1].copy()
-        np.matmul(x, rot, out=y0)
-        np.matmul(w, rot, out=y1)
-        x, y0, w, y1 = y0, x, y1, w
-        np.multiply(x, theta, out=y0)
-        np.subtract(w, y0, out=y0)
-        residual = np.sqrt(np.einsum("ij,ij->j", y0, y0))
-        if np.all(residual[:want] <= RESIDUAL_TOL):
-            converged = True
-            break
-        # Filter on [0, a]: t(λ) = 2λ/a - 1, T_{k+1} = 2 t T_k - T_{k-1}.
-        a = max(float(theta[-1]), 1e-3 * float(theta[0]), 1e-12)
-        top = max(2.0 * float(theta[0]) / a - 1.0, 1.0 + 1e-12)
-        degree = int(np.clip(math.acosh(FILTER_GROWTH) / math.acosh(top), 1, MAX_DEGREE))
-        prev, cur, nxt = x, y0, y1  # T_0 X = X
-        kernel.apply_symmetric_into(prev, cur)  # T_1 X = (2/a) S X - X
-        cur *= 2.0 / a
-        cur -= prev
-        for _ in range(degree - 1):
-            kernel.apply_symmetric_into(cur, nxt)
-            nxt *= 4.0 / a
-            nxt -= cur
-            nxt -= cur
-            nxt -= prev
-            prev, cur, nxt = cur, nxt, prev
-        op.project(cur, w)
-        # T_{d-1} X in `prev` is spent: the new basis goes there.
-        if not _orthonormalize(cur, prev):
-            q, _ = np.linalg.qr(cur)
-            prev[:] = q
-        x, y0, y1 = prev, cur, nxt
-    lam = theta[:want].copy()
+    if _room(n, size, 0) < 0:
+        from ..errors import TooLargeError
+
+        raise TooLargeError(
+            f"{want} eigenvectors of a support of {n} states: the solver's blocks of "
+            f"{size} vectors need {5 * 8 * n * size / 2**30:.1f} GiB (the budget is "
+            f"{_kernel.MEMORY_BUDGET / 2**30:.0f} GiB); ask for fewer with a smaller top="
+        )
+    rng = np.random.default_rng(0)
+    locked_vals: list[float] = []
+    locked = np.empty((n, 0))
+    buf = _Block(n, size)
+    _start(buf, op, rng, locked, fresh=size)
+    bar = _bar(n * size, "spectrum")
+    converged, widened, wanted = False, 0, want
+    theta = residual = np.zeros(0)
+    try:
+        for it in range(MAX_FILTERS):
+            active = buf.x.shape[1]
+            # Rayleigh–Ritz: X <- X Q, W = S X <- W Q, θ descending.
+            kernel.apply_symmetric_into(buf.x, buf.w)
+            h = buf.x.T @ buf.w
+            theta, rot = np.linalg.eigh((h + h.T) / 2)
+            theta, rot = theta[::-1].copy(), rot[:, ::-1].copy()
+            np.matmul(buf.x, rot, out=buf.y0)
+            np.matmul(buf.w, rot, out=buf.y1)
+            buf.x, buf.y0, buf.w, buf.y1 = buf.y0, buf.x, buf.y1, buf.w
+            np.multiply(buf.x, theta, out=buf.y0)
+            np.subtract(buf.w, buf.y0, out=buf.y0)
+            residual = np.sqrt(np.einsum("ij,ij->j", buf.y0, buf.y0))
+            n_locked = len(locked_vals)
+            # The wanted ones, extended to the end of a cluster the list would cut.
+            values = np.concatenate([locked_vals, theta])
+            wanted = want + cluster_after(values, want)
+            need = max(wanted - n_locked, 0)
+            if bar is not None:
+                bar.update(1)
+                top_res = float(residual[:need].max()) if need else 0.0
+                bar.set_postfix(locked=n_locked, wanted=wanted, residual=f"{top_res:.1e}")
+            if need == 0 or np.all(residual[:need] <= RESIDUAL_TOL):
+                converged = True
+                break
+            if it == MAX_FILTERS - 1:
+                break
+            # Lock the leading converged pairs, keeping at least a few columns active.
+            lock = 0
+            while lock < need and lock < active - 4 and residual[lock] <= RESIDUAL_TOL:
+                lock += 1
+            a = max(float(theta[-1]), 1e-3 * float(theta[0]), 1e-12)
+            rate = math.acosh(max(2.0 * float(theta[min(need, active) - 1]) / a - 1.0, 1.0))
+            grow = 0
+            if (
+                it >= 2
+                and widened < MAX_WIDEN
+                and (rate < MIN_RATE or need >= active - 1)
+            ):
+                grow = min(2 * guard, free // 5 - (n_locked + active), _room(n, active, n_locked))
+            if lock or grow > 0:
+                keep = buf.x[:, lock:].copy()
+                if lock:
+                    locked = np.hstack([locked, buf.x[:, :lock]])
+                    locked_vals.extend(float(t) for t in theta[:lock])
+                    theta = theta[lock:]
+                if grow > 0:
+                    widened += 1
+                    guard += grow
+                buf = _Block(n, keep.shape[1] + max(grow, 0))
+                buf.x[:, : keep.shape[1]] = keep
+                del keep
+                _start(buf, op, rng, locked, fresh=max(grow, 0))
+                continue  # Rayleigh–Ritz on the new block before filtering it
+            _filter(kernel, buf, op, locked, theta, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    # Every locked pair, then the active Ritz pairs, in descending order.
+    values = np.concatenate([locked_vals, theta])
+    order = np.argsort(-values, kind="stable")
+    values = values[order]
+    cut = cluster_after(values, want)
+    lam = values[:want].copy()
     if not converged:
+        need = max(wanted - len(locked_vals), 0)
+        worst = float(residual[:need].max()) if need else 0.0
         warnings.warn(
             f"the Chebyshev solver stopped after {MAX_FILTERS} filters with eigenvector "
-            f"residuals up to {residual[:want].max():.1e} (wanted {RESIDUAL_TOL:.0e}); the "
-            "listed eigenvalues are estimates. method='dense' is exact where the support "
-            "is small enough.",
+            f"residuals up to {worst:.1e} (wanted {RESIDUAL_TOL:.0e}); the listed "
+            "eigenvalues are estimates. method='dense' is exact where the support is "
+            "small enough.",
             RuntimeWarning,
             stacklevel=3,
         )
-    return lam, (x[:, :want].copy() if vectors else None), converged
+    vecs = None
+    if vectors:
+        vecs = np.hstack([locked, buf.x])[:, order[:want]].copy()
+    return lam, vecs, converged, cut
 
 
+def _room(n: int, active: int, n_locked: int) -> int:
+    """Columns the block may still gain within ``MEMORY_BUDGET`` (five ``N x b`` arrays)."""
+    return int(_kernel.MEMORY_BUDGET // (8 * n)) // 5 - active - n_locked
+
+
+def _start(buf: _Block, op: _Complement, rng, locked: np.ndarray, *, fresh: int) -> None:
+    """Fill the last ``fresh`` columns of ``buf.x`` with random vectors and make the block
+    orthonormal and orthogonal to the unit eigenspace and to the locked vectors."""
+    x = buf.x
+    if fresh:
+        x[:, x.shape[1] - fresh :] = rng.standard_normal((x.shape[0], fresh))
+    op.project(x, buf.w)
+    if locked.shape[1]:
+        x -= locked @ (locked.T @ x)
+    if not _orthonormalize(x, buf.y0):
+        q, _ = np.linalg.qr(x)
+        buf.y0[:] = q
+    buf.x, buf.y0 = buf.y0, buf.x
+
+
+def _filter(kernel, buf: _Block, op: _Complement, locked: np.ndarray, theta, bar) -> None:
+    """One Chebyshev filter of the block on ``[0, a]``; the new orthonormal basis in ``buf.x``."""
+    # t(λ) = 2λ/a - 1, T_{k+1} = 2 t T_k - T_{k-1}.
+    a = max(float(theta[-1]), 1e-3 * float(theta[0]), 1e-12)
+    top = max(2.0 * float(theta[0]) / a - 1.0, 1.0 + 1e-12)
+    degree = int(np.clip(math.acosh(FILTER_GROWTH) / math.acosh(top), 1, MAX_DEGREE))
+    prev, cur, nxt = buf.x, buf.y0, buf.y1  # T_0 X = X
+    kernel.apply_symmetric_into(prev, cur)  # T_1 X = (2/a) S X - X
+    cur *= 2.0 / a
+    cur -= prev
+    for _ in range(degree - 1):
+        kernel.apply_symmetric_into(cur, nxt)
+        nxt *= 4.0 / a
+        nxt -= cur
+        nxt -= cur
+        nxt -= prev
+        prev, cur, nxt = cur, nxt, prev
+    if bar is not None:
+        bar.update(degree)
+    op.project(cur, buf.w)
+    if locked.shape[1]:
+        cur -= locked @ (locked.T @ cur)
+    # T_{d-1} X in `prev` is spent: the new basis goes there.
+    if not _orthonormalize(cur, prev):
+        q, _ = np.linalg.qr(cur)
+        prev[:] = q
+    buf.x, buf.y0, buf.y1 = prev, cur, nxt

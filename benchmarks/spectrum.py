@@ -47,7 +47,8 @@ def eigsh_on_the_rust_operator(system: na.System, family, top: int) -> np.ndarra
     kernel = _kernel.build(system, family)
     n = system.size
     op = LinearOperator(
-        (n, n), matvec=lambda v: kernel.apply_symmetric(np.ascontiguousarray(v).ravel()),
+        (n, n),
+        matvec=lambda v: kernel.apply_symmetric(np.ascontiguousarray(v).ravel()),
         dtype=np.float64,
     )
     v0 = np.random.default_rng(0).standard_normal(n)
@@ -74,15 +75,22 @@ def case(title: str, system: na.System, k: int) -> None:
     m = min(len(a), len(b))
     diff = float(np.max(np.abs(a[:m] - b[:m])))
     shown = ", ".join(f"{v:.6f}" for v in ours.eigenvalues)
-    print(f"   natabs {ours.method:9s} {t_ours:7.1f} s   [{shown}]"
-          f"   converged={ours.converged} cluster_cut={ours.cluster_cut}")
+    print(
+        f"   natabs {ours.method:9s} {t_ours:7.1f} s   [{shown}]"
+        f"   converged={ours.converged} cluster_cut={ours.cluster_cut}"
+    )
     shown = ", ".join(f"{v:.6f}" for v in theirs)
     print(f"   eigsh             {t_theirs:7.1f} s   [{shown}]")
-    same_list = np.allclose(np.sort(ours.eigenvalues), np.sort(theirs), rtol=0, atol=TOL)
+    same_list = np.allclose(
+        np.sort(ours.eigenvalues), np.sort(theirs), rtol=0, atol=TOL
+    )
     verdict = "same" if diff <= TOL else "DIFFERENT"
-    print(f"   ratio eigsh / natabs = {t_theirs / t_ours:.2f}   distinct values {verdict} "
-          f"(max |difference| {diff:.1e}, tolerance {TOL:.0e})"
-          + ("" if same_list else "; eigsh lists a repeated value fewer times"), flush=True)
+    print(
+        f"   ratio eigsh / natabs = {t_theirs / t_ours:.2f}   distinct values {verdict} "
+        f"(max |difference| {diff:.1e}, tolerance {TOL:.0e})"
+        + ("" if same_list else "; eigsh lists a repeated value fewer times"),
+        flush=True,
+    )
 
 
 def main() -> None:

@@ -39,11 +39,13 @@ MAX_DEGREE = 40
 #: Eigenvalues closer than this are one repeated eigenvalue (a *cluster*): a list cut
 #: inside a cluster is extended to its end while solving, and the cut is reported.
 CLUSTER_TOL = 1e-8
-#: Slowest convergence the Chebyshev solver accepts before it widens its block: the
-#: residual of the last wanted vector shrinks by about ``exp(-rate)`` per kernel product,
-#: ``rate = acosh(2θ_want / θ_last - 1)``; a block whose end cuts a cluster of close
-#: eigenvalues has a rate near 0 and would stall.
+#: The Chebyshev solver widens its block when the residual of the last wanted vector
+#: shrinks by less than about ``exp(-MIN_RATE)`` per kernel product, ``rate =
+#: acosh(2θ_want / θ_last - 1)``, and a whole filter shrank it less than tenfold.
 MIN_RATE = 0.15
+#: Fewest vectors the Chebyshev block holds past the wanted ones (at first: ``max(want,
+#: MIN_GUARD)``).
+MIN_GUARD = 8
 #: Most times the block is widened (its guard doubles each time).
 MAX_WIDEN = 4
 
@@ -287,7 +289,7 @@ def chebyshev(kernel, probs, labels, masses, want: int, *, vectors: bool):
     ``(values, vectors or None, converged, cut)``: ``cut`` eigenvalues past the listed ones
     equal the last listed one within :data:`CLUSTER_TOL` (a cluster cut by ``want``).
 
-    A block ``X`` of ``want + guard`` orthonormal vectors (``guard = max(want, 8)``) is
+    A block ``X`` of ``want + guard`` orthonormal vectors (``guard = max(want, MIN_GUARD)``) is
     alternately Rayleigh–Ritz-rotated (one product with S) and filtered with the Chebyshev
     polynomial ``T_d`` mapped onto ``[0, a]``, ``a`` the smallest Ritz value of the block:
     S is positive semidefinite, so everything the block should lose lies in ``[0, a]``,
@@ -297,13 +299,16 @@ def chebyshev(kernel, probs, labels, masses, want: int, *, vectors: bool):
     - *Locking*: leading Ritz pairs whose residual ``|Su - θu|`` is below
       ``RESIDUAL_TOL`` leave the block; the rest is kept orthogonal to them, so later
       filters cost only the unconverged columns.
-    - *Clusters*: while a wanted Ritz value has close neighbours past the wanted ones
-      (within ``CLUSTER_TOL``) the whole cluster is solved for, and its length past
-      ``want`` is returned, so a list cut inside a repeated eigenvalue says so.
-    - *Guard*: when the block's end cuts a cluster of close eigenvalues the filter
-      cannot separate the wanted vectors from the rest (convergence ``rate`` below
-      ``MIN_RATE`` per product); the guard doubles (at most ``MAX_WIDEN`` times, within
-      ``MEMORY_BUDGET``) with fresh random columns.
+    - *Guard*: when the block's end cuts a cluster of close (not equal) eigenvalues the
+      filter cannot separate the wanted vectors from the rest; a small ``rate`` (see
+      ``MIN_RATE``) and a filter that shrank the wanted residuals less than tenfold
+      make the guard double (at most
+      ``MAX_WIDEN`` times, within ``MEMORY_BUDGET``) with fresh random columns. An
+      exactly repeated eigenvalue needs no separation: its vectors converge together.
+    - *Clusters*: the Ritz values of the guard that equal the last wanted eigenvalue
+      (within ``CLUSTER_TOL``) are counted: by interlacing (the j-th Ritz value is at
+      most the j-th eigenvalue) at least that many eigenvalues past ``want`` lie in the
+      cluster, so a list cut inside a repeated eigenvalue says so.
 
     Every product is one fused pass of the Rust kernel over all columns; the unit
     eigenspace is projected out after every filter. It stops when every wanted pair has
@@ -312,7 +317,7 @@ def chebyshev(kernel, probs, labels, masses, want: int, *, vectors: bool):
     op = _Complement(kernel, probs, labels, masses)
     n = op.n
     free = n - len(masses)
-    guard = max(want, 8)
+    guard = max(want, MIN_GUARD)
     size = min(want + guard, free)
     if 5 * size > free:
         return lobpcg(kernel, probs, labels, masses, want, vectors=vectors)
@@ -330,7 +335,7 @@ def chebyshev(kernel, probs, labels, masses, want: int, *, vectors: bool):
     buf = _Block(n, size)
     _start(buf, op, rng, locked, fresh=size)
     bar = _bar(n * size, "spectrum")
-    converged, widened, wanted = False, 0, want
+    converged, widened, previous, since = False, 0, math.inf, 0
     theta = residual = np.zeros(0)
     try:
         for it in range(MAX_FILTERS):
@@ -347,32 +352,31 @@ def chebyshev(kernel, probs, labels, masses, want: int, *, vectors: bool):
             np.subtract(buf.w, buf.y0, out=buf.y0)
             residual = np.sqrt(np.einsum("ij,ij->j", buf.y0, buf.y0))
             n_locked = len(locked_vals)
-            # The wanted ones, extended to the end of a cluster the list would cut.
-            values = np.concatenate([locked_vals, theta])
-            wanted = want + cluster_after(values, want)
-            need = max(wanted - n_locked, 0)
+            need = want - n_locked
+            worst = float(residual[:need].max())
             if bar is not None:
                 bar.update(1)
-                top_res = float(residual[:need].max()) if need else 0.0
-                bar.set_postfix(locked=n_locked, wanted=wanted, residual=f"{top_res:.1e}")
-            if need == 0 or np.all(residual[:need] <= RESIDUAL_TOL):
+                bar.set_postfix(locked=n_locked, block=active, residual=f"{worst:.1e}")
+            if worst <= RESIDUAL_TOL:
                 converged = True
                 break
             if it == MAX_FILTERS - 1:
                 break
             # Lock the leading converged pairs, keeping at least a few columns active.
             lock = 0
-            while lock < need and lock < active - 4 and residual[lock] <= RESIDUAL_TOL:
+            while lock < need - 1 and lock < active - 4 and residual[lock] <= RESIDUAL_TOL:
                 lock += 1
+            # Stalled: the filter barely separates the last wanted Ritz value from the
+            # block's end (rate) and the last filter shrank the wanted residuals by less
+            # than ten: the block's end cuts a cluster of close eigenvalues. Widen the
+            # guard past it (and judge the wider block after two filters of its own).
             a = max(float(theta[-1]), 1e-3 * float(theta[0]), 1e-12)
             rate = math.acosh(max(2.0 * float(theta[min(need, active) - 1]) / a - 1.0, 1.0))
             grow = 0
-            if (
-                it >= 2
-                and widened < MAX_WIDEN
-                and (rate < MIN_RATE or need >= active - 1)
-            ):
+            if since >= 2 and widened < MAX_WIDEN and rate < MIN_RATE and worst > 0.1 * previous:
                 grow = min(2 * guard, free // 5 - (n_locked + active), _room(n, active, n_locked))
+            previous = worst
+            since += 1
             if lock or grow > 0:
                 keep = buf.x[:, lock:].copy()
                 if lock:
@@ -382,11 +386,14 @@ def chebyshev(kernel, probs, labels, masses, want: int, *, vectors: bool):
                 if grow > 0:
                     widened += 1
                     guard += grow
+                    previous, since = math.inf, 0
                 buf = _Block(n, keep.shape[1] + max(grow, 0))
                 buf.x[:, : keep.shape[1]] = keep
                 del keep
                 _start(buf, op, rng, locked, fresh=max(grow, 0))
-                continue  # Rayleigh–Ritz on the new block before filtering it
+                if grow > 0:
+                    continue  # Rayleigh–Ritz on the new block before filtering it
+                # Locking rotated nothing: the kept Ritz values still hold for the filter.
             _filter(kernel, buf, op, locked, theta, bar)
     finally:
         if bar is not None:
@@ -398,8 +405,7 @@ def chebyshev(kernel, probs, labels, masses, want: int, *, vectors: bool):
     cut = cluster_after(values, want)
     lam = values[:want].copy()
     if not converged:
-        need = max(wanted - len(locked_vals), 0)
-        worst = float(residual[:need].max()) if need else 0.0
+        worst = float(residual[: want - len(locked_vals)].max())
         warnings.warn(
             f"the Chebyshev solver stopped after {MAX_FILTERS} filters with eigenvector "
             f"residuals up to {worst:.1e} (wanted {RESIDUAL_TOL:.0e}); the listed "

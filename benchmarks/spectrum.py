@@ -16,7 +16,8 @@ whose products are the *same* Rust operator (``Kernel.apply_symmetric``), so the
 comparison is between the solvers alone. eigsh may list a repeated eigenvalue fewer times
 than it occurs; the check compares the *distinct* values both found (to ``TOL``) and
 says when eigsh's list differs in multiplicity from natabs'. ``--quick`` uses n = 14
-(a few seconds) to try the script.
+(a few seconds) to try the script; ``--n N`` sets n (parity then has n - 4 bits) and
+``--case 13`` runs only the cases named.
 
 Times are wall-clock seconds measured in this run on this machine.
 """
@@ -95,10 +96,16 @@ def case(title: str, system: na.System, k: int) -> None:
 
 def main() -> None:
     n = 14 if "--quick" in sys.argv else 20
-    case(f"1. random support, n = {n}, density 0.95", random_support(n), 1)
-    case(f"2. noisy copies, n = {n}, p = 0.2", na.systems.noisy_copies(n, 0.2), 1)
-    m = n - 6 if "--quick" in sys.argv else 16
-    case(f"3. parity, n = {m}", na.systems.parity(m), 2)
+    if "--n" in sys.argv:
+        n = int(sys.argv[sys.argv.index("--n") + 1])
+    only = sys.argv[sys.argv.index("--case") + 1] if "--case" in sys.argv else "123"
+    if "1" in only:
+        case(f"1. random support, n = {n}, density 0.95", random_support(n), 1)
+    if "2" in only:
+        case(f"2. noisy copies, n = {n}, p = 0.2", na.systems.noisy_copies(n, 0.2), 1)
+    if "3" in only:
+        m = n - 6 if "--quick" in sys.argv else n - 4
+        case(f"3. parity, n = {m}", na.systems.parity(m), 2)
 
 
 if __name__ == "__main__":

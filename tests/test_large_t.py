@@ -169,3 +169,19 @@ def test_automatic_progress_bar_appears_only_for_long_work(monkeypatch, capsys):
     assert "surviving information" in capsys.readouterr().err
     na.surviving_information(s, [3], k=1, progress=False)
     assert "surviving information" not in capsys.readouterr().err
+
+
+def test_sampling_shows_a_bar_by_default_only_for_long_runs(monkeypatch, capsys):
+    pytest.importorskip("tqdm")
+    from natabs.measures import _sampling
+
+    fg = na.FactorGraph.ising_lattice(3, beta=0.3)
+    na.sample(fg, sweeps=[0, 5], chains=20, seed=0, record="magnetization")
+    assert "sweep" not in capsys.readouterr().err
+    monkeypatch.setattr(_sampling, "AUTO_BAR_WORK", 0.0)
+    na.sample(fg, sweeps=[0, 5], chains=20, seed=0, record="magnetization")
+    assert "sweep" in capsys.readouterr().err
+    na.sample(fg, sweeps=[0, 5], chains=20, seed=0, record="magnetization", progress=False)
+    assert "sweep" not in capsys.readouterr().err
+    with pytest.raises(TypeError, match="progress"):
+        na.sample(fg, sweeps=[0, 5], chains=20, seed=0, progress="yes")

@@ -240,7 +240,7 @@ def sampled_surviving_information(
     bootstrap: int = 1000,
     init: Any = None,
     burn_in: int | None = None,
-    progress: bool = False,
+    progress: bool | None = None,
     about: Any = None,
 ) -> SampledSurvival:
     """Sampled ``I(f(X^0); f(X^T))`` over ``T`` for a statistic ``f``, with intervals.

@@ -75,9 +75,9 @@ LARGE_T = 1 << 12
 #: Nats within which a value replaced by its limit is guaranteed to be (per start state
 #: mass, summed: ``N σ^{2T} <= LIMIT_TOL``; see ``_converged_from``).
 LIMIT_TOL = 1e-13
-#: Exact (or sampled) work, in propagation element-steps, refused up front: hours on a
-#: laptop. The refusal names the work and what to ask instead.
-REFUSE_WORK = 1e14
+#: Exact (or sampled) work, in propagation element-steps, refused up front: a quarter of
+#: an hour or more on a laptop. The refusal names the work and what to ask instead.
+REFUSE_WORK = 1e12
 
 
 @dataclass(frozen=True, repr=False)
@@ -236,8 +236,8 @@ def on_support(
         work = _dense_work(n, run) if dense else _propagation_work(n_starts, n, len(family), run)
         few_starts = n_starts <= (samples or DEFAULT_SAMPLES)  # sampling would cost more
         method = "exact" if work <= EXACT_WORK or (few_starts and work <= REFUSE_WORK) else "sampled"
-    if method == "sampled" and samples is None and (dense or not run.size):
-        method = "exact"  # nothing to sample: every value comes from the dense route or the limit
+    if asked == "auto" and method == "sampled" and not run.size:
+        method = "exact"  # nothing to sample: every value is the start or the limit
     if method == "sampled":
         _refuse(samples or DEFAULT_SAMPLES, n, len(family), run, "sampled")
     elif not dense:

@@ -305,9 +305,10 @@ def chebyshev(kernel, probs, labels, masses, want: int, *, vectors: bool):
       make the guard double (at most
       ``MAX_WIDEN`` times, within ``MEMORY_BUDGET``) with fresh random columns. An
       exactly repeated eigenvalue needs no separation: its vectors converge together.
-    - *Clusters*: the Ritz values of the guard that equal the last wanted eigenvalue
-      (within ``CLUSTER_TOL``) are counted: by interlacing (the j-th Ritz value is at
-      most the j-th eigenvalue) at least that many eigenvalues past ``want`` lie in the
+    - *Clusters*: guard pairs that may belong to the last wanted eigenvalue (their Ritz
+      value plus residual reaches it) are solved for as well, and those equal to it
+      (within ``CLUSTER_TOL``) counted: by interlacing (the j-th Ritz value is at most
+      the j-th eigenvalue) at least that many eigenvalues past ``want`` lie in the
       cluster, so a list cut inside a repeated eigenvalue says so.
 
     Every product is one fused pass of the Rust kernel over all columns; the unit
@@ -353,7 +354,17 @@ def chebyshev(kernel, probs, labels, masses, want: int, *, vectors: bool):
             residual = np.sqrt(np.einsum("ij,ij->j", buf.y0, buf.y0))
             n_locked = len(locked_vals)
             need = want - n_locked
-            worst = float(residual[:need].max())
+            # Guard pairs that may still belong to the last wanted eigenvalue (an eigenvalue
+            # lies within its residual of each Ritz value) are solved for too, so that a
+            # cluster cut by `want` is counted (all but the last two columns).
+            last = theta[need - 1] if need > 0 else locked_vals[want - 1]
+            while (
+                need < active - 2
+                and theta[need] + residual[need] >= last - CLUSTER_TOL
+                and (residual[need] > RESIDUAL_TOL or last - theta[need] <= CLUSTER_TOL)
+            ):
+                need += 1
+            worst = float(residual[:need].max()) if need > 0 else 0.0
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(locked=n_locked, block=active, residual=f"{worst:.1e}")
@@ -364,7 +375,9 @@ def chebyshev(kernel, probs, labels, masses, want: int, *, vectors: bool):
                 break
             # Lock the leading converged pairs, keeping at least a few columns active.
             lock = 0
-            while lock < need - 1 and lock < active - 4 and residual[lock] <= RESIDUAL_TOL:
+            while (
+                lock < want - n_locked - 1 and lock < active - 4 and residual[lock] <= RESIDUAL_TOL
+            ):
                 lock += 1
             # Stalled: the filter barely separates the last wanted Ritz value from the
             # block's end (rate) and the last filter shrank the wanted residuals by less

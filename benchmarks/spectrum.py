@@ -16,7 +16,7 @@ whose products are the *same* Rust operator (``Kernel.apply_symmetric``), so the
 comparison is between the solvers alone. eigsh may list a repeated eigenvalue fewer times
 than it occurs; the check compares the *distinct* values both found (to ``TOL``) and
 says when eigsh's list differs in multiplicity from natabs'. ``--quick`` uses n = 14
-(a few seconds) to try the script; ``--n N`` sets n (parity then has n - 4 bits) and
+(a few seconds) to try the script; ``--n N`` sets n (parity then has max(n - 4, 15) bits) and
 ``--case 13`` runs only the cases named.
 
 Times are wall-clock seconds measured in this run on this machine.
@@ -104,7 +104,7 @@ def main() -> None:
     if "2" in only:
         case(f"2. noisy copies, n = {n}, p = 0.2", na.systems.noisy_copies(n, 0.2), 1)
     if "3" in only:
-        m = n - 6 if "--quick" in sys.argv else n - 4
+        m = n - 6 if "--quick" in sys.argv else max(n - 4, 15)
         case(f"3. parity, n = {m}", na.systems.parity(m), 2)
 
 

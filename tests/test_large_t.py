@@ -181,7 +181,9 @@ def test_sampling_shows_a_bar_by_default_only_for_long_runs(monkeypatch, capsys)
     monkeypatch.setattr(_sampling, "AUTO_BAR_WORK", 0.0)
     na.sample(fg, sweeps=[0, 5], chains=20, seed=0, record="magnetization")
     assert "sweep" in capsys.readouterr().err
-    na.sample(fg, sweeps=[0, 5], chains=20, seed=0, record="magnetization", progress=False)
+    na.sample(
+        fg, sweeps=[0, 5], chains=20, seed=0, record="magnetization", progress=False
+    )
     assert "sweep" not in capsys.readouterr().err
     with pytest.raises(TypeError, match="progress"):
         na.sample(fg, sweeps=[0, 5], chains=20, seed=0, progress="yes")

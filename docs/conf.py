@@ -57,9 +57,9 @@ sphinx_gallery_conf = {
 
 # -- command-line help ------------------------------------------------------------------------
 # The reference page of the ``natabs`` command includes its ``--help`` texts, written here at
-# every build (fixed width, so the text does not depend on the terminal) so they never drift.
-
-CLI_COMMANDS = ("", "survey", "conserved", "curve", "spectrum", "sample")
+# every build (fixed width, so the text does not depend on the terminal) so they never drift,
+# and ``commands.inc``: one section per subcommand, in the order of ``natabs --help``, so a
+# subcommand registered in natabs.cli._parser.SUBCOMMANDS appears without editing the page.
 
 
 def _write_cli_help() -> None:
@@ -67,23 +67,31 @@ def _write_cli_help() -> None:
     import io
 
     from natabs.cli import main
+    from natabs.cli._parser import subcommands
 
     out_dir = os.path.join(_HERE, "api", "cli_help")
     os.makedirs(out_dir, exist_ok=True)
     old = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = "92"
+    sections = []
     try:
-        for command in CLI_COMMANDS:
+        for command in ("", *subcommands()):
             buf = io.StringIO()
             with contextlib.redirect_stdout(buf):
                 main([command, "--help"] if command else ["--help"])
-            with open(os.path.join(out_dir, f"{command or 'natabs'}.txt"), "w", encoding="utf-8") as f:
+            name = command or "natabs"
+            with open(os.path.join(out_dir, f"{name}.txt"), "w", encoding="utf-8") as f:
                 f.write(buf.getvalue())
+            title = f"``natabs {command}``" if command else "``natabs``"
+            sections.append(f"{title}\n{'-' * len(title)}\n\n.. literalinclude:: /api/cli_help/{name}.txt\n"
+                            "   :language: text\n")
     finally:
         if old is None:
             del os.environ["COLUMNS"]
         else:
             os.environ["COLUMNS"] = old
+    with open(os.path.join(out_dir, "commands.inc"), "w", encoding="utf-8") as f:
+        f.write("\n".join(sections))
 
 
 _write_cli_help()

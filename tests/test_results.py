@@ -45,6 +45,10 @@ def _dag() -> nx.DiGraph:
     return g
 
 
+def _majority(system):
+    return system.with_latent(lambda x: 2 * x.sum(axis=1) > system.n, name="M")
+
+
 def _examples() -> dict[type, object]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NotMixedWarning)  # short runs, on purpose
@@ -71,6 +75,15 @@ def _runs() -> dict[type, object]:
         diagnose(stuck, sweeps=[0, 1, 2, 4, 8, 16]),
         testing.find_counterexample(_claim, seed=0),
         na.dag.check_dag(_dag()),
+        na.natural_latent_errors(_majority(noisy), "M"),
+        (found := na.find_natural_latent(noisy, card=2, restarts=1, seed=0)),
+        found.baselines[0],
+        na.latent_pareto(noisy, card=2, levels=2, restarts=1, seed=0),
+        na.latent_survival(_majority(noisy), "M", nt.Relabel("x0", [1, 0])),
+        na.sweep(lambda n: {"n2": n * n}, {"n": [1, 2]}, executor="serial", progress=False),
+        na.conserved(na.systems.noisy_copies(5, 0.2, symmetric=True), k=1),
+        na.spectrum(na.systems.noisy_copies(5, 0.2, symmetric=True), k=1, top=3),
+        na.conserved(na.LinearCode.hamming(3), k=2),
     ]
     return {type(r): r for r in runs}
 

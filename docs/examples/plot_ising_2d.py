@@ -17,7 +17,8 @@ sign and burns in: below ``T_c`` that is the right mixture of the two phases, ab
 order melts during the burn-in, and near ``T_c`` the burn-in may be too short (the
 relaxation time grows like ``L^2``). So each run is checked: the size of the
 magnetisation, ``|m|``, recorded every 8 sweeps, must be stationary over the 256 sweeps
-shown (split-R̂ at most 1.1 and chains that move, :func:`natabs.sampling.diagnose`; its
+shown (no drift of its distribution between the two halves, nested R̂ at most 1.01, and
+chains that move, :func:`natabs.sampling.diagnose`; its
 autocorrelation time is printed too, resolved to the 8-sweep spacing). Runs that fail are printed but
 left out of the figure. The sign itself is *expected* not to mix below ``T_c``: that is the
 information we measure, so the warning that ``sample`` gives for it is silenced here.

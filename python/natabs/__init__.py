@@ -18,7 +18,7 @@ from __future__ import annotations
 from . import errors, systems, blocks, measures, transforms, io, plot
 from . import dag, estimate, factor_graph, sampling  # noqa: F401  (older module paths, kept working)
 from ._native import __version__
-from .systems import FactorGraph, System
+from .systems import FactorGraph, LinearCode, SymmetricSystem, System
 
 # Exact conserved information (THEORY §3), finite time and spectra (§4), sampling.
 from .measures import (
@@ -36,8 +36,25 @@ from .measures import (
     surviving_information,
 )
 
+# Natural latents (THEORY §7).
+from .measures import (
+    FoundLatent,
+    LatentPareto,
+    LatentSurvival,
+    NaturalLatentErrors,
+    find_natural_latent,
+    latent_pareto,
+    latent_survival,
+    natural_latent_errors,
+)
+from .systems._latents import resampled_latent
+
 # Transformations and survival reports (THEORY §5).
 from .transforms import Survival, SurvivalTable, light_cone, survival_table, survives
+
+# Sweeps: grids of parameters on any executor, resumable (natabs.sweeps).
+from . import sweeps
+from .sweeps import SweepResult, sweep
 
 __all__ = [
     "__version__",
@@ -59,6 +76,8 @@ __all__ = [
     "Survival",
     "SurvivalTable",
     "FactorGraph",
+    "SymmetricSystem",
+    "LinearCode",
     "sample",
     "SampleRun",
     "estimate",
@@ -69,6 +88,18 @@ __all__ = [
     "spectrum",
     "SlowModes",
     "slow_modes",
+    "NaturalLatentErrors",
+    "natural_latent_errors",
+    "resampled_latent",
+    "find_natural_latent",
+    "FoundLatent",
+    "latent_pareto",
+    "LatentPareto",
+    "latent_survival",
+    "LatentSurvival",
+    "sweeps",
+    "sweep",
+    "SweepResult",
 ]
 
 

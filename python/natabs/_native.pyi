@@ -1,6 +1,28 @@
 # Type stubs for the private Rust extension. Python validates every argument first.
+# Checked against the built module by .ci/check_stub.sh (mypy.stubtest).
+from typing import final
+
 import numpy as np
 import numpy.typing as npt
+
+__all__ = [
+    "__version__",
+    "duplicate_codes",
+    "duplicate_rows",
+    "components_codes",
+    "components_rows",
+    "GibbsChains",
+    "gibbs_ancestral",
+    "Kernel",
+    "marginal_entropies",
+    "gf2_rref",
+    "gf2_rank",
+    "gf2_kernel",
+    "gf2_transpose",
+    "gf2_local_rank",
+    "gf2_low_weight_rank",
+    "gf2_weight_profile",
+]
 
 __version__: str
 
@@ -13,12 +35,12 @@ def components_rows(
     cards: list[int], rows: npt.NDArray[np.uint32], blocks: list[tuple[int, ...]]
 ) -> tuple[npt.NDArray[np.uint32], int]: ...
 
+@final
 class GibbsChains:
-    fast: bool
-    steps_per_sweep: int
-    sweeps_done: int
-    def __init__(
-        self,
+    """Independent block-Gibbs chains on one factor graph and block family."""
+
+    def __new__(
+        cls,
         cards: list[int],
         scope_vars: npt.NDArray[np.uint32],
         scope_lens: npt.NDArray[np.uint32],
@@ -30,7 +52,14 @@ class GibbsChains:
         seed: int,
         threads: int | None = None,
         fast: bool = True,
-    ) -> None: ...
+        first_chain: int = 0,
+    ) -> GibbsChains: ...
+    @property
+    def fast(self) -> bool: ...
+    @property
+    def steps_per_sweep(self) -> int: ...
+    @property
+    def sweeps_done(self) -> int: ...
     def advance(self, sweeps: int) -> None: ...
     def write_states_u8(self, out: npt.NDArray[np.uint8]) -> None: ...
     def write_states_u16(self, out: npt.NDArray[np.uint16]) -> None: ...
@@ -50,6 +79,7 @@ def gibbs_ancestral(
     threads: int | None = None,
 ) -> npt.NDArray[np.uint16]: ...
 
+@final
 class Kernel:
     """The block-resampling kernel of a support; Python validates every argument first."""
 
@@ -104,3 +134,26 @@ class Kernel:
         scan: str,
         budget: int,
     ) -> npt.NDArray[np.float64]: ...
+def marginal_entropies(
+    cards: list[int],
+    codes: npt.NDArray[np.uint64],
+    probs: npt.NDArray[np.float64],
+    sets: list[list[int]],
+    budget_bytes: int,
+) -> list[float]: ...
+
+# GF(2)-linear systems (rust/py/src/gf2.rs): (rows, words) uint64 bit-packed matrices.
+def gf2_rref(rows: npt.NDArray[np.uint64], n: int) -> tuple[npt.NDArray[np.uint64], list[int]]: ...
+def gf2_rank(rows: npt.NDArray[np.uint64], n: int) -> int: ...
+def gf2_kernel(rows: npt.NDArray[np.uint64], n: int) -> npt.NDArray[np.uint64]: ...
+def gf2_transpose(rows: npt.NDArray[np.uint64], n: int) -> npt.NDArray[np.uint64]: ...
+def gf2_local_rank(
+    cols: npt.NDArray[np.uint64],
+    n: int,
+    m: int,
+    members: npt.NDArray[np.uint32],
+    starts: npt.NDArray[np.uint64],
+    target: int,
+) -> int: ...
+def gf2_low_weight_rank(cols: npt.NDArray[np.uint64], n: int, m: int, k: int, target: int) -> int: ...
+def gf2_weight_profile(gen: npt.NDArray[np.uint64], n: int) -> list[int]: ...

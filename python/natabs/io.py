@@ -33,6 +33,20 @@ node names, in the order the table's axes use) and ``cpd``, nested lists of shap
       {"name": "b", "card": 2, "parents": ["a"], "cpd": [[0.9, 0.1], [0.2, 0.8]]}
     ]}
 
+Factor graph format
+-------------------
+A Markov random field (:meth:`natabs.FactorGraph.from_factors`): ``"format":
+"natabs.factors"``, ``"version": 1``, optional ``"names"`` (one per variable), optional
+``"log"`` (``false`` by default) and ``"factors"``, a list of objects with ``scope`` (the
+variables the factor touches: indices ``0 .. n-1``, or names when ``names`` is given) and
+``table`` (nested lists with one axis per scope variable, in scope order): potentials
+(finite, ``>= 0``), or finite log-potentials with ``"log": true``. A variable's card is the
+length of its axes::
+
+    {"format": "natabs.factors", "version": 1, "names": ["a", "b"], "factors": [
+      {"scope": ["a", "b"], "table": [[3, 1], [1, 3]]}
+    ]}
+
 Sources and targets
 -------------------
 Readers accept a path (``str`` or ``os.PathLike``), an open text file, a JSON text (a
@@ -65,6 +79,7 @@ from .systems._support import System
 __all__ = [
     "SYSTEM_FORMAT",
     "DAG_FORMAT",
+    "FACTORS_FORMAT",
     "VERSION",
     "to_json",
     "from_json",
@@ -72,10 +87,12 @@ __all__ = [
     "system_from_dict",
     "dag_from_json",
     "dag_to_json",
+    "factor_graph_from_json",
 ]
 
 SYSTEM_FORMAT = "natabs.system"
 DAG_FORMAT = "natabs.dag"
+FACTORS_FORMAT = "natabs.factors"
 #: Version written; readers accept this version and older.
 VERSION = 1
 
@@ -354,3 +371,68 @@ def dag_to_json(
         for v, c, ps, t in zip(spec.nodes, spec.cards, spec.parents, spec.cpds)
     ]
     return _dump({"format": DAG_FORMAT, "version": VERSION, "nodes": nodes}, path, indent)
+
+
+# -- factor graphs ---------------------------------------------------------------------------
+
+
+def factor_graph_from_json(source: Source) -> Any:
+    """Read a Markov random field in the ``natabs.factors`` format into a FactorGraph.
+
+    Examples
+    --------
+    >>> import natabs as na
+    >>> fg = na.io.factor_graph_from_json({"format": "natabs.factors", "version": 1,
+    ...     "names": ["a", "b"], "factors": [{"scope": ["a", "b"], "table": [[3, 1], [1, 3]]}]})
+    >>> fg
+    FactorGraph(kind='mrf', n=2, cards=2, factors=1)
+    >>> fg.to_system().to_table()
+    array([[0.375, 0.125],
+           [0.125, 0.375]])
+    """
+    from .systems._factor_graph import FactorGraph
+
+    data = _load(source, "factor graph")
+    _check_header(data, FACTORS_FORMAT)
+    names = data.get("names")
+    if names is not None and (
+        not isinstance(names, list) or not all(isinstance(v, str) for v in names)
+    ):
+        raise InvalidInputError(f'"names" must be a list of strings, got {names!r}')
+    log = data.get("log", False)
+    if not isinstance(log, bool):
+        raise InvalidInputError(f'"log" must be true or false, got {log!r}')
+    factors = _require(data, "factors", "the factor graph")
+    if not isinstance(factors, list) or not factors:
+        raise InvalidInputError('"factors" must be a non-empty list of {"scope", "table"} objects')
+    index = {v: i for i, v in enumerate(names or ())}
+    # Every variable appears in some factor, so n is at most the number of scope entries.
+    n_max = len(names) if names is not None else sum(
+        len(f["scope"]) for f in factors if isinstance(f, dict) and isinstance(f.get("scope"), list)
+    )
+    scopes, tables = [], []
+    for f, factor in enumerate(factors):
+        where = f"factor {f}"
+        if not isinstance(factor, dict):
+            raise InvalidInputError(f"{where} must be a JSON object, got {type(factor).__name__}")
+        scope = _require(factor, "scope", where)
+        if not isinstance(scope, list):
+            raise InvalidInputError(f'{where}: "scope" must be a list of variables, got {scope!r}')
+        resolved = []
+        for v in scope:
+            if isinstance(v, str) and v in index:
+                resolved.append(index[v])
+            elif isinstance(v, int) and not isinstance(v, bool) and 0 <= v < n_max:
+                resolved.append(v)
+            else:
+                known = "a name in \"names\" or its index" if names is not None else "an index 0 .. n-1"
+                raise InvalidInputError(f'{where}: scope entry {v!r} is not a variable (give {known})')
+        try:
+            table = np.array(_require(factor, "table", where), dtype=np.float64)
+        except (TypeError, ValueError, OverflowError):
+            raise InvalidInputError(
+                f'{where}: "table" must be nested lists of numbers, one axis per scope variable'
+            ) from None
+        scopes.append(resolved)
+        tables.append(table)
+    return FactorGraph.from_factors(scopes, tables, names=names, log=log)

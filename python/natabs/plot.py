@@ -153,12 +153,21 @@ def spectrum(spec: Any, ax: Any = None) -> Any:
     return ax
 
 
-def survival(table_or_rows: Any, ax: Any = None) -> Any:
+def survival(table_or_rows: Any, ax: Any = None, *, horizontal: bool | None = None) -> Any:
     """``R_k`` before and after a transformation, with the proven bounds on ``after``.
 
     Accepts one row, an iterable of rows, or a table with a ``rows`` attribute; a row is any
     object with ``before``, ``after``, ``lower``, ``upper`` and ``k`` (a ``label``,
     ``transform`` or ``system`` attribute, when present, names it on the axis).
+
+    Parameters
+    ----------
+    table_or_rows : SurvivalTable, Survival or iterable of rows
+    ax : matplotlib Axes, optional
+    horizontal : bool, optional
+        One row of the chart per row of data, its name written on the left (legible for
+        many rows or long names); default: horizontal when there are more than 6 rows or
+        a name is longer than 16 characters.
 
     Examples
     --------
@@ -169,6 +178,9 @@ def survival(table_or_rows: Any, ax: Any = None) -> Any:
     >>> ax = na.plot.survival([row])
     >>> [t.get_text() for t in ax.get_xticklabels()]
     ['cnot, k=3']
+    >>> ax = na.plot.survival([row] * 8)          # many rows: names on the left, first on top
+    >>> ax.get_yticklabels()[0].get_text(), bool(ax.yaxis_inverted())
+    ('cnot, k=3', True)
     """
     ax = _axes(ax)
     rows = getattr(table_or_rows, "rows", table_or_rows)
@@ -178,9 +190,6 @@ def survival(table_or_rows: Any, ax: Any = None) -> Any:
     x = np.arange(len(rows))
     get = lambda a: np.array([float(getattr(r, a)) for r in rows])  # noqa: E731
     before, after, lower, upper = get("before"), get("after"), get("lower"), get("upper")
-    ax.vlines(x, lower, upper, color="lightgrey", linewidth=6, label="bounds on after")
-    ax.plot(x - 0.1, before, "o", label="before")
-    ax.plot(x + 0.1, after, "s", label="after")
     names = []
     shared = getattr(table_or_rows, "transform", None)
     if shared is not None:
@@ -191,6 +200,24 @@ def survival(table_or_rows: Any, ax: Any = None) -> Any:
             continue
         name = next((str(getattr(r, a)) for a in ("label", "transform", "system") if hasattr(r, a)), str(i))
         names.append(f"{name}, k={r.k}")
+    if horizontal is None:
+        horizontal = len(rows) > 6 or max(map(len, names), default=0) > 16
+    if horizontal:
+        ax.hlines(x, lower, upper, color="lightgrey", linewidth=6, label="bounds on after")
+        ax.plot(before, x - 0.12, "o", label="before")
+        ax.plot(after, x + 0.12, "s", label="after")
+        ax.set_yticks(x, names)
+        ax.tick_params(axis="y", labelsize="small")
+        ax.set_ylim(len(rows) - 0.5, -0.5)  # first row on top, as in a printed table
+        ax.set_xlabel("R_k (bits)")
+        ax.grid(axis="y", color="0.93")
+        # below the axes, clear of every row
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.06 - 0.5 / max(len(rows), 4)),
+                  ncol=3, fontsize="small", frameon=False)
+        return ax
+    ax.vlines(x, lower, upper, color="lightgrey", linewidth=6, label="bounds on after")
+    ax.plot(x - 0.1, before, "o", label="before")
+    ax.plot(x + 0.1, after, "s", label="after")
     ax.set_xticks(x, names, rotation=30 if len(rows) > 3 else 0, ha="right" if len(rows) > 3 else "center")
     ax.set_ylabel("R_k (bits)")
     ax.legend()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import math
+import threading
 import warnings
 
 import numpy as np
@@ -49,6 +50,11 @@ MIN_GUARD = 8
 #: Most times the block is widened (its guard doubles each time).
 MAX_WIDEN = 4
 
+#: Dense eigenproblems from this order up run in a worker thread (LAPACK takes seconds
+#: there and cannot be interrupted): see :func:`_interruptible`.
+INTERRUPTIBLE_ORDER = 2048
+
+
 def block_size(want: int) -> int:
     # A margin past the wanted ones: the last wanted vectors converge at the rate set by
     # the gap to the first eigenvalue *outside* the block.
@@ -68,11 +74,44 @@ def dense(kernel, probs, want: int, *, vectors: bool, deflate: bool = False):
         root = np.sqrt(probs)
         s -= np.outer(root, root)
     if vectors:
-        lam, vec = np.linalg.eigh(s)
+        lam, vec = _eigh(s)
         lam = lam[::-1]
         return lam[:want].copy(), vec[:, ::-1][:, :want].copy(), cluster_after(lam, want)
-    lam = np.linalg.eigvalsh(s)[::-1]
+    lam = _eigh(s, vectors=False)[::-1]
     return lam[:want].copy(), None, cluster_after(lam, want)
+
+
+def _eigh(s: np.ndarray, *, vectors: bool = True):
+    """``numpy.linalg.eigh`` (or ``eigvalsh``) of a symmetric matrix, interruptible when big."""
+    solve = np.linalg.eigh if vectors else np.linalg.eigvalsh
+    if len(s) < INTERRUPTIBLE_ORDER:
+        return solve(s)
+    return _interruptible(solve, s)
+
+
+def _interruptible(fn, *args):
+    """``fn(*args)`` in a worker thread while this thread waits, so Ctrl-C reaches the caller.
+
+    Numpy releases the GIL inside LAPACK but never checks for signals, so a dense
+    eigenproblem of 8,192 states would hold Ctrl-C off for a minute. Waiting on the worker
+    in short slices lets the interrupt through at once; the worker cannot be stopped and
+    finishes in the background, its result dropped.
+    """
+    out: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            out["value"] = fn(*args)
+        except BaseException as e:  # noqa: BLE001 -- handed to the caller below
+            out["error"] = e
+
+    worker = threading.Thread(target=run, name="natabs-dense-eigh", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.1)
+    if "error" in out:
+        raise out["error"]  # type: ignore[misc]
+    return out["value"]
 
 
 #: Largest support a dense eigendecomposition is run on: 128 MiB of matrix and a few
@@ -114,7 +153,9 @@ def lanczos(kernel, probs, want: int, *, vectors: bool, deflate: bool = False):
     # A wider Krylov space than scipy's default (2k + 1) needs fewer products when the
     # leading eigenvalues cluster near 1, as they do for slow modes.
     ncv = min(n - 1, max(2 * want + 2, 32))
-    lam, vec = eigsh(op, k=want, which="LA", v0=v0, ncv=ncv, tol=1e-10, return_eigenvectors=True)
+    lam, vec = eigsh(
+        op, k=want, which="LA", v0=v0, ncv=ncv, tol=1e-10, return_eigenvectors=True
+    )
     order = np.argsort(lam)[::-1]
     return lam[order], (vec[:, order] if vectors else None)
 
@@ -160,8 +201,8 @@ def lobpcg(kernel, probs, labels, masses, want: int, *, vectors: bool):
         check_dense(n)
         dense = kernel.dense_symmetric(_kernel.MEMORY_BUDGET)
         q = e.toarray() * np.sqrt(inv_mass)[None, :]
-        dense -= (q @ q.T)  # unit eigenvalues of the components become 0
-        lam, vec = np.linalg.eigh(dense)
+        dense -= q @ q.T  # unit eigenvalues of the components become 0
+        lam, vec = _eigh(dense)
         lam, vec = lam[::-1], vec[:, ::-1]
         cut = cluster_after(lam, want)
         return lam[:want].copy(), (vec[:, :want].copy() if vectors else None), True, cut
@@ -210,7 +251,9 @@ class _Complement:
         self.kernel, self.n = kernel, n
         self.labels = np.asarray(labels, dtype=np.int64)
         self.root = np.sqrt(probs)[:, None]
-        self.e = csr_matrix((self.root[:, 0], (np.arange(n), self.labels)), shape=(n, len(masses)))
+        self.e = csr_matrix(
+            (self.root[:, 0], (np.arange(n), self.labels)), shape=(n, len(masses))
+        )
         self.inv_mass = 1.0 / np.asarray(masses, dtype=np.float64)
 
     def project(self, v: np.ndarray, scratch: np.ndarray) -> None:

@@ -81,7 +81,8 @@ def conserved(
     """
     compute = implementation(system, "conserved")
     b = check_base(base)
-    family = _blocks.resolve(system, k, blocks)
+    # A kind may keep the family unlisted (all_subsets(n, k) of a code at n = 10^4).
+    family = getattr(compute, "resolve_blocks", _blocks.resolve)(system, k, blocks)
     return compute(system, family, base=b)
 
 

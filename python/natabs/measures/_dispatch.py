@@ -47,6 +47,8 @@ MEASURES = (
 _KINDS: dict[str, tuple[str, str]] = {
     "systems._support:System": ("measures._support", "SupportMeasures"),
     "systems._factor_graph:FactorGraph": ("measures._factor_graph", "FactorGraphMeasures"),
+    "systems._symmetric:SymmetricSystem": ("measures._symmetric", "SymmetricMeasures"),
+    "systems._gf2:LinearCode": ("measures._gf2", "GF2Measures"),
 }
 
 

@@ -242,6 +242,7 @@ def sampled_surviving_information(
     burn_in: int | None = None,
     progress: bool | None = None,
     about: Any = None,
+    executor: Any = None,
 ) -> SampledSurvival:
     """Sampled ``I(f(X^0); f(X^T))`` over ``T`` for a statistic ``f``, with intervals.
 
@@ -268,6 +269,9 @@ def sampled_surviving_information(
         A latent variable ``Λ`` of the model (THEORY §4, information about a latent):
         blocks containing it are dropped, so it never moves, and the estimate is
         ``I(Λ; f(X^T))`` instead (``f`` must be a list of variables or a callable).
+    executor : concurrent.futures.Executor, optional
+        Run the chains in ranges on the executor's workers (see :func:`natabs.sample`):
+        the estimate is bit-identical to a single-process run.
 
     Examples
     --------
@@ -283,7 +287,7 @@ def sampled_surviving_information(
         return _about_latent(model, statistic, about, sweeps_t, chains=chains, k=k,
                              blocks=blocks, scan=scan, seed=seed, threads=threads, base=base,
                              confidence=confidence, bootstrap=bootstrap, init=init,
-                             burn_in=burn_in, progress=progress)
+                             burn_in=burn_in, progress=progress, executor=executor)
     record: Any
     if callable(statistic):
         record = "states"
@@ -301,7 +305,7 @@ def sampled_surviving_information(
         warnings.simplefilter("ignore", NotMixedWarning)
         run = sample(model, at, chains=chains, k=k, blocks=blocks, scan=scan, seed=seed,
                      threads=threads, record=record, init=init, burn_in=burn_in,
-                     progress=progress)
+                     progress=progress, executor=executor)
     if callable(statistic):
         values = np.stack([np.asarray(statistic(s)) for s in run.states])
         if values.shape[:2] != (len(at), chains):
@@ -346,14 +350,15 @@ def _row_codes(values: np.ndarray) -> np.ndarray:
 
 
 def _about_latent(model, statistic, about, sweeps_t, *, chains, k, blocks, scan, seed, threads,
-                  base, confidence, bootstrap, init, burn_in, progress) -> SampledSurvival:
+                  base, confidence, bootstrap, init, burn_in, progress,
+                  executor=None) -> SampledSurvival:
     """I(Λ; f(X^T)) (THEORY §4): the chain runs on the observed variables with Λ summed
     out of the law, started from X^0 ~ P(X | Λ), Λ ~ P(Λ) (a joint draw of the full model)."""
     lam = model.index(about)
     observed = model.marginalize(about)
     seed = _seed_of(seed)
     start = sample(model, [0], chains=chains, k=1, seed=seed, threads=threads, init=init,
-                   burn_in=burn_in)
+                   burn_in=burn_in, executor=executor)
     lam_values = start.states[0][:, lam]
     x0 = np.delete(start.states[0], lam, axis=1)
     if callable(statistic):
@@ -369,7 +374,7 @@ def _about_latent(model, statistic, about, sweeps_t, *, chains, k, blocks, scan,
         warnings.simplefilter("ignore", NotMixedWarning)
         run = sample(observed, sweeps_t, chains=chains, k=k, blocks=blocks, scan=scan,
                      seed=_sub(seed, 10**6), threads=threads, record=record, init=x0,
-                     burn_in=0, progress=progress)
+                     burn_in=0, progress=progress, executor=executor)
     values = (np.stack([np.asarray(statistic(x)) for x in run.states]) if callable(statistic)
               else run.values)
     est = [mutual_information(lam_values, values[i], base=base, confidence=confidence,

@@ -33,3 +33,4 @@ class FactorGraphMeasures:
     surviving_information = staticmethod(_enumerated("surviving_information"))
     spectrum = staticmethod(_enumerated("spectrum"))
     slow_modes = staticmethod(_enumerated("slow_modes"))
+    natural_latent_errors = staticmethod(_enumerated("natural_latent_errors"))

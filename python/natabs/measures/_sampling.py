@@ -122,6 +122,7 @@ def sample(
     burn_in: int | None = None,
     progress: bool | None = None,
     fast: bool = True,
+    executor: Any = None,
 ) -> SampleRun:
     """Run independent block-Gibbs chains and record them at the given sweeps.
 
@@ -160,6 +161,11 @@ def sample(
         ``AUTO_BAR_WORK`` variables (a few seconds) and tqdm is installed.
     fast : bool
         Allow the pairwise binary fast path (disable it only to compare paths).
+    executor : concurrent.futures.Executor, optional
+        Split the chains into ranges run on the executor's workers (a process pool, or
+        Dask through ``distributed.Client(...).get_executor()``) and merge them. Every
+        chain has its own stream, so the run is bit-identical to one without
+        ``executor``; ``threads`` then applies on each worker.
 
     Returns
     -------
@@ -196,19 +202,74 @@ def sample(
 
     x0, default_burn = _initial(model, chains, seed, init, threads)
     burn = default_burn if burn_in is None else integer(burn_in, "burn_in", 0)
-    args = model._native_args()
-    fam = _flat_family(family)
-    if burn:
-        warm = _native.GibbsChains(*args, *fam, scan, x0, _derive(seed, 1), threads, fast)
-        warm.advance(burn)
-        x0 = np.empty((chains, model.n), dtype=np.uint16)
+    plan = _Plan(model._native_args(), _flat_family(family), scan, burn, seed, threads, fast,
+                 kind, vars_, sweeps_t)
+    if executor is not None:
+        from ._split import run_split
+
+        states, values, steps_per_sweep, fast_used = run_split(executor, plan, x0, progress)
+    else:
+        states, values, steps_per_sweep, fast_used = _run_range(plan, x0, 0, progress)
+    diag = (diagnose(values, sweeps_t, burn_in=burn)
+            if values is not None and len(sweeps_t) >= 2 else None)
+    warn_unmixed(diag, f"the recorded {record if isinstance(record, str) else 'values'}")
+    return SampleRun(
+        sweeps=sweeps_t, chains=chains, n=model.n,
+        record=record if isinstance(record, str) else tuple(record),
+        scan=scan, blocks=describe(family), seed=seed,
+        steps_per_sweep=steps_per_sweep, fast=fast_used,
+        states=states, values=values, diagnostics=diag,
+    )
+
+
+# -- running chains --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Everything a range of chains needs, as plain data (it travels to other processes)."""
+
+    args: tuple  # FactorGraph._native_args()
+    family: tuple[np.ndarray, np.ndarray]
+    scan: str
+    burn: int
+    seed: int
+    threads: int | None
+    fast: bool
+    kind: str
+    vars: tuple[int, ...]
+    sweeps: tuple[int, ...]
+
+
+def _run_range(plan: _Plan, x0: np.ndarray, first_chain: int,
+               progress: bool = False) -> tuple[Any, Any, int, bool]:
+    """Chains ``first_chain .. first_chain + len(x0)`` of a run, from initial states ``x0``.
+
+    Chain ``c`` draws from its own stream ``(seed, c)`` (and ``(_derive(seed, 1), c)`` for
+    burn-in), so ranges put together are the whole run bit for bit.
+    Returns ``(states, values, steps_per_sweep, fast)``.
+    """
+    chains, n = x0.shape
+    # Arrays that crossed a process boundary (Dask frames) may arrive misaligned or
+    # read-only: the engine needs them aligned and contiguous.
+    args = tuple(_aligned(a) for a in plan.args)
+    family = tuple(_aligned(a) for a in plan.family)
+    x0 = np.require(x0, np.uint16, ["C", "A"])
+    cards = args[0]
+    sweeps_t, kind = plan.sweeps, plan.kind
+    if plan.burn:
+        warm = _native.GibbsChains(*args, *family, plan.scan, x0,
+                                   _derive(plan.seed, 1), plan.threads, plan.fast, first_chain)
+        warm.advance(plan.burn)
+        x0 = np.empty((chains, n), dtype=np.uint16)
         warm.write_states_u16(x0)
-    engine = _native.GibbsChains(*args, *fam, scan, x0, seed, threads, fast)
+    engine = _native.GibbsChains(*args, *family, plan.scan, x0, plan.seed,
+                                 plan.threads, plan.fast, first_chain)
 
     states = values = None
     slots = len(sweeps_t)
     if kind == "states":
-        states = np.empty((slots, chains, model.n), dtype=_dtype(max(model.cards)))
+        states = np.empty((slots, chains, n), dtype=_dtype(max(cards)))
     elif kind == "magnetization":
         values = np.empty((slots, chains), dtype=np.float64)
     elif kind == "majority":
@@ -216,7 +277,7 @@ def sample(
     else:
         values = np.empty((slots, chains), dtype=np.uint64)
 
-    bar = _bar(progress, sweeps_t[-1], work=float(chains) * model.n * sweeps_t[-1])
+    bar = _bar(progress, sweeps_t[-1], work=float(chains) * n * sweeps_t[-1])
     # Small steps only for a progress bar to advance: each call of the engine packs and
     # unpacks lockstep chains, and the engine already works in chunks that hear Ctrl-C.
     step = max(1, math.ceil(sweeps_t[-1] / 200)) if bar is not None else sweeps_t[-1] + 1
@@ -239,19 +300,15 @@ def sample(
             elif kind == "majority":
                 engine.majority(values[slot])
             else:
-                engine.joint_code(list(vars_), values[slot])
+                engine.joint_code(list(plan.vars), values[slot])
     finally:
         if bar is not None:
             bar.close()
-    diag = diagnose(values, sweeps_t) if values is not None and len(sweeps_t) >= 2 else None
-    warn_unmixed(diag, f"the recorded {record if isinstance(record, str) else 'values'}")
-    return SampleRun(
-        sweeps=sweeps_t, chains=chains, n=model.n,
-        record=record if isinstance(record, str) else tuple(record),
-        scan=scan, blocks=describe(family), seed=seed,
-        steps_per_sweep=int(engine.steps_per_sweep), fast=bool(engine.fast),
-        states=states, values=values, diagnostics=diag,
-    )
+    return states, values, int(engine.steps_per_sweep), bool(engine.fast)
+
+
+def _aligned(a: Any) -> Any:
+    return np.require(a, a.dtype, ["C", "A"]) if isinstance(a, np.ndarray) else a
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -348,7 +405,7 @@ def _flat_family(family: tuple[tuple[int, ...], ...]) -> tuple[np.ndarray, np.nd
 AUTO_BAR_WORK = 1e9
 
 
-def _bar(progress: bool | None, total: int, work: float = 0.0):
+def _bar(progress: bool | None, total: int, work: float = 0.0, unit: str = "sweep"):
     if progress is False or (progress is None and work < AUTO_BAR_WORK):
         return None
     if progress is not None and not isinstance(progress, bool):
@@ -359,4 +416,4 @@ def _bar(progress: bool | None, total: int, work: float = 0.0):
         if progress is None:
             return None
         raise ImportError("progress=True needs tqdm (pip install tqdm)") from None
-    return tqdm(total=total, unit="sweep")
+    return tqdm(total=total, unit=unit)

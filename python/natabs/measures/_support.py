@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import _conserved, _finite_time, _spectrum
+from . import _conserved, _finite_time, _latents, _spectrum
 
 __all__ = ["SupportMeasures"]
 
@@ -15,3 +15,4 @@ class SupportMeasures:
     surviving_information = staticmethod(_finite_time.on_support)
     spectrum = staticmethod(_spectrum.spectrum_on_support)
     slow_modes = staticmethod(_spectrum.slow_modes_on_support)
+    natural_latent_errors = staticmethod(_latents.on_support)

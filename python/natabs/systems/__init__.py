@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from ._catalog import catalog, copies, coupled_pair, ising_ring, noisy_copies, parity
 from ._factor_graph import FactorGraph
+from ._gf2 import LinearCode
 from ._support import System
+from ._symmetric import SymmetricSystem
 
-__all__ = ["System", "FactorGraph", "copies", "noisy_copies", "coupled_pair", "parity", "ising_ring", "catalog"]
+__all__ = ["System", "FactorGraph", "SymmetricSystem", "LinearCode", "copies", "noisy_copies", "coupled_pair", "parity", "ising_ring", "catalog"]

@@ -52,12 +52,15 @@ def copies(n: int, card: int = 2) -> System:
     return System(states, np.full(card, 1.0 / card), [card] * n)
 
 
-def noisy_copies(n: int, p: float, *, latent: bool = False) -> System:
+def noisy_copies(n: int, p: float, *, latent: bool = False, symmetric: bool = False) -> Any:
     """Noisy copies ``X_i = B xor N_i`` of a uniform bit ``B``, ``N_i ~ Bernoulli(p)``.
 
     Full support, so ``R_k = 0`` for every ``k >= 1``; the majority is the slow mode and
     the relaxation time grows roughly like ``(4p(1-p))**(-n/2)``. With ``latent=True`` the
     source ``B`` is kept as a last variable named ``"source"`` (for ``about="source"``).
+    With ``symmetric=True`` the result is a :class:`~natabs.SymmetricSystem` held by its
+    ``n + 1`` types, exact at any ``n`` (the source, with ``latent=True``, is kept beside
+    the variables, again named ``"source"``).
 
     Examples
     --------
@@ -65,9 +68,20 @@ def noisy_copies(n: int, p: float, *, latent: bool = False) -> System:
     >>> s = na.systems.noisy_copies(3, 0.1)
     >>> s.size, na.conserved_information(s, k=1)
     (8, 0.0)
+    >>> na.systems.noisy_copies(1001, 0.1, latent=True, symmetric=True)
+    SymmetricSystem(n=1001, card=2, types=1002 of 1002, latent='source' (2 values))
     """
     n = integer(n, "n", 1)
     p = _prob(p, "p")
+    if not isinstance(symmetric, bool):
+        raise TypeError(f"symmetric must be True or False, got {symmetric!r}")
+    if symmetric:
+        from ._symmetric import SymmetricSystem
+
+        source = SymmetricSystem.iid_given([0.5, 0.5], [[1 - p, p], [p, 1 - p]], n)
+        if latent:
+            return source
+        return source.without_latent()
     x = _bits(n)
     w = x.sum(axis=1)
     given0 = p**w * (1 - p) ** (n - w)

@@ -345,6 +345,23 @@ class System(NamedVariables):
         cards = self._cards if self.n <= 8 else self._cards[:8] + ("...",)  # type: ignore[operator]
         return f"System(n={self.n}, cards={cards}, support={self.size}, names={names})"
 
+    def with_latent(self, source: Any, *, name: str = "latent", card: int | None = None) -> System:
+        """This system with a latent variable added last (THEORY §7).
+
+        ``source`` is a function of the ``(N, n)`` support states returning ``N`` values, the
+        values themselves, a :func:`natabs.conserved` result (its component label), or a
+        table ``P[latent | x]`` of shape ``(N, card)``.
+
+        Examples
+        --------
+        >>> import natabs as na
+        >>> na.systems.copies(2).with_latent(lambda x: x[:, 0], name="M").names
+        ('x0', 'x1', 'M')
+        """
+        from ._latents import with_latent
+
+        return with_latent(self, source, name=name, card=card)
+
     # -- interchange (logic in io.py, dag.py and interop.py) --------------------------------
 
     def to_json(self, path: Any = None, *, codes: bool = False, indent: int | None = None) -> str | None:

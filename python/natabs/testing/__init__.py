@@ -34,7 +34,18 @@ from ._checks import (
     check_sandwich,
 )
 from ._counterexample import Counterexample, find_counterexample
+from ._gf2 import gf2_maps, linear_codes
+from ._latents import (
+    check_latent_ranges,
+    check_mediator_determines_redund,
+    check_natural_latents_isomorphic,
+    check_redundancy_conventions,
+    check_sum_rule,
+    latent_systems,
+    view_groups,
+)
 from ._strategies import block_families, compositions, local_bijections, systems
+from ._symmetric import iid_systems, symmetric_systems
 
 __all__ = [
     "Counterexample",
@@ -47,6 +58,17 @@ __all__ = [
     "check_sandwich",
     "compositions",
     "find_counterexample",
+    "gf2_maps",
+    "linear_codes",
+    "iid_systems",
     "local_bijections",
+    "symmetric_systems",
     "systems",
+    "latent_systems",
+    "view_groups",
+    "check_latent_ranges",
+    "check_redundancy_conventions",
+    "check_mediator_determines_redund",
+    "check_natural_latents_isomorphic",
+    "check_sum_rule",
 ]

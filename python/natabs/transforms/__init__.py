@@ -58,10 +58,11 @@ from ._maps import (
     prefix_xor,
     star_map,
 )
+from ._gf2 import Linear
 from ._survival import Survival, SurvivalTable, survival_table, survives
 
 __all__ = [
-    "Transform", "Compose", "Relabel", "Permute", "Local", "Merge", "Split", "Shuffle",
+    "Transform", "Compose", "Relabel", "Permute", "Local", "Merge", "Split", "Shuffle", "Linear",
     "cnot", "difference_map", "prefix_xor", "star_map", "center_of_mass",
     "LightCone", "light_cone", "Survival", "SurvivalTable", "survives", "survival_table",
 ]

@@ -139,11 +139,18 @@ class Transform:
         return self._apply(rows, system.cards, system.names)
 
     def __call__(self, system: System) -> System:
+        if _is_code(system):  # a GF(2)-linear map keeps the kind: a LinearCode
+            from ._gf2 import apply
+
+            return apply(self, system)
         rows, cards, names = self._image(system)
         return _pushforward(rows, system.probs, cards, names)
 
     def is_bijective(self, system: System) -> bool:
         """Whether the map is one-to-one on the support of ``system`` (loses nothing)."""
+        if _is_code(system):  # the GF(2)-linear maps are invertible; others are refused
+            self(system)
+            return True
         rows, cards, _ = self._image(system)
         return _distinct_rows(rows, cards) == system.size
 
@@ -153,6 +160,12 @@ class Transform:
         left = self.steps if isinstance(self, Compose) else (self,)
         right = other.steps if isinstance(other, Compose) else (other,)
         return Compose(*left, *right)
+
+
+def _is_code(system: Any) -> bool:
+    from ..systems._gf2 import LinearCode
+
+    return isinstance(system, LinearCode)
 
 
 def _distinct_rows(rows: np.ndarray, cards: tuple[int, ...]) -> int:

@@ -12,7 +12,7 @@ from .._results import Result, show
 from .._validation import integer
 from ..errors import TooLargeError
 from ..systems._support import System
-from ._algebra import _UNBOUNDED, Compose, Transform, _distinct_rows, _indices
+from ._algebra import _UNBOUNDED, Compose, Transform, _distinct_rows, _indices, _is_code
 from ._maps import Local
 
 __all__ = ["LightCone", "light_cone", "static_widening"]
@@ -33,6 +33,8 @@ def static_widening(transform: Transform, system: System) -> tuple[int, int]:
     that occur (then the inverse is local too). A :class:`Local` that is one-to-one only
     thanks to the other variables has a non-local inverse: its forward cone is unbounded.
     """
+    if _is_code(system):  # GF(2)-linear maps are invertible block by block
+        return transform._widening()
     steps = transform.steps if isinstance(transform, Compose) else (transform,)
     rows = np.asarray(system.states, dtype=np.int64)
     cards, names = system.cards, system.names
@@ -124,6 +126,10 @@ def light_cone(system: System, transform: Transform, k: int) -> LightCone:
     """
     if not isinstance(transform, Transform):
         raise TypeError(f"transform must be a natabs transformation, got {type(transform).__name__}")
+    if _is_code(system):  # cones from the matrix of the map and of its inverse
+        from ._gf2 import light_cone as code_light_cone
+
+        return code_light_cone(system, transform, k)
     if not isinstance(system, System):
         raise TypeError(f"system must be a natabs.System, got {type(system).__name__}")
     k = integer(k, "k", 0)

@@ -21,13 +21,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .._info import check_base
-from .._results import Result
+from .._results import Result, show
 from ..measures._conserved import conserved_information
 from ..measures._finite_time import surviving_information
+from ..measures._latents_survival import LatentSurvival, latent_survival
 from ..errors import InvalidInputError, TooLargeError
 from ..systems._support import System
 from .._validation import integer
-from ._algebra import Transform
+from ._algebra import Transform, _is_code
 from ._light_cone import light_cone, static_widening
 
 __all__ = ["Survival", "SurvivalTable", "survives", "survival_table"]
@@ -62,6 +63,9 @@ class Survival(Result):
         With ``steps=``: the times of the finite-time comparison.
     surviving_before, surviving_after : tuple of float or None
         ``I(X^0; X^T)`` on X and on Y at those times, same block family.
+    latent : LatentSurvival or None
+        With ``latent=``: that latent's natural-latent errors before and after
+        (:func:`natabs.latent_survival`).
     verdict : str or None
         With ``steps=``: one sentence covering both comparisons, R_k and the finite-time
         information (``preserved`` speaks of R_k only), e.g. ``"R_1 preserved (0 bits);
@@ -80,6 +84,10 @@ class Survival(Result):
     steps: tuple[int, ...] | None = None
     surviving_before: tuple[float, ...] | None = None
     surviving_after: tuple[float, ...] | None = None
+    latent: LatentSurvival | None = field(default=None, metadata=show(
+        lambda ls: ls if ls is None else
+        f"{ls.before.latent}: max_redundancy {ls.before.max_redundancy:.4g} -> "
+        f"{ls.after.max_redundancy:.4g}", unless=None))
     verdict: str | None = None
 
 
@@ -148,7 +156,7 @@ class _R:
 
 
 def _check(system: Any, transform: Any) -> None:
-    if not isinstance(system, System):
+    if not isinstance(system, System) and not _is_code(system):
         raise TypeError(f"system must be a natabs.System, got {type(system).__name__}")
     if not isinstance(transform, Transform):
         raise TypeError(
@@ -193,6 +201,7 @@ def survives(
     *,
     steps: Sequence[int] | None = None,
     base: float = 2,
+    latent: Any = None,
 ) -> Survival:
     """Redundant information ``R_k`` before and after ``transform``, with its bounds.
 
@@ -210,6 +219,10 @@ def survives(
         the finite-time numbers (``preserved`` speaks of R_k only).
     base : float
         Logarithm base (2: bits).
+    latent : str or int, optional
+        A latent variable of the system that ``transform`` leaves alone: also report its
+        natural-latent errors over the other variables before and after
+        (:func:`natabs.latent_survival`; ``R_k`` is then that of the system with the latent).
 
     Examples
     --------
@@ -243,7 +256,17 @@ def survives(
         raise InvalidInputError("k must be >= 1 (R_0 is H(X), which every bijection keeps)")
     b = check_base(base)
     y = transform(system)
+    if _is_code(system):  # light cones from the matrices, R_j by ranks
+        from ._gf2 import survival_rows
+
+        if steps is not None or latent is not None:
+            raise InvalidInputError(
+                "steps= and latent= need the support engines; use code.to_system()"
+            )
+        return survival_rows(system, transform, [k], _R(system, b), _R(y, b), b)[0]
     out = _survival(system, transform, y, k, _R(system, b), _R(y, b), b)
+    if latent is not None:
+        out = replace(out, latent=latent_survival(system, latent, transform, base=b))
     if steps is None:
         return out
     return _with_steps(out, system, y, steps, b)
@@ -331,6 +354,15 @@ def survival_table(
         k = integer(k, "k", 0)
         if k == 0:
             raise InvalidInputError("ks must be >= 1")
+        if _is_code(system):
+            from ._gf2 import survival_rows
+
+            if steps is not None:
+                raise InvalidInputError(
+                    "steps= needs the support engines; use code.to_system()"
+                )
+            rows.extend(survival_rows(system, transform, [k], rx, ry, b))
+            continue
         row = _survival(system, transform, y, k, rx, ry, b)
         if steps is not None:
             row = _with_steps(row, system, y, steps, b)

@@ -2,8 +2,8 @@
 //! or `perf stat`: `cargo run --release --example gibbs_bench -- ising|dag random|systematic
 //! SWEEPS CHAINS`. Prints the number of site updates so counts can be divided by it.
 
-use natabs_core::gibbs::{Blocks, Chains, FactorGraph, Kernel, Scan};
-use rand_core::Rng;
+use natabs_core::{BlockSampler, Blocks, Cancel, Chains, FactorGraph, Scan};
+use rand_core::{Rng, SeedableRng};
 
 fn ising(l: u32, beta: f64) -> FactorGraph {
     let mut scopes = Vec::new();
@@ -21,7 +21,7 @@ fn ising(l: u32, beta: f64) -> FactorGraph {
 }
 
 fn dag(n: u32, window: u32) -> FactorGraph {
-    let mut rng = natabs_core::gibbs::rng::stream(7, 0, natabs_core::gibbs::rng::Purpose::Init);
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
     let mut scopes = Vec::new();
     let mut logs = Vec::new();
     for i in 0..n {
@@ -62,10 +62,10 @@ fn main() {
     let n = g.n();
     let blocks: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
     let b = Blocks::new(&g, &blocks).unwrap();
-    let k = Kernel::new(g, b, true);
+    let k = BlockSampler::new(g, b, true);
     let mut ch = Chains::new(k, scan, vec![0; chains * n], chains, 1).unwrap();
     let t = std::time::Instant::now();
-    ch.advance(sweeps);
+    ch.advance(sweeps, Cancel::never()).unwrap();
     let dt = t.elapsed().as_secs_f64();
     let updates = sweeps * chains as u64 * ch.steps_per_sweep();
     let ones: u64 = ch.states().iter().map(|&v| v as u64).sum();

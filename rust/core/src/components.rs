@@ -4,10 +4,9 @@
 //! common part of the views `X_{-B}`. For each block every state is joined to its fibre's
 //! representative, in parallel, then labels are numbered by first appearance.
 
+use crate::cancel::Cancel;
 use crate::error::Result;
-use crate::fibres::FibreFinder;
-use crate::support::Support;
-use crate::unionfind::UnionFind;
+use crate::support::{FibreFinder, Support, UnionFind};
 use rayon::prelude::*;
 
 /// Component labels `0..m`, numbered in order of each component's first support state.
@@ -17,7 +16,9 @@ pub struct Components {
     pub count: usize,
 }
 
-pub fn components(support: &Support, blocks: &[Vec<usize>]) -> Result<Components> {
+/// The components of the move graph of `blocks` on `support`. Polls `cancel` every few
+/// thousand states (dense strategy) or between blocks (sorted strategy).
+pub fn components(support: &Support, blocks: &[Vec<usize>], cancel: &Cancel) -> Result<Components> {
     for b in blocks {
         support.check_block(b)?;
     }
@@ -31,7 +32,9 @@ pub fn components(support: &Support, blocks: &[Vec<usize>]) -> Result<Components
             (0..support.len())
                 .into_par_iter()
                 .with_min_len(4096)
-                .for_each(|s| {
+                .try_for_each(|s| {
+                    // One relaxed load per state: cheap next to the lookups below.
+                    cancel.check()?;
                     let mut root = s as u32;
                     // Single-site binary blocks: only a set bit can have a partner below it
                     // (a clear bit's partner, if present, finds `s` from its own side).
@@ -46,10 +49,12 @@ pub fn components(support: &Support, blocks: &[Vec<usize>]) -> Result<Components
                     for walk in &walks {
                         root = uf.union(root, walk.rep(s));
                     }
-                })
+                    Ok(())
+                })?
         }
         _ => {
             for block in blocks {
+                cancel.check()?;
                 let rep = finder.representatives(block)?;
                 rep.par_iter()
                     .with_min_len(4096)
@@ -94,7 +99,12 @@ mod tests {
     use super::*;
 
     fn coded(cards: &[u32], codes: &[u64], blocks: &[Vec<usize>]) -> Components {
-        components(&Support::from_codes(cards, codes).unwrap(), blocks).unwrap()
+        components(
+            &Support::from_codes(cards, codes).unwrap(),
+            blocks,
+            Cancel::never(),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -136,14 +146,24 @@ mod tests {
             .collect();
         let blocks = vec![vec![0], vec![2]];
         let a = coded(&[2; 3], &codes, &blocks);
-        let b = components(&Support::from_rows(&[2; 3], &rows).unwrap(), &blocks).unwrap();
+        let rowed = Support::from_rows(&[2; 3], &rows).unwrap();
+        let b = components(&rowed, &blocks, Cancel::never()).unwrap();
         assert_eq!(a, b);
     }
 
     #[test]
     fn bad_blocks_are_errors_not_panics() {
         let s = Support::from_codes(&[2, 2], &[0]).unwrap();
-        assert!(components(&s, &[vec![2]]).is_err());
-        assert!(components(&s, &[vec![]]).is_err());
+        assert!(components(&s, &[vec![2]], Cancel::never()).is_err());
+        assert!(components(&s, &[vec![]], Cancel::never()).is_err());
+    }
+
+    #[test]
+    fn a_cancelled_flag_stops_the_work() {
+        let s = Support::from_codes(&[2, 2], &[0, 1, 3]).unwrap();
+        let cancel = Cancel::new();
+        cancel.cancel();
+        let got = components(&s, &[vec![0], vec![1]], &cancel);
+        assert_eq!(got, Err(crate::Error::Cancelled));
     }
 }

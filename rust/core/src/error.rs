@@ -9,6 +9,8 @@ pub enum Error {
     InvalidInput(String),
     /// The request would need more memory than is reasonable; refused before allocating.
     TooLarge { what: String, bytes: u128 },
+    /// The work was stopped through its [`crate::Cancel`] flag before it finished.
+    Cancelled,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -28,6 +30,7 @@ impl fmt::Display for Error {
                 "{what} would need about {:.1} GiB; refusing before allocating it",
                 *bytes as f64 / (1u64 << 30) as f64
             ),
+            Error::Cancelled => f.write_str("interrupted before the work finished"),
         }
     }
 }

@@ -1,37 +1,20 @@
-//! Mapping of core errors onto the exception classes defined in `natabs.errors`.
+//! Core errors as exceptions of `natabs.errors`, whose classes are imported once (on first
+//! use) and cached.
 
 use natabs_core::Error;
-use pyo3::exceptions::{PyMemoryError, PyValueError};
+use pyo3::exceptions::PyKeyboardInterrupt;
 use pyo3::prelude::*;
 
-/// Raise the Python class named `class` from `natabs.errors`, falling back to `fallback`
-/// if that module cannot be imported (which only happens when `_native` is used alone).
-fn raise(py: Python<'_>, class: &str, msg: String, fallback: fn(String) -> PyErr) -> PyErr {
-    match py.import("natabs.errors").and_then(|m| m.getattr(class)) {
-        Ok(cls) => PyErr::from_value(match cls.call1((msg.clone(),)) {
-            Ok(exc) => exc,
-            Err(e) => return e,
-        }),
-        Err(_) => fallback(msg),
-    }
-}
+pyo3::import_exception!(natabs.errors, InvalidInputError);
+pyo3::import_exception!(natabs.errors, TooLargeError);
 
-pub fn to_py(py: Python<'_>, err: Error) -> PyErr {
+/// The exception of `natabs.errors` for a core error. `Cancelled` only reaches here when
+/// the work was stopped by an interrupt that [`crate::enter::enter`] already raises; it
+/// maps to `KeyboardInterrupt` as a safety net.
+pub fn to_py(err: Error) -> PyErr {
     match err {
-        Error::InvalidInput(msg) => raise(py, "InvalidInputError", msg, PyValueError::new_err),
-        e @ Error::TooLarge { .. } => {
-            raise(py, "TooLargeError", e.to_string(), PyMemoryError::new_err)
-        }
-    }
-}
-
-/// `?` for core results inside a binding.
-pub trait IntoPy<T> {
-    fn py_err(self, py: Python<'_>) -> PyResult<T>;
-}
-
-impl<T> IntoPy<T> for natabs_core::Result<T> {
-    fn py_err(self, py: Python<'_>) -> PyResult<T> {
-        self.map_err(|e| to_py(py, e))
+        Error::InvalidInput(msg) => InvalidInputError::new_err(msg),
+        e @ Error::TooLarge { .. } => TooLargeError::new_err(e.to_string()),
+        e @ Error::Cancelled => PyKeyboardInterrupt::new_err(e.to_string()),
     }
 }

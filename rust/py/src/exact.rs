@@ -1,8 +1,7 @@
 //! Exact engines on a support: components of the move graph.
 
-use crate::errors::IntoPy;
-use natabs_core::components::components as core_components;
-use natabs_core::support::Support;
+use crate::enter::{cost, enter};
+use natabs_core::{components as core_components, Support};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
@@ -15,9 +14,10 @@ fn components_codes<'py>(
     blocks: Vec<Vec<usize>>,
 ) -> PyResult<(Bound<'py, PyArray1<u32>>, usize)> {
     let codes = codes.as_slice()?;
-    let c = py
-        .detach(|| Support::from_codes(&cards, codes).and_then(|s| core_components(&s, &blocks)))
-        .py_err(py)?;
+    let work = cost(&[codes.len(), blocks.len()]);
+    let c = enter(py, None, work, |cancel| {
+        Support::from_codes(&cards, codes).and_then(|s| core_components(&s, &blocks, cancel))
+    })?;
     Ok((c.labels.into_pyarray(py), c.count))
 }
 
@@ -30,9 +30,10 @@ fn components_rows<'py>(
     blocks: Vec<Vec<usize>>,
 ) -> PyResult<(Bound<'py, PyArray1<u32>>, usize)> {
     let rows = rows.as_slice()?;
-    let c = py
-        .detach(|| Support::from_rows(&cards, rows).and_then(|s| core_components(&s, &blocks)))
-        .py_err(py)?;
+    let work = cost(&[rows.len(), blocks.len()]);
+    let c = enter(py, None, work, |cancel| {
+        Support::from_rows(&cards, rows).and_then(|s| core_components(&s, &blocks, cancel))
+    })?;
     Ok((c.labels.into_pyarray(py), c.count))
 }
 

@@ -1,29 +1,14 @@
 //! The resampling kernel as a Python object: built once, then applied many times (by
 //! `eigsh`, by chunks of start states under a progress bar), always without the GIL.
 
-use crate::errors::IntoPy;
-use crate::gibbs::{in_pool, pool};
-use natabs_core::kernel::{Kernel as CoreKernel, Scan};
-use natabs_core::support::Support;
-use natabs_core::Error;
+use crate::convert::{pool, ScanArg};
+use crate::enter::{cost, enter};
+use natabs_core::{Kernel as CoreKernel, Support};
 use numpy::ndarray::Array2;
 use numpy::{
     IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyReadwriteArray2,
 };
 use pyo3::prelude::*;
-
-fn scan_of(py: Python<'_>, scan: &str) -> PyResult<Scan> {
-    match scan {
-        "random" => Ok(Scan::Random),
-        "systematic" => Ok(Scan::Systematic),
-        other => Err(crate::errors::to_py(
-            py,
-            Error::invalid(format!(
-                "scan must be 'random' or 'systematic', got {other:?}"
-            )),
-        )),
-    }
-}
 
 fn matrix<'py>(
     py: Python<'py>,
@@ -55,12 +40,11 @@ impl Kernel {
         budget: u128,
     ) -> PyResult<Kernel> {
         let (codes, probs) = (codes.as_slice()?, probs.as_slice()?);
-        let inner = py
-            .detach(|| {
-                Support::from_codes(&cards, codes)
-                    .and_then(|s| CoreKernel::new(&s, probs, &blocks, budget))
-            })
-            .py_err(py)?;
+        let work = cost(&[codes.len(), blocks.len(), 32]);
+        let inner = enter(py, None, work, |cancel| {
+            Support::from_codes(&cards, codes)
+                .and_then(|s| CoreKernel::new(&s, probs, &blocks, budget, cancel))
+        })?;
         Ok(Kernel { inner })
     }
 
@@ -75,12 +59,11 @@ impl Kernel {
         budget: u128,
     ) -> PyResult<Kernel> {
         let (rows, probs) = (rows.as_slice()?, probs.as_slice()?);
-        let inner = py
-            .detach(|| {
-                Support::from_rows(&cards, rows)
-                    .and_then(|s| CoreKernel::new(&s, probs, &blocks, budget))
-            })
-            .py_err(py)?;
+        let work = cost(&[rows.len(), blocks.len(), 32]);
+        let inner = enter(py, None, work, |cancel| {
+            Support::from_rows(&cards, rows)
+                .and_then(|s| CoreKernel::new(&s, probs, &blocks, budget, cancel))
+        })?;
         Ok(Kernel { inner })
     }
 
@@ -103,11 +86,11 @@ impl Kernel {
         &self,
         py: Python<'py>,
         mu: PyReadonlyArray1<'py, f64>,
-        scan: &str,
+        scan: ScanArg,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let scan = scan_of(py, scan)?;
+        let ScanArg(scan) = scan;
         let mu = mu.as_slice()?;
-        let out = py.detach(|| self.inner.propagate(scan, mu)).py_err(py)?;
+        let out = enter(py, None, 0, |_| self.inner.propagate(scan, mu))?;
         Ok(out.into_pyarray(py))
     }
 
@@ -116,11 +99,11 @@ impl Kernel {
         &self,
         py: Python<'py>,
         f: PyReadonlyArray1<'py, f64>,
-        scan: &str,
+        scan: ScanArg,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let scan = scan_of(py, scan)?;
+        let ScanArg(scan) = scan;
         let f = f.as_slice()?;
-        let out = py.detach(|| self.inner.apply(scan, f)).py_err(py)?;
+        let out = enter(py, None, 0, |_| self.inner.apply(scan, f))?;
         Ok(out.into_pyarray(py))
     }
 
@@ -131,7 +114,7 @@ impl Kernel {
         v: PyReadonlyArray1<'py, f64>,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let v = v.as_slice()?;
-        let out = py.detach(|| self.inner.apply_symmetric(v)).py_err(py)?;
+        let out = enter(py, None, 0, |_| self.inner.apply_symmetric(v))?;
         Ok(out.into_pyarray(py))
     }
 
@@ -139,12 +122,15 @@ impl Kernel {
     fn dense<'py>(
         &self,
         py: Python<'py>,
-        scan: &str,
+        scan: ScanArg,
         budget: u128,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let scan = scan_of(py, scan)?;
+        let ScanArg(scan) = scan;
         let n = self.inner.len();
-        let out = py.detach(|| self.inner.dense(scan, budget)).py_err(py)?;
+        let work = cost(&[n, n, self.inner.n_blocks()]);
+        let out = enter(py, None, work, |cancel| {
+            self.inner.dense(scan, budget, cancel)
+        })?;
         Ok(matrix(py, n, n, out))
     }
 
@@ -155,9 +141,10 @@ impl Kernel {
         budget: u128,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let n = self.inner.len();
-        let out = py
-            .detach(|| self.inner.dense_symmetric(budget))
-            .py_err(py)?;
+        let work = cost(&[n, n, self.inner.n_blocks()]);
+        let out = enter(py, None, work, |cancel| {
+            self.inner.dense_symmetric(budget, cancel)
+        })?;
         Ok(matrix(py, n, n, out))
     }
 
@@ -172,12 +159,11 @@ impl Kernel {
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let (rows, cols) = v.as_array().dim();
         let v = v.as_slice()?;
-        let out = py
-            .detach(|| {
-                let pool = pool(threads)?;
-                in_pool(&pool, || self.inner.apply_symmetric_block(v, cols))
-            })
-            .py_err(py)?;
+        let pool = pool(threads)?;
+        // One product: it does not poll for interrupts.
+        let out = enter(py, pool.as_ref(), 0, |_| {
+            self.inner.apply_symmetric_block(v, cols)
+        })?;
         Ok(matrix(py, rows, cols, out))
     }
 
@@ -204,14 +190,11 @@ impl Kernel {
             Some(w) => w.as_slice_mut()?,
             None => &mut none,
         };
-        py.detach(|| {
-            let pool = pool(threads)?;
-            in_pool(&pool, || {
-                self.inner
-                    .apply_symmetric_power_into(v, cols, power, out, work)
-            })
+        let pool = pool(threads)?;
+        enter(py, pool.as_ref(), 0, |_| {
+            self.inner
+                .apply_symmetric_power_into(v, cols, power, out, work)
         })
-        .py_err(py)
     }
 
     /// `KL(delta_s K^T || P)` in nats, shape (len(starts), len(steps)); `threads`
@@ -222,20 +205,21 @@ impl Kernel {
         py: Python<'py>,
         starts: PyReadonlyArray1<'py, u32>,
         steps: PyReadonlyArray1<'py, u64>,
-        scan: &str,
+        scan: ScanArg,
         budget: u128,
         threads: Option<usize>,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let scan = scan_of(py, scan)?;
+        let ScanArg(scan) = scan;
         let (starts, steps) = (starts.as_slice()?, steps.as_slice()?);
-        let out = py
-            .detach(|| {
-                let pool = pool(threads)?;
-                in_pool(&pool, || {
-                    self.inner.kl_from_starts(scan, starts, steps, budget)
-                })
-            })
-            .py_err(py)?;
+        let pool = pool(threads)?;
+        let last = steps
+            .last()
+            .map_or(0, |&t| t.min(usize::MAX as u64) as usize);
+        let work = cost(&[starts.len(), last, self.inner.len(), self.inner.n_blocks()]);
+        let out = enter(py, pool.as_ref(), work, |cancel| {
+            self.inner
+                .kl_from_starts(scan, starts, steps, budget, cancel)
+        })?;
         Ok(matrix(py, starts.len(), steps.len(), out))
     }
 
@@ -245,15 +229,19 @@ impl Kernel {
         py: Python<'py>,
         laws: PyReadonlyArray2<'py, f64>,
         steps: PyReadonlyArray1<'py, u64>,
-        scan: &str,
+        scan: ScanArg,
         budget: u128,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let scan = scan_of(py, scan)?;
+        let ScanArg(scan) = scan;
         let rows = laws.as_array().nrows();
         let (laws, steps) = (laws.as_slice()?, steps.as_slice()?);
-        let out = py
-            .detach(|| self.inner.kl_from_laws(scan, laws, steps, budget))
-            .py_err(py)?;
+        let last = steps
+            .last()
+            .map_or(0, |&t| t.min(usize::MAX as u64) as usize);
+        let work = cost(&[rows, last, self.inner.len(), self.inner.n_blocks()]);
+        let out = enter(py, None, work, |cancel| {
+            self.inner.kl_from_laws(scan, laws, steps, budget, cancel)
+        })?;
         Ok(matrix(py, rows, steps.len(), out))
     }
 }

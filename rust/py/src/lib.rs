@@ -1,13 +1,18 @@
 //! natabs._native: thin PyO3 bindings over natabs-core.
 //!
 //! Python validates shapes, dtypes and names; these functions take contiguous numpy
-//! arrays, release the GIL for the heavy work, and turn every core error into the matching
+//! arrays and hand the work to the core through one helper, [`enter::enter`], which
+//! releases the GIL, notices Ctrl-C and turns every core error into the matching
 //! exception of `natabs.errors`.
 
+mod convert;
+mod enter;
 mod errors;
 mod exact;
+mod gf2;
 mod gibbs;
 mod kernel;
+mod marginals;
 mod support;
 
 use pyo3::prelude::*;
@@ -19,5 +24,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     exact::register(m)?;
     gibbs::register(m)?;
     kernel::register(m)?;
+    marginals::register(m)?;
+    gf2::register(m)?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Support-level checks that are too slow for numpy on tens of millions of states.
 
-use crate::errors::IntoPy;
-use natabs_core::support::Support;
+use crate::enter::enter;
+use natabs_core::Support;
 use numpy::{PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
@@ -13,8 +13,10 @@ fn duplicate_codes(
     codes: PyReadonlyArray1<'_, u64>,
 ) -> PyResult<Option<(usize, usize)>> {
     let codes = codes.as_slice()?;
-    py.detach(|| Support::from_codes(&cards, codes).map(|s| s.find_duplicate()))
-        .py_err(py)
+    // One sort: it does not poll for interrupts.
+    enter(py, None, 0, |_| {
+        Support::from_codes(&cards, codes).map(|s| s.find_duplicate())
+    })
 }
 
 /// Positions of two equal rows, or None. Also checks values against `cards`.
@@ -25,8 +27,9 @@ fn duplicate_rows(
     rows: PyReadonlyArray2<'_, u32>,
 ) -> PyResult<Option<(usize, usize)>> {
     let rows = rows.as_slice()?;
-    py.detach(|| Support::from_rows(&cards, rows).map(|s| s.find_duplicate()))
-        .py_err(py)
+    enter(py, None, 0, |_| {
+        Support::from_rows(&cards, rows).map(|s| s.find_duplicate())
+    })
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

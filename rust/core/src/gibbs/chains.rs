@@ -6,24 +6,16 @@
 //! the chains a few sweeps at a time (a chunk) and reads states or statistics between
 //! chunks; that is where a front end can report progress or stop.
 
-use super::kernel::Kernel;
-use super::model::FactorGraph;
+use super::blocks::BlockSampler;
 use super::pairwise::Lattice;
-use super::rng::{categorical, stream, ChainRng, Purpose};
+use super::rng::{stream, ChainRng, Purpose};
+use crate::cancel::Cancel;
 use crate::error::{Error, Result};
+use crate::scan::Scan;
 use rayon::prelude::*;
 
-/// Order in which blocks are visited.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scan {
-    /// Each step draws a block uniformly; a sweep is `m / mean |B|` steps.
-    Random,
-    /// Blocks in the family's order; a sweep is one pass over the family.
-    Systematic,
-}
-
 pub struct Chains {
-    kernel: Kernel,
+    sampler: BlockSampler,
     scan: Scan,
     n: usize,
     states: Vec<u16>,
@@ -35,13 +27,27 @@ impl Chains {
     /// Chains started from `init` (`chains × n` values, chain-major), chain `c` drawing from
     /// stream `(seed, c)`.
     pub fn new(
-        kernel: Kernel,
+        sampler: BlockSampler,
         scan: Scan,
         init: Vec<u16>,
         chains: usize,
         seed: u64,
     ) -> Result<Chains> {
-        let n = kernel.model().n();
+        Chains::range(sampler, scan, init, chains, seed, 0)
+    }
+
+    /// Chains `first..first + chains` of a larger run: chain `c` here draws from stream
+    /// `(seed, first + c)`, so runs over disjoint ranges, put together, are the run over
+    /// all chains bit for bit (how a front end splits chains across machines).
+    pub fn range(
+        sampler: BlockSampler,
+        scan: Scan,
+        init: Vec<u16>,
+        chains: usize,
+        seed: u64,
+        first: u64,
+    ) -> Result<Chains> {
+        let n = sampler.model().n();
         if chains == 0 {
             return Err(Error::invalid("chains must be >= 1"));
         }
@@ -53,16 +59,16 @@ impl Chains {
             )));
         }
         for (c, x) in init.chunks(n).enumerate() {
-            kernel
+            sampler
                 .model()
                 .check_state(x)
                 .map_err(|e| Error::invalid(format!("initial state of chain {c}: {e}")))?;
         }
         let rngs = (0..chains)
-            .map(|c| stream(seed, c as u64, Purpose::Chain))
+            .map(|c| stream(seed, first + c as u64, Purpose::Chain))
             .collect();
         Ok(Chains {
-            kernel,
+            sampler,
             scan,
             n,
             states: init,
@@ -85,24 +91,24 @@ impl Chains {
 
     /// Whether the pairwise binary fast path is in use.
     pub fn fast(&self) -> bool {
-        self.kernel.fast()
+        self.sampler.fast()
     }
 
     /// Block steps in one sweep.
     pub fn steps_per_sweep(&self) -> u64 {
         match self.scan {
-            Scan::Random => self.kernel.blocks().random_sweep_steps(),
-            Scan::Systematic => self.kernel.blocks().len() as u64,
+            Scan::Random => self.sampler.blocks().random_sweep_steps(),
+            Scan::Systematic => self.sampler.blocks().len() as u64,
         }
     }
 
     /// Rough cost of one sweep of every chain, in units of a single-site update: steps
     /// times the joint values a step enumerates (for sizing chunks of work).
     pub fn sweep_cost(&self) -> u64 {
-        let per_step = if self.kernel.blocks().all_single() {
+        let per_step = if self.sampler.blocks().all_single() {
             1
         } else {
-            self.kernel.blocks().max_values() as u64
+            self.sampler.blocks().max_values() as u64
         };
         (self.chains() as u64)
             .saturating_mul(self.steps_per_sweep())
@@ -115,16 +121,21 @@ impl Chains {
     }
 
     /// Advance every chain by `sweeps` sweeps, in parallel on the current rayon pool.
-    pub fn advance(&mut self, sweeps: u64) {
-        let kernel = &self.kernel;
+    ///
+    /// Each chain polls `cancel` before every sweep (the lattice path, whose sweeps are a
+    /// few microseconds, only before the call: callers bound its work by `sweep_cost`).
+    /// After `Err(Cancelled)` the chains are left part-way and should be dropped.
+    pub fn advance(&mut self, sweeps: u64, cancel: &Cancel) -> Result<()> {
+        cancel.check()?;
+        let sampler = &self.sampler;
         let scan = self.scan;
         let steps = self.steps_per_sweep();
-        let scratch_len = kernel.blocks().max_values().max(1);
+        let scratch_len = sampler.blocks().max_values().max(1);
         // Tasks of whole chains, at least ~4096 values each so small models do not pay a
         // task (and a shared cache line with the neighbouring chain) per chain; large
         // models get one chain a task. Which thread runs a chain never changes its stream.
         let group = (4096 / self.n.max(1)).max(1);
-        if let (Scan::Systematic, Some(lat)) = (scan, kernel.lattice()) {
+        if let (Scan::Systematic, Some(lat)) = (scan, sampler.lattice()) {
             // Periodic lattices, systematic scan: chains swept K at a time in lockstep
             // (bit-identical to sweeping each alone, so K may follow the thread count): the
             // largest K that still leaves every thread a task.
@@ -137,28 +148,31 @@ impl Chains {
                 _ => lockstep::<1>(lat, sweeps, n, group, states, rngs),
             }
             self.sweeps_done += sweeps;
-            return;
+            return Ok(());
         }
         self.states
             .par_chunks_mut(self.n)
             .zip(self.rngs.par_iter_mut())
             .with_min_len(group)
             .with_max_len(group)
-            .for_each(|(x, rng)| {
+            .try_for_each(|(x, rng)| {
                 let mut scratch = vec![0.0f64; scratch_len];
                 // Work on a local copy of the stream: neighbouring chains' generators share
                 // cache lines in `rngs`, and writing them on every draw from two threads
                 // would bounce those lines between cores.
                 let mut local = rng.clone();
                 for _ in 0..sweeps {
+                    cancel.check()?;
                     match scan {
-                        Scan::Random => kernel.random_steps(steps, x, &mut local, &mut scratch),
-                        Scan::Systematic => kernel.systematic_pass(x, &mut local, &mut scratch),
+                        Scan::Random => sampler.random_steps(steps, x, &mut local, &mut scratch),
+                        Scan::Systematic => sampler.systematic_pass(x, &mut local, &mut scratch),
                     }
                 }
                 *rng = local;
-            });
+                Ok(())
+            })?;
         self.sweeps_done += sweeps;
+        Ok(())
     }
 
     /// Copy the states into `out` (`chains × n`); every card must fit `T`.
@@ -171,7 +185,7 @@ impl Chains {
             )));
         }
         if self
-            .kernel
+            .sampler
             .model()
             .cards()
             .iter()
@@ -190,7 +204,7 @@ impl Chains {
     }
 
     fn check_binary(&self, what: &str) -> Result<()> {
-        if self.kernel.model().cards().iter().any(|&c| c != 2) {
+        if self.sampler.model().cards().iter().any(|&c| c != 2) {
             return Err(Error::invalid(format!(
                 "{what} needs every variable to be binary"
             )));
@@ -245,7 +259,7 @@ impl Chains {
     /// significant, as in `natabs.System` codes).
     pub fn joint_code(&self, vars: &[u32], out: &mut [u64]) -> Result<()> {
         self.check_out(out.len())?;
-        let cards = self.kernel.model().cards();
+        let cards = self.sampler.model().cards();
         let mut size: u128 = 1;
         for &v in vars {
             if v as usize >= self.n {
@@ -311,73 +325,12 @@ fn lockstep<const K: usize>(
         });
 }
 
-/// Exact ancestral sampling of a DAG: `chains` states drawn in topological `order`, node
-/// `order[k]` from the row of its table `own[k]` (a factor whose scope ends with the node
-/// and whose entries are `log P(node | parents)`). Chain `c` uses stream `(seed, c, Init)`.
-pub fn ancestral(
-    model: &FactorGraph,
-    order: &[u32],
-    own: &[u32],
-    chains: usize,
-    seed: u64,
-) -> Result<Vec<u16>> {
-    let n = model.n();
-    if order.len() != n || own.len() != n {
-        return Err(Error::invalid(
-            "order and own tables must name every variable once",
-        ));
-    }
-    let mut placed = vec![false; n];
-    for (k, (&v, &f)) in order.iter().zip(own).enumerate() {
-        let (v, f) = (v as usize, f as usize);
-        if v >= n || placed[v] {
-            return Err(Error::invalid(format!(
-                "order position {k}: variable {v} missing or repeated"
-            )));
-        }
-        if f >= model.n_factors() || model.scope(f).last() != Some(&(v as u32)) {
-            return Err(Error::invalid(format!(
-                "factor {f} is not the table of variable {v}"
-            )));
-        }
-        if model
-            .scope(f)
-            .iter()
-            .any(|&p| !placed[p as usize] && p as usize != v)
-        {
-            return Err(Error::invalid(format!(
-                "variable {v} comes before one of its parents"
-            )));
-        }
-        placed[v] = true;
-    }
-    let max_card = model.cards().iter().copied().max().unwrap_or(1) as usize;
-    let mut out = vec![0u16; chains * n];
-    out.par_chunks_mut(n)
-        .enumerate()
-        .with_max_len(1)
-        .for_each(|(c, x)| {
-            let mut rng = stream(seed, c as u64, Purpose::Init);
-            let mut w = vec![0.0f64; max_card];
-            for (&v, &f) in order.iter().zip(own) {
-                let (v, f) = (v as usize, f as usize);
-                let card = model.cards()[v] as usize;
-                x[v] = 0;
-                let base = model.index(f, x);
-                for (k, wk) in w[..card].iter_mut().enumerate() {
-                    *wk = model.log_at(f, base + k as u64);
-                }
-                x[v] = categorical(&mut rng, &mut w[..card]).unwrap_or(0) as u16;
-            }
-        });
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gibbs::kernel::Blocks;
+    use crate::gibbs::blocks::Blocks;
     use crate::gibbs::model::tests::chain3;
+    use crate::gibbs::model::FactorGraph;
 
     /// Exact law of a small model by enumeration (codes: variable 0 least significant).
     fn exact(g: &FactorGraph) -> Vec<f64> {
@@ -404,7 +357,7 @@ mod tests {
     }
 
     fn frequencies(ch: &Chains) -> Vec<f64> {
-        let cards = ch.kernel.model().cards().to_vec();
+        let cards = ch.sampler.model().cards().to_vec();
         let size: usize = cards.iter().map(|&c| c as usize).product();
         let mut f = vec![0.0; size];
         for x in ch.states().chunks(ch.n()) {
@@ -421,10 +374,10 @@ mod tests {
     fn run(g: FactorGraph, blocks: &[Vec<u32>], scan: Scan, fast: bool) -> (Vec<f64>, Vec<f64>) {
         let want = exact(&g);
         let b = Blocks::new(&g, blocks).unwrap();
-        let k = Kernel::new(g, b, fast);
+        let k = BlockSampler::new(g, b, fast);
         let chains = 20000;
         let mut ch = Chains::new(k, scan, vec![0; chains * 3], chains, 11).unwrap();
-        ch.advance(30);
+        ch.advance(30, Cancel::never()).unwrap();
         (frequencies(&ch), want)
     }
 
@@ -473,11 +426,11 @@ mod tests {
         let sites: Vec<Vec<u32>> = (0..9).map(|i| vec![i]).collect();
         for scan in [Scan::Random, Scan::Systematic] {
             let b = Blocks::new(&g, &sites).unwrap();
-            let k = Kernel::new(g.clone(), b, true);
+            let k = BlockSampler::new(g.clone(), b, true);
             let chains = 40000;
             let mut ch = Chains::new(k, scan, vec![0; chains * 9], chains, 13).unwrap();
-            assert!(ch.kernel.pairwise().unwrap().lattice().is_some());
-            ch.advance(25);
+            assert!(ch.sampler.pairwise().unwrap().lattice().is_some());
+            ch.advance(25, Cancel::never()).unwrap();
             let got = frequencies(&ch);
             close(&got, &want, chains as f64);
         }
@@ -506,14 +459,14 @@ mod tests {
         let want = exact(&g);
         let b = Blocks::new(&g, &[vec![0], vec![1], vec![2]]).unwrap();
         let mut ch = Chains::new(
-            Kernel::new(g, b, true),
+            BlockSampler::new(g, b, true),
             Scan::Random,
             vec![0; 3 * 20000],
             20000,
             5,
         )
         .unwrap();
-        ch.advance(30);
+        ch.advance(30, Cancel::never()).unwrap();
         close(&frequencies(&ch), &want, 20000.0);
     }
 
@@ -523,7 +476,7 @@ mod tests {
             let g = chain3();
             let b = Blocks::new(&g, &[vec![0], vec![1, 2]]).unwrap();
             Chains::new(
-                Kernel::new(g, b, true),
+                BlockSampler::new(g, b, true),
                 Scan::Random,
                 vec![0; 3 * 64],
                 64,
@@ -538,16 +491,36 @@ mod tests {
                 .unwrap()
         };
         let mut a = make();
-        pool(1).install(|| a.advance(7));
+        pool(1).install(|| a.advance(7, Cancel::never())).unwrap();
         let mut b = make();
-        pool(3).install(|| b.advance(7));
+        pool(3).install(|| b.advance(7, Cancel::never())).unwrap();
         assert_eq!(a.states(), b.states());
         let mut c = make();
         pool(2).install(|| {
-            c.advance(3);
-            c.advance(4)
+            c.advance(3, Cancel::never()).unwrap();
+            c.advance(4, Cancel::never()).unwrap()
         });
         assert_eq!(a.states(), c.states());
+    }
+
+    #[test]
+    fn ranges_of_chains_put_together_are_the_whole_run() {
+        let g = chain3();
+        let b = Blocks::new(&g, &[vec![0], vec![1, 2]]).unwrap();
+        let sampler = BlockSampler::new(g, b, true);
+        let run = |first: usize, chains: usize| {
+            let init = vec![0; 3 * chains];
+            let mut ch =
+                Chains::range(sampler.clone(), Scan::Random, init, chains, 5, first as u64)
+                    .unwrap();
+            ch.advance(9, Cancel::never()).unwrap();
+            ch.states().to_vec()
+        };
+        let whole = run(0, 40);
+        let mut parts = run(0, 13);
+        parts.extend(run(13, 1));
+        parts.extend(run(14, 26));
+        assert_eq!(whole, parts);
     }
 
     #[test]
@@ -569,8 +542,8 @@ mod tests {
         let sites: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
         for chains in [1usize, 3, 5, 9, 13, 17, 40] {
             let init: Vec<u16> = (0..chains * n).map(|i| ((i * 7) % 3 == 0) as u16).collect();
-            let kernel = Kernel::new(g.clone(), Blocks::new(&g, &sites).unwrap(), true);
-            let lat = kernel.lattice().expect("a torus").clone();
+            let sampler = BlockSampler::new(g.clone(), Blocks::new(&g, &sites).unwrap(), true);
+            let lat = sampler.lattice().expect("a torus").clone();
             let mut want = init.clone();
             for (c, x) in want.chunks_mut(n).enumerate() {
                 let mut rng = stream(4, c as u64, Purpose::Chain);
@@ -580,14 +553,15 @@ mod tests {
             }
             for threads in [1, 2, 3] {
                 let mut ch =
-                    Chains::new(kernel.clone(), Scan::Systematic, init.clone(), chains, 4).unwrap();
+                    Chains::new(sampler.clone(), Scan::Systematic, init.clone(), chains, 4)
+                        .unwrap();
                 let pool = rayon::ThreadPoolBuilder::new()
                     .num_threads(threads)
                     .build()
                     .unwrap();
                 pool.install(|| {
-                    ch.advance(3);
-                    ch.advance(4)
+                    ch.advance(3, Cancel::never()).unwrap();
+                    ch.advance(4, Cancel::never()).unwrap()
                 });
                 assert_eq!(ch.states(), &want[..], "chains {chains} threads {threads}");
             }
@@ -595,33 +569,11 @@ mod tests {
     }
 
     #[test]
-    fn ancestral_matches_the_dag() {
-        // x0 ~ Bern(0.3); x1 | x0: P(1|0) = 0.2, P(1|1) = 0.9
-        let g = FactorGraph::new(
-            vec![2, 2],
-            &[vec![0], vec![0, 1]],
-            [0.7f64, 0.3, 0.8, 0.2, 0.1, 0.9]
-                .iter()
-                .map(|p| p.ln())
-                .collect(),
-        )
-        .unwrap();
-        let want = exact(&g);
-        let x = ancestral(&g, &[0, 1], &[0, 1], 20000, 9).unwrap();
-        let mut f = vec![0.0; 4];
-        for s in x.chunks(2) {
-            f[(s[0] + 2 * s[1]) as usize] += 1.0 / 20000.0;
-        }
-        close(&f, &want, 20000.0);
-        assert!(ancestral(&g, &[1, 0], &[1, 0], 1, 0).is_err());
-    }
-
-    #[test]
     fn statistics() {
         let g = chain3();
         let b = Blocks::new(&g, &[vec![0]]).unwrap();
         let ch = Chains::new(
-            Kernel::new(g, b, true),
+            BlockSampler::new(g, b, true),
             Scan::Random,
             vec![1, 1, 0, 0, 0, 0],
             2,

@@ -5,18 +5,20 @@
 //! costs the block's joint values times the size of its Markov blanket, whatever `n` is.
 //!
 //! - [`model`]: the factor graph (variables with cards, factors holding log-potentials);
-//! - [`pairwise`]: the fast path for pairwise binary models (Ising heat-bath);
-//! - [`kernel`]: block families and one resampling step;
+//! - [`blocks`]: block families and one resampling step ([`BlockSampler`]);
+//! - [`pairwise`]: the fast path for pairwise binary models (Ising heat-bath, lattices);
 //! - [`chains`]: many chains advanced in parallel, recorded as states or statistics;
+//! - [`ancestral`]: exact draws of a DAG, parents first;
 //! - [`rng`]: one random stream per (seed, chain), so results never depend on threads.
 
-pub mod chains;
-pub mod kernel;
-pub mod model;
-pub mod pairwise;
-pub mod rng;
+mod ancestral;
+mod blocks;
+mod chains;
+mod model;
+mod pairwise;
+mod rng;
 
-pub use chains::{ancestral, Chains, Scan};
-pub use kernel::{Blocks, Kernel};
+pub use ancestral::ancestral;
+pub use blocks::{BlockSampler, Blocks, MAX_BLOCK_VALUES};
+pub use chains::Chains;
 pub use model::FactorGraph;
-pub use pairwise::Pairwise;

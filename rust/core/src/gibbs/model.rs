@@ -196,7 +196,7 @@ impl FactorGraph {
         })
     }
 
-    /// The factors touching variable `i`, laid out for its conditional (see [`Head`]).
+    /// The factors touching variable `i`, laid out for its conditional (see `Head`).
     #[inline]
     pub fn heads(&self, i: usize) -> &[Head] {
         &self.heads[self.touch_ptr[i]..self.touch_ptr[i + 1]]

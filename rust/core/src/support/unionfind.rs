@@ -20,9 +20,6 @@ impl UnionFind {
     pub fn len(&self) -> usize {
         self.parent.len()
     }
-    pub fn is_empty(&self) -> bool {
-        self.parent.is_empty()
-    }
 
     /// The root of `x`'s set: its smallest member once all unions have finished.
     pub fn find(&self, mut x: u32) -> u32 {

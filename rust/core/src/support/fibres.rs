@@ -5,14 +5,17 @@
 //! names one fixed member of each fibre; two states share a representative exactly when
 //! they lie in the same fibre.
 //!
+//! [`FibreTable`] numbers the fibres and lists their members, the form the kernel sums
+//! over.
+//!
 //! Two strategies, chosen once per support:
 //! - *dense*: when the state space is at most a few times the support, a table from code
 //!   to support position makes each lookup O(1) and the pass embarrassingly parallel;
 //! - *sorted*: otherwise states are sorted by their projection outside the block and runs
 //!   of equal projections form the fibres (O(N log N) per block, no big table).
 
+use super::codes::{Radix, Support};
 use crate::error::Result;
-use crate::support::Support;
 use rayon::prelude::*;
 
 const ABSENT: u32 = u32::MAX;
@@ -94,6 +97,13 @@ impl<'a> FibreFinder<'a> {
         Ok(rep)
     }
 
+    /// The fibres of `block` as a table.
+    pub fn table(&self, block: &[usize]) -> Result<FibreTable> {
+        Ok(FibreTable::from_representatives(
+            &self.representatives(block)?,
+        ))
+    }
+
     /// With the dense strategy, the bits of the code that single-site blocks on binary
     /// variables flip (their fibre is `{x, x ^ bit}`), and the remaining blocks.
     pub fn split_bit_flips<'b>(&self, blocks: &'b [Vec<usize>]) -> (u64, Vec<&'b [usize]>) {
@@ -151,7 +161,7 @@ impl<'a> FibreFinder<'a> {
 
 /// Finds fibre representatives through the dense code table.
 pub struct DenseWalk<'a> {
-    radix: &'a crate::support::Radix,
+    radix: &'a Radix,
     codes: &'a [u64],
     index: &'a [u32],
     moving: Vec<usize>,
@@ -202,6 +212,72 @@ impl DenseWalk<'_> {
     }
 }
 
+/// The fibres of one block: numbered `0..m` by first appearance, with their members.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FibreTable {
+    /// `fibre[s]`: fibre of support state `s`.
+    pub fibre: Vec<u32>,
+    /// Members of fibre `f` are `members[offsets[f]..offsets[f + 1]]`, in support order.
+    pub offsets: Vec<u32>,
+    pub members: Vec<u32>,
+}
+
+impl FibreTable {
+    /// The table of the partition given by representatives (`rep[s]` names `s`'s fibre).
+    pub fn from_representatives(rep: &[u32]) -> FibreTable {
+        let n = rep.len();
+        let mut id_of_rep = vec![u32::MAX; n];
+        let mut fibre = vec![0u32; n];
+        let mut m = 0u32;
+        for s in 0..n {
+            let r = rep[s] as usize;
+            if id_of_rep[r] == u32::MAX {
+                id_of_rep[r] = m;
+                m += 1;
+            }
+            fibre[s] = id_of_rep[r];
+        }
+        // Counting sort of the states by fibre, keeping support order inside each fibre.
+        let mut offsets = vec![0u32; m as usize + 1];
+        for &f in &fibre {
+            offsets[f as usize + 1] += 1;
+        }
+        for f in 0..m as usize {
+            offsets[f + 1] += offsets[f];
+        }
+        let mut fill = offsets.clone();
+        let mut members = vec![0u32; n];
+        for (s, &f) in fibre.iter().enumerate() {
+            members[fill[f as usize] as usize] = s as u32;
+            fill[f as usize] += 1;
+        }
+        FibreTable {
+            fibre,
+            offsets,
+            members,
+        }
+    }
+
+    /// Number of fibres.
+    pub fn count(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// The members of fibre `f`, in support order.
+    #[inline]
+    pub fn members_of(&self, f: usize) -> &[u32] {
+        &self.members[self.offsets[f] as usize..self.offsets[f + 1] as usize]
+    }
+
+    /// `Σ_f |f|²`: the work of applying the block by gathering.
+    pub fn square_sizes(&self) -> usize {
+        self.offsets
+            .windows(2)
+            .map(|w| ((w[1] - w[0]) as usize).pow(2))
+            .sum()
+    }
+}
+
 /// Over a sequence sorted so that fibres are contiguous runs, give every member of a run
 /// the run's first element as representative.
 fn fill_runs<T>(
@@ -222,7 +298,6 @@ fn fill_runs<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::support::Support;
 
     fn same_partition(a: &[u32], b: &[u32]) -> bool {
         (0..a.len()).all(|i| (0..a.len()).all(|j| (a[i] == a[j]) == (b[i] == b[j])))
@@ -257,6 +332,17 @@ mod tests {
                 assert_eq!(a[r as usize], r, "block {block:?}, state {s}");
             }
         }
+    }
+
+    #[test]
+    fn tables_number_fibres_by_first_appearance() {
+        let t = FibreTable::from_representatives(&[2, 1, 2, 1, 4]);
+        assert_eq!(t.fibre, vec![0, 1, 0, 1, 2]);
+        assert_eq!(t.count(), 3);
+        assert_eq!(t.members_of(0), &[0, 2]);
+        assert_eq!(t.members_of(1), &[1, 3]);
+        assert_eq!(t.members_of(2), &[4]);
+        assert_eq!(t.square_sizes(), 9);
     }
 
     #[test]

@@ -140,22 +140,22 @@ impl Blocks {
 
 /// A model, a block family and, when it applies, the pairwise fast path.
 #[derive(Clone, Debug)]
-pub struct Kernel {
+pub struct BlockSampler {
     model: FactorGraph,
     blocks: Blocks,
     pairwise: Option<Pairwise>,
 }
 
-impl Kernel {
+impl BlockSampler {
     /// The fast path is used when every block is a single site and the model is pairwise
     /// binary; `allow_fast = false` forces the generic path (to compare the two).
-    pub fn new(model: FactorGraph, blocks: Blocks, allow_fast: bool) -> Kernel {
+    pub fn new(model: FactorGraph, blocks: Blocks, allow_fast: bool) -> BlockSampler {
         let pairwise = if allow_fast && blocks.all_single() {
             Pairwise::from_model(&model)
         } else {
             None
         };
-        Kernel {
+        BlockSampler {
             model,
             blocks,
             pairwise,
@@ -240,7 +240,7 @@ impl Kernel {
     }
 
     /// The periodic-lattice fast path of a single-site family, when it applies (systematic
-    /// scan can then sweep several chains in lockstep, see [`Lattice::sweep_lanes`]).
+    /// scan can then sweep several chains in lockstep, see `Lattice::sweep_lanes`).
     pub fn lattice(&self) -> Option<&Lattice> {
         match &self.pairwise {
             Some(p) if self.blocks.is_identity() => p.lattice(),

@@ -1,5 +1,12 @@
 """Block-Gibbs throughput: natabs against what a user would run instead.
 
+0. THRML (Extropic's JAX block-Gibbs library, CPU) against natabs, end to end from a
+   networkx lattice (model construction, compilation and sampling all timed): 256×256
+   periodic Ising, beta = 0.44, systematic sweeps, 8 and 64 chains, equal work (skipped
+   with a note when thrml is not installed: ``pip install natabs[bench]``); then the
+   multi-spin rate (spin updates per ns per core) and the flips-per-ns curve against
+   parallel chains × sites (``--figure PATH`` writes it as a PNG).
+
 1. Single-site heat-bath Ising on a 256×256 periodic lattice: natabs (1 and 2 threads)
    against a vectorised numpy checkerboard heat-bath (written below, as a user would).
 2. pgmpy's GibbsSampling on a 9-node Bayesian network (skipped with a note if pgmpy is not
@@ -8,13 +15,17 @@
    updates/s).
 
 Every ratio is measured in the same run; each section also checks that the samplers
-agree on a physical quantity. Run: ``python benchmarks/gibbs.py`` (about a minute).
+agree on a physical quantity. Run: ``python benchmarks/gibbs.py`` (a few minutes), or
+name sections: ``python benchmarks/gibbs.py thrml multispin curve ising pgmpy dag``.
+The machine may be shared: timings are medians of repeats.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import statistics
+import sys
 import time
 
 import networkx as nx
@@ -34,6 +45,216 @@ def timed(f, repeat=1):
         out = f()
         best = min(best, time.perf_counter() - t)
     return out, best
+
+
+def median_time(f, repeat=3):
+    """Result and the median wall time of ``repeat`` calls."""
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = f()
+        times.append(time.perf_counter() - t)
+    return out, statistics.median(times)
+
+
+# -- 0. THRML, end to end, and the multi-spin path ---------------------------------------------
+
+
+def thrml_run(G, beta, chains, sweeps, seed=0):
+    """THRML as its documentation runs it: SpinNodes, an IsingEBM, the two colour classes
+    of the lattice as the blocks (a systematic sweep), chains by ``jax.vmap``. Returns the
+    final states as a (chains, n) bool array; everything from the graph on is timed."""
+    import jax
+    import jax.numpy as jnp
+    from thrml import Block, SamplingSchedule, sample_states
+    from thrml.models import IsingEBM, IsingSamplingProgram, hinton_init
+    from thrml.pgm import SpinNode
+
+    labels = list(G.nodes)
+    nodes = [SpinNode() for _ in labels]
+    idx = {v: i for i, v in enumerate(labels)}
+    edges = [(nodes[idx[u]], nodes[idx[v]]) for u, v in G.edges]
+    color = nx.bipartite.color(G)
+    blocks = [Block([nodes[idx[v]] for v in labels if color[v] == c]) for c in (0, 1)]
+    model = IsingEBM(nodes, edges, jnp.zeros(len(nodes)), jnp.ones(len(edges)),
+                     jnp.array(beta))
+    program = IsingSamplingProgram(model, blocks, clamped_blocks=[])
+    schedule = SamplingSchedule(n_warmup=sweeps, n_samples=1, steps_per_sample=1)
+    k_init, k_run = jax.random.split(jax.random.key(seed))
+    init = hinton_init(k_init, model, blocks, (chains,))
+    keys = jax.random.split(k_run, chains)
+    run = jax.jit(jax.vmap(lambda k, s: sample_states(k, program, schedule, s, [],
+                                                      [Block(nodes)])))
+    return np.asarray(run(keys, init)[0])[:, 0, :]
+
+
+def natabs_run(G, beta, chains, sweeps, seed=0, threads=None, record="states"):
+    """natabs as a user calls it: the model from the networkx graph, then ``sample``."""
+    fg = na.FactorGraph.ising(G, beta)
+    run = na.sample(fg, [sweeps], chains=chains, scan="systematic", seed=seed,
+                    threads=threads, burn_in=0, record=record)
+    return run
+
+
+def thrml_section():
+    print(f"== 0. natabs against THRML: {L}x{L} periodic Ising, beta = {BETA}, systematic "
+          f"sweeps, end to end from the networkx graph ==")
+    try:
+        import jax
+        import thrml
+    except ImportError as e:
+        print(f"skipped: thrml is not installed ({e}); pip install 'natabs[bench]'")
+        return None
+    print(f"thrml {thrml.__version__ if hasattr(thrml, '__version__') else '?'}, "
+          f"jax {jax.__version__} on {jax.devices()[0].platform}")
+    G = nx.grid_2d_graph(L, L, periodic=True)
+    out = {}
+    for chains, sweeps, repeat in ((8, 200, 3), (64, 50, 3)):
+        work = chains * sweeps * L * L
+        x_th, t_th = median_time(lambda c=chains, s=sweeps: thrml_run(G, BETA, c, s), repeat)
+        run, t_na = median_time(lambda c=chains, s=sweeps: natabs_run(G, BETA, c, s), repeat)
+        out[chains] = (work / t_na, work / t_th)
+        print(f"{chains:3d} chains x {sweeps} sweeps: natabs {t_na:6.2f} s "
+              f"({work / t_na / 1e6:7.1f} M updates/s, path {run.path}), THRML {t_th:6.2f} s "
+              f"({work / t_th / 1e6:6.1f} M updates/s): natabs / THRML = {t_th / t_na:5.1f}x "
+              f"(target >= 20x)")
+    # agreement: energy per site at beta = 0.3, 32x32, after 300 sweeps from each start
+    small = nx.grid_2d_graph(32, 32, periodic=True)
+    x_th = thrml_run(small, 0.3, 64, 300, seed=1).reshape(64, 32, 32)
+    e_th = energy_per_site(2 * x_th.astype(np.int8) - 1)
+    x_na = natabs_run(small, 0.3, 64, 300, seed=1).states[0].reshape(64, 32, 32)
+    e_na = energy_per_site(2 * x_na.astype(np.int8) - 1)
+    print(f"agreement at beta=0.3, 32x32, 64 chains: energy/site THRML {e_th.mean():.4f} "
+          f"+- {e_th.std() / 8:.4f}, natabs {e_na.mean():.4f} +- {e_na.std() / 8:.4f}")
+    return out
+
+
+def multispin_rate(L_, chains, sweeps, repeat=5, threads=1):
+    """Median spin updates per ns of ``sample`` on the multi-spin path, setup subtracted."""
+    fg = na.FactorGraph.ising(nx.grid_2d_graph(L_, L_, periodic=True), BETA)
+    run = lambda s: na.sample(fg, [s], chains=chains, scan="systematic", seed=1,
+                              threads=threads, burn_in=0, record="magnetization")
+    run(1)
+    rates = []
+    for _ in range(repeat):
+        _, t0 = timed(lambda: run(0))
+        r, t = timed(lambda: run(sweeps))
+        rates.append(chains * sweeps * L_ * L_ / max(t - t0, 1e-9) / 1e9)
+    return statistics.median(rates), r.path
+
+
+def cpu_rate(run, updates, repeat=5):
+    """Median updates per ns of CPU time of a 1-thread ``run(sweeps)`` (setup subtracted):
+    the per-core rate, whatever else the machine is running."""
+    run(1)
+    rates = []
+    for _ in range(repeat):
+        t = time.process_time()
+        run(0)
+        t0 = time.process_time() - t
+        t = time.process_time()
+        out = run(None)
+        rates.append(updates / max(time.process_time() - t - t0, 1e-9) / 1e9)
+    return statistics.median(rates), out
+
+
+def multispin_section():
+    print(f"\n== multi-spin coding: {L}x{L}, systematic sweeps ==")
+    fg = na.FactorGraph.ising(nx.grid_2d_graph(L, L, periodic=True), BETA)
+    for chains in (8, 64, 256):
+        sweeps = max(10, int(4e8 / (chains * L * L)))
+        def run(s, chains=chains, sweeps=sweeps):
+            return na.sample(fg, [sweeps if s is None else s], chains=chains,
+                             scan="systematic", seed=1, threads=1, burn_in=0,
+                             record="magnetization")
+
+        per_core, r = cpu_rate(run, chains * sweeps * L * L)
+        wall, _ = multispin_rate(L, chains, sweeps, threads=1)
+        print(f"{chains:4d} chains, 1 thread: {per_core:5.2f} spin updates per ns of CPU time "
+              f"({wall:5.2f} per ns of wall time; path {r.path}; target >= 5 per core)")
+
+
+def paths_section():
+    """Random scan and the DAG path, per ns of CPU time on 1 thread; with
+    ``NATABS_BASELINE=<python dir of another build>`` the same in a child process on it."""
+    import subprocess
+
+    code = ("import sys; sys.argv = ['gibbs.py']; import runpy; "
+            f"m = runpy.run_path({os.path.abspath(__file__)!r}); m['paths_rates']()")
+    print("\n== random scan and DAG paths, 1 thread, updates per second of CPU time ==")
+    here = paths_rates()
+    base = os.environ.get("NATABS_BASELINE")
+    if base:
+        env = dict(os.environ, PYTHONPATH=base)
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                             text=True, check=True).stdout
+        there = [float(x) for x in out.split("RATES")[1].split()]
+        for name, a, b in zip(("Ising 256x256 random scan, 16 chains",
+                               "DAG 10^5 nodes random scan, 16 chains",
+                               "DAG 10^5 nodes systematic, 16 chains"), here, there):
+            print(f"{name}: this build {a * 1e3:.1f} M/s, baseline ({base}) {b * 1e3:.1f} M/s "
+                  f"= {a / b:.2f}x (per s of CPU time)")
+
+
+def paths_rates():
+    fg = na.FactorGraph.ising_lattice(L, BETA)
+    init = np.zeros((16, L * L), dtype=np.uint8)
+    ising = lambda s: na.sample(fg, [30 if s is None else s], chains=16, seed=1, init=init,
+                                threads=1, record="majority", scan="random")
+    r1, _ = cpu_rate(ising, 16 * 30 * L * L, repeat=3)
+    G = big_dag(100_000, 1000, np.random.default_rng(7))
+    dag = na.FactorGraph.from_dag(G)
+    rates = [r1]
+    for scan in ("random", "systematic"):
+        def run(s, scan=scan):
+            return na.sample(dag, [3 if s is None else s], chains=16, seed=0, threads=1,
+                             record=[0], scan=scan)
+
+        rates.append(cpu_rate(run, 16 * 3 * 100_000, repeat=3)[0])
+    print("RATES", *rates)
+    return rates
+
+
+def curve_section(figure=None, thrml_rates=None):
+    """Flips per ns against parallel chains x sites (THRML's published axes)."""
+    print("\n== flips per ns (wall time) against parallel chains x sites (natabs, all "
+          "threads) ==")
+    points = []
+    for L_, chains in ((32, 8), (32, 64), (64, 64), (64, 256), (128, 64), (128, 512),
+                       (256, 8), (256, 64), (256, 256), (512, 128)):
+        sweeps = max(2, int(2e8 / (chains * L_ * L_)))
+        rate, path = multispin_rate(L_, chains, sweeps, repeat=3, threads=None)
+        points.append((chains * L_ * L_, rate, path, L_, chains))
+        print(f"L={L_:3d} chains={chains:4d} chains x sites={chains * L_ * L_:>10d}: "
+              f"{rate:5.2f} flips/ns ({path})")
+    if figure:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(5.5, 3.6))
+        for path, marker in (("multispin", "o"), ("lattice", "s")):
+            pts = [p for p in points if p[2] == path]
+            if pts:
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker,
+                        label=f"natabs ({path})")
+        if thrml_rates:
+            xs = [c * L * L for c in thrml_rates]
+            ax.plot(xs, [r[1] / 1e9 for r in thrml_rates.values()], "^",
+                    label="THRML (JAX, CPU)")
+            ax.plot(xs, [r[0] / 1e9 for r in thrml_rates.values()], "v",
+                    label="natabs, end to end")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("parallel chains x sites")
+        ax.set_ylabel("flips / ns")
+        ax.set_title(f"heat-bath Ising, beta = {BETA}, {os.cpu_count()} CPUs")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(figure, dpi=110)
+        print(f"figure written to {figure}")
+    return points
 
 
 # -- 1. Ising 256 x 256 ------------------------------------------------------------------------
@@ -206,23 +427,41 @@ def dag_section():
     return rates
 
 
-def main():
+def main(argv):
+    figure = None
+    if "--figure" in argv:
+        figure = argv[argv.index("--figure") + 1]
+        argv = [a for a in argv if a not in ("--figure", figure)]
+    want = set(argv) or {"thrml", "multispin", "ising", "pgmpy", "dag", "paths"}
     print(f"natabs {na.__version__}, {os.cpu_count()} logical CPUs\n")
-    rates, rate_np = ising_section()
-    pg = pgmpy_section()
-    dag = dag_section()
-    print("\n== summary (best of repeated timings; shared machine) ==")
-    for scan in ("random", "systematic"):
-        print(f"Ising 256x256 {scan:10s}: natabs {rates[scan, 1] / 1e6:6.1f} / "
-              f"{rates[scan, 2] / 1e6:6.1f} M updates/s (1 / 2 threads) = "
-              f"{rates[scan, 2] / rate_np:.1f}x numpy checkerboard ({rate_np / 1e6:.1f} M/s); "
-              f"1->2 threads {rates[scan, 2] / rates[scan, 1]:.2f}x")
+    th = thrml_section() if "thrml" in want else None
+    if "multispin" in want:
+        multispin_section()
+    if "curve" in want or figure:
+        curve_section(figure, th)
+    rates = ising_section() if "ising" in want else None
+    pg = pgmpy_section() if "pgmpy" in want else None
+    dag = dag_section() if "dag" in want else None
+    if "paths" in want:
+        paths_section()
+    print("\n== summary (median or best of repeated timings; shared machine) ==")
+    if th:
+        for chains, (r_na, r_th) in th.items():
+            print(f"THRML 256x256 {chains} chains end to end: natabs {r_na / 1e6:.0f} M/s, "
+                  f"THRML {r_th / 1e6:.1f} M/s = {r_na / r_th:.1f}x")
+    if rates is not None:
+        rates, rate_np = rates
+        for scan in ("random", "systematic"):
+            print(f"Ising 256x256 {scan:10s}: natabs {rates[scan, 1] / 1e6:6.1f} / "
+                  f"{rates[scan, 2] / 1e6:6.1f} M updates/s (1 / 2 threads) = "
+                  f"{rates[scan, 2] / rate_np:.1f}x numpy checkerboard ({rate_np / 1e6:.1f} M/s); "
+                  f"1->2 threads {rates[scan, 2] / rates[scan, 1]:.2f}x")
     if pg is not None:
         print(f"9-node BN: natabs (1 thread) / pgmpy GibbsSampling = {pg:.0f}x")
-    for scan in ("random", "systematic"):
+    for scan in ("random", "systematic") if dag else ():
         print(f"DAG 10^5 nodes {scan:10s}: {dag[scan, 1] / 1e6:6.1f} / {dag[scan, 2] / 1e6:6.1f} "
               f"M updates/s (1 / 2 threads)")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

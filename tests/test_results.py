@@ -84,6 +84,7 @@ def _runs() -> dict[type, object]:
         na.conserved(na.systems.noisy_copies(5, 0.2, symmetric=True), k=1),
         na.spectrum(na.systems.noisy_copies(5, 0.2, symmetric=True), k=1, top=3),
         na.conserved(na.LinearCode.hamming(3), k=2),
+        na.conserved(na.systems.shared_drift(3), k=1),
     ]
     return {type(r): r for r in runs}
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from . import errors, systems, blocks, measures, transforms, io, plot
 from . import dag, estimate, factor_graph, sampling  # noqa: F401  (older module paths, kept working)
 from ._native import __version__
-from .systems import FactorGraph, LinearCode, SymmetricSystem, System
+from .systems import FactorGraph, GaussianSystem, LinearCode, SymmetricSystem, System
 
 # Exact conserved information (THEORY §3), finite time and spectra (§4), sampling.
 from .measures import (
@@ -78,6 +78,7 @@ __all__ = [
     "FactorGraph",
     "SymmetricSystem",
     "LinearCode",
+    "GaussianSystem",
     "sample",
     "SampleRun",
     "estimate",

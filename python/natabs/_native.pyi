@@ -12,6 +12,7 @@ __all__ = [
     "components_codes",
     "components_rows",
     "GibbsChains",
+    "GibbsSampler",
     "gibbs_ancestral",
     "Kernel",
     "marginal_entropies",
@@ -36,6 +37,19 @@ def components_rows(
 ) -> tuple[npt.NDArray[np.uint32], int]: ...
 
 @final
+class GibbsSampler:
+    def __new__(
+        cls,
+        cards: list[int],
+        scope_vars: npt.NDArray[np.uint32],
+        scope_lens: npt.NDArray[np.uint32],
+        tables: npt.NDArray[np.float64],
+        block_vars: npt.NDArray[np.uint32],
+        block_lens: npt.NDArray[np.uint32],
+        fast: bool = True,
+    ) -> GibbsSampler: ...
+
+@final
 class GibbsChains:
     """Independent block-Gibbs chains on one factor graph and block family."""
 
@@ -56,6 +70,18 @@ class GibbsChains:
     ) -> GibbsChains: ...
     @property
     def fast(self) -> bool: ...
+    @property
+    def path(self) -> str: ...
+    @staticmethod
+    def start(
+        sampler: GibbsSampler,
+        scan: str,
+        init: npt.NDArray[np.uint16],
+        seed: int,
+        threads: int | None = None,
+        first_chain: int = 0,
+    ) -> GibbsChains: ...
+    def reseed(self, seed: int) -> None: ...
     @property
     def steps_per_sweep(self) -> int: ...
     @property

@@ -19,6 +19,7 @@ from ._latents_search import (
     find_natural_latent,
     latent_pareto,
 )
+from ._gaussian import GaussianConserved, LinearModes, RandomScanBounds, random_scan_bounds
 from ._sampling import SampleRun, sample
 from ._spectrum import SlowModes, Spectrum, slow_modes, spectrum
 
@@ -30,5 +31,6 @@ __all__ = [
     "NaturalLatentErrors", "natural_latent_errors",
     "FoundLatent", "LatentBaseline", "LatentPareto", "find_natural_latent", "latent_pareto",
     "LatentSurvival", "latent_survival",
+    "GaussianConserved", "LinearModes", "RandomScanBounds", "random_scan_bounds",
     "MIEstimate", "mutual_information", "SampledSurvival", "sampled_surviving_information",
 ]

@@ -49,6 +49,7 @@ _KINDS: dict[str, tuple[str, str]] = {
     "systems._factor_graph:FactorGraph": ("measures._factor_graph", "FactorGraphMeasures"),
     "systems._symmetric:SymmetricSystem": ("measures._symmetric", "SymmetricMeasures"),
     "systems._gf2:LinearCode": ("measures._gf2", "GF2Measures"),
+    "systems._gaussian:GaussianSystem": ("measures._gaussian", "GaussianMeasures"),
 }
 
 

@@ -79,6 +79,11 @@ class SampleRun(Result):
         Block steps in a sweep.
     fast : bool
         Whether the pairwise binary fast path ran.
+    path : str
+        The loop that ran: ``'multispin'`` (periodic lattice, systematic scan, 64 chains a
+        word; see :func:`sample`), ``'lattice'`` (periodic lattice, one chain at a time or
+        a few in lockstep), ``'pairwise'`` (binary pairwise heat bath on neighbour lists)
+        or ``'generic'`` (block tables).
     diagnostics : ChainDiagnostics or None
         With a statistic recorded at 2 sweeps or more: split-R̂, effective sample size,
         integrated autocorrelation time (in sweeps) and the fraction of frozen chains (see
@@ -102,6 +107,7 @@ class SampleRun(Result):
     seed: int
     steps_per_sweep: int = field(repr=False)
     fast: bool
+    path: str = field(default="generic", repr=False)
     states: np.ndarray | None = field(default=None, repr=False)
     values: np.ndarray | None = field(default=None, repr=False)
     diagnostics: ChainDiagnostics | None = field(default=None, repr=False)
@@ -171,6 +177,35 @@ def sample(
     -------
     SampleRun
 
+    Notes
+    -----
+    **Paths.** A binary pairwise model with single-site blocks runs a heat bath on
+    neighbour lists (``run.path == 'pairwise'``). When its interaction graph is a periodic
+    ``L x L`` lattice (``L >= 5`` under any node labels and order, or already in row-major
+    order, as :func:`~natabs.factor_graph.lattice` and ``nx.grid_2d_graph(L, L,
+    periodic=True)`` give it) with one coupling and one field, the variables are put in
+    row-major lattice order and neighbours are computed, not read (``'lattice'``); states
+    come back in the model's own order. The compiled model is kept on the model, so a
+    second call starts at once.
+
+    **Multi-spin coding** (``'multispin'``): systematic scan on the lattice path with at
+    least 64 chains, or fewer chains when a word can hold ``64 / chains`` column strips of
+    each (``L`` divisible by the number of strips, strips at least 2 columns wide). The
+    chains are packed one bit per chain in 64-bit words and a site is updated for all of
+    them with bitwise operations: the neighbour counts by a bitwise adder, the heat-bath
+    draw ``U < T(count)`` by comparing ``U`` with the 63-bit threshold one bit plane at a
+    time, one random word per plane, only while some chain of the word is undecided
+    (about 7 words for 64 chains instead of 64). Exact in law. The packing is part of the
+    stream definition: chain ``c`` is bit ``c mod 64`` of group ``c // 64``; group ``g``
+    draws from its own xoshiro256++ generator seeded from ``(seed, g)``; groups
+    ``4j .. 4j+3`` form a batch whose four generators each give one word per plane while
+    any chain of the batch is undecided. With strips (fewer than 64 chains) site
+    ``(r, j w + c')`` of chain ``k`` is bit ``j * chains + k`` of word ``(r, c')``
+    (``w = L / strips``) and the sites ``(r, c' + j w)`` of all strips are redrawn
+    together, so the scan goes row by row, column ``c'`` of every strip at once. So results
+    depend on the seed and the number of chains, never on ``threads``; a chain's
+    trajectory differs from the one the one-chain path would give it (the law is the same).
+
     Examples
     --------
     >>> import natabs as na
@@ -186,12 +221,11 @@ def sample(
     if threads is not None:
         threads = integer(threads, "threads", 1)
     scan = choice(scan, "scan", ("random", "systematic"))
-    family = resolve(model, 1, None) if k is None and blocks is None else resolve(model, k, blocks)
-    if not family:
-        raise InvalidInputError("the block family is empty (k=0): nothing would move")
+    flat_family, description, singles = _family(model, k, blocks)
     seed = _seed(seed)
     kind, vars_ = _record(model, record)
-    need = chains * model.n * 2 + (len(sweeps_t) * chains * model.n * _dtype(max(model.cards))
+    cards = model._card_array()
+    need = chains * model.n * 2 + (len(sweeps_t) * chains * model.n * _dtype(int(cards.max()))
                                    .itemsize if kind == "states" else len(sweeps_t) * chains * 8)
     if need > MAX_RECORD_BYTES:
         raise TooLargeError(
@@ -202,22 +236,45 @@ def sample(
 
     x0, default_burn = _initial(model, chains, seed, init, threads)
     burn = default_burn if burn_in is None else integer(burn_in, "burn_in", 0)
-    plan = _Plan(model._native_args(), _flat_family(family), scan, burn, seed, threads, fast,
-                 kind, vars_, sweeps_t)
+    args = model._native_args()
+    # A periodic lattice given with other labels or another node order runs on the lattice
+    # path in row-major order: variables relabelled there (and back on the way out).
+    order = model._torus_order() if singles and fast else None
+    pos = None
+    if order is not None and not (order == np.arange(model.n)).all():
+        pos = np.empty(model.n, dtype=np.int64)
+        pos[order] = np.arange(model.n)
+        native_cards, flat, lens, tables = args
+        args = ([native_cards[v] for v in order], pos[flat].astype(np.uint32), lens, tables)
+        x0 = np.ascontiguousarray(x0[:, order])
+        if kind == "codes":
+            vars_ = tuple(int(pos[v]) for v in vars_)
+    plan = _Plan(tuple(args), tuple(flat_family), scan, burn, seed, threads, fast, kind, vars_,
+                 sweeps_t, pos)
     if executor is not None:
         from ._split import run_split
 
-        states, values, steps_per_sweep, fast_used = run_split(executor, plan, x0, progress)
+        states, values, steps_per_sweep, fast_used, path = run_split(executor, plan, x0, progress)
     else:
-        states, values, steps_per_sweep, fast_used = _run_range(plan, x0, 0, progress)
+        # The compiled model is kept on the (immutable) model: a second run on it starts
+        # chains at once instead of rebuilding its pairwise and lattice forms.
+        key = ("sites" if singles else flat_family[0].tobytes() + flat_family[1].tobytes(),
+               fast, pos is not None)
+        compiled = model._engines.get(key)
+        if compiled is None:
+            compiled = _native.GibbsSampler(*args, *flat_family, fast)
+            if len(model._engines) < 4:
+                model._engines[key] = compiled
+        states, values, steps_per_sweep, fast_used, path = _run_range(plan, x0, 0, progress,
+                                                                      compiled)
     diag = (diagnose(values, sweeps_t, burn_in=burn)
             if values is not None and len(sweeps_t) >= 2 else None)
     warn_unmixed(diag, f"the recorded {record if isinstance(record, str) else 'values'}")
     return SampleRun(
         sweeps=sweeps_t, chains=chains, n=model.n,
         record=record if isinstance(record, str) else tuple(record),
-        scan=scan, blocks=describe(family), seed=seed,
-        steps_per_sweep=steps_per_sweep, fast=fast_used,
+        scan=scan, blocks=description, seed=seed,
+        steps_per_sweep=steps_per_sweep, fast=fast_used, path=path,
         states=states, values=values, diagnostics=diag,
     )
 
@@ -229,7 +286,7 @@ def sample(
 class _Plan:
     """Everything a range of chains needs, as plain data (it travels to other processes)."""
 
-    args: tuple  # FactorGraph._native_args()
+    args: tuple  # FactorGraph._native_args(), relabelled to the lattice order if pos is set
     family: tuple[np.ndarray, np.ndarray]
     scan: str
     burn: int
@@ -239,15 +296,17 @@ class _Plan:
     kind: str
     vars: tuple[int, ...]
     sweeps: tuple[int, ...]
+    pos: Any = None  # lattice position of each variable (None: the model's own order)
 
 
-def _run_range(plan: _Plan, x0: np.ndarray, first_chain: int,
-               progress: bool = False) -> tuple[Any, Any, int, bool]:
+def _run_range(plan: _Plan, x0: np.ndarray, first_chain: int, progress: bool = False,
+               compiled: Any = None) -> tuple[Any, Any, int, bool, str]:
     """Chains ``first_chain .. first_chain + len(x0)`` of a run, from initial states ``x0``.
 
     Chain ``c`` draws from its own stream ``(seed, c)`` (and ``(_derive(seed, 1), c)`` for
-    burn-in), so ranges put together are the whole run bit for bit.
-    Returns ``(states, values, steps_per_sweep, fast)``.
+    burn-in; on the multi-spin path, groups of 64 chains share a stream), so ranges put
+    together are the whole run bit for bit. ``compiled`` is the model's compiled sampler
+    when the caller has one. Returns ``(states, values, steps_per_sweep, fast, path)``.
     """
     chains, n = x0.shape
     # Arrays that crossed a process boundary (Dask frames) may arrive misaligned or
@@ -256,20 +315,22 @@ def _run_range(plan: _Plan, x0: np.ndarray, first_chain: int,
     family = tuple(_aligned(a) for a in plan.family)
     x0 = np.require(x0, np.uint16, ["C", "A"])
     cards = args[0]
-    sweeps_t, kind = plan.sweeps, plan.kind
+    sweeps_t, kind, pos = plan.sweeps, plan.kind, plan.pos
+    if compiled is None:
+        compiled = _native.GibbsSampler(*args, *family, plan.fast)
     if plan.burn:
-        warm = _native.GibbsChains(*args, *family, plan.scan, x0,
-                                   _derive(plan.seed, 1), plan.threads, plan.fast, first_chain)
-        warm.advance(plan.burn)
-        x0 = np.empty((chains, n), dtype=np.uint16)
-        warm.write_states_u16(x0)
-    engine = _native.GibbsChains(*args, *family, plan.scan, x0, plan.seed,
-                                 plan.threads, plan.fast, first_chain)
+        engine = _native.GibbsChains.start(compiled, plan.scan, x0, _derive(plan.seed, 1),
+                                           plan.threads, first_chain)
+        engine.advance(plan.burn)
+        engine.reseed(plan.seed)
+    else:
+        engine = _native.GibbsChains.start(compiled, plan.scan, x0, plan.seed, plan.threads,
+                                           first_chain)
 
     states = values = None
     slots = len(sweeps_t)
     if kind == "states":
-        states = np.empty((slots, chains, n), dtype=_dtype(max(cards)))
+        states = np.empty((slots, chains, n), dtype=_dtype(int(max(cards))))
     elif kind == "magnetization":
         values = np.empty((slots, chains), dtype=np.float64)
     elif kind == "majority":
@@ -291,10 +352,13 @@ def _run_range(plan: _Plan, x0: np.ndarray, first_chain: int,
                 if bar is not None:
                     bar.update(now)
             if kind == "states":
+                out = states[slot] if pos is None else np.empty_like(states[slot])
                 if states.dtype == np.uint8:
-                    engine.write_states_u8(states[slot])
+                    engine.write_states_u8(out)
                 else:
-                    engine.write_states_u16(states[slot])
+                    engine.write_states_u16(out)
+                if pos is not None:
+                    states[slot] = out[:, pos]
             elif kind == "magnetization":
                 engine.magnetization(values[slot])
             elif kind == "majority":
@@ -304,7 +368,8 @@ def _run_range(plan: _Plan, x0: np.ndarray, first_chain: int,
     finally:
         if bar is not None:
             bar.close()
-    return states, values, int(engine.steps_per_sweep), bool(engine.fast)
+    return (states, values, int(engine.steps_per_sweep), bool(engine.fast),
+            str(engine.path))
 
 
 def _aligned(a: Any) -> Any:
@@ -348,7 +413,7 @@ def _record(model: FactorGraph, record: Any) -> tuple[str, tuple[int, ...]]:
         if record == "states":
             return "states", ()
         if record in STATISTICS:
-            if any(c != 2 for c in model.cards):
+            if (model._card_array() != 2).any():
                 raise InvalidInputError(f"record={record!r} needs every variable to be binary")
             return record, ()
         raise InvalidInputError(
@@ -377,7 +442,7 @@ def _initial(model: FactorGraph, chains: int, seed: int, init: Any,
                                     f"got {x.shape}")
         if not np.issubdtype(x.dtype, np.integer):
             raise TypeError(f"init must hold integers, got dtype {x.dtype}")
-        bad = (x < 0) | (x >= np.asarray(model.cards))
+        bad = (x < 0) | (x >= model._card_array())
         if bad.any():
             c, i = map(int, np.argwhere(bad)[0])
             raise InvalidInputError(f"init[{c}, {i}] = {x[c, i]} is outside [0, {model.cards[i]})")
@@ -387,12 +452,35 @@ def _initial(model: FactorGraph, chains: int, seed: int, init: Any,
                                     list(model._own), chains, seed, threads)
         return x, 0
     rng = np.random.default_rng([seed, 2])
-    if model.state_space_size() <= EXACT_INIT_STATES:
+    if model._states_at_most(EXACT_INIT_STATES):
         system = model.to_system()
         pick = rng.choice(system.size, size=chains, p=system.probs)
         return np.ascontiguousarray(system.states[pick], dtype=np.uint16), 0
-    x = rng.integers(0, np.asarray(model.cards), size=(chains, n))
+    cards = model._card_array()
+    top = int(cards.max())
+    if (cards == top).all():  # one card (Ising, Potts): no array of bounds to broadcast
+        x = rng.integers(0, top, size=(chains, n), dtype=np.uint16)
+    else:
+        x = rng.integers(0, cards, size=(chains, n))
     return np.ascontiguousarray(x, dtype=np.uint16), DEFAULT_BURN_IN
+
+
+def _family(model: FactorGraph, k: Any, blocks: Any) -> tuple[tuple[np.ndarray, np.ndarray],
+                                                              str, bool]:
+    """The block family as the engine takes it (flat indices, lengths), its description,
+    and whether it is the single sites in order. Single sites (the default, or ``k=1``)
+    are built as arrays, without a tuple per site."""
+    if blocks is None and (k is None or (isinstance(k, numbers.Integral) and k == 1
+                                         and not isinstance(k, bool))):
+        n = model.n
+        flat = (np.arange(n, dtype=np.uint32), np.ones(n, dtype=np.uint32))
+        return flat, f"{n} block{'s' if n != 1 else ''} of size 1", True
+    family = resolve(model, k, blocks)
+    if not family:
+        raise InvalidInputError("the block family is empty (k=0): nothing would move")
+    single = all(len(b) == 1 for b in family) and [b[0] for b in family] == list(
+        range(model.n))
+    return _flat_family(family), describe(family), single
 
 
 def _flat_family(family: tuple[tuple[int, ...], ...]) -> tuple[np.ndarray, np.ndarray]:

@@ -29,22 +29,36 @@ __all__ = ["parts_for", "ranges", "run_split"]
 DEFAULT_PARTS = 4
 
 
-def ranges(chains: int, parts: int) -> list[tuple[int, int]]:
-    """``parts`` contiguous ranges ``[a, b)`` covering ``0 .. chains``, sizes within one.
+#: Chains swept together on the multi-spin path (a batch of 4 words of 64 chains, whose
+#: random bits are drawn for the batch): ranges there hold whole batches.
+GROUP = 256
+
+
+def ranges(chains: int, parts: int, group: int = 1) -> list[tuple[int, int]]:
+    """At most ``parts`` contiguous ranges ``[a, b)`` covering ``0 .. chains``.
+
+    Every boundary is a multiple of ``group`` and every range holds at least ``group``
+    chains (the last one takes the rest); sizes otherwise differ by at most one group.
 
     Examples
     --------
     >>> from natabs.measures._split import ranges
     >>> ranges(5, 8)
     [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5)]
+    >>> ranges(200, 4, group=64)
+    [(0, 64), (64, 128), (128, 200)]
     """
-    parts = max(1, min(parts, chains))
-    size, extra = divmod(chains, parts)
+    units, rest = divmod(chains, group)
+    if units == 0:
+        return [(0, chains)]
+    parts = max(1, min(parts, units))
+    size, extra = divmod(units, parts)
     out, a = [], 0
     for i in range(parts):
-        b = a + size + (i < extra)
+        b = a + (size + (i < extra)) * group
         out.append((a, b))
         a = b
+    out[-1] = (out[-1][0], chains)
     return out
 
 
@@ -75,7 +89,7 @@ def parts_for(executor: Any) -> int:
 
 def run_split(
     executor: Any, plan: _Plan, x0: np.ndarray, progress: bool = False
-) -> tuple[Any, Any, int, bool]:
+) -> tuple[Any, Any, int, bool, str]:
     """Run ``plan`` from the initial states ``x0`` (all chains) on ``executor``, merged.
 
     Returns what :func:`natabs.measures._sampling._run_range` returns for all chains.
@@ -89,7 +103,10 @@ def run_split(
             f"got {type(executor).__name__}"
         )
     chains = x0.shape[0]
-    spans = ranges(chains, parts_for(executor))
+    # Systematic sweeps of a lattice may run 64 chains to a word (multi-spin coding) in
+    # batches of words that draw their random bits together: ranges then hold whole batches.
+    group = GROUP if plan.scan == "systematic" and plan.fast else 1
+    spans = ranges(chains, parts_for(executor), group)
     futures = {
         executor.submit(_run_range, plan, np.ascontiguousarray(x0[a:b]), a): i
         for i, (a, b) in enumerate(spans)
@@ -113,4 +130,4 @@ def run_split(
     values = [d[1] for d in done]
     merged_states = np.concatenate(states, axis=1) if states[0] is not None else None
     merged_values = np.concatenate(values, axis=1) if values[0] is not None else None
-    return merged_states, merged_values, done[0][2], all(d[3] for d in done)
+    return merged_states, merged_values, done[0][2], all(d[3] for d in done), done[0][4]

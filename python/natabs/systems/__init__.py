@@ -10,7 +10,11 @@ from __future__ import annotations
 from ._catalog import catalog, copies, coupled_pair, ising_ring, noisy_copies, parity
 from ._factor_graph import FactorGraph
 from ._gf2 import LinearCode
+from ._gaussian import GaussianSystem
+from ._gaussian_catalog import gaussian_chain, shared_drift, spring_chain, spring_lattice
 from ._support import System
 from ._symmetric import SymmetricSystem
 
-__all__ = ["System", "FactorGraph", "SymmetricSystem", "LinearCode", "copies", "noisy_copies", "coupled_pair", "parity", "ising_ring", "catalog"]
+__all__ = ["System", "FactorGraph", "SymmetricSystem", "LinearCode", "GaussianSystem", "copies", "noisy_copies",
+           "coupled_pair", "parity", "ising_ring", "catalog", "shared_drift", "gaussian_chain", "spring_chain",
+           "spring_lattice"]

@@ -98,24 +98,62 @@ class FactorGraph:
            [0.04, 0.16]])
     """
 
-    __slots__ = ("_cards", "_nodes", "_names", "_scopes", "_logs", "_kind", "_order",
-                 "_own", "_graph", "_index", "_flat")
+    __slots__ = ("_cards", "_nodes", "_names_t", "_scopes_t", "_logs_t", "_kind", "_order",
+                 "_own", "_graph", "_index", "_flat", "_pair", "_torus", "_cards_np", "_engines")
 
-    def __init__(self, *, cards, nodes, scopes, logs, kind, graph, order=None, own=None):
-        # Private: every public constructor validates before calling this.
-        self._cards = tuple(int(c) for c in cards)
+    def __init__(self, *, cards, nodes, scopes=None, logs=None, kind, graph, order=None,
+                 own=None, pair=None, index=None):
+        # Private: every public constructor validates before calling this. ``pair`` is the
+        # compact form of a model whose factors are one 2x2 table on every edge and
+        # optionally one unary table on every variable: ``(edges (m, 2) int64, pair table,
+        # unary table or None)``; its factor lists are then built only when asked for, so
+        # a 512 x 512 lattice is built with a few array operations.
+        self._cards = tuple(int(c) for c in cards) if pair is None else (2,) * len(nodes)
         self._nodes = tuple(nodes)
-        self._names = tuple(str(v) for v in self._nodes)
-        self._scopes = tuple(tuple(int(v) for v in s) for s in scopes)
-        self._logs = tuple(logs)
+        self._names_t = None
+        self._pair = pair
+        if pair is None:
+            self._scopes_t = tuple(tuple(int(v) for v in s) for s in scopes)
+            self._logs_t = tuple(logs)
+        else:
+            self._scopes_t = self._logs_t = None
         self._kind = kind
         self._graph = graph
         self._order = order
         self._own = own
-        self._index = {v: i for i, v in enumerate(self._nodes)}
+        self._index = {v: i for i, v in enumerate(self._nodes)} if index is None else index
         self._flat = None
+        self._torus = False  # not yet looked for; then None or the lattice order
+        self._cards_np = None
+        self._engines: dict = {}  # compiled samplers, by block family (natabs.sample)
         if len(self._index) != len(self._nodes):
             raise InvalidInputError("node labels must be unique")
+
+    @property
+    def _names(self) -> tuple[str, ...]:
+        if self._names_t is None:
+            self._names_t = tuple(str(v) for v in self._nodes)
+        return self._names_t
+
+    @property
+    def _scopes(self) -> tuple[tuple[int, ...], ...]:
+        if self._scopes_t is None:
+            edges, _, unary = self._pair
+            scopes = [(int(a), int(b)) for a, b in edges.tolist()]
+            if unary is not None:
+                scopes += [(i,) for i in range(self.n)]
+            self._scopes_t = tuple(scopes)
+        return self._scopes_t
+
+    @property
+    def _logs(self) -> tuple[np.ndarray, ...]:
+        if self._logs_t is None:
+            edges, pair, unary = self._pair
+            logs = [pair] * len(edges)
+            if unary is not None:
+                logs += [unary] * self.n
+            self._logs_t = tuple(logs)
+        return self._logs_t
 
     # -- constructors -----------------------------------------------------------------------
 
@@ -228,18 +266,13 @@ class FactorGraph:
         >>> np.allclose(fg.to_system().to_table(), na.systems.ising_ring(4, beta=0.5).to_table())
         True
         """
-        nodes, edges = _graph(graph)
         beta, J, h = (_real(x, name) for x, name in ((beta, "beta"), (J, "J"), (h, "h")))
+        nodes, index, edges = _graph_arrays(graph)
         bj = beta * J
         pair = np.array([[bj, -bj], [-bj, bj]])
-        scopes = [list(e) for e in edges]
-        logs = [pair] * len(edges)
-        if h != 0.0:
-            unary = np.array([-beta * h, beta * h])
-            scopes += [[i] for i in range(len(nodes))]
-            logs += [unary] * len(nodes)
-        return cls(cards=[2] * len(nodes), nodes=nodes, scopes=scopes, logs=logs,
-                   kind="mrf", graph=graph)
+        unary = np.array([-beta * h, beta * h]) if h != 0.0 else None
+        return cls(cards=(), nodes=nodes, kind="mrf", graph=graph, pair=(edges, pair, unary),
+                   index=index)
 
     @classmethod
     def ising_lattice(cls, L: int, beta: float, J: float = 1.0, h: float = 0.0) -> FactorGraph:
@@ -253,7 +286,24 @@ class FactorGraph:
         >>> na.FactorGraph.ising_lattice(3, beta=0.4).n
         9
         """
-        return cls.ising(lattice(L), beta, J=J, h=h)
+        L = integer(L, "L", 3)
+        beta, J, h = (_real(x, name) for x, name in ((beta, "beta"), (J, "J"), (h, "h")))
+        # The edges of lattice(L) as arrays (sorted; the order of factors changes no law); the
+        # networkx graph itself (a Python object per node and edge) only when asked for.
+        import itertools
+
+        nodes = list(itertools.product(range(L), range(L)))
+        v = np.arange(L * L, dtype=np.int64)
+        r, c = v // L, v % L
+        right, down = r * L + (c + 1) % L, ((r + 1) % L) * L + c
+        edges = np.stack([np.stack([v, right], 1), np.stack([v, down], 1)], 1).reshape(-1, 2)
+        edges = np.sort(edges, axis=1)
+        edges = edges[np.lexsort((edges[:, 1], edges[:, 0]))]
+        bj = beta * J
+        pair = np.array([[bj, -bj], [-bj, bj]])
+        unary = np.array([-beta * h, beta * h]) if h != 0.0 else None
+        return cls(cards=(), nodes=nodes, kind="mrf", graph=lambda: lattice(L),
+                   pair=(edges, pair, unary))
 
     @classmethod
     def potts(cls, graph: nx.Graph, q: int, beta: float) -> FactorGraph:
@@ -383,10 +433,15 @@ class FactorGraph:
 
     @property
     def graph(self) -> nx.Graph:
+        if callable(self._graph) and not hasattr(self._graph, "nodes"):
+            self._graph = self._graph()  # built on first use (ising_lattice)
         return self._graph
 
     @property
     def n_factors(self) -> int:
+        if self._scopes_t is None:
+            edges, _, unary = self._pair
+            return len(edges) + (self.n if unary is not None else 0)
         return len(self._scopes)
 
     def index(self, var: Any) -> int:
@@ -412,6 +467,24 @@ class FactorGraph:
         """Number of joint states, ``Π cards`` (may be astronomically large)."""
         return math.prod(self._cards)
 
+    def _card_array(self) -> np.ndarray:
+        """The cards as a read-only int64 array (cached: samplers check them every call)."""
+        if self._cards_np is None:
+            a = (np.full(self.n, 2, dtype=np.int64) if self._pair is not None
+                 else np.asarray(self._cards, dtype=np.int64))
+            a.flags.writeable = False
+            self._cards_np = a
+        return self._cards_np
+
+    def _states_at_most(self, limit: int) -> bool:
+        """Whether ``Π cards <= limit``, without building a huge integer."""
+        size = 1
+        for c in self._cards:
+            size *= c
+            if size > limit:
+                return False
+        return True
+
     # -- exact ------------------------------------------------------------------------------
 
     def to_system(self, *, max_states: int = MAX_EXACT_STATES) -> System:
@@ -431,11 +504,12 @@ class FactorGraph:
         ...
         natabs.errors.TooLargeError: the model has 68719476736 joint states; to_system enumerates at most 4194304
         """
-        size = self.state_space_size()
-        if size > max_states:
+        if not self._states_at_most(max_states):
+            size = self.state_space_size()
             raise TooLargeError(
                 f"the model has {size} joint states; to_system enumerates at most {max_states}"
             )
+        size = self.state_space_size()
         codes = np.arange(size, dtype=np.int64)
         states = np.empty((size, self.n), dtype=np.int64)
         rest = codes
@@ -503,7 +577,7 @@ class FactorGraph:
             scopes.append([new[v] for v in blanket])
             logs.append(merged)
         nodes = [v for i, v in enumerate(self._nodes) if i != lam]
-        graph = self._graph.to_undirected().copy() if self._graph is not None else None
+        graph = self.graph.to_undirected().copy() if self._graph is not None else None
         if graph is not None:
             graph.remove_node(self._nodes[lam])
             graph.add_edges_from((self._nodes[a], self._nodes[b]) for a in blanket
@@ -515,6 +589,17 @@ class FactorGraph:
 
     def _native_args(self) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
         """(cards, scope variables, scope lengths, tables), flat, as the engine takes them."""
+        if self._flat is None and self._pair is not None:
+            edges, pair, unary = self._pair
+            m, n = len(edges), self.n
+            flat = edges.astype(np.uint32).ravel()
+            lens = np.full(m, 2, dtype=np.uint32)
+            tables = np.tile(np.asarray(pair, dtype=np.float64).ravel(), m)
+            if unary is not None:
+                flat = np.concatenate([flat, np.arange(n, dtype=np.uint32)])
+                lens = np.concatenate([lens, np.ones(n, dtype=np.uint32)])
+                tables = np.concatenate([tables, np.tile(unary.astype(np.float64), n)])
+            self._flat = (list(self._cards), flat, lens, tables)
         if self._flat is None:
             # Built once: the model is immutable, and large models have ~10^5 factors.
             lens = np.fromiter(map(len, self._scopes), dtype=np.uint32, count=len(self._scopes))
@@ -525,6 +610,19 @@ class FactorGraph:
             self._flat = (list(self._cards), flat, lens,
                           np.ascontiguousarray(tables, dtype=np.float64))
         return self._flat
+
+    def _torus_order(self) -> np.ndarray | None:
+        """The variables in row-major order of a periodic ``L x L`` lattice, when the
+        interaction graph is one (whatever its node labels and order), else ``None``.
+
+        The engine's lattice path needs the model in that order (site ``r * L + c``);
+        :func:`natabs.sample` relabels the variables with this order and back.
+        """
+        if self._torus is False:
+            self._torus = None
+            if self._pair is not None:
+                self._torus = torus_order(self.n, self._pair[0])
+        return self._torus
 
     def __repr__(self) -> str:
         cards = set(self._cards)
@@ -562,6 +660,118 @@ def _table(x: Any, what: str) -> np.ndarray:
 def _log(t: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore"):
         return np.log(t)
+
+
+def _graph_arrays(graph: Any) -> tuple[list, dict, np.ndarray]:
+    """Nodes, their index, and the edges as an ``(m, 2)`` int64 array: one pass over the
+    edges in C (``map`` over networkx's edge view), the checks vectorised."""
+    import itertools
+
+    import networkx as nx
+
+    if not isinstance(graph, nx.Graph):
+        raise TypeError(f"graph must be a networkx graph, got {type(graph).__name__}")
+    if graph.is_directed() or graph.is_multigraph():
+        raise InvalidInputError("graph must be a simple undirected networkx Graph")
+    nodes = list(graph.nodes)
+    if not nodes:
+        raise InvalidInputError("the graph has no nodes")
+    index = dict(zip(nodes, range(len(nodes))))
+    # networkx's edge view yields edges from Python; its adjacency dicts are read here
+    # by C loops (map, chain): each edge twice, once from each end, in node order.
+    adj = graph._adj if isinstance(getattr(graph, "_adj", None), dict) else graph.adj
+    rows = [adj[v] for v in nodes]
+    degree = np.fromiter(map(len, rows), dtype=np.int64, count=len(nodes))
+    dst = np.fromiter(map(index.__getitem__, itertools.chain.from_iterable(rows)),
+                      dtype=np.int64, count=int(degree.sum()))
+    src = np.repeat(np.arange(len(nodes), dtype=np.int64), degree)
+    loops = np.flatnonzero(src == dst)
+    if len(loops):
+        u = nodes[int(src[loops[0]])]
+        raise InvalidInputError(f"self-loop at node {u!r}: a spin cannot couple to itself")
+    keep = src < dst  # each edge once, in the order networkx lists them
+    edges = np.stack([src[keep], dst[keep]], axis=1)
+    return nodes, index, edges
+
+
+def torus_order(n: int, edges: np.ndarray) -> np.ndarray | None:
+    """``order[r * L + c]`` = the variable at row ``r``, column ``c`` of a periodic ``L x L``
+    lattice (``L >= 5``) whose edges are ``edges`` (``(m, 2)`` variable indices), or
+    ``None`` when the graph is not such a lattice.
+
+    Variable 0 is put at the origin. Its neighbours come in two opposite pairs (opposite
+    neighbours share no neighbour but the centre); the first neighbour is taken as
+    "right", an orthogonal one as "down". Row 0 and row 1 are walked (O(L) steps); each
+    further row is the neighbours of the row above that are neither above nor beside it,
+    one array operation a row. The result is then checked against every edge, so any graph
+    that is not a lattice is refused.
+    """
+    L = math.isqrt(n)
+    if L < 5 or L * L != n or len(edges) != 2 * n or n >= 1 << 31:
+        return None
+    degree = np.bincount(edges.ravel(), minlength=n)
+    if degree.max() != 4 or degree.min() != 4:
+        return None
+    natural = np.arange(n, dtype=np.int64)
+    if _is_torus(natural, edges, L):  # already in row-major order (nx.grid_2d_graph)
+        return natural
+    src = np.concatenate([edges[:, 0], edges[:, 1]])
+    dst = np.concatenate([edges[:, 1], edges[:, 0]])
+    nb = dst[np.argsort(src, kind="stable")].reshape(n, 4)
+    def around(v: int) -> set:
+        return set(nb[v].tolist())
+
+    def straight(prev: int, cur: int) -> int | None:
+        # the neighbour of cur opposite prev: no common neighbour with prev but cur
+        near = around(prev)
+        got = [w for w in nb[cur].tolist() if w != prev and not (around(w) & near) - {cur}]
+        return got[0] if len(got) == 1 else None
+
+    o = 0
+    first = nb[o].tolist()
+    right = first[0]
+    down = next((w for w in first[1:] if (around(w) & around(right)) - {o}), None)
+    if down is None:
+        return None
+    row0 = [o, right]
+    for _ in range(L - 2):
+        w = straight(row0[-2], row0[-1])
+        if w is None:
+            return None
+        row0.append(w)
+    row1 = [down]
+    for c in range(1, L):
+        common = (around(row1[-1]) & around(row0[c])) - {row0[c - 1]}
+        if len(common) != 1:
+            return None
+        row1.append(common.pop())
+    grid = np.empty((L, L), dtype=np.int64)
+    grid[0], grid[1] = row0, row1
+    for r in range(2, L):
+        above, here = grid[r - 2], grid[r - 1]
+        cand = nb[here]  # (L, 4)
+        known = np.stack([above, np.roll(here, 1), np.roll(here, -1)], axis=1)
+        keep = ~(cand[:, :, None] == known[:, None, :]).any(axis=2)
+        if not (keep.sum(axis=1) == 1).all():
+            return None
+        grid[r] = cand[keep]
+    order = grid.ravel()
+    return order if _is_torus(order, edges, L) else None
+
+
+def _is_torus(order: np.ndarray, edges: np.ndarray, L: int) -> bool:
+    """Whether placing variable ``order[r * L + c]`` at ``(r, c)`` makes every one of the
+    ``2 L^2`` (distinct) edges a lattice edge, i.e. the graph is the torus."""
+    n = L * L
+    pos = np.full(n, -1, dtype=np.int64)
+    pos[order] = np.arange(n)
+    if (pos < 0).any():
+        return False
+    pu, pv = pos[edges[:, 0]], pos[edges[:, 1]]
+    dr = (pu // L - pv // L) % L
+    dc = (pu % L - pv % L) % L
+    step = ((dr == 0) & ((dc == 1) | (dc == L - 1))) | ((dc == 0) & ((dr == 1) | (dr == L - 1)))
+    return bool(step.all())
 
 
 def _graph(graph: Any) -> tuple[list, list[tuple[int, int]]]:

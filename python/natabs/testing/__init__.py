@@ -33,6 +33,12 @@ from ._checks import (
     check_relabel_invariance,
     check_sandwich,
 )
+from ._gaussian import (
+    check_information_monotone,
+    check_scale_invariance,
+    gaussian_systems,
+    linear_maps,
+)
 from ._counterexample import Counterexample, find_counterexample
 from ._gf2 import gf2_maps, linear_codes
 from ._latents import (
@@ -71,4 +77,8 @@ __all__ = [
     "check_mediator_determines_redund",
     "check_natural_latents_isomorphic",
     "check_sum_rule",
+    "gaussian_systems",
+    "linear_maps",
+    "check_information_monotone",
+    "check_scale_invariance",
 ]

@@ -44,7 +44,9 @@ Compose(cnot('x0' -> 'x1'), Merge(['x2', 'x3']))
 from __future__ import annotations
 
 from ._algebra import Compose, Transform
+from ._gaussian import scale
 from ._light_cone import LightCone, light_cone
+from ._linear import Linear
 from ._maps import (
     Local,
     Merge,
@@ -58,11 +60,28 @@ from ._maps import (
     prefix_xor,
     star_map,
 )
-from ._gf2 import Linear
 from ._survival import Survival, SurvivalTable, survival_table, survives
 
 __all__ = [
-    "Transform", "Compose", "Relabel", "Permute", "Local", "Merge", "Split", "Shuffle", "Linear",
-    "cnot", "difference_map", "prefix_xor", "star_map", "center_of_mass",
-    "LightCone", "light_cone", "Survival", "SurvivalTable", "survives", "survival_table",
+    "Compose",
+    "LightCone",
+    "Linear",
+    "Local",
+    "Merge",
+    "Permute",
+    "Relabel",
+    "Shuffle",
+    "Split",
+    "Survival",
+    "SurvivalTable",
+    "Transform",
+    "center_of_mass",
+    "cnot",
+    "difference_map",
+    "light_cone",
+    "prefix_xor",
+    "scale",
+    "star_map",
+    "survival_table",
+    "survives",
 ]

@@ -12,7 +12,7 @@ import numpy as np
 from ..errors import InvalidInputError
 from ..systems._support import System, _strides
 
-__all__ = ["Transform", "Compose"]
+__all__ = ["Compose", "Transform"]
 
 Var = Any  # a variable name (str) or index (int)
 #: The output count of a map whose arity is unknown until it is applied.
@@ -143,6 +143,10 @@ class Transform:
             from ._gf2 import apply
 
             return apply(self, system)
+        if _is_gaussian(system):  # a real-linear map keeps the kind: a GaussianSystem
+            from ._gaussian import apply
+
+            return apply(self, system)
         rows, cards, names = self._image(system)
         return _pushforward(rows, system.probs, cards, names)
 
@@ -150,6 +154,11 @@ class Transform:
         """Whether the map is one-to-one on the support of ``system`` (loses nothing)."""
         if _is_code(system):  # the GF(2)-linear maps are invertible; others are refused
             self(system)
+            return True
+        if _is_gaussian(system):  # the linear maps are invertible: checked at construction
+            from ._gaussian import linear_matrix
+
+            linear_matrix(self, system.names)
             return True
         rows, cards, _ = self._image(system)
         return _distinct_rows(rows, cards) == system.size
@@ -166,6 +175,12 @@ def _is_code(system: Any) -> bool:
     from ..systems._gf2 import LinearCode
 
     return isinstance(system, LinearCode)
+
+
+def _is_gaussian(system: Any) -> bool:
+    from ..systems._gaussian import GaussianSystem
+
+    return isinstance(system, GaussianSystem)
 
 
 def _distinct_rows(rows: np.ndarray, cards: tuple[int, ...]) -> int:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,105 +29,14 @@ from ..systems._gf2 import LinearCode, pack, unpack
 from ._algebra import (
     Compose,
     Transform,
-    Var,
-    _BlockMap,
-    _check_names,
-    _check_vars,
-    _fmt_vars,
     _indices,
 )
 from ._light_cone import LightCone
+from ._linear import Linear
+from ._linear import gf2_inverse as _gf2_inverse
 from ._maps import Permute, Relabel, _Chain, _Shift, _Star
 
 __all__ = ["Linear", "apply", "light_cone", "matrix_columns", "survival_rows"]
-
-
-def _gf2_inverse(m: np.ndarray) -> np.ndarray | None:
-    """The inverse of a square 0/1 matrix over GF(2), or None when it is singular."""
-    b = m.shape[0]
-    a = np.concatenate([m % 2, np.eye(b, dtype=np.uint8)], axis=1).astype(np.uint8)
-    for c in range(b):
-        rows = np.nonzero(a[c:, c])[0]
-        if rows.size == 0:
-            return None
-        p = c + int(rows[0])
-        a[[c, p]] = a[[p, c]]
-        hit = np.nonzero(a[:, c])[0]
-        hit = hit[hit != c]
-        a[hit] ^= a[c]
-    return a[:, b:]
-
-
-@dataclass(frozen=True, init=False, repr=False)
-class Linear(_BlockMap):
-    """An invertible GF(2)-linear map of a block of bits: ``y_B = matrix @ x_B (mod 2)``.
-
-    ``matrix`` is a square 0/1 matrix, invertible over GF(2). Output ``j`` takes the slot
-    and, unless ``names`` says otherwise, the name of the ``j``-th block variable. On a
-    :class:`~natabs.LinearCode` it gives a LinearCode; on a :class:`~natabs.System` of
-    bits it maps every support state.
-
-    Examples
-    --------
-    >>> import natabs as na
-    >>> from natabs import transforms as nt
-    >>> t = nt.Linear([0, 1], [[1, 0], [1, 1]])  # a CNOT as a matrix
-    >>> t
-    Linear([0, 1], [[1, 0], [1, 1]])
-    >>> t(na.LinearCode.repetition(3)).generator.tolist()
-    [[1, 0, 1]]
-    >>> nt.Linear([0, 1], [[1, 1], [1, 1]])
-    Traceback (most recent call last):
-    ...
-    natabs.errors.InvalidInputError: Linear: the matrix [[1, 1], [1, 1]] is not invertible over GF(2)
-    """
-
-    block: tuple[Var, ...]
-    matrix: tuple[tuple[int, ...], ...]
-    names: tuple[str, ...] | None = None
-
-    def __init__(self, vars: Sequence[Var], matrix: Any, names: Sequence[str] | None = None):
-        block = _check_vars(vars, "Linear vars")
-        try:
-            m = np.asarray(matrix)
-        except (TypeError, ValueError):
-            raise TypeError(f"Linear: matrix must be a square 0/1 matrix, got {matrix!r}") from None
-        b = len(block)
-        if m.shape != (b, b):
-            raise InvalidInputError(
-                f"Linear: matrix must have shape ({b}, {b}) for {b} variables, got {m.shape}"
-            )
-        if m.dtype == bool:
-            m = m.astype(np.uint8)
-        if not np.issubdtype(m.dtype, np.number) or not np.all((m == 0) | (m == 1)):
-            raise InvalidInputError(
-                f"Linear: matrix entries must be 0 or 1 (bits), got {m.tolist()}"
-            )
-        m = m.astype(np.uint8)
-        if _gf2_inverse(m) is None:
-            raise InvalidInputError(f"Linear: the matrix {m.tolist()} is not invertible over GF(2)")
-        nm = _check_names(names, "Linear")
-        if nm is not None and len(nm) != b:
-            raise InvalidInputError(f"Linear: {len(nm)} names for {b} variables")
-        object.__setattr__(self, "block", block)
-        object.__setattr__(self, "matrix", tuple(tuple(int(v) for v in row) for row in m))
-        object.__setattr__(self, "names", nm)
-
-    @property
-    def array(self) -> np.ndarray:
-        """The matrix as a (new) ``uint8`` array."""
-        return np.array(self.matrix, dtype=np.uint8)
-
-    def _outputs(self, values, cards):
-        if any(c != 2 for c in cards):
-            raise InvalidInputError(
-                f"{self!r} maps bits; the block's cardinalities are {list(cards)}"
-            )
-        return (values @ self.array.T.astype(np.int64)) % 2, cards
-
-    def __repr__(self) -> str:
-        extra = "" if self.names is None else f", names={list(self.names)}"
-        return f"Linear({_fmt_vars(self.block)}, {[list(r) for r in self.matrix]}{extra})"
 
 
 # -- each step as operations on bit columns -----------------------------------------------
@@ -209,7 +117,7 @@ def _(step: Permute, names):
 @_ops.register
 def _(step: Linear, names):
     idx = _indices(step.block, names)
-    return [("mat", np.asarray(idx, dtype=np.intp), step.array)], _renamed(step, names, idx)
+    return [("mat", np.asarray(idx, dtype=np.intp), step.bits)], _renamed(step, names, idx)
 
 
 @_ops.register

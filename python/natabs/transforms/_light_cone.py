@@ -12,7 +12,15 @@ from .._results import Result, show
 from .._validation import integer
 from ..errors import TooLargeError
 from ..systems._support import System
-from ._algebra import _UNBOUNDED, Compose, Transform, _distinct_rows, _indices, _is_code
+from ._algebra import (
+    _UNBOUNDED,
+    Compose,
+    Transform,
+    _distinct_rows,
+    _indices,
+    _is_code,
+    _is_gaussian,
+)
 from ._maps import Local
 
 __all__ = ["LightCone", "light_cone", "static_widening"]
@@ -130,6 +138,10 @@ def light_cone(system: System, transform: Transform, k: int) -> LightCone:
         from ._gf2 import light_cone as code_light_cone
 
         return code_light_cone(system, transform, k)
+    if _is_gaussian(system):  # a linear map: cones from the sparsity of T and T^{-1}
+        from ._gaussian import light_cone as linear_light_cone
+
+        return linear_light_cone(system, transform, k)
     if not isinstance(system, System):
         raise TypeError(f"system must be a natabs.System, got {type(system).__name__}")
     k = integer(k, "k", 0)

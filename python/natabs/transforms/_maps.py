@@ -12,13 +12,31 @@ import numpy as np
 
 from ..errors import InvalidInputError, TooLargeError
 from ._algebra import (
-    _UNBOUNDED, Transform, Var, _BlockMap, _check_card_list, _check_names, _check_var, _check_vars,
-    _fmt_vars, _index, _indices,
+    _UNBOUNDED,
+    Transform,
+    Var,
+    _BlockMap,
+    _check_card_list,
+    _check_names,
+    _check_var,
+    _check_vars,
+    _fmt_vars,
+    _index,
+    _indices,
 )
 
 __all__ = [
-    "Relabel", "Permute", "Local", "Merge", "Split", "Shuffle", "cnot", "difference_map",
-    "prefix_xor", "star_map", "center_of_mass",
+    "Local",
+    "Merge",
+    "Permute",
+    "Relabel",
+    "Shuffle",
+    "Split",
+    "center_of_mass",
+    "cnot",
+    "difference_map",
+    "prefix_xor",
+    "star_map",
 ]
 
 #: Largest joint value space a :class:`Shuffle` permutes.

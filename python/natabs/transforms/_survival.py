@@ -22,16 +22,16 @@ from typing import Any
 
 from .._info import check_base
 from .._results import Result, show
+from .._validation import integer
+from ..errors import InvalidInputError, TooLargeError, UnsupportedError
 from ..measures._conserved import conserved_information
 from ..measures._finite_time import surviving_information
 from ..measures._latents_survival import LatentSurvival, latent_survival
-from ..errors import InvalidInputError, TooLargeError
 from ..systems._support import System
-from .._validation import integer
-from ._algebra import Transform, _is_code
+from ._algebra import Transform, _is_code, _is_gaussian
 from ._light_cone import light_cone, static_widening
 
-__all__ = ["Survival", "SurvivalTable", "survives", "survival_table"]
+__all__ = ["Survival", "SurvivalTable", "survival_table", "survives"]
 
 #: Slack when deciding ``preserved`` (before == after) on floating-point entropies.
 TOLERANCE = 1e-9
@@ -200,6 +200,8 @@ def survives(
     k: int,
     *,
     steps: Sequence[int] | None = None,
+    scan: str | None = None,
+    about: int | str | None = None,
     base: float = 2,
     latent: Any = None,
 ) -> Survival:
@@ -217,6 +219,11 @@ def survives(
         Also compare the finite-time information ``I(X^0; X^T)`` on X and Y with the same
         blocks; the result then shows both curves and a ``verdict`` covering R_k *and*
         the finite-time numbers (``preserved`` speaks of R_k only).
+    scan : {"random", "systematic"}, optional
+        The scan of that comparison: ``"random"`` by default, ``"systematic"`` on a
+        :class:`~natabs.GaussianSystem` (the exact one there).
+    about : str or int, optional
+        Compare ``I(Λ; X^T)`` about this latent instead (left untouched by the map).
     base : float
         Logarithm base (2: bits).
     latent : str or int, optional
@@ -250,6 +257,18 @@ def survives(
     >>> out.verdict
     'R_1 preserved (0 bits); finite-time information at T=20 fell from 0.412 to 0.0965 bits'
     """
+    if _is_gaussian(system):
+        from ._gaussian import survives as linear_survives
+
+        k = integer(k, "k", 1)
+        if latent is not None:
+            raise UnsupportedError(
+                "survives(..., latent=) is not available for a GaussianSystem: natural-latent "
+                "errors of continuous latents are not implemented; compare I(latent; X^T) "
+                "with about= and steps= instead"
+            )
+        return linear_survives(system, transform, k, steps=steps, scan=scan, about=about,
+                               base=check_base(base))
     _check(system, transform)
     k = integer(k, "k", 0)
     if k == 0:
@@ -269,15 +288,18 @@ def survives(
         out = replace(out, latent=latent_survival(system, latent, transform, base=b))
     if steps is None:
         return out
-    return _with_steps(out, system, y, steps, b)
+    return _with_steps(out, system, y, steps, b, scan=scan, about=about)
 
 
-def _with_steps(out: Survival, system: System, y: System, steps, base: float) -> Survival:
+def _with_steps(
+    out: Survival, system: System, y: System, steps, base: float, *, scan=None, about=None
+) -> Survival:
     """``out`` with the finite-time comparison at ``steps`` and a verdict covering both."""
     if isinstance(steps, (str, bytes)) or not isinstance(steps, Iterable):
         raise TypeError(f"steps must be a list of integers, got {steps!r}")
-    cx = surviving_information(system, steps, k=out.k, base=base)
-    cy = surviving_information(y, steps, k=out.k, base=base)
+    scan = "random" if scan is None else scan
+    cx = surviving_information(system, steps, k=out.k, scan=scan, about=about, base=base)
+    cy = surviving_information(y, steps, k=out.k, scan=scan, about=about, base=base)
     st = tuple(int(t) for t in cx.steps)
     before = tuple(float(v) for v in cx.bits)
     after = tuple(float(v) for v in cy.bits)

@@ -12,6 +12,7 @@ use numpy::{
     IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyReadwriteArray1, PyReadwriteArray2,
 };
 use pyo3::prelude::*;
+use std::sync::Arc;
 
 /// Block steps (summed over chains) per call of the core on the lattice path, which polls
 /// for interrupts only between calls: about 0.1 s of work.
@@ -33,6 +34,44 @@ fn split(flat: &[u32], lens: &[u32], what: &str) -> natabs_core::Result<Vec<Vec<
         at += l as usize;
     }
     Ok(out)
+}
+
+/// A model and block family compiled for sampling (the pairwise and lattice forms found),
+/// shared by every run started from it.
+#[pyclass(module = "natabs._native", frozen)]
+pub struct GibbsSampler {
+    inner: Arc<BlockSampler>,
+}
+
+#[pymethods]
+impl GibbsSampler {
+    #[new]
+    #[pyo3(signature = (cards, scope_vars, scope_lens, tables, block_vars, block_lens, fast=true))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        cards: Vec<u32>,
+        scope_vars: PyReadonlyArray1<'_, u32>,
+        scope_lens: PyReadonlyArray1<'_, u32>,
+        tables: PyReadonlyArray1<'_, f64>,
+        block_vars: PyReadonlyArray1<'_, u32>,
+        block_lens: PyReadonlyArray1<'_, u32>,
+        fast: bool,
+    ) -> PyResult<Self> {
+        let logs = tables.as_slice()?.to_vec();
+        let (sv, sl) = (scope_vars.as_slice()?, scope_lens.as_slice()?);
+        let (bv, bl) = (block_vars.as_slice()?, block_lens.as_slice()?);
+        let inner = enter(py, None, 0, |_| {
+            let scopes = split(sv, sl, "scopes")?;
+            let blocks = split(bv, bl, "blocks")?;
+            let g = FactorGraph::new(cards, &scopes, logs)?;
+            let b = Blocks::new(&g, &blocks)?;
+            Ok(BlockSampler::new(g, b, fast))
+        })?;
+        Ok(GibbsSampler {
+            inner: Arc::new(inner),
+        })
+    }
 }
 
 /// Independent chains on one model and block family.
@@ -76,6 +115,29 @@ impl GibbsChains {
             let b = Blocks::new(&g, &blocks)?;
             let sampler = BlockSampler::new(g, b, fast);
             Chains::range(sampler, scan.0, init, chains, seed, first_chain)
+        })?;
+        Ok(GibbsChains { inner, pool })
+    }
+
+    /// Chains on a compiled sampler (no model is rebuilt); `first_chain` as for the
+    /// constructor (chains `first_chain..` of a larger run).
+    #[staticmethod]
+    #[pyo3(signature = (sampler, scan, init, seed, threads=None, first_chain=0))]
+    fn start(
+        py: Python<'_>,
+        sampler: &GibbsSampler,
+        scan: ScanArg,
+        init: PyReadonlyArray2<'_, u16>,
+        seed: u64,
+        threads: Option<usize>,
+        first_chain: u64,
+    ) -> PyResult<Self> {
+        let chains = init.as_array().nrows();
+        let init = init.as_slice()?.to_vec();
+        let pool = pool(threads)?;
+        let s = Arc::clone(&sampler.inner);
+        let inner = enter(py, None, 0, |_| {
+            Chains::range(s, scan.0, init, chains, seed, first_chain)
         })?;
         Ok(GibbsChains { inner, pool })
     }
@@ -132,6 +194,18 @@ impl GibbsChains {
         enter(py, None, 0, |_| self.inner.joint_code(&vars, out))
     }
 
+    /// Restart every stream from `seed` and the sweep count at 0, keeping the states (the
+    /// run after a burn-in, on the same engine).
+    fn reseed(&mut self, seed: u64) {
+        self.inner.reseed(seed);
+    }
+
+    /// Which loop advances the chains (see `Chains::path`).
+    #[getter]
+    fn path(&self) -> &'static str {
+        self.inner.path()
+    }
+
     #[getter]
     fn fast(&self) -> bool {
         self.inner.fast()
@@ -181,6 +255,7 @@ fn gibbs_ancestral<'py>(
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<GibbsChains>()?;
+    m.add_class::<GibbsSampler>()?;
     m.add_function(wrap_pyfunction!(gibbs_ancestral, m)?)?;
     Ok(())
 }

@@ -7,27 +7,38 @@
 //! chunks; that is where a front end can report progress or stop.
 
 use super::blocks::BlockSampler;
+use super::multispin::{self, GroupRng, Planes, Strips, BATCH, LANES};
 use super::pairwise::Lattice;
 use super::rng::{stream, ChainRng, Purpose};
 use crate::cancel::Cancel;
 use crate::error::{Error, Result};
 use crate::scan::Scan;
 use rayon::prelude::*;
+use std::sync::Arc;
 
 pub struct Chains {
-    sampler: BlockSampler,
+    sampler: Arc<BlockSampler>,
     scan: Scan,
     n: usize,
     states: Vec<u16>,
     rngs: Vec<ChainRng>,
     sweeps_done: u64,
+    /// Multi-spin coding (see [`Chains::path`]): the streams of the groups of 64 chains.
+    groups: Vec<GroupRng>,
+    /// Index of the first chain in the whole run (see [`Chains::range`]).
+    first: u64,
 }
+
+/// Chains from which systematic lattice sweeps use multi-spin coding.
+pub const MULTISPIN_CHAINS: usize = LANES;
 
 impl Chains {
     /// Chains started from `init` (`chains × n` values, chain-major), chain `c` drawing from
     /// stream `(seed, c)`.
+    /// The sampler may be shared (`Arc`): compiling a large model costs more than starting
+    /// chains on it, so a front end may compile once and start many runs.
     pub fn new(
-        sampler: BlockSampler,
+        sampler: impl Into<Arc<BlockSampler>>,
         scan: Scan,
         init: Vec<u16>,
         chains: usize,
@@ -37,16 +48,21 @@ impl Chains {
     }
 
     /// Chains `first..first + chains` of a larger run: chain `c` here draws from stream
-    /// `(seed, first + c)`, so runs over disjoint ranges, put together, are the run over
-    /// all chains bit for bit (how a front end splits chains across machines).
+    /// `(seed, first + c)`, and on the multi-spin path group `g` of 64 chains from group
+    /// stream `first / 64 + g`, so runs over disjoint ranges, put together, are the run
+    /// over all chains bit for bit (how a front end splits chains across machines). On
+    /// the multi-spin path, where groups are swept in batches of `BATCH` words, `first`
+    /// must be a multiple of `BATCH * 64` and every range but the last must hold whole
+    /// batches.
     pub fn range(
-        sampler: BlockSampler,
+        sampler: impl Into<Arc<BlockSampler>>,
         scan: Scan,
         init: Vec<u16>,
         chains: usize,
         seed: u64,
         first: u64,
     ) -> Result<Chains> {
+        let sampler: Arc<BlockSampler> = sampler.into();
         let n = sampler.model().n();
         if chains == 0 {
             return Err(Error::invalid("chains must be >= 1"));
@@ -64,17 +80,72 @@ impl Chains {
                 .check_state(x)
                 .map_err(|e| Error::invalid(format!("initial state of chain {c}: {e}")))?;
         }
-        let rngs = (0..chains)
-            .map(|c| stream(seed, first + c as u64, Purpose::Chain))
-            .collect();
-        Ok(Chains {
+        let mut ch = Chains {
             sampler,
             scan,
             n,
             states: init,
-            rngs,
+            rngs: Vec::new(),
             sweeps_done: 0,
-        })
+            groups: Vec::new(),
+            first,
+        };
+        let batch = (BATCH * LANES) as u64;
+        if ch.multispin() && first % batch != 0 {
+            return Err(Error::invalid(format!(
+                "first chain {first}: on the multi-spin path a range of chains starts at a \
+                 multiple of {batch} (a batch of {BATCH} words of {LANES} chains)"
+            )));
+        }
+        ch.restart(seed, chains);
+        Ok(ch)
+    }
+
+    /// Every stream restarted from `seed` and the sweep count set to 0, keeping the
+    /// states: a burn-in on the same engine then a run with another seed.
+    pub fn reseed(&mut self, seed: u64) {
+        self.restart(seed, self.chains());
+    }
+
+    fn restart(&mut self, seed: u64, chains: usize) {
+        self.rngs = (0..chains)
+            .map(|c| stream(seed, self.first + c as u64, Purpose::Chain))
+            .collect();
+        let first_group = self.first / LANES as u64;
+        self.groups = if self.multispin() {
+            (0..chains.div_ceil(LANES))
+                .map(|g| multispin::group_rng(seed, first_group + g as u64))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        self.sweeps_done = 0;
+    }
+
+    /// Whether systematic sweeps use multi-spin coding: a periodic lattice (the lattice
+    /// path), systematic scan, and at least [`MULTISPIN_CHAINS`] chains or fewer chains
+    /// that fill a word with column strips ([`Strips`]).
+    fn multispin(&self) -> bool {
+        self.scan == Scan::Systematic
+            && self.sampler.lattice().is_some_and(|lat| {
+                let chains = self.states.len() / self.n.max(1);
+                chains >= MULTISPIN_CHAINS || Strips::new(lat.side(), chains).is_some()
+            })
+    }
+
+    /// Which loop advances the chains: `"multispin"`, `"lattice"` (periodic lattice, one
+    /// chain or a few in lockstep), `"pairwise"` (binary pairwise heat bath on neighbour
+    /// lists) or `"generic"` (block tables).
+    pub fn path(&self) -> &'static str {
+        if self.multispin() {
+            "multispin"
+        } else if self.sampler.lattice().is_some() {
+            "lattice"
+        } else if self.sampler.fast() {
+            "pairwise"
+        } else {
+            "generic"
+        }
     }
 
     pub fn n(&self) -> usize {
@@ -110,9 +181,15 @@ impl Chains {
         } else {
             self.sampler.blocks().max_values() as u64
         };
-        (self.chains() as u64)
+        let cost = (self.chains() as u64)
             .saturating_mul(self.steps_per_sweep())
-            .saturating_mul(per_step)
+            .saturating_mul(per_step);
+        // Multi-spin coding updates 64 chains in about as many instructions as 4 updates.
+        if self.multispin() {
+            cost / 16
+        } else {
+            cost
+        }
     }
 
     /// The states, chain-major (`chains × n`).
@@ -127,7 +204,7 @@ impl Chains {
     /// After `Err(Cancelled)` the chains are left part-way and should be dropped.
     pub fn advance(&mut self, sweeps: u64, cancel: &Cancel) -> Result<()> {
         cancel.check()?;
-        let sampler = &self.sampler;
+        let sampler = &*self.sampler;
         let scan = self.scan;
         let steps = self.steps_per_sweep();
         let scratch_len = sampler.blocks().max_values().max(1);
@@ -135,6 +212,41 @@ impl Chains {
         // task (and a shared cache line with the neighbouring chain) per chain; large
         // models get one chain a task. Which thread runs a chain never changes its stream.
         let group = (4096 / self.n.max(1)).max(1);
+        if let (true, Some(lat)) = (self.multispin(), sampler.lattice()) {
+            let planes = Planes::new(lat.thresholds());
+            let n = self.n;
+            let chains = self.rngs.len();
+            if let Some(strips) = Strips::new(lat.side(), chains) {
+                let mut words = Vec::new();
+                strips.pack(lat.side(), &self.states, &mut words);
+                let done = strips.sweep(
+                    lat,
+                    &planes,
+                    sweeps,
+                    &mut words,
+                    &mut self.groups[0],
+                    cancel,
+                );
+                strips.unpack(lat.side(), &words, &mut self.states);
+                done?;
+                self.sweeps_done += sweeps;
+                return Ok(());
+            }
+            self.states
+                .par_chunks_mut(BATCH * LANES * n)
+                .zip(self.groups.par_chunks_mut(BATCH))
+                .with_max_len(1)
+                .try_for_each(|(xs, rngs)| {
+                    if rngs.len() == 1 {
+                        run_batch::<1>(lat, &planes, sweeps, n, xs, rngs, cancel)
+                    } else {
+                        run_batch::<BATCH>(lat, &planes, sweeps, n, xs, rngs, cancel)
+                    }
+                })?;
+            debug_assert!(chains == self.rngs.len());
+            self.sweeps_done += sweeps;
+            return Ok(());
+        }
         if let (Scan::Systematic, Some(lat)) = (scan, sampler.lattice()) {
             // Periodic lattices, systematic scan: chains swept K at a time in lockstep
             // (bit-identical to sweeping each alone, so K may follow the thread count): the
@@ -288,6 +400,24 @@ impl Chains {
             });
         Ok(())
     }
+}
+
+/// `sweeps` multi-spin sweeps of one batch of chains (`xs`, chain-major), `B` words a site.
+fn run_batch<const B: usize>(
+    lat: &Lattice,
+    planes: &Planes,
+    sweeps: u64,
+    n: usize,
+    xs: &mut [u16],
+    rngs: &mut [GroupRng],
+    cancel: &Cancel,
+) -> Result<()> {
+    let mut words = Vec::<[u64; B]>::new();
+    multispin::pack(xs, n, &mut words);
+    let live = multispin::live_masks::<B>(xs.len() / n);
+    multispin::sweep_batch(lat, planes, sweeps, &mut words, live, rngs, cancel)?;
+    multispin::unpack(&words, n, xs);
+    Ok(())
 }
 
 /// `sweeps` systematic lattice sweeps of every chain, in tasks of a multiple of `K` chains

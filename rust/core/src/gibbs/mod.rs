@@ -7,6 +7,7 @@
 //! - [`model`]: the factor graph (variables with cards, factors holding log-potentials);
 //! - [`blocks`]: block families and one resampling step ([`BlockSampler`]);
 //! - [`pairwise`]: the fast path for pairwise binary models (Ising heat-bath, lattices);
+//! - [`multispin`]: 64 lattice chains in a word, one bit each (systematic scan);
 //! - [`chains`]: many chains advanced in parallel, recorded as states or statistics;
 //! - [`ancestral`]: exact draws of a DAG, parents first;
 //! - [`rng`]: one random stream per (seed, chain), so results never depend on threads.
@@ -15,6 +16,7 @@ mod ancestral;
 mod blocks;
 mod chains;
 mod model;
+mod multispin;
 mod pairwise;
 mod rng;
 

@@ -81,6 +81,16 @@ impl Lattice {
         })
     }
 
+    /// The side `L`.
+    pub fn side(&self) -> usize {
+        self.l
+    }
+
+    /// The heat-bath thresholds, indexed by the number of neighbours equal to 1.
+    pub fn thresholds(&self) -> [u64; 5] {
+        std::array::from_fn(|s| self.thr[s])
+    }
+
     /// Heat-bath update of site `(r, c)` with the random word `w`.
     #[inline(always)]
     fn update_at(&self, r: usize, c: usize, x: &mut [u16], w: u64) {

@@ -14,6 +14,8 @@ pub enum Purpose {
     Chain = 0,
     /// Drawing the initial state (ancestral sampling).
     Init = 1,
+    /// A group of 64 chains packed one bit each (multi-spin coding).
+    MultiSpin = 2,
 }
 
 fn splitmix(mut z: u64) -> u64 {

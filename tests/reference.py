@@ -155,19 +155,22 @@ def reference_pushforward(system, fn):
 
 
 def hamming_cones(system, transform, k):
-    """Plain double-loop reference for the light cones."""
+    """Plain double-loop reference for the light cones: maxima over pairs of distinct
+    support states, None over an empty set (vacuous)."""
     a = system.states.astype(int).tolist()
     y = transform(system)
     b = nt.Compose(transform)._image(system)[0].tolist()
-    fwd = inv = 0
+    fwd = inv = None
     for i in range(len(a)):
         for j in range(len(a)):
+            if i == j:
+                continue
             da = sum(u != v for u, v in zip(a[i], a[j]))
             db = sum(u != v for u, v in zip(b[i], b[j]))
             if da <= k:
-                inv = max(inv, db)
-            if db <= k:
-                fwd = max(fwd, da)
+                inv = db if inv is None else max(inv, db)
+            if 0 < db <= k:
+                fwd = da if fwd is None else max(fwd, da)
     return (fwd if y.size == system.size else None), inv
 
 

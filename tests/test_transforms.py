@@ -194,8 +194,11 @@ def test_light_cone_matches_reference(system, data):
     cone = nt.light_cone(system, t, k)
     assert (cone.forward, cone.inverse) == hamming_cones(system, t, k)
     if k:
-        assert cone.inverse <= cone.static_inverse
+        assert cone.inverse is None or cone.inverse <= cone.static_inverse
         assert cone.forward is None or cone.forward <= cone.static_forward
+    # None is an empty set of pairs (vacuous) or, for the forward cone, a non-injective map.
+    assert ("inverse" in cone.vacuous) == (cone.inverse is None)
+    assert ("forward" in cone.vacuous) == (cone.forward is None and cone.bijective)
 
 
 def test_light_cone_grouped_path_matches_all_pairs(monkeypatch):

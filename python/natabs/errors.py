@@ -8,7 +8,7 @@ without knowing natabs, so ``except ValueError`` keeps working.
 from __future__ import annotations
 
 __all__ = ["NatabsError", "InvalidInputError", "TooLargeError", "UnsupportedError",
-           "NotMixedWarning"]
+           "NotMixedWarning", "MethodSwitchWarning"]
 
 
 class NatabsError(Exception):
@@ -43,4 +43,15 @@ class NotMixedWarning(RuntimeWarning):
     >>> from natabs.errors import NotMixedWarning
     >>> issubclass(NotMixedWarning, RuntimeWarning)
     True
+    """
+
+
+class MethodSwitchWarning(UserWarning):
+    """``method="auto"`` chose an estimate where an exact value was asked for by default.
+
+    One line: what was switched (exact to sampled), why (the work of the exact route,
+    against its limit), and how to force either (``method="exact"`` or
+    ``method="sampled"``, which say nothing). Filter it like any warning::
+
+        warnings.filterwarnings("ignore", category=natabs.errors.MethodSwitchWarning)
     """

@@ -8,6 +8,8 @@ subspace iteration) are block solvers that deflate the unit eigenspace exactly.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
 import threading
 import warnings
@@ -16,7 +18,7 @@ import numpy as np
 
 from . import _kernel
 
-__all__ = ["block_size", "chebyshev", "dense", "lanczos", "lobpcg"]
+__all__ = ["block_size", "chebyshev", "cluster_after", "dense", "lanczos", "lobpcg", "progress"]
 
 #: Sparse solvers stop when every wanted eigenpair ``(λ, u)`` of ``S`` has
 #: ``|Su - λu| <= RESIDUAL_TOL``; the eigenvalue is then off by at most
@@ -35,6 +37,18 @@ MAX_FILTERS = 200
 FILTER_GROWTH = 1e5
 #: Highest degree of one Chebyshev filter.
 MAX_DEGREE = 40
+#: Eigenvalues closer than this are one repeated eigenvalue (a *cluster*): a list cut
+#: inside a cluster is extended to its end while solving, and the cut is reported.
+CLUSTER_TOL = 1e-8
+#: The Chebyshev solver widens its block when the residual of the last wanted vector
+#: shrinks by less than about ``exp(-MIN_RATE)`` per kernel product, ``rate =
+#: acosh(2θ_want / θ_last - 1)``, and a whole filter shrank it less than tenfold.
+MIN_RATE = 0.15
+#: Fewest vectors the Chebyshev block holds past the wanted ones (at first: ``max(want,
+#: MIN_GUARD)``).
+MIN_GUARD = 8
+#: Most times the block is widened (its guard doubles each time).
+MAX_WIDEN = 4
 
 #: Dense eigenproblems from this order up run in a worker thread (LAPACK takes seconds
 #: there and cannot be interrupted): see :func:`_interruptible`.
@@ -48,7 +62,13 @@ def block_size(want: int) -> int:
 
 
 def dense(kernel, probs, want: int, *, vectors: bool, deflate: bool = False):
-    """The ``want`` largest eigenvalues (descending) of S, or of S - √P√P' with ``deflate``."""
+    """The ``want`` largest eigenvalues (descending) of S, or of S - √P√P' with ``deflate``.
+
+    Returns ``(values, vectors or None, cut)``, ``cut`` as for :func:`chebyshev`. Refuses
+    (:class:`~natabs.errors.TooLargeError`) a support over ``DENSE_LIMIT`` states: the
+    matrix alone would take gigabytes and its eigendecomposition minutes.
+    """
+    check_dense(len(probs))
     s = kernel.dense_symmetric(_kernel.MEMORY_BUDGET)
     if deflate:
         # Move the constant √P to eigenvalue -1, below every other (S >= 0): taking it
@@ -57,8 +77,10 @@ def dense(kernel, probs, want: int, *, vectors: bool, deflate: bool = False):
         s -= 2.0 * np.outer(root, root)
     if vectors:
         lam, vec = _eigh(s)
-        return lam[::-1][:want].copy(), vec[:, ::-1][:, :want].copy()
-    return _eigh(s, vectors=False)[::-1][:want].copy(), None
+        lam = lam[::-1]
+        return lam[:want].copy(), vec[:, ::-1][:, :want].copy(), cluster_after(lam, want)
+    lam = _eigh(s, vectors=False)[::-1]
+    return lam[:want].copy(), None, cluster_after(lam, want)
 
 
 def _eigh(s: np.ndarray, *, vectors: bool = True):
@@ -94,13 +116,31 @@ def _interruptible(fn, *args):
     return out["value"]
 
 
+#: Largest support a dense eigendecomposition is run on: 128 MiB of matrix and a few
+#: seconds; 8,192 states took 49 s and 1.2 GB on two cores.
+DENSE_LIMIT = 4096
+
+
+def check_dense(n: int) -> None:
+    """Refuse a dense eigendecomposition of an ``n``-state support above ``DENSE_LIMIT``."""
+    if n > DENSE_LIMIT:
+        from ..errors import TooLargeError
+
+        raise TooLargeError(
+            f"a dense eigendecomposition of a support of {n} states needs "
+            f"{8 * n * n / 2**30:.1f} GiB and minutes (the limit is {DENSE_LIMIT} states); "
+            "ask for the largest few with top= and a sparse method (method='auto')"
+        )
+
+
 def lanczos(kernel, probs, want: int, *, vectors: bool, deflate: bool = False):
     """``eigsh`` from one start vector: may under-count repeated eigenvalues."""
     from scipy.sparse.linalg import LinearOperator, eigsh
 
     n = len(probs)
     if want >= n - 1:
-        return dense(kernel, probs, want, vectors=vectors, deflate=deflate)
+        lam, vec, _ = dense(kernel, probs, want, vectors=vectors, deflate=deflate)
+        return lam, vec
     root = np.sqrt(probs)
 
     def matvec(v: np.ndarray) -> np.ndarray:
@@ -128,7 +168,8 @@ def lobpcg(kernel, probs, labels, masses, want: int, *, vectors: bool):
     ``labels[x]`` is the component of state ``x`` and ``masses[c] = P(c)``; the vectors
     ``q_c = √P · 1_c / √P(c)`` are orthonormal eigenvectors of S for eigenvalue 1 and are
     projected out (exactly, in O(N) per column), so what remains is the spectrum below 1.
-    Returns ``(values, vectors or None, converged)``.
+    Returns ``(values, vectors or None, converged, cut)``, ``cut`` as for :func:`chebyshev`
+    (counted among the block's Ritz values past ``want``).
     """
     from scipy.sparse import csr_matrix
     from scipy.sparse.linalg import LinearOperator, lobpcg
@@ -159,12 +200,14 @@ def lobpcg(kernel, probs, labels, masses, want: int, *, vectors: bool):
     size = min(block_size(want), free)
     if 5 * size > free:
         # Too small for a sparse solver to pay: a dense problem on the complement.
+        check_dense(n)
         dense = kernel.dense_symmetric(_kernel.MEMORY_BUDGET)
         q = e.toarray() * np.sqrt(inv_mass)[None, :]
         dense -= q @ q.T  # unit eigenvalues of the components become 0
         lam, vec = _eigh(dense)
-        lam, vec = lam[::-1][:want].copy(), vec[:, ::-1][:, :want].copy()
-        return lam, (vec if vectors else None), True
+        lam, vec = lam[::-1], vec[:, ::-1]
+        cut = cluster_after(lam, want)
+        return lam[:want].copy(), (vec[:, :want].copy() if vectors else None), True, cut
     op = LinearOperator((n, n), matvec=power, matmat=power, dtype=np.float64)
     start = project(np.random.default_rng(0).standard_normal((n, size)))
     with warnings.catch_warnings():
@@ -176,7 +219,9 @@ def lobpcg(kernel, probs, labels, masses, want: int, *, vectors: bool):
     basis, _ = np.linalg.qr(project(x))
     image = project(apply(basis))
     lam, rot = np.linalg.eigh(basis.T @ image)
-    order = np.argsort(lam)[::-1][:want]
+    order = np.argsort(lam)[::-1]
+    cut = cluster_after(lam[order], want)
+    order = order[:want]
     lam, rot = lam[order], rot[:, order]
     vec = basis @ rot
     residual = np.linalg.norm(image @ rot - vec * lam, axis=0)
@@ -189,7 +234,7 @@ def lobpcg(kernel, probs, labels, masses, want: int, *, vectors: bool):
             RuntimeWarning,
             stacklevel=3,
         )
-    return lam, (vec if vectors else None), converged
+    return lam, (vec if vectors else None), converged, cut
 
 
 class _Complement:
@@ -234,81 +279,249 @@ def _orthonormalize(y: np.ndarray, out: np.ndarray) -> bool:
     return True
 
 
+def cluster_after(values: np.ndarray, want: int) -> int:
+    """How many of ``values[want:]`` (descending) equal ``values[want - 1]`` within
+    :data:`CLUSTER_TOL`, following the chain of close neighbours: where a list of the
+    ``want`` largest eigenvalues cuts a repeated (or nearly repeated) eigenvalue."""
+    j = want
+    while 0 < j < len(values) and values[j - 1] - values[j] <= CLUSTER_TOL:
+        j += 1
+    return j - want
+
+
+_PROGRESS: contextvars.ContextVar[bool | None] = contextvars.ContextVar("progress", default=None)
+#: ``progress=None`` (auto) shows a bar when one kernel product touches at least this many
+#: numbers (states x block columns): about a second per product on two cores.
+AUTO_BAR = 4_000_000
+
+
+@contextlib.contextmanager
+def progress(flag: bool | None):
+    """Within the block, the solvers show a progress bar: always (``True``, tqdm needed),
+    never (``False``) or where the work is large (``None``, when tqdm is installed)."""
+    token = _PROGRESS.set(flag)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
+
+
+def _bar(work: int, desc: str):
+    flag = _PROGRESS.get()
+    if flag is False or (flag is None and work < AUTO_BAR):
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        if flag:
+            raise ImportError(
+                "progress=True needs tqdm; install it with `pip install natabs[progress]`"
+            ) from None
+        return None
+    return tqdm(desc=desc, unit="product", leave=False)
+
+
+class _Block:
+    """Preallocated ``N x b`` buffers of the Chebyshev solver (reallocated when ``b`` changes)."""
+
+    def __init__(self, n: int, b: int) -> None:
+        self.x, self.w, self.y0, self.y1 = (np.empty((n, b)) for _ in range(4))
+
+
 def chebyshev(kernel, probs, labels, masses, want: int, *, vectors: bool):
     """The ``want`` largest eigenpairs of S on the complement of the unit eigenspace, by
-    Chebyshev-filtered subspace iteration. Returns ``(values, vectors or None, converged)``.
+    Chebyshev-filtered subspace iteration with locking and a widening guard. Returns
+    ``(values, vectors or None, converged, cut)``: ``cut`` eigenvalues past the listed ones
+    equal the last listed one within :data:`CLUSTER_TOL` (a cluster cut by ``want``).
 
-    A block ``X`` of ``b = max(2 want, want + 8)`` orthonormal vectors is alternately
-    Rayleigh–Ritz-rotated (one product with S) and filtered with the Chebyshev polynomial
-    ``T_d`` mapped onto ``[0, a]``, ``a`` the smallest Ritz value of the block: S is
-    positive semidefinite, so everything the block should lose lies in ``[0, a]``, where
-    ``|T_d| <= 1``, while the wanted eigenvalues, above ``a``, grow like ``cosh``. The
-    degree is the highest that keeps the growth below ``FILTER_GROWTH``. Every product is
-    one fused pass of the Rust kernel over all columns, into buffers allocated once; the
-    unit eigenspace is projected out after every filter (S keeps the complement, the
-    projection only stops rounding from growing there). It stops when the ``want``
-    leading Ritz pairs ``(θ, u)`` have ``|Su - θu| <= RESIDUAL_TOL``, the check that the
-    result reports as ``converged``.
+    A block ``X`` of ``want + guard`` orthonormal vectors (``guard = max(want, MIN_GUARD)``) is
+    alternately Rayleigh–Ritz-rotated (one product with S) and filtered with the Chebyshev
+    polynomial ``T_d`` mapped onto ``[0, a]``, ``a`` the smallest Ritz value of the block:
+    S is positive semidefinite, so everything the block should lose lies in ``[0, a]``,
+    where ``|T_d| <= 1``, while the wanted eigenvalues, above ``a``, grow like ``cosh``.
+    The degree is the highest that keeps the growth below ``FILTER_GROWTH``.
+
+    - *Locking*: leading Ritz pairs whose residual ``|Su - θu|`` is below
+      ``RESIDUAL_TOL`` leave the block; the rest is kept orthogonal to them, so later
+      filters cost only the unconverged columns.
+    - *Guard*: when the block's end cuts a cluster of close (not equal) eigenvalues the
+      filter cannot separate the wanted vectors from the rest; a small ``rate`` (see
+      ``MIN_RATE``) and a filter that shrank the wanted residuals less than tenfold
+      make the guard double (at most
+      ``MAX_WIDEN`` times, within ``MEMORY_BUDGET``) with fresh random columns. An
+      exactly repeated eigenvalue needs no separation: its vectors converge together.
+    - *Clusters*: guard pairs that may belong to the last wanted eigenvalue (their Ritz
+      value plus residual reaches it) are solved for as well, and those equal to it
+      (within ``CLUSTER_TOL``) counted: by interlacing (the j-th Ritz value is at most
+      the j-th eigenvalue) at least that many eigenvalues past ``want`` lie in the
+      cluster, so a list cut inside a repeated eigenvalue says so.
+
+    Every product is one fused pass of the Rust kernel over all columns; the unit
+    eigenspace is projected out after every filter. It stops when every wanted pair has
+    met ``RESIDUAL_TOL``, which the result reports as ``converged``.
     """
     op = _Complement(kernel, probs, labels, masses)
     n = op.n
     free = n - len(masses)
-    size = min(block_size(want), free)
+    guard = max(want, MIN_GUARD)
+    size = min(want + guard, free)
     if 5 * size > free:
         return lobpcg(kernel, probs, labels, masses, want, vectors=vectors)
-    x, w, y0, y1 = (np.empty((n, size)) for _ in range(4))
-    x[:] = np.random.default_rng(0).standard_normal((n, size))
-    op.project(x, w)
-    if not _orthonormalize(x, y0):
-        raise AssertionError("random start block is rank deficient")  # pragma: no cover
-    x, y0 = y0, x
-    converged = False
-    for _ in range(MAX_FILTERS):
-        # Rayleigh–Ritz: X <- X Q, W = S X <- W Q, θ descending.
-        kernel.apply_symmetric_into(x, w)
-        h = x.T @ w
-        theta, rot = np.linalg.eigh((h + h.T) / 2)
-        theta, rot = theta[::-1].copy(), rot[:, ::-1].copy()
-        np.matmul(x, rot, out=y0)
-        np.matmul(w, rot, out=y1)
-        x, y0, w, y1 = y0, x, y1, w
-        np.multiply(x, theta, out=y0)
-        np.subtract(w, y0, out=y0)
-        residual = np.sqrt(np.einsum("ij,ij->j", y0, y0))
-        if np.all(residual[:want] <= RESIDUAL_TOL):
-            converged = True
-            break
-        # Filter on [0, a]: t(λ) = 2λ/a - 1, T_{k+1} = 2 t T_k - T_{k-1}.
-        a = max(float(theta[-1]), 1e-3 * float(theta[0]), 1e-12)
-        top = max(2.0 * float(theta[0]) / a - 1.0, 1.0 + 1e-12)
-        degree = int(
-            np.clip(math.acosh(FILTER_GROWTH) / math.acosh(top), 1, MAX_DEGREE)
+    if _room(n, size, 0) < 0:
+        from ..errors import TooLargeError
+
+        raise TooLargeError(
+            f"{want} eigenvectors of a support of {n} states: the solver's blocks of "
+            f"{size} vectors need {5 * 8 * n * size / 2**30:.1f} GiB (the budget is "
+            f"{_kernel.MEMORY_BUDGET / 2**30:.0f} GiB); ask for fewer with a smaller top="
         )
-        prev, cur, nxt = x, y0, y1  # T_0 X = X
-        kernel.apply_symmetric_into(prev, cur)  # T_1 X = (2/a) S X - X
-        cur *= 2.0 / a
-        cur -= prev
-        for _ in range(degree - 1):
-            kernel.apply_symmetric_into(cur, nxt)
-            nxt *= 4.0 / a
-            nxt -= cur
-            nxt -= cur
-            nxt -= prev
-            prev, cur, nxt = cur, nxt, prev
-        op.project(cur, w)
-        # T_{d-1} X in `prev` is spent: the new basis goes there.
-        if not _orthonormalize(cur, prev):
-            q, _ = np.linalg.qr(cur)
-            prev[:] = q
-        x, y0, y1 = prev, cur, nxt
-    lam = theta[:want].copy()
+    rng = np.random.default_rng(0)
+    locked_vals: list[float] = []
+    locked = np.empty((n, 0))
+    buf = _Block(n, size)
+    _start(buf, op, rng, locked, fresh=size)
+    bar = _bar(n * size, "spectrum")
+    converged, widened, previous, since = False, 0, math.inf, 0
+    theta = residual = np.zeros(0)
+    try:
+        for it in range(MAX_FILTERS):
+            active = buf.x.shape[1]
+            # Rayleigh–Ritz: X <- X Q, W = S X <- W Q, θ descending.
+            kernel.apply_symmetric_into(buf.x, buf.w)
+            h = buf.x.T @ buf.w
+            theta, rot = np.linalg.eigh((h + h.T) / 2)
+            theta, rot = theta[::-1].copy(), rot[:, ::-1].copy()
+            np.matmul(buf.x, rot, out=buf.y0)
+            np.matmul(buf.w, rot, out=buf.y1)
+            buf.x, buf.y0, buf.w, buf.y1 = buf.y0, buf.x, buf.y1, buf.w
+            np.multiply(buf.x, theta, out=buf.y0)
+            np.subtract(buf.w, buf.y0, out=buf.y0)
+            residual = np.sqrt(np.einsum("ij,ij->j", buf.y0, buf.y0))
+            n_locked = len(locked_vals)
+            need = want - n_locked
+            # Guard pairs that may still belong to the last wanted eigenvalue (an eigenvalue
+            # lies within its residual of each Ritz value) are solved for too, so that a
+            # cluster cut by `want` is counted (all but the last two columns).
+            last = theta[need - 1] if need > 0 else locked_vals[want - 1]
+            while (
+                need < active - 2
+                and theta[need] + residual[need] >= last - CLUSTER_TOL
+                and (residual[need] > RESIDUAL_TOL or last - theta[need] <= CLUSTER_TOL)
+            ):
+                need += 1
+            worst = float(residual[:need].max()) if need > 0 else 0.0
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(locked=n_locked, block=active, residual=f"{worst:.1e}")
+            if worst <= RESIDUAL_TOL:
+                converged = True
+                break
+            if it == MAX_FILTERS - 1:
+                break
+            # Lock the leading converged pairs, keeping at least a few columns active.
+            lock = 0
+            while (
+                lock < want - n_locked - 1 and lock < active - 4 and residual[lock] <= RESIDUAL_TOL
+            ):
+                lock += 1
+            # Stalled: the filter barely separates the last wanted Ritz value from the
+            # block's end (rate) and the last filter shrank the wanted residuals by less
+            # than ten: the block's end cuts a cluster of close eigenvalues. Widen the
+            # guard past it (and judge the wider block after two filters of its own).
+            a = max(float(theta[-1]), 1e-3 * float(theta[0]), 1e-12)
+            rate = math.acosh(max(2.0 * float(theta[min(need, active) - 1]) / a - 1.0, 1.0))
+            grow = 0
+            if since >= 2 and widened < MAX_WIDEN and rate < MIN_RATE and worst > 0.1 * previous:
+                grow = min(2 * guard, free // 5 - (n_locked + active), _room(n, active, n_locked))
+            previous = worst
+            since += 1
+            if lock or grow > 0:
+                keep = buf.x[:, lock:].copy()
+                if lock:
+                    locked = np.hstack([locked, buf.x[:, :lock]])
+                    locked_vals.extend(float(t) for t in theta[:lock])
+                    theta = theta[lock:]
+                if grow > 0:
+                    widened += 1
+                    guard += grow
+                    previous, since = math.inf, 0
+                buf = _Block(n, keep.shape[1] + max(grow, 0))
+                buf.x[:, : keep.shape[1]] = keep
+                del keep
+                _start(buf, op, rng, locked, fresh=max(grow, 0))
+                if grow > 0:
+                    continue  # Rayleigh–Ritz on the new block before filtering it
+                # Locking rotated nothing: the kept Ritz values still hold for the filter.
+            _filter(kernel, buf, op, locked, theta, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    # Every locked pair, then the active Ritz pairs, in descending order.
+    values = np.concatenate([locked_vals, theta])
+    order = np.argsort(-values, kind="stable")
+    values = values[order]
+    cut = cluster_after(values, want)
+    lam = values[:want].copy()
     if not converged:
+        worst = float(residual[: want - len(locked_vals)].max())
         warnings.warn(
             f"the Chebyshev solver stopped after {MAX_FILTERS} filters with eigenvector "
-            f"residuals up to {residual[:want].max():.1e} (wanted {RESIDUAL_TOL:.0e}); the "
-            "listed eigenvalues are estimates. method='dense' is exact where the support "
-            "is small enough.",
+            f"residuals up to {worst:.1e} (wanted {RESIDUAL_TOL:.0e}); the listed "
+            "eigenvalues are estimates. method='dense' is exact where the support is "
+            "small enough.",
             RuntimeWarning,
             stacklevel=3,
         )
-    return lam, (x[:, :want].copy() if vectors else None), converged
+    vecs = None
+    if vectors:
+        vecs = np.hstack([locked, buf.x])[:, order[:want]].copy()
+    return lam, vecs, converged, cut
+
+
+def _room(n: int, active: int, n_locked: int) -> int:
+    """Columns the block may still gain within ``MEMORY_BUDGET`` (five ``N x b`` arrays)."""
+    return int(_kernel.MEMORY_BUDGET // (8 * n)) // 5 - active - n_locked
+
+
+def _start(buf: _Block, op: _Complement, rng, locked: np.ndarray, *, fresh: int) -> None:
+    """Fill the last ``fresh`` columns of ``buf.x`` with random vectors and make the block
+    orthonormal and orthogonal to the unit eigenspace and to the locked vectors."""
+    x = buf.x
+    if fresh:
+        x[:, x.shape[1] - fresh :] = rng.standard_normal((x.shape[0], fresh))
+    op.project(x, buf.w)
+    if locked.shape[1]:
+        x -= locked @ (locked.T @ x)
+    if not _orthonormalize(x, buf.y0):
+        q, _ = np.linalg.qr(x)
+        buf.y0[:] = q
+    buf.x, buf.y0 = buf.y0, buf.x
+
+
+def _filter(kernel, buf: _Block, op: _Complement, locked: np.ndarray, theta, bar) -> None:
+    """One Chebyshev filter of the block on ``[0, a]``; the new orthonormal basis in ``buf.x``."""
+    # t(λ) = 2λ/a - 1, T_{k+1} = 2 t T_k - T_{k-1}.
+    a = max(float(theta[-1]), 1e-3 * float(theta[0]), 1e-12)
+    top = max(2.0 * float(theta[0]) / a - 1.0, 1.0 + 1e-12)
+    degree = int(np.clip(math.acosh(FILTER_GROWTH) / math.acosh(top), 1, MAX_DEGREE))
+    prev, cur, nxt = buf.x, buf.y0, buf.y1  # T_0 X = X
+    kernel.apply_symmetric_into(prev, cur)  # T_1 X = (2/a) S X - X
+    cur *= 2.0 / a
+    cur -= prev
+    for _ in range(degree - 1):
+        kernel.apply_symmetric_into(cur, nxt)
+        nxt *= 4.0 / a
+        nxt -= cur
+        nxt -= cur
+        nxt -= prev
+        prev, cur, nxt = cur, nxt, prev
+    if bar is not None:
+        bar.update(degree)
+    op.project(cur, buf.w)
+    if locked.shape[1]:
+        cur -= locked @ (locked.T @ cur)
+    # T_{d-1} X in `prev` is spent: the new basis goes there.
+    if not _orthonormalize(cur, prev):
+        q, _ = np.linalg.qr(cur)
+        prev[:] = q
+    buf.x, buf.y0, buf.y1 = prev, cur, nxt

@@ -255,7 +255,7 @@ def sampled_surviving_information(
     bootstrap: int = 1000,
     init: Any = None,
     burn_in: int | None = None,
-    progress: bool = False,
+    progress: bool | None = None,
     about: Any = None,
     executor: Any = None,
 ) -> SampledSurvival:

@@ -142,7 +142,7 @@ def sample(
     record: Any = "states",
     init: Any = None,
     burn_in: int | None = None,
-    progress: bool = False,
+    progress: bool | None = None,
     fast: bool = True,
     executor: Any = None,
 ) -> SampleRun:
@@ -177,8 +177,10 @@ def sample(
     burn_in : int, optional
         Sweeps run before sweep 0 (default 0, or :data:`DEFAULT_BURN_IN` for a large MRF
         started at random).
-    progress : bool
-        Show a tqdm progress bar (tqdm must be installed).
+    progress : bool or None
+        A tqdm progress bar over sweeps: always (``True``, tqdm must be installed),
+        never (``False``), or by default (``None``) when the run updates at least
+        ``AUTO_BAR_WORK`` variables (a few seconds) and tqdm is installed.
     fast : bool
         Allow the pairwise binary fast path (disable it only to compare paths).
     executor : concurrent.futures.Executor, optional
@@ -233,7 +235,8 @@ def sample(
     chains = integer(chains, "chains", 1)
     threads = check_threads(threads)
     scan = check_scan(scan)
-    progress, fast = check_bool(progress, "progress"), check_bool(fast, "fast")
+    progress = None if progress is None else check_bool(progress, "progress")
+    fast = check_bool(fast, "fast")
     flat_family, description, singles = _family(model, k, blocks)
     seed = _seed(seed)
     if burn_in is not None:
@@ -353,7 +356,7 @@ def _run_range(plan: _Plan, x0: np.ndarray, first_chain: int, progress: bool = F
     else:
         values = np.empty((slots, chains), dtype=np.uint64)
 
-    bar = _bar(progress, sweeps_t[-1])
+    bar = _bar(progress, sweeps_t[-1], work=float(chains) * n * sweeps_t[-1])
     # Small steps only for a progress bar to advance: each call of the engine packs and
     # unpacks lockstep chains, and the engine already works in chunks that hear Ctrl-C.
     step = max(1, math.ceil(sweeps_t[-1] / 200)) if bar is not None else sweeps_t[-1] + 1
@@ -495,11 +498,19 @@ def _flat_family(family: tuple[tuple[int, ...], ...]) -> tuple[np.ndarray, np.nd
     return flat, lens
 
 
-def _bar(progress: bool, total: int, unit: str = "sweep"):
-    if not progress:
+#: ``progress=None`` shows a bar from this many variable updates (a few seconds).
+AUTO_BAR_WORK = 1e9
+
+
+def _bar(progress: bool | None, total: int, work: float = 0.0, unit: str = "sweep"):
+    if progress is False or (progress is None and work < AUTO_BAR_WORK):
         return None
+    if progress is not None and not isinstance(progress, bool):
+        raise TypeError(f"progress must be True, False or None, got {progress!r}")
     try:
         from tqdm.auto import tqdm
     except ImportError:
+        if progress is None:
+            return None
         raise ImportError("progress=True needs tqdm (pip install tqdm)") from None
     return tqdm(total=total, unit=unit)

@@ -24,8 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engines import _eigensolvers as _solvers
-from ..engines import _kernel as _kernel
+from .. import blocks as _blocks
 from .._results import Result, show
 from .._validation import (
     check_bytes,
@@ -35,20 +34,22 @@ from .._validation import (
     frozen,
     integer,
 )
-from .. import blocks as _blocks
 from ._conserved import conserved
+from ..engines import _eigensolvers as _solvers
+from ..engines import _kernel as _kernel
 from ..errors import InvalidInputError, TooLargeError
 from ..systems._support import System
 from ._dispatch import implementation
 
-__all__ = ["Spectrum", "spectrum", "SlowModes", "slow_modes"]
+__all__ = ["SlowModes", "Spectrum", "slow_modes", "spectrum"]
 
 #: Eigenvalues within this distance of 1 count as unit eigenvalues.
 UNIT_TOLERANCE = 1e-9
 #: Supports up to this size use the dense eigensolver (all eigenvalues, exact).
 DENSE_MAX = 2048
-#: Largest support whose whole spectrum (``top=None``) is computed densely.
-FULL_MAX = 8192
+#: Largest support whose whole spectrum (``top=None``) is computed densely (above it the
+#: matrix takes gigabytes and its eigendecomposition minutes).
+FULL_MAX = _solvers.DENSE_LIMIT
 METHODS = ("auto", "dense", "chebyshev", "lobpcg", "lanczos")
 
 
@@ -78,6 +79,12 @@ class Spectrum(Result):
         Whether the sparse solver met its tolerance (``RESIDUAL_TOL``) for every listed
         eigenvalue; always true for ``"dense"``. When false a ``RuntimeWarning`` was issued
         as well, and the listed values are the solver's last estimates.
+    cluster_cut : int
+        How many eigenvalues *past* the listed ones equal the last listed one (within
+        ``CLUSTER_TOL``, 1e-8): ``top`` cut a repeated eigenvalue, which occurs
+        ``cluster_cut`` more times than listed (for the block solvers, at least that many
+        when the cluster filled their block). 0 when the list ends between two distinct
+        eigenvalues; not counted by ``"lanczos"``.
     """
 
     eigenvalues: np.ndarray
@@ -88,6 +95,7 @@ class Spectrum(Result):
     blocks: tuple[tuple[int, ...], ...] = field(metadata=show(_blocks.describe))
     method: str = field(default="dense", repr=False)
     converged: bool = True
+    cluster_cut: int = 0
 
     def chi2(self, steps: int) -> float:
         """χ² information ``I_χ²(T) = tr K^{2T} - 1 = Σ_j λ_j^{2T} - 1`` (a number, not bits).
@@ -115,6 +123,7 @@ def spectrum(
     blocks: Iterable[Iterable[Any]] | None = None,
     top: int | None = None,
     method: str = "auto",
+    progress: bool | None = None,
 ) -> Spectrum:
     """Eigenvalues of the random-scan kernel ``K = (1/|B|) Σ_B Π_B``, largest first.
 
@@ -140,6 +149,15 @@ def spectrum(
       multiplicity (interchangeable variables, such as noisy copies, give repeated
       eigenvalues), and ``n_unit`` is then a lower bound. Kept for comparison.
 
+    When ``top`` ends inside a repeated eigenvalue the result says how far the cluster
+    goes on (``cluster_cut``); the block solvers solve for the whole cluster, so a cut
+    never slows them down. The whole spectrum (``top=None``) and ``method="dense"`` are
+    refused (:class:`~natabs.errors.TooLargeError`) above ``FULL_MAX`` states.
+
+    ``progress``: a progress bar of the sparse solver's kernel products, always
+    (``True``, needs tqdm), never (``False``), or by default (``None``) where each
+    product is large (a million states) and tqdm is installed.
+
     Examples
     --------
     >>> import natabs as na
@@ -160,11 +178,19 @@ def spectrum(
     [1.0, 0.980972, 0.867945, 0.867945, 0.867945, 0.867945, 0.867945, 0.867945, 0.867945]
     >>> sp.method, sp.converged
     ('lobpcg', True)
+
+    Asking for five cuts that eigenvalue after three of its seven copies:
+
+    >>> na.spectrum(s, k=1, top=5).cluster_cut
+    4
     """
     compute = implementation(system, "spectrum")
     family = _blocks.resolve(system, k, blocks)
     top = None if top is None else integer(top, "top", 1)
-    return compute(system, family, top=top, method=_check_method(method))
+    method = _check_method(method)
+    _check_progress(progress)
+    with _solvers.progress(progress):
+        return compute(system, family, top=top, method=method)
 
 
 def spectrum_on_support(system: System, family, *, top: int | None, method: str) -> Spectrum:
@@ -184,7 +210,7 @@ def spectrum_on_support(system: System, family, *, top: int | None, method: str)
     kernel = _kernel.build(system, family)
     if method == "dense":
         # Every eigenvalue is computed anyway: the relaxation time is always defined.
-        values, _ = _solvers.dense(kernel, system.probs, n, vectors=False)
+        values, _, _ = _solvers.dense(kernel, system.probs, n, vectors=False)
         full = _summary(values, complete=True, size=n, family=family, method=method)
         return Spectrum(
             eigenvalues=frozen(full.eigenvalues[:want]),
@@ -194,6 +220,7 @@ def spectrum_on_support(system: System, family, *, top: int | None, method: str)
             size=n,
             blocks=family,
             method=method,
+            cluster_cut=_solvers.cluster_after(values, want),
         )
     if method == "lanczos":
         values, _ = _solvers.lanczos(kernel, system.probs, want, vectors=False)
@@ -201,11 +228,14 @@ def spectrum_on_support(system: System, family, *, top: int | None, method: str)
     comp = conserved(system, blocks=family)
     m = comp.n_components
     if want <= m:
-        return _summary(np.ones(want), n_unit=want, all_unit=m == n, **summary)
+        return _summary(np.ones(want), n_unit=want, all_unit=m == n, cluster_cut=m - want,
+                        **summary)
     solver = _solvers.chebyshev if method == "chebyshev" else _solvers.lobpcg
-    rest, _, ok = solver(kernel, system.probs, comp.labels, comp.masses, want - m, vectors=False)
+    rest, _, ok, cut = solver(
+        kernel, system.probs, comp.labels, comp.masses, want - m, vectors=False
+    )
     values = np.concatenate([np.ones(m), rest])
-    return _summary(values, n_unit=m, converged=ok, **summary)
+    return _summary(values, n_unit=m, converged=ok, cluster_cut=cut, **summary)
 
 
 @dataclass(frozen=True, repr=False)
@@ -223,12 +253,17 @@ class SlowModes(Result):
         ``P`` over the support (for weighting statistics).
     blocks : tuple of tuple of int
         The block family.
+    cluster_cut : int
+        As for :class:`Spectrum`: how many more modes share the last one's eigenvalue;
+        the functions of a cut cluster are one choice among the rotations of its
+        eigenspace.
     """
 
     eigenvalues: np.ndarray
     functions: np.ndarray = field(repr=False)
     probs: np.ndarray = field(metadata=show(len, name="support"))
     blocks: tuple[tuple[int, ...], ...] = field(metadata=show(_blocks.describe))
+    cluster_cut: int = 0
 
     def correlation(self, values: Any) -> np.ndarray:
         """Correlation under ``P`` of each mode with a statistic given over the support.
@@ -266,6 +301,7 @@ def slow_modes(
     blocks: Iterable[Iterable[Any]] | None = None,
     top: int = 3,
     method: str = "auto",
+    progress: bool | None = None,
 ) -> SlowModes:
     """The ``top`` leading non-constant eigenfunctions: *what* is approximately conserved.
 
@@ -287,7 +323,10 @@ def slow_modes(
     compute = implementation(system, "slow_modes")
     family = _blocks.resolve(system, k, blocks)
     top = integer(top, "top", 1)
-    return compute(system, family, top=top, method=_check_method(method))
+    method = _check_method(method)
+    _check_progress(progress)
+    with _solvers.progress(progress):
+        return compute(system, family, top=top, method=method)
 
 
 def slow_modes_on_support(system: System, family, *, top: int, method: str) -> SlowModes:
@@ -298,15 +337,20 @@ def slow_modes_on_support(system: System, family, *, top: int, method: str) -> S
     method = _choose(method, n, top + 1)
     _check_memory(method, n, top + 1, vectors=True)
     kernel = _kernel.build(system, family)
+    cut = 0
     if method == "dense":
-        values, vectors = _solvers.dense(kernel, system.probs, top, vectors=True, deflate=True)
+        values, vectors, cut = _solvers.dense(
+            kernel, system.probs, top, vectors=True, deflate=True
+        )
     elif method == "lanczos":
         values, vectors = _solvers.lanczos(kernel, system.probs, top, vectors=True, deflate=True)
     else:
         # Only the constant is removed: one "component" holding every state.
         labels, masses = np.zeros(n, dtype=np.int64), np.ones(1)
         solver = _solvers.chebyshev if method == "chebyshev" else _solvers.lobpcg
-        values, vectors, _ = solver(kernel, system.probs, labels, masses, top, vectors=True)
+        values, vectors, _, cut = solver(
+            kernel, system.probs, labels, masses, top, vectors=True
+        )
     root = np.sqrt(system.probs)
     functions = vectors.T / root[None, :]
     norms = np.sqrt((functions**2) @ system.probs)
@@ -315,8 +359,10 @@ def slow_modes_on_support(system: System, family, *, top: int, method: str) -> S
     big = np.abs(functions) > 1e-6 * np.abs(functions).max(axis=1, keepdims=True)
     first = np.argmax(big, axis=1)
     functions *= np.sign(functions[np.arange(top), first])[:, None]
-    return SlowModes(eigenvalues=frozen(values), functions=frozen(functions), probs=system.probs,
-                     blocks=family)
+    return SlowModes(
+        eigenvalues=frozen(values), functions=frozen(functions), probs=system.probs,
+        blocks=family, cluster_cut=int(cut),
+    )
 
 
 # -- internals ----------------------------------------------------------------------------
@@ -344,6 +390,11 @@ def _check_memory(method: str, n: int, want: int, *, vectors: bool = False) -> N
                 "ask for fewer with a smaller top=")
 
 
+def _check_progress(progress: object) -> None:
+    if progress is not None and not isinstance(progress, bool):
+        raise TypeError(f"progress must be True, False or None, got {progress!r}")
+
+
 def _choose(method: str, n: int, want: int) -> str:
     """The solver for ``want`` leading eigenvalues of an ``n``-state support."""
     if method != "auto":
@@ -364,6 +415,7 @@ def _summary(
     n_unit: int | None = None,
     converged: bool = True,
     all_unit: bool = False,
+    cluster_cut: int = 0,
 ) -> Spectrum:
     values = np.minimum(values, 1.0)
     if n_unit is None:
@@ -385,4 +437,5 @@ def _summary(
         blocks=family,
         method=method,
         converged=converged,
+        cluster_cut=int(cluster_cut),
     )

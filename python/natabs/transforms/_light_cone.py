@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
 
-from .._results import Result
+from .._results import Result, show
 from .._validation import check_system, check_transform, integer
 from ..errors import TooLargeError
 from ..systems._support import System
@@ -75,23 +75,32 @@ class LightCone(Result):
     forward : int or None
         ℓ(k): the most X-coordinates in which the preimages of two Y-support states that
         differ in at most ``k`` coordinates differ. Then ``R_{ℓ(k)}(X) <= R_k(Y)``.
-        None when the map is not injective on the support (the lemma needs an inverse).
-    inverse : int
+        None when the map is not injective on the support (the lemma needs an inverse),
+        or when no two Y-support states are within ``k`` coordinates (a maximum over an
+        empty set: *vacuous*, see ``vacuous``).
+    inverse : int or None
         The most Y-coordinates in which the images of two X-support states that differ in
-        at most ``k`` coordinates differ; then ``R_{inverse}(Y) <= R_k(X)``.
+        at most ``k`` coordinates differ; then ``R_{inverse}(Y) <= R_k(X)``. None when no
+        two X-support states are within ``k`` coordinates (vacuous).
     static_forward, static_inverse : int
         The bounds from block sizes alone: ``k + Σ(b_in - 1)`` and ``k + Σ(b_out - 1)``
         over the steps (0 for k = 0). The exact cones never exceed them.
     bijective : bool
         Whether the map is one-to-one on the support.
+    vacuous : tuple of str
+        The cones that are maxima over an empty set (``"forward"``, ``"inverse"``): no
+        two support states are within ``k`` coordinates, so no move of ``k``
+        coordinates changes the state and every bound from that cone holds trivially
+        (nothing moves: ``R_k = H``). Empty when both cones are real.
     """
 
     k: int
     forward: int | None
-    inverse: int
+    inverse: int | None
     static_forward: int
     static_inverse: int
     bijective: bool
+    vacuous: tuple[str, ...] = field(default=(), metadata=show(unless=()))
 
 
 def light_cone(system: System, transform: Transform, k: int) -> LightCone:
@@ -106,7 +115,7 @@ def light_cone(system: System, transform: Transform, k: int) -> LightCone:
     >>> import natabs as na
     >>> from natabs import transforms as nt
     >>> nt.light_cone(na.systems.copies(4), nt.cnot(0, 1), 3)
-    LightCone(k=3, forward=4, inverse=0, static_forward=4, static_inverse=4, bijective=True)
+    LightCone(k=3, forward=4, inverse=None, static_forward=4, static_inverse=4, bijective=True, vacuous=('inverse',))
 
     On a full support, one flipped X-coordinate moves two Y-coordinates under the
     difference map, but all of them under its inverse (a global light cone):
@@ -116,6 +125,12 @@ def light_cone(system: System, transform: Transform, k: int) -> LightCone:
     2
     >>> nt.light_cone(x, nt.prefix_xor([0, 1, 2, 3]), 1).inverse
     4
+
+    Two copies of a bit never differ in just one coordinate: at k = 1 no move changes
+    the state, and both cones are maxima over an empty set.
+
+    >>> nt.light_cone(na.systems.copies(5), nt.cnot(0, 1), 1)
+    LightCone(k=1, forward=None, inverse=None, static_forward=2, static_inverse=2, bijective=True, vacuous=('forward', 'inverse'))
     """
     check_transform(transform)
     if _is_code(system):  # cones from the matrix of the map and of its inverse
@@ -136,26 +151,31 @@ def light_cone(system: System, transform: Transform, k: int) -> LightCone:
     wf, wi = static_widening(transform, system)
     sf = 0 if k == 0 else min(k + wf, system.n)
     si = 0 if k == 0 else min(k + wi, len(cards_y))
+    vacuous = tuple(
+        name for name, cone, real in (("forward", fwd, bij), ("inverse", inv, True))
+        if real and cone is None
+    )
     return LightCone(k=k, forward=fwd, inverse=inv, static_forward=sf, static_inverse=si,
-                     bijective=bij)
+                     bijective=bij, vacuous=vacuous)
 
 
-def _cone(a: np.ndarray, b: np.ndarray, k: int) -> int:
-    """Largest Hamming distance in ``b`` over row pairs within distance ``k`` in ``a``."""
+def _cone(a: np.ndarray, b: np.ndarray, k: int) -> int | None:
+    """Largest Hamming distance in ``b`` over row pairs within distance ``k`` in ``a``;
+    None when there is no such pair (a maximum over an empty set)."""
     n_a = a.shape[1]
     N = a.shape[0]
     if k == 0 or N < 2:
-        return 0
+        return None
     if N <= MAX_ALL_PAIRS_SUPPORT:
-        best = 0
+        best = None
         width = max(a.shape[1], b.shape[1], 1)
         chunk = max(1, (1 << 22) // (N * width))
         for s in range(0, N, chunk):
             da = (a[s : s + chunk, None, :] != a[None, :, :]).sum(axis=2)
             db = (b[s : s + chunk, None, :] != b[None, :, :]).sum(axis=2)
-            near = da <= k
+            near = (da <= k) & (da > 0)
             if near.any():
-                best = max(best, int(db[near].max()))
+                best = max(best or 0, int(db[near].max()))
         return best
     if k >= n_a:
         raise TooLargeError(
@@ -165,7 +185,7 @@ def _cone(a: np.ndarray, b: np.ndarray, k: int) -> int:
     n_sub = math.comb(n_a, k)
     if n_sub > MAX_SUBSETS:
         raise TooLargeError(f"a light cone at k={k} groups by {n_sub} subsets; limit {MAX_SUBSETS}")
-    best, pairs = 0, 0
+    best, pairs = None, 0
     for free in combinations(range(n_a), k):
         # Pairs within distance k agree outside some k coordinates: group on the rest.
         rest = [i for i in range(n_a) if i not in free]
@@ -184,5 +204,5 @@ def _cone(a: np.ndarray, b: np.ndarray, k: int) -> int:
             same = g[d:] == g[:-d]
             if same.any():
                 dist = (bs[d:][same] != bs[:-d][same]).sum(axis=1)
-                best = max(best, int(dist.max()))
+                best = max(best or 0, int(dist.max()))
     return best

@@ -305,7 +305,7 @@ class SymmetricSystem(NamedVariables):
     @property
     def size(self) -> int:
         """Number of support states (a Python int: it may be astronomically large)."""
-        return sum(_multinomial(t) for t in self._types.tolist())
+        return sum(multinomial(t) for t in self._types.tolist())
 
     def entropy(self, base: float = 2) -> float:
         """``H(X) = H(q) + Σ_t q(t) log multinomial(t)``, in units of ``base``."""
@@ -405,7 +405,8 @@ class SymmetricSystem(NamedVariables):
         return head + ")"
 
 
-def _multinomial(t: list[int]) -> int:
+def multinomial(t: list[int]) -> int:
+    """The number of states of type ``t`` (exact integer): n! / (t_0! t_1! ...)."""
     out, left = 1, sum(t)
     for v in t:
         out *= math.comb(left, v)

@@ -13,10 +13,10 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 @pytest.mark.skipif(not README.is_file(), reason="README.md is not part of this checkout")
 def test_readme_example_runs_and_agrees() -> None:
     text = README.read_text(encoding="utf-8")
-    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
     assert blocks, "README.md has no python example"
     scope: dict = {}
-    exec(compile(blocks[0], str(README), "exec"), scope)
+    exec(compile(blocks[0], str(README), "exec"), scope)  # noqa: S102 (our own README)
     na = scope["na"]
     assert na.spectrum(scope["y"], k=1, top=3).relaxation_time == pytest.approx(115.7, abs=0.05)
     assert na.natural_latent_errors(scope["m"], "M").max_redundancy == pytest.approx(

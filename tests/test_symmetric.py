@@ -252,6 +252,19 @@ def test_long_times_at_n_1001():
 # -- the relaxation time, exact to many digits -----------------------------------------------
 
 
+def _mp_inverse_gap(below, steps: int) -> mpmath.mpf:
+    """1 / gap, the gap found by geometric bisection on ``below(x)`` (eigenvalues of -Q
+    under ``x``) between 1e-400 and 2: the second eigenvalue of -Q (the first is 0)."""
+    lo, hi = mpmath.mpf(10) ** -400, mpmath.mpf(2)
+    for _ in range(steps):
+        mid = mpmath.sqrt(lo * hi)
+        if below(mid) >= 2:
+            hi = mid
+        else:
+            lo = mid
+    return 1 / mpmath.sqrt(lo * hi)
+
+
 def _mp_relaxation_time(n: int, p: float, dps: int = 600) -> mpmath.mpf:
     """1 / gap of noisy copies' type chain, by bisection on a Sturm count in mpmath.
 
@@ -274,14 +287,7 @@ def _mp_relaxation_time(n: int, p: float, dps: int = 600) -> mpmath.mpf:
                 count += piv < 0
             return count
 
-        lo, hi = mpmath.mpf(10) ** -400, mpmath.mpf(2)
-        for _ in range(80):  # geometric bisection for the second eigenvalue (the gap)
-            mid = mpmath.sqrt(lo * hi)
-            if below(mid) >= 2:
-                hi = mid
-            else:
-                lo = mid
-        return 1 / mpmath.sqrt(lo * hi)
+        return _mp_inverse_gap(below, steps=80)
 
 
 @pytest.mark.parametrize("n, p", [(1001, 0.1), (1001, 0.3), (999, 0.45), (60, 0.2)])
@@ -330,14 +336,7 @@ def _mp_relaxation_time_blocks(n: int, p: float, k: int, dps: int = 500) -> mpma
                             a[i][j] = a[i].get(j, 0) - m * a[s][j]
             return count
 
-        lo, hi = mpmath.mpf(10) ** -400, mpmath.mpf(2)
-        for _ in range(60):
-            mid = mpmath.sqrt(lo * hi)
-            if below(mid) >= 2:
-                hi = mid
-            else:
-                lo = mid
-        return 1 / mpmath.sqrt(lo * hi)
+        return _mp_inverse_gap(below, steps=60)
 
 
 @pytest.mark.parametrize("n, p, k", [(301, 0.1, 2), (151, 0.25, 3), (60, 0.3, 2)])

@@ -74,7 +74,7 @@ def test_latent_information_is_that_of_the_support_form():
         (
             lambda: na.SymmetricSystem.iid_given([0.5, 0.5], [[0.9, 0.2], [0.5, 0.5]], 3),
             InvalidInputError,
-            "row 0 sums",
+            "row 0 sums to 1.1, not 1",
         ),
         (
             lambda: na.SymmetricSystem.iid_given([1.0], [[1.0]], 2, latent_name="x0"),
@@ -89,6 +89,23 @@ def test_bad_input_is_refused_clearly(call, error, words):
     with pytest.raises(
         error, match=words.replace("(", r"\(").replace(")", r"\)").replace("*", r"\*")
     ):
+        call()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: na.SymmetricSystem.iid_given([0.5, 0.5], [[0.9, 0.1], [0.1, 0.9]], n=10**12),
+        lambda: na.SymmetricSystem(10**12, 2, {(10**12, 0): 1.0}),
+        lambda: na.SymmetricSystem(10**12, 1, [1.0]),
+    ],
+)
+def test_huge_n_refused_before_names_are_built(call, monkeypatch):
+    def names_built(names, n):
+        raise AssertionError(f"{n} names built before the size check")
+
+    monkeypatch.setattr("natabs.systems._symmetric.check_names", names_built)
+    with pytest.raises(TooLargeError, match="the limit is"):
         call()
 
 

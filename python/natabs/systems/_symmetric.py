@@ -61,6 +61,8 @@ def enumerate_types(n: int, card: int) -> np.ndarray:
         raise TooLargeError(
             f"{n} variables on {card} values have {count} types; the limit is {MAX_TYPES}"
         )
+    if n > MAX_TYPES:  # one value: a single type, but n names and n-site blocks
+        raise TooLargeError(f"n={n} variables; the limit is {MAX_TYPES}")
     if card == 1:
         return np.array([[n]], dtype=np.int64)
     # Build the tail (t[1], .., t[c-1]) with sum <= n, then t[0] = n - sum.
@@ -229,14 +231,14 @@ class SymmetricSystem(NamedVariables):
         sums = em.sum(axis=1)
         if not np.allclose(sums, 1.0, rtol=SUM_TOLERANCE, atol=0):
             bad = int(np.argmax(np.abs(sums - 1)))
-            raise InvalidInputError(f"emission row {bad} sums to {sums[bad]!r}, not 1")
+            raise InvalidInputError(f"emission row {bad} sums to {float(sums[bad])!r}, not 1")
         if not isinstance(latent_name, str):
             raise TypeError(f"latent_name must be a string, got {latent_name!r}")
+        card = em.shape[1]
+        types = enumerate_types(n, card)  # refuses too many types before names are built
         names_t = check_names(names, n)
         if latent_name in names_t:
             raise InvalidInputError(f"latent_name {latent_name!r} is also a variable name")
-        card = em.shape[1]
-        types = enumerate_types(n, card)
         with np.errstate(divide="ignore"):
             log_em = np.log(em / sums[:, None])
             log_prior = np.log(prior / prior.sum())

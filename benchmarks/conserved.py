@@ -20,11 +20,10 @@ import subprocess
 import sys
 import time
 
+import natabs as na
 import numpy as np
 import scipy.sparse
 from scipy.sparse.csgraph import connected_components
-
-import natabs as na
 
 
 def random_support(n: int, density: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -18,22 +18,11 @@ Times are wall-clock seconds measured in this run on this machine.
 
 from __future__ import annotations
 
-import time
 from math import comb
 
-import numpy as np
-
 import natabs as na
-
-
-def timed(f, repeat: int = 1):
-    """Result and best wall time of ``repeat`` runs (the machine may be shared)."""
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = f()
-        best = min(best, time.perf_counter() - t)
-    return out, best
+import numpy as np
+from _timing import timed
 
 
 def dense_kernel_numpy(system: na.System, family) -> np.ndarray:

@@ -19,10 +19,9 @@ import argparse
 import statistics
 import time
 
+import natabs as na
 import numpy as np
 import pandas as pd
-
-import natabs as na
 
 
 def peer(df: pd.DataFrame, views: list[str], latent: str) -> dict[str, np.ndarray | float]:

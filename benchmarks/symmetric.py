@@ -21,21 +21,11 @@ Times are wall-clock seconds measured in this run on this machine.
 from __future__ import annotations
 
 import math
-import time
 
 import natabs as na
 import numpy as np
+from _timing import timed
 from natabs.measures._symmetric import TypeChain, permutation_levels
-
-
-def timed(f, repeat: int = 1):
-    """Result and best wall time of ``repeat`` runs (the machine may be shared)."""
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = f()
-        best = min(best, time.perf_counter() - t)
-    return out, best
 
 
 def stepped_numpy(system: na.SymmetricSystem, steps: np.ndarray) -> np.ndarray:

@@ -444,6 +444,29 @@ def test_search_bad_arguments():
         na.find_natural_latent(na.systems.noisy_copies(12, 0.1), card=300)
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s: na.find_natural_latent(s, card=300, restarts=0),
+        lambda s: na.latent_pareto(s, card=300, levels=2),
+    ],
+)
+def test_search_refuses_too_many_parameters_before_any_entropy_set(call, monkeypatch):
+    from natabs.measures import _latents_search
+
+    calls = []
+    unique = np.unique
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return unique(*args, **kwargs)
+
+    monkeypatch.setattr(_latents_search.np, "unique", counted)
+    with pytest.raises(TooLargeError, match="view states x card 300"):
+        call(na.systems.noisy_copies(12, 0.1))
+    assert len(calls) == 1  # the view states only: no entropy set was grouped
+
+
 def test_pareto_sweep():
     p = na.latent_pareto(na.systems.noisy_copies(3, 0.1), card=2, levels=4, restarts=1, seed=0)
     assert len(p.target) == 4 and p.pareto.any()

@@ -74,7 +74,7 @@ def test_latent_information_is_that_of_the_support_form():
         (
             lambda: na.SymmetricSystem.iid_given([0.5, 0.5], [[0.9, 0.2], [0.5, 0.5]], 3),
             InvalidInputError,
-            "row 0 sums",
+            "row 0 sums to 1.1, not 1",
         ),
         (
             lambda: na.SymmetricSystem.iid_given([1.0], [[1.0]], 2, latent_name="x0"),
@@ -89,6 +89,23 @@ def test_bad_input_is_refused_clearly(call, error, words):
     with pytest.raises(
         error, match=words.replace("(", r"\(").replace(")", r"\)").replace("*", r"\*")
     ):
+        call()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: na.SymmetricSystem.iid_given([0.5, 0.5], [[0.9, 0.1], [0.1, 0.9]], n=10**12),
+        lambda: na.SymmetricSystem(10**12, 2, {(10**12, 0): 1.0}),
+        lambda: na.SymmetricSystem(10**12, 1, [1.0]),
+    ],
+)
+def test_huge_n_refused_before_names_are_built(call, monkeypatch):
+    def names_built(names, n):
+        raise AssertionError(f"{n} names built before the size check")
+
+    monkeypatch.setattr("natabs.systems._symmetric.check_names", names_built)
+    with pytest.raises(TooLargeError, match="the limit is"):
         call()
 
 
@@ -252,6 +269,19 @@ def test_long_times_at_n_1001():
 # -- the relaxation time, exact to many digits -----------------------------------------------
 
 
+def _mp_inverse_gap(below, steps: int) -> mpmath.mpf:
+    """1 / gap, the gap found by geometric bisection on ``below(x)`` (eigenvalues of -Q
+    under ``x``) between 1e-400 and 2: the second eigenvalue of -Q (the first is 0)."""
+    lo, hi = mpmath.mpf(10) ** -400, mpmath.mpf(2)
+    for _ in range(steps):
+        mid = mpmath.sqrt(lo * hi)
+        if below(mid) >= 2:
+            hi = mid
+        else:
+            lo = mid
+    return 1 / mpmath.sqrt(lo * hi)
+
+
 def _mp_relaxation_time(n: int, p: float, dps: int = 600) -> mpmath.mpf:
     """1 / gap of noisy copies' type chain, by bisection on a Sturm count in mpmath.
 
@@ -274,14 +304,7 @@ def _mp_relaxation_time(n: int, p: float, dps: int = 600) -> mpmath.mpf:
                 count += piv < 0
             return count
 
-        lo, hi = mpmath.mpf(10) ** -400, mpmath.mpf(2)
-        for _ in range(80):  # geometric bisection for the second eigenvalue (the gap)
-            mid = mpmath.sqrt(lo * hi)
-            if below(mid) >= 2:
-                hi = mid
-            else:
-                lo = mid
-        return 1 / mpmath.sqrt(lo * hi)
+        return _mp_inverse_gap(below, steps=80)
 
 
 @pytest.mark.parametrize("n, p", [(1001, 0.1), (1001, 0.3), (999, 0.45), (60, 0.2)])
@@ -330,14 +353,7 @@ def _mp_relaxation_time_blocks(n: int, p: float, k: int, dps: int = 500) -> mpma
                             a[i][j] = a[i].get(j, 0) - m * a[s][j]
             return count
 
-        lo, hi = mpmath.mpf(10) ** -400, mpmath.mpf(2)
-        for _ in range(60):
-            mid = mpmath.sqrt(lo * hi)
-            if below(mid) >= 2:
-                hi = mid
-            else:
-                lo = mid
-        return 1 / mpmath.sqrt(lo * hi)
+        return _mp_inverse_gap(below, steps=60)
 
 
 @pytest.mark.parametrize("n, p, k", [(301, 0.1, 2), (151, 0.25, 3), (60, 0.3, 2)])

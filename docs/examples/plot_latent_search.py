@@ -52,4 +52,7 @@ for k in range(6):
 
 pareto = na.latent_pareto(s, card=2, levels=6, restarts=1, seed=0)
 print(pareto)
+print("target H  H(latent)  mediation  sum of redundancy")
+for row in zip(pareto.target, pareto.latent_entropy, pareto.mediation, pareto.redundancy):
+    print("   ".join(f"{v:7.4f}" for v in row))
 pareto.plot()

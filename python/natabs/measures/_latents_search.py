@@ -127,11 +127,21 @@ class _Problem:
     """The views' marginal law and the entropy sets of an objective."""
 
     def __init__(
-        self, system: System, views: tuple[tuple[int, ...], ...], convention: str, weight: float
+        self,
+        system: System,
+        views: tuple[tuple[int, ...], ...],
+        convention: str,
+        weight: float,
+        card: int = 1,
     ) -> None:
         every = [v for view in views for v in view]
         rows = np.asarray(system.states)[:, every]
         u, inv = np.unique(rows, axis=0, return_inverse=True)
+        if len(u) * card > MAX_PARAMETERS:  # refused before the entropy sets are built
+            raise TooLargeError(
+                f"{len(u)} view states x card {card} = {len(u) * card} parameters; the "
+                f"search accepts at most {MAX_PARAMETERS}"
+            )
         self.inverse = inv.ravel()  # support state -> view state
         self.p = np.bincount(self.inverse, weights=system.probs, minlength=len(u))
         self.u = u
@@ -364,12 +374,7 @@ def find_natural_latent(
         raise InvalidInputError(f"weight must be a finite number >= 0, got {weight!r}")
     restarts = integer(restarts, "restarts", 0)
     maxiter = integer(maxiter, "maxiter", 1)
-    prob = _Problem(system, vs, convention, weight)
-    if len(prob.u) * card > MAX_PARAMETERS:
-        raise TooLargeError(
-            f"{len(prob.u)} view states x card {card} = {len(prob.u) * card} parameters; the "
-            f"search accepts at most {MAX_PARAMETERS}"
-        )
+    prob = _Problem(system, vs, convention, weight, card)
     base = _baselines(system, prob, vs, name, card, convention, weight)
     rng = np.random.default_rng(seed)
     starts = [rng.normal(scale=2.0, size=(len(prob.u), card)) for _ in range(restarts)]
@@ -487,9 +492,7 @@ def latent_pareto(
     levels = integer(levels, "levels", 1)
     restarts = integer(restarts, "restarts", 1)
     maxiter = integer(maxiter, "maxiter", 1)
-    prob = _Problem(system, vs, convention, 1.0)
-    if len(prob.u) * card > MAX_PARAMETERS:
-        raise TooLargeError(f"{len(prob.u) * card} parameters; the limit is {MAX_PARAMETERS}")
+    prob = _Problem(system, vs, convention, 1.0, card)
     rng = np.random.default_rng(seed)
     targets = np.linspace(0.0, math.log2(card), levels)
     vlist = [list(v) for v in vs]

@@ -41,6 +41,7 @@ from ..systems._symmetric import (
     MAX_ENUMERATED,
     SymmetricSystem,
     log_multinomial,
+    multinomial,
 )
 from ._conserved import Conserved
 from ._finite_time import Curve
@@ -157,7 +158,7 @@ def conserved(system: SymmetricSystem, family, *, base: float) -> SymmetricConse
                 r = find(parent[g], a)
                 coarse[r] = coarse.get(r, 0) + int(t[a])
             counts = list(coarse.values())
-            mult.append(_multinomial(counts))
+            mult.append(multinomial(counts))
             log_mult[g] = float(log_multinomial(np.array([counts]))[0])
     masses = masses / masses.sum()
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -412,11 +413,3 @@ def _group_logsumexp(logq: np.ndarray, labels: np.ndarray, groups: int) -> np.nd
     sums = np.zeros(groups)
     np.add.at(sums, labels, np.exp(logq - top[labels]))
     return top + np.log(sums)
-
-
-def _multinomial(counts: list[int]) -> int:
-    out, left = 1, sum(counts)
-    for v in counts:
-        out *= math.comb(left, v)
-        left -= v
-    return out

@@ -61,6 +61,8 @@ def enumerate_types(n: int, card: int) -> np.ndarray:
         raise TooLargeError(
             f"{n} variables on {card} values have {count} types; the limit is {MAX_TYPES}"
         )
+    if n > MAX_TYPES:  # one value: a single type, but n names and n-site blocks
+        raise TooLargeError(f"n={n} variables; the limit is {MAX_TYPES}")
     if card == 1:
         return np.array([[n]], dtype=np.int64)
     # Build the tail (t[1], .., t[c-1]) with sum <= n, then t[0] = n - sum.
@@ -229,14 +231,14 @@ class SymmetricSystem(NamedVariables):
         sums = em.sum(axis=1)
         if not np.allclose(sums, 1.0, rtol=SUM_TOLERANCE, atol=0):
             bad = int(np.argmax(np.abs(sums - 1)))
-            raise InvalidInputError(f"emission row {bad} sums to {sums[bad]!r}, not 1")
+            raise InvalidInputError(f"emission row {bad} sums to {float(sums[bad])!r}, not 1")
         if not isinstance(latent_name, str):
             raise TypeError(f"latent_name must be a string, got {latent_name!r}")
+        card = em.shape[1]
+        types = enumerate_types(n, card)  # refuses too many types before names are built
         names_t = check_names(names, n)
         if latent_name in names_t:
             raise InvalidInputError(f"latent_name {latent_name!r} is also a variable name")
-        card = em.shape[1]
-        types = enumerate_types(n, card)
         with np.errstate(divide="ignore"):
             log_em = np.log(em / sums[:, None])
             log_prior = np.log(prior / prior.sum())
@@ -305,7 +307,7 @@ class SymmetricSystem(NamedVariables):
     @property
     def size(self) -> int:
         """Number of support states (a Python int: it may be astronomically large)."""
-        return sum(_multinomial(t) for t in self._types.tolist())
+        return sum(multinomial(t) for t in self._types.tolist())
 
     def entropy(self, base: float = 2) -> float:
         """``H(X) = H(q) + Σ_t q(t) log multinomial(t)``, in units of ``base``."""
@@ -405,7 +407,8 @@ class SymmetricSystem(NamedVariables):
         return head + ")"
 
 
-def _multinomial(t: list[int]) -> int:
+def multinomial(t: list[int]) -> int:
+    """The number of states of type ``t`` (exact integer): n! / (t_0! t_1! ...)."""
     out, left = 1, sum(t)
     for v in t:
         out *= math.comb(left, v)

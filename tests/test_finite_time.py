@@ -197,7 +197,6 @@ def test_auto_samples_when_exact_would_be_too_much_work(monkeypatch):
 
 
 def test_progress_bar(monkeypatch):
-    pytest.importorskip("tqdm")
     s = na.systems.noisy_copies(5, 0.2)
     quiet = na.surviving_information(s, [3], k=1)
     monkeypatch.setattr(finite_time, "CHUNK", 7)

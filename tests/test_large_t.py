@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from natabs.errors import MethodSwitchWarning, TooLargeError
 from natabs.measures import _finite_time as finite_time
+from natabs.measures import _long_time as long_time
 
 from .reference import dense_kernel
 
@@ -132,8 +133,8 @@ def test_latent_limit_is_the_information_in_the_component():
 def test_huge_unconverged_work_is_refused_up_front(monkeypatch):
     # A large support whose gap is not computed (patched out): T propagated steps would
     # take forever, so the request is refused with its size named.
-    monkeypatch.setattr(finite_time, "DENSE_MAX", 16)
-    monkeypatch.setattr(finite_time, "_second_eigenvalue", lambda *a: None)
+    monkeypatch.setattr(long_time, "DENSE_MAX", 16)
+    monkeypatch.setattr(long_time, "_second_eigenvalue", lambda *a: None)
     s = na.systems.noisy_copies(6, 0.1)
     with pytest.raises(TooLargeError, match="element-steps"):
         na.surviving_information(s, [2**62], k=1, method="exact")
@@ -157,14 +158,11 @@ def test_switch_to_sampled_is_announced_in_one_line(monkeypatch):
 
 
 def test_automatic_progress_bar_appears_only_for_long_work(monkeypatch, capsys):
-    pytest.importorskip("tqdm")
     s = na.systems.noisy_copies(5, 0.2)
     na.surviving_information(s, [3], k=1)
     assert "surviving information" not in capsys.readouterr().err
     monkeypatch.setattr(finite_time, "AUTO_BAR_WORK", 0.0)
-    monkeypatch.setattr(
-        finite_time, "DENSE_MAX", 4
-    )  # propagation, whose bar counts starts
+    monkeypatch.setattr(long_time, "DENSE_MAX", 4)  # propagation, whose bar counts starts
     na.surviving_information(s, [3], k=1)
     assert "surviving information" in capsys.readouterr().err
     na.surviving_information(s, [3], k=1, progress=False)
@@ -172,7 +170,6 @@ def test_automatic_progress_bar_appears_only_for_long_work(monkeypatch, capsys):
 
 
 def test_sampling_shows_a_bar_by_default_only_for_long_runs(monkeypatch, capsys):
-    pytest.importorskip("tqdm")
     from natabs.measures import _sampling
 
     fg = na.FactorGraph.ising_lattice(3, beta=0.3)

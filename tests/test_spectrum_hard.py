@@ -123,7 +123,6 @@ def test_blocks_beyond_the_memory_budget_are_refused(monkeypatch):
 
 
 def test_progress_bar_of_the_sparse_solver(capsys):
-    pytest.importorskip("tqdm")
     s = na.systems.noisy_copies(11, 0.2)
     quiet = na.spectrum(s, k=1, top=4, method="chebyshev")
     assert "spectrum" not in capsys.readouterr().err

@@ -58,20 +58,42 @@ impl GibbsSampler {
         block_lens: PyReadonlyArray1<'_, u32>,
         fast: bool,
     ) -> PyResult<Self> {
-        let logs = tables.as_slice()?.to_vec();
-        let (sv, sl) = (scope_vars.as_slice()?, scope_lens.as_slice()?);
-        let (bv, bl) = (block_vars.as_slice()?, block_lens.as_slice()?);
-        let inner = enter(py, None, 0, |_| {
-            let scopes = split(sv, sl, "scopes")?;
-            let blocks = split(bv, bl, "blocks")?;
-            let g = FactorGraph::new(cards, &scopes, logs)?;
-            let b = Blocks::new(&g, &blocks)?;
-            Ok(BlockSampler::new(g, b, fast))
-        })?;
+        let model = (&scope_vars, &scope_lens, &tables, &block_vars, &block_lens);
+        let inner = compile(py, cards, model, fast)?;
         Ok(GibbsSampler {
             inner: Arc::new(inner),
         })
     }
+}
+
+/// The model's arrays as the constructors take them: scope variables and lengths, the
+/// log-tables, block variables and lengths.
+type ModelArrays<'a, 'py> = (
+    &'a PyReadonlyArray1<'py, u32>,
+    &'a PyReadonlyArray1<'py, u32>,
+    &'a PyReadonlyArray1<'py, f64>,
+    &'a PyReadonlyArray1<'py, u32>,
+    &'a PyReadonlyArray1<'py, u32>,
+);
+
+/// The one way a model and its block family are compiled into a sampler (one pass over
+/// the tables, without the GIL).
+fn compile(
+    py: Python<'_>,
+    cards: Vec<u32>,
+    (scope_vars, scope_lens, tables, block_vars, block_lens): ModelArrays<'_, '_>,
+    fast: bool,
+) -> PyResult<BlockSampler> {
+    let logs = tables.as_slice()?.to_vec();
+    let (sv, sl) = (scope_vars.as_slice()?, scope_lens.as_slice()?);
+    let (bv, bl) = (block_vars.as_slice()?, block_lens.as_slice()?);
+    enter(py, None, 0, |_| {
+        let scopes = split(sv, sl, "scopes")?;
+        let blocks = split(bv, bl, "blocks")?;
+        let g = FactorGraph::new(cards, &scopes, logs)?;
+        let b = Blocks::new(&g, &blocks)?;
+        Ok(BlockSampler::new(g, b, fast))
+    })
 }
 
 /// Independent chains on one model and block family.
@@ -101,19 +123,12 @@ impl GibbsChains {
         fast: bool,
         first_chain: u64,
     ) -> PyResult<Self> {
-        let logs = tables.as_slice()?.to_vec();
         let chains = init.as_array().nrows();
         let init = init.as_slice()?.to_vec();
-        let (sv, sl) = (scope_vars.as_slice()?, scope_lens.as_slice()?);
-        let (bv, bl) = (block_vars.as_slice()?, block_lens.as_slice()?);
         let pool = pool(threads)?;
-        // Building the model is one pass over its tables.
+        let model = (&scope_vars, &scope_lens, &tables, &block_vars, &block_lens);
+        let sampler = compile(py, cards, model, fast)?;
         let inner = enter(py, None, 0, |_| {
-            let scopes = split(sv, sl, "scopes")?;
-            let blocks = split(bv, bl, "blocks")?;
-            let g = FactorGraph::new(cards, &scopes, logs)?;
-            let b = Blocks::new(&g, &blocks)?;
-            let sampler = BlockSampler::new(g, b, fast);
             Chains::range(sampler, scan.0, init, chains, seed, first_chain)
         })?;
         Ok(GibbsChains { inner, pool })

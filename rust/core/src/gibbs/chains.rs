@@ -457,3 +457,36 @@ fn lockstep<const K: usize>(
 
 #[cfg(test)]
 mod tests;
+
+impl Chains {
+    /// [`Chains::range`] from states the engine drew itself (`super::init`): valid by
+    /// construction, so not checked again (a check is a pass over `chains × n` values).
+    pub fn range_drawn(
+        sampler: Arc<BlockSampler>,
+        scan: Scan,
+        init: Vec<u16>,
+        chains: usize,
+        seed: u64,
+        first: u64,
+    ) -> Result<Chains> {
+        let n = sampler.model().n();
+        if chains == 0 || init.len() != chains * n {
+            return Err(Error::invalid("drawn states do not match the chains"));
+        }
+        let mut ch = Chains {
+            sampler,
+            scan,
+            n,
+            states: init,
+            rngs: Vec::new(),
+            sweeps_done: 0,
+            groups: Vec::new(),
+            first,
+        };
+        if ch.multispin() && first % (BATCH * LANES) as u64 != 0 {
+            return Err(Error::invalid("a multi-spin range starts at a whole batch"));
+        }
+        ch.restart(seed, chains);
+        Ok(ch)
+    }
+}

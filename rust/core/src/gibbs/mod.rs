@@ -9,18 +9,24 @@
 //! - [`pairwise`]: the fast path for pairwise binary models (Ising heat-bath, lattices);
 //! - [`multispin`]: 64 lattice chains in a word, one bit each (systematic scan);
 //! - [`chains`]: many chains advanced in parallel, recorded as states or statistics;
+//! - [`init`]: default initial states drawn in the engine's own form;
+//! - [`packed`]: multi-spin chains kept packed between calls;
 //! - [`ancestral`]: exact draws of a DAG, parents first;
 //! - [`rng`]: one random stream per (seed, chain), so results never depend on threads.
 
 mod ancestral;
 mod blocks;
 mod chains;
+mod init;
 mod model;
 mod multispin;
+mod packed;
 mod pairwise;
 mod rng;
 
 pub use ancestral::ancestral;
 pub use blocks::{BlockSampler, Blocks, MAX_BLOCK_VALUES};
 pub use chains::Chains;
+pub use init::uniform_states;
 pub use model::FactorGraph;
+pub use packed::PackedChains;

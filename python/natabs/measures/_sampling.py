@@ -10,9 +10,18 @@ Initial states
 - DAGs: exact ancestral sampling, so ``X^0 ~ P``.
 - MRFs with at most :data:`EXACT_INIT_STATES` joint states: exact, via
   :meth:`FactorGraph.to_system`.
-- Larger MRFs: every variable uniform at random, then ``burn_in`` sweeps (default
-  :data:`DEFAULT_BURN_IN`). Near or below a phase transition that is not stationary:
-  pass ``init=`` (e.g. ordered states of random sign) and a larger ``burn_in``.
+- Larger MRFs: every variable uniform at random, independently, then ``burn_in`` sweeps
+  (default :data:`DEFAULT_BURN_IN`). Near or below a phase transition that is not
+  stationary: pass ``init=`` (e.g. ordered states of random sign) and a larger ``burn_in``.
+
+The uniform start is drawn in the Rust engine, in the form it holds the chains (packed
+bits on the multi-spin path), so a call does not build a ``(chains, n)`` array unless it
+records states: chain ``c`` draws from its own stream ``(s, c)``, ``s`` derived from the
+seed; with binary variables word ``b`` of that stream gives the variables ``64 b .. 64 b
++ 63`` in the engine's order (row-major lattice order on the lattice path), variable
+``64 b + k`` being bit ``k``; otherwise variable ``i`` is a uniform draw below its card.
+So the start of a chain depends on the seed and its index only, never on the number of
+chains, threads or the path.
 
 Examples
 --------
@@ -254,37 +263,37 @@ def sample(
 
     x0, default_burn = _initial(model, chains, seed, init, threads)
     burn = default_burn if burn_in is None else burn_in
-    args = model._native_args()
+    # The engine's form of the model and block family is kept on the (immutable) model: a
+    # second run on it starts chains at once instead of relabelling the variables and
+    # rebuilding the pairwise and lattice forms.
+    key = ("sites" if singles else flat_family[0].tobytes() + flat_family[1].tobytes(), fast)
+    entry = model._engines.get(key)
+    if entry is None:
+        entry = _Compiled(*_prepared(model, singles and fast))
+        if len(model._engines) < 4:
+            model._engines[key] = entry
     # A periodic lattice given with other labels or another node order runs on the lattice
     # path in row-major order: variables relabelled there (and back on the way out).
-    order = model._torus_order() if singles and fast else None
-    pos = None
-    if order is not None and not (order == np.arange(model.n)).all():
-        pos = np.empty(model.n, dtype=np.int64)
-        pos[order] = np.arange(model.n)
-        native_cards, flat, lens, tables = args
-        args = ([native_cards[v] for v in order], pos[flat].astype(np.uint32), lens, tables)
-        x0 = np.ascontiguousarray(x0[:, order])
+    args, order, pos = entry.args, entry.order, entry.pos
+    if pos is not None:
+        if x0 is not None:
+            x0 = np.ascontiguousarray(x0[:, order])
         if kind == "codes":
             vars_ = tuple(int(pos[v]) for v in vars_)
-    plan = _Plan(tuple(args), tuple(flat_family), scan, burn, seed, threads, fast, kind, vars_,
-                 sweeps_t, pos)
+    # x0 None: the uniform start, drawn by the engine from its own seed.
+    start = chains if x0 is None else x0
+    plan = _Plan(args, tuple(flat_family), scan, burn, seed, threads, fast, kind, vars_,
+                 sweeps_t, pos, _derive(seed, 2) if x0 is None else None)
     if executor is not None:
         from ._split import run_split
 
-        states, values, steps_per_sweep, fast_used, path = run_split(executor, plan, x0, progress)
+        states, values, steps_per_sweep, fast_used, path = run_split(executor, plan, start,
+                                                                     progress)
     else:
-        # The compiled model is kept on the (immutable) model: a second run on it starts
-        # chains at once instead of rebuilding its pairwise and lattice forms.
-        key = ("sites" if singles else flat_family[0].tobytes() + flat_family[1].tobytes(),
-               fast, pos is not None)
-        compiled = model._engines.get(key)
-        if compiled is None:
-            compiled = _native.GibbsSampler(*args, *flat_family, fast)
-            if len(model._engines) < 4:
-                model._engines[key] = compiled
-        states, values, steps_per_sweep, fast_used, path = _run_range(plan, x0, 0, progress,
-                                                                      compiled)
+        if entry.sampler is None:
+            entry.sampler = _native.GibbsSampler(*args, *flat_family, fast)
+        states, values, steps_per_sweep, fast_used, path = _run_range(plan, start, 0, progress,
+                                                                      entry.sampler)
     diag = (diagnose(values, sweeps_t, burn_in=burn)
             if values is not None and len(sweeps_t) >= 2 else None)
     warn_unmixed(diag, f"the recorded {record if isinstance(record, str) else 'values'}")
@@ -315,40 +324,46 @@ class _Plan:
     vars: tuple[int, ...]
     sweeps: tuple[int, ...]
     pos: Any = None  # lattice position of each variable (None: the model's own order)
+    init_seed: int | None = None  # the uniform start's seed, when x0 is a chain count
 
 
-def _run_range(plan: _Plan, x0: np.ndarray, first_chain: int, progress: bool = False,
+def _run_range(plan: _Plan, x0: np.ndarray | int, first_chain: int, progress: bool = False,
                compiled: Any = None) -> tuple[Any, Any, int, bool, str]:
-    """Chains ``first_chain .. first_chain + len(x0)`` of a run, from initial states ``x0``.
+    """Chains ``first_chain .. first_chain + len(x0)`` of a run, from initial states ``x0``
+    (or ``x0`` chains from the uniform start drawn by the engine with ``plan.init_seed``).
 
     Chain ``c`` draws from its own stream ``(seed, c)`` (and ``(_derive(seed, 1), c)`` for
     burn-in; on the multi-spin path, groups of 64 chains share a stream), so ranges put
     together are the whole run bit for bit. ``compiled`` is the model's compiled sampler
     when the caller has one. Returns ``(states, values, steps_per_sweep, fast, path)``.
     """
-    chains, n = x0.shape
     # Arrays that crossed a process boundary (Dask frames) may arrive misaligned or
     # read-only: the engine needs them aligned and contiguous.
     args = tuple(_aligned(a) for a in plan.args)
     family = tuple(_aligned(a) for a in plan.family)
-    x0 = np.require(x0, np.uint16, ["C", "A"])
     cards = args[0]
+    n = len(cards)
     sweeps_t, kind, pos = plan.sweeps, plan.kind, plan.pos
     if compiled is None:
         compiled = _native.GibbsSampler(*args, *family, plan.fast)
+    seed = _derive(plan.seed, 1) if plan.burn else plan.seed
+    if isinstance(x0, np.ndarray):
+        chains = x0.shape[0]
+        x0 = np.require(x0, np.uint16, ["C", "A"])
+        engine = _native.GibbsChains.start(compiled, plan.scan, x0, seed, plan.threads,
+                                           first_chain)
+    else:
+        chains = int(x0)
+        engine = _native.GibbsChains.start_uniform(compiled, plan.scan, chains, seed,
+                                                   plan.init_seed, plan.threads, first_chain)
     if plan.burn:
-        engine = _native.GibbsChains.start(compiled, plan.scan, x0, _derive(plan.seed, 1),
-                                           plan.threads, first_chain)
         engine.advance(plan.burn)
         engine.reseed(plan.seed)
-    else:
-        engine = _native.GibbsChains.start(compiled, plan.scan, x0, plan.seed, plan.threads,
-                                           first_chain)
 
     states = values = None
     slots = len(sweeps_t)
     if kind == "states":
-        states = np.empty((slots, chains, n), dtype=_dtype(int(max(cards))))
+        states = np.empty((slots, chains, n), dtype=_dtype(_max_card(cards)))
     elif kind == "magnetization":
         values = np.empty((slots, chains), dtype=np.float64)
     elif kind == "majority":
@@ -388,6 +403,37 @@ def _run_range(plan: _Plan, x0: np.ndarray, first_chain: int, progress: bool = F
             bar.close()
     return (states, values, int(engine.steps_per_sweep), bool(engine.fast),
             str(engine.path))
+
+
+def _max_card(cards: Any) -> int:
+    return int(cards.max()) if isinstance(cards, np.ndarray) else int(max(cards))
+
+
+@dataclass
+class _Compiled:
+    """What :func:`sample` keeps on a model per block family (``model._engines``)."""
+
+    args: tuple  # the engine's arguments, relabelled to the lattice order if pos is set
+    order: Any  # the variables in lattice order, or None
+    pos: Any  # each variable's lattice position, or None
+    sampler: Any = None  # the compiled GibbsSampler, once built
+
+
+def _prepared(model: FactorGraph, lattice: bool) -> tuple[tuple, Any, Any]:
+    """The engine's arguments for ``model`` and, on a periodic lattice given in another
+    order (``lattice`` allows it), that order and each variable's lattice position (else
+    ``None, None``)."""
+    args = model._native_args()
+    order = model._torus_order() if lattice else None
+    pos = None
+    if order is not None and not (order == np.arange(model.n)).all():
+        pos = np.empty(model.n, dtype=np.int64)
+        pos[order] = np.arange(model.n)
+        native_cards, flat, lens, tables = args
+        args = ([native_cards[v] for v in order], pos[flat].astype(np.uint32), lens, tables)
+    else:
+        order = None
+    return tuple(args), order, pos
 
 
 def _aligned(a: Any) -> Any:
@@ -443,8 +489,9 @@ def _record(model: FactorGraph, record: Any) -> tuple[str, tuple[int, ...]]:
 
 
 def _initial(model: FactorGraph, chains: int, seed: int, init: Any,
-             threads: int | None) -> tuple[np.ndarray, int]:
-    """Initial states (uint16, chains × n) and the default burn-in they need."""
+             threads: int | None) -> tuple[np.ndarray | None, int]:
+    """Initial states (uint16, chains × n), or ``None`` for the uniform start the engine
+    draws, and the default burn-in they need."""
     n = model.n
     if init is not None:
         x = check_array(init, "init", kind="i")
@@ -460,18 +507,13 @@ def _initial(model: FactorGraph, chains: int, seed: int, init: Any,
         x = _native.gibbs_ancestral(*model._native_args(), list(model._order),
                                     list(model._own), chains, seed, threads)
         return x, 0
-    rng = np.random.default_rng([seed, 2])
     if model._states_at_most(EXACT_INIT_STATES):
+        rng = np.random.default_rng([seed, 2])
         system = model.to_system()
         pick = rng.choice(system.size, size=chains, p=system.probs)
         return np.ascontiguousarray(system.states[pick], dtype=np.uint16), 0
-    cards = model._card_array()
-    top = int(cards.max())
-    if (cards == top).all():  # one card (Ising, Potts): no array of bounds to broadcast
-        x = rng.integers(0, top, size=(chains, n), dtype=np.uint16)
-    else:
-        x = rng.integers(0, cards, size=(chains, n))
-    return np.ascontiguousarray(x, dtype=np.uint16), DEFAULT_BURN_IN
+    # The uniform start: drawn by the engine (see the module docstring).
+    return None, DEFAULT_BURN_IN
 
 
 def _family(model: FactorGraph, k: Any, blocks: Any) -> tuple[tuple[np.ndarray, np.ndarray],

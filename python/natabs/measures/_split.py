@@ -2,8 +2,9 @@
 
 Chain ``c`` of a run with seed ``s`` draws from its own stream ``(s, c)`` in the Rust
 engine (``GibbsChains(..., first_chain=a)`` runs chains ``a, a+1, ...`` of a larger run).
-Initial states are drawn once, here, for every chain, exactly as a single-process run
-draws them; each worker gets its slice and its first chain index. Putting the ranges back
+Given initial states are split: each worker gets its slice and its first chain index; the
+uniform start is drawn by each worker for its own chains, chain ``c`` from its own stream
+as in a single-process run. Putting the ranges back
 in order therefore gives the single-process run bit for bit, whatever the executor, the
 number of workers or the order in which ranges finish.
 
@@ -87,10 +88,16 @@ def parts_for(executor: Any) -> int:
     return DEFAULT_PARTS
 
 
+def _part(x0: np.ndarray | int, a: int, b: int) -> np.ndarray | int:
+    """Chains ``a .. b`` of the start: their states, or their number."""
+    return np.ascontiguousarray(x0[a:b]) if isinstance(x0, np.ndarray) else b - a
+
+
 def run_split(
-    executor: Any, plan: _Plan, x0: np.ndarray, progress: bool = False
+    executor: Any, plan: _Plan, x0: np.ndarray | int, progress: bool = False
 ) -> tuple[Any, Any, int, bool, str]:
-    """Run ``plan`` from the initial states ``x0`` (all chains) on ``executor``, merged.
+    """Run ``plan`` from the initial states ``x0`` (all chains; or the number of chains,
+    from the uniform start) on ``executor``, merged.
 
     Returns what :func:`natabs.measures._sampling._run_range` returns for all chains.
     """
@@ -102,13 +109,13 @@ def run_split(
             f"ProcessPoolExecutor or distributed's client.get_executor()), "
             f"got {type(executor).__name__}"
         )
-    chains = x0.shape[0]
+    chains = x0.shape[0] if isinstance(x0, np.ndarray) else int(x0)
     # Systematic sweeps of a lattice may run 64 chains to a word (multi-spin coding) in
     # batches of words that draw their random bits together: ranges then hold whole batches.
     group = GROUP if plan.scan == "systematic" and plan.fast else 1
     spans = ranges(chains, parts_for(executor), group)
     futures = {
-        executor.submit(_run_range, plan, np.ascontiguousarray(x0[a:b]), a): i
+        executor.submit(_run_range, plan, _part(x0, a, b), a): i
         for i, (a, b) in enumerate(spans)
     }
     bar = _bar(progress, chains, unit="chain")

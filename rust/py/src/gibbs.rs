@@ -6,7 +6,10 @@
 
 use crate::convert::{pool, ScanArg};
 use crate::enter::{cost, enter};
-use natabs_core::{ancestral, BlockSampler, Blocks, Chains, Error, FactorGraph};
+use natabs_core::{
+    ancestral, uniform_states, BlockSampler, Blocks, Cancel, Chains, Error, FactorGraph,
+    PackedChains,
+};
 use numpy::ndarray::Array2;
 use numpy::{
     IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyReadwriteArray1, PyReadwriteArray2,
@@ -96,10 +99,100 @@ fn compile(
     })
 }
 
+/// The chains of a run: `u16` states, or multi-spin words kept packed (a run from the
+/// default start on the multi-spin path, which never builds `chains × n` states unless
+/// they are read).
+enum Engine {
+    Plain(Chains),
+    Packed(PackedChains),
+}
+
+impl Engine {
+    fn advance(&mut self, sweeps: u64, cancel: &Cancel) -> natabs_core::Result<()> {
+        match self {
+            Engine::Plain(c) => c.advance(sweeps, cancel),
+            Engine::Packed(c) => c.advance(sweeps, cancel),
+        }
+    }
+
+    fn sweep_cost(&self) -> u64 {
+        match self {
+            Engine::Plain(c) => c.sweep_cost(),
+            Engine::Packed(c) => c.sweep_cost(),
+        }
+    }
+
+    fn write_states<T: TryFrom<u16> + From<u8> + Copy + Send>(
+        &self,
+        out: &mut [T],
+    ) -> natabs_core::Result<()> {
+        match self {
+            Engine::Plain(c) => c.write_states(out),
+            Engine::Packed(c) => c.write_states(out),
+        }
+    }
+
+    fn magnetization(&self, out: &mut [f64]) -> natabs_core::Result<()> {
+        match self {
+            Engine::Plain(c) => c.magnetization(out),
+            Engine::Packed(c) => c.magnetization(out),
+        }
+    }
+
+    fn majority(&self, out: &mut [u8]) -> natabs_core::Result<()> {
+        match self {
+            Engine::Plain(c) => c.majority(out),
+            Engine::Packed(c) => c.majority(out),
+        }
+    }
+
+    fn joint_code(&self, vars: &[u32], out: &mut [u64]) -> natabs_core::Result<()> {
+        match self {
+            Engine::Plain(c) => c.joint_code(vars, out),
+            Engine::Packed(c) => c.joint_code(vars, out),
+        }
+    }
+
+    fn reseed(&mut self, seed: u64) {
+        match self {
+            Engine::Plain(c) => c.reseed(seed),
+            Engine::Packed(c) => c.reseed(seed),
+        }
+    }
+
+    fn path(&self) -> &'static str {
+        match self {
+            Engine::Plain(c) => c.path(),
+            Engine::Packed(_) => "multispin",
+        }
+    }
+
+    fn fast(&self) -> bool {
+        match self {
+            Engine::Plain(c) => c.fast(),
+            Engine::Packed(_) => true,
+        }
+    }
+
+    fn steps_per_sweep(&self) -> u64 {
+        match self {
+            Engine::Plain(c) => c.steps_per_sweep(),
+            Engine::Packed(c) => c.steps_per_sweep(),
+        }
+    }
+
+    fn sweeps_done(&self) -> u64 {
+        match self {
+            Engine::Plain(c) => c.sweeps_done(),
+            Engine::Packed(c) => c.sweeps_done(),
+        }
+    }
+}
+
 /// Independent chains on one model and block family.
 #[pyclass(module = "natabs._native")]
 pub struct GibbsChains {
-    inner: Chains,
+    inner: Engine,
     pool: Option<rayon::ThreadPool>,
 }
 
@@ -131,7 +224,10 @@ impl GibbsChains {
         let inner = enter(py, None, 0, |_| {
             Chains::range(sampler, scan.0, init, chains, seed, first_chain)
         })?;
-        Ok(GibbsChains { inner, pool })
+        Ok(GibbsChains {
+            inner: Engine::Plain(inner),
+            pool,
+        })
     }
 
     /// Chains on a compiled sampler (no model is rebuilt); `first_chain` as for the
@@ -153,6 +249,44 @@ impl GibbsChains {
         let s = Arc::clone(&sampler.inner);
         let inner = enter(py, None, 0, |_| {
             Chains::range(s, scan.0, init, chains, seed, first_chain)
+        })?;
+        Ok(GibbsChains {
+            inner: Engine::Plain(inner),
+            pool,
+        })
+    }
+
+    /// Chains `first_chain .. first_chain + chains` on a compiled sampler, from the
+    /// default start drawn in the engine with `init_seed` (every variable uniform; chain
+    /// `c` from stream `(init_seed, c)`, see `natabs_core::uniform_states`), in the form
+    /// the engine holds: packed words on the multi-spin path, `u16` states otherwise.
+    #[staticmethod]
+    #[pyo3(signature = (sampler, scan, chains, seed, init_seed, threads=None, first_chain=0))]
+    fn start_uniform(
+        py: Python<'_>,
+        sampler: &GibbsSampler,
+        scan: ScanArg,
+        chains: usize,
+        seed: u64,
+        init_seed: u64,
+        threads: Option<usize>,
+        first_chain: u64,
+    ) -> PyResult<Self> {
+        let pool = pool(threads)?;
+        let s = Arc::clone(&sampler.inner);
+        // At most a few hundred million draws (the front end refuses larger starts), no
+        // interrupt point: run on the calling thread's side of `enter`.
+        let inner = enter(py, pool.as_ref(), 0, |_| {
+            let systematic = matches!(scan.0, natabs_core::Scan::Systematic);
+            if systematic {
+                if let Some(p) =
+                    PackedChains::uniform(Arc::clone(&s), chains, seed, init_seed, first_chain)?
+                {
+                    return Ok(Engine::Packed(p));
+                }
+            }
+            let x = uniform_states(s.model().cards(), chains, init_seed, first_chain);
+            Chains::range_drawn(s, scan.0, x, chains, seed, first_chain).map(Engine::Plain)
         })?;
         Ok(GibbsChains { inner, pool })
     }

@@ -10,7 +10,7 @@
 
 use super::blocks::BlockSampler;
 use super::init::{transpose64, uniform_batch, uniform_strips};
-use super::multispin::{self, live_mask, live_masks, GroupRng, Planes, Strips, BATCH, LANES};
+use super::multispin::{self, live_masks, GroupRng, Planes, Strips, BATCH, LANES};
 use super::pairwise::Lattice;
 use crate::cancel::Cancel;
 use crate::error::{Error, Result};
@@ -341,7 +341,7 @@ fn lane_counts<F: Fn(usize) -> u64 + Sync>(len: usize, word: F) -> [u64; 64] {
 /// The mask of live lanes of a strips word (used by tests).
 #[cfg(test)]
 fn strips_live(s: Strips) -> u64 {
-    live_mask(s.strips * s.chains)
+    multispin::live_mask(s.strips * s.chains)
 }
 
 #[cfg(test)]

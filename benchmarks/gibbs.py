@@ -13,10 +13,13 @@
    installed), against natabs on the same network.
 3. A DAG of 10^5 binary nodes, each with a 3-parent conditional table (target: 50 million
    updates/s).
+4. ``fixed``: the fixed cost of a repeat ``sample`` call on a 512×512 lattice (sweeps=[0]
+   and [1], 1 to 64 chains, systematic and random scan; target < 10 ms) and the per-call
+   overhead on an 8×8 lattice.
 
 Every ratio is measured in the same run; each section also checks that the samplers
 agree on a physical quantity. Run: ``python benchmarks/gibbs.py`` (a few minutes), or
-name sections: ``python benchmarks/gibbs.py thrml multispin curve ising pgmpy dag``.
+name sections: ``python benchmarks/gibbs.py thrml multispin curve ising pgmpy dag fixed``.
 The machine may be shared: timings are medians of repeats.
 """
 
@@ -427,12 +430,58 @@ def dag_section():
     return rates
 
 
+# -- the fixed cost of a call --------------------------------------------------------------
+
+
+def call_times(f, repeat=9):
+    """Median wall and median CPU time (all threads of the process) of ``repeat`` calls."""
+    wall, cpu = [], []
+    f()  # the first call compiles the model (kept on it): not a fixed cost
+    for _ in range(repeat):
+        t, c = time.perf_counter(), time.process_time()
+        f()
+        cpu.append(time.process_time() - c)
+        wall.append(time.perf_counter() - t)
+    return statistics.median(wall), statistics.median(cpu)
+
+
+def fixed_section(side=512):
+    """What a repeat ``sample`` call costs before its first update (sweeps=[0]) and with
+    one sweep, on a model built once: the time that is not proportional to the work."""
+    print(f"\n== fixed cost of a sample call: {side}x{side} periodic Ising (built once), "
+          f"record='magnetization', burn_in=0 ==")
+    fg = na.FactorGraph.ising(nx.grid_2d_graph(side, side, periodic=True), BETA)
+    worst = 0.0
+    for scan in ("systematic", "random"):
+        for chains in (1, 8, 64):
+            kw = dict(chains=chains, progress=False, scan=scan, burn_in=0,
+                      record="magnetization")
+            path = na.sample(fg, [0], seed=0, **kw).path
+            seeds = iter(range(1, 1000))
+            w0, c0 = call_times(lambda: na.sample(fg, [0], seed=next(seeds), **kw))
+            w1, c1 = call_times(lambda: na.sample(fg, [1], seed=next(seeds), **kw))
+            worst = max(worst, w0)
+            print(f"{scan:10s} {path:9s} {chains:2d} chains: sweeps=[0] {w0 * 1e3:6.1f} ms "
+                  f"(CPU {c0 * 1e3:6.1f} ms)   sweeps=[1] {w1 * 1e3:6.1f} ms "
+                  f"(CPU {c1 * 1e3:6.1f} ms)")
+    print(f"fixed cost {worst * 1e3:.1f} ms (target < 10 ms): the largest median time before "
+          f"the first sweep above")
+    small = na.FactorGraph.ising(nx.grid_2d_graph(8, 8, periodic=True), BETA)
+    for rec in ("magnetization", "states"):
+        kw = dict(chains=1, progress=False, scan="random", record=rec)
+        seeds = iter(range(1, 100000))
+        w, c = call_times(lambda: na.sample(small, [1], seed=next(seeds), **kw), repeat=301)
+        print(f"8x8 lattice, 1 chain, sweeps=[1], record={rec!r}: {w * 1e6:.0f} us per call "
+              f"(CPU {c * 1e6:.0f} us)")
+    return worst
+
+
 def main(argv):
     figure = None
     if "--figure" in argv:
         figure = argv[argv.index("--figure") + 1]
         argv = [a for a in argv if a not in ("--figure", figure)]
-    want = set(argv) or {"thrml", "multispin", "ising", "pgmpy", "dag", "paths"}
+    want = set(argv) or {"thrml", "multispin", "ising", "pgmpy", "dag", "paths", "fixed"}
     print(f"natabs {na.__version__}, {os.cpu_count()} logical CPUs\n")
     th = thrml_section() if "thrml" in want else None
     if "multispin" in want:
@@ -444,6 +493,7 @@ def main(argv):
     dag = dag_section() if "dag" in want else None
     if "paths" in want:
         paths_section()
+    fixed = fixed_section() if "fixed" in want else None
     print("\n== summary (median or best of repeated timings; shared machine) ==")
     if th:
         for chains, (r_na, r_th) in th.items():
@@ -456,6 +506,9 @@ def main(argv):
                   f"{rates[scan, 2] / 1e6:6.1f} M updates/s (1 / 2 threads) = "
                   f"{rates[scan, 2] / rate_np:.1f}x numpy checkerboard ({rate_np / 1e6:.1f} M/s); "
                   f"1->2 threads {rates[scan, 2] / rates[scan, 1]:.2f}x")
+    if fixed is not None:
+        print(f"fixed cost of a sample call (512x512, up to 64 chains): {fixed * 1e3:.1f} ms "
+              f"(target < 10 ms)")
     if pg is not None:
         print(f"9-node BN: natabs (1 thread) / pgmpy GibbsSampling = {pg:.0f}x")
     for scan in ("random", "systematic") if dag else ():

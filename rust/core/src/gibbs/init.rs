@@ -23,9 +23,19 @@ use rayon::prelude::*;
 fn fill_chain(cards: &[u32], binary: bool, seed: u64, chain: u64, x: &mut [u16]) {
     let mut rng = stream(seed, chain, Purpose::Init);
     if binary {
-        for block in x.chunks_mut(LANES) {
+        // A byte of the word at a time: eight sites from a table of their values.
+        let table = byte_table();
+        let mut blocks = x.chunks_exact_mut(LANES);
+        for block in &mut blocks {
+            let w = rng.next_u64().to_le_bytes();
+            for (sites, &byte) in block.chunks_exact_mut(8).zip(&w) {
+                sites.copy_from_slice(&table[byte as usize]);
+            }
+        }
+        let rest = blocks.into_remainder();
+        if !rest.is_empty() {
             let w = rng.next_u64();
-            for (k, v) in block.iter_mut().enumerate() {
+            for (k, v) in rest.iter_mut().enumerate() {
                 *v = (w >> k & 1) as u16;
             }
         }
@@ -34,6 +44,12 @@ fn fill_chain(cards: &[u32], binary: bool, seed: u64, chain: u64, x: &mut [u16])
             *v = below(&mut rng, c.max(1) as u64) as u16;
         }
     }
+}
+
+/// The eight bits of every byte as eight 0 / 1 values, least significant first.
+fn byte_table() -> &'static [[u16; 8]; 256] {
+    static TABLE: std::sync::OnceLock<[[u16; 8]; 256]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| std::array::from_fn(|b| std::array::from_fn(|k| (b >> k & 1) as u16)))
 }
 
 /// Default starts of chains `first .. first + chains` (chain-major `chains × n`, `n =
@@ -212,6 +228,20 @@ mod tests {
             .unwrap();
         let one = pool.install(|| uniform_states(&cards, 10, 4, 0));
         assert_eq!(all, one);
+    }
+
+    #[test]
+    fn binary_starts_are_the_stream_bits() {
+        for n in [1usize, 63, 64, 65, 200] {
+            let x = uniform_states(&vec![2u32; n], 3, 8, 5);
+            for c in 0..3 {
+                let mut rng = stream(8, 5 + c as u64, Purpose::Init);
+                let words: Vec<u64> = (0..n.div_ceil(64)).map(|_| rng.next_u64()).collect();
+                for i in 0..n {
+                    assert_eq!(x[c * n + i] as u64, words[i / 64] >> (i % 64) & 1);
+                }
+            }
+        }
     }
 
     #[test]

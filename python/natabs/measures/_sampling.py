@@ -16,8 +16,8 @@ Initial states
 
 The uniform start is drawn in the Rust engine, in the form it holds the chains (packed
 bits on the multi-spin path), so a call does not build a ``(chains, n)`` array unless it
-records states: chain ``c`` draws from its own stream ``(s, c)``, ``s`` derived from the
-seed; with binary variables word ``b`` of that stream gives the variables ``64 b .. 64 b
+records states: chain ``c`` draws from its own start stream ``(seed, c)`` (not one of
+the streams its updates draw from); with binary variables word ``b`` of that stream gives the variables ``64 b .. 64 b
 + 63`` in the engine's order (row-major lattice order on the lattice path), variable
 ``64 b + k`` being bit ``k``; otherwise variable ``i`` is a uniform draw below its card.
 So the start of a chain depends on the seed and its index only, never on the number of
@@ -33,6 +33,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from collections.abc import Sequence
@@ -246,32 +247,34 @@ def sample(
     scan = check_scan(scan)
     progress = None if progress is None else check_bool(progress, "progress")
     fast = check_bool(fast, "fast")
-    flat_family, description, singles = _family(model, k, blocks)
+    flat_family, description, singles, entry = _family(model, k, blocks, fast)
     seed = _seed(seed)
     if burn_in is not None:
         burn_in = integer(burn_in, "burn_in", 0, MAX_SWEEP)
     kind, vars_ = _record(model, record)
-    cards = model._card_array()
     starts = chains * model.n * START_BYTES
-    kept = (len(sweeps_t) * chains * model.n * _dtype(int(cards.max())).itemsize
+    kept = (len(sweeps_t) * chains * model.n * _dtype(int(model._card_array().max())).itemsize
             if kind == "states" else len(sweeps_t) * chains * 8)
-    hint = ("fewer chains or sweeps" if kind != "states"
-            else "record a statistic, or fewer chains or sweeps")
-    check_bytes(starts + kept, MAX_RECORD_BYTES,
-                f"{fmt_count(chains)} chains of {model.n} variables recorded at "
-                f"{len(sweeps_t)} sweeps", hint)
+    if starts + kept > MAX_RECORD_BYTES:
+        hint = ("fewer chains or sweeps" if kind != "states"
+                else "record a statistic, or fewer chains or sweeps")
+        check_bytes(starts + kept, MAX_RECORD_BYTES,
+                    f"{fmt_count(chains)} chains of {model.n} variables recorded at "
+                    f"{len(sweeps_t)} sweeps", hint)
 
     x0, default_burn = _initial(model, chains, seed, init, threads)
     burn = default_burn if burn_in is None else burn_in
     # The engine's form of the model and block family is kept on the (immutable) model: a
     # second run on it starts chains at once instead of relabelling the variables and
     # rebuilding the pairwise and lattice forms.
-    key = ("sites" if singles else flat_family[0].tobytes() + flat_family[1].tobytes(), fast)
-    entry = model._engines.get(key)
     if entry is None:
-        entry = _Compiled(*_prepared(model, singles and fast))
-        if len(model._engines) < 4:
-            model._engines[key] = entry
+        key = ("sites" if singles else flat_family[0].tobytes() + flat_family[1].tobytes(),
+               fast)
+        entry = model._engines.get(key)
+        if entry is None:
+            entry = _Compiled(*_prepared(model, singles and fast), flat_family, description)
+            if len(model._engines) < 4:
+                model._engines[key] = entry
     # A periodic lattice given with other labels or another node order runs on the lattice
     # path in row-major order: variables relabelled there (and back on the way out).
     args, order, pos = entry.args, entry.order, entry.pos
@@ -283,7 +286,7 @@ def sample(
     # x0 None: the uniform start, drawn by the engine from its own seed.
     start = chains if x0 is None else x0
     plan = _Plan(args, tuple(flat_family), scan, burn, seed, threads, fast, kind, vars_,
-                 sweeps_t, pos, _derive(seed, 2) if x0 is None else None)
+                 sweeps_t, pos, seed if x0 is None else None)
     if executor is not None:
         from ._split import run_split
 
@@ -337,14 +340,14 @@ def _run_range(plan: _Plan, x0: np.ndarray | int, first_chain: int, progress: bo
     together are the whole run bit for bit. ``compiled`` is the model's compiled sampler
     when the caller has one. Returns ``(states, values, steps_per_sweep, fast, path)``.
     """
-    # Arrays that crossed a process boundary (Dask frames) may arrive misaligned or
-    # read-only: the engine needs them aligned and contiguous.
-    args = tuple(_aligned(a) for a in plan.args)
-    family = tuple(_aligned(a) for a in plan.family)
-    cards = args[0]
+    cards = plan.args[0]
     n = len(cards)
     sweeps_t, kind, pos = plan.sweeps, plan.kind, plan.pos
     if compiled is None:
+        # Arrays that crossed a process boundary (Dask frames) may arrive misaligned or
+        # read-only: the engine needs them aligned and contiguous.
+        args = tuple(_aligned(a) for a in plan.args)
+        family = tuple(_aligned(a) for a in plan.family)
         compiled = _native.GibbsSampler(*args, *family, plan.fast)
     seed = _derive(plan.seed, 1) if plan.burn else plan.seed
     if isinstance(x0, np.ndarray):
@@ -416,6 +419,8 @@ class _Compiled:
     args: tuple  # the engine's arguments, relabelled to the lattice order if pos is set
     order: Any  # the variables in lattice order, or None
     pos: Any  # each variable's lattice position, or None
+    family: tuple  # the block family as the engine takes it, and its description
+    description: str
     sampler: Any = None  # the compiled GibbsSampler, once built
 
 
@@ -454,6 +459,7 @@ def _seed(seed: Any) -> int:
     return s
 
 
+@functools.lru_cache(maxsize=256)
 def _derive(seed: int, purpose: int) -> int:
     """A second seed for a separate purpose (burn-in, exact initial draws)."""
     return int(np.random.SeedSequence([seed, purpose]).generate_state(1, np.uint64)[0])
@@ -470,7 +476,7 @@ def _record(model: FactorGraph, record: Any) -> tuple[str, tuple[int, ...]]:
         if record == "states":
             return "states", ()
         if record in STATISTICS:
-            if (model._card_array() != 2).any():
+            if model._pair is None and (model._card_array() != 2).any():
                 raise InvalidInputError(f"record={record!r} needs every variable to be binary")
             return record, ()
         raise InvalidInputError(
@@ -516,22 +522,26 @@ def _initial(model: FactorGraph, chains: int, seed: int, init: Any,
     return None, DEFAULT_BURN_IN
 
 
-def _family(model: FactorGraph, k: Any, blocks: Any) -> tuple[tuple[np.ndarray, np.ndarray],
-                                                              str, bool]:
+def _family(model: FactorGraph, k: Any, blocks: Any, fast: bool) -> tuple[
+        tuple[np.ndarray, np.ndarray], str, bool, Any]:
     """The block family as the engine takes it (flat indices, lengths), its description,
-    and whether it is the single sites in order. Single sites (the default, or ``k=1``)
-    are built as arrays, without a tuple per site."""
+    whether it is the single sites in order, and what the model keeps for it (or
+    ``None``). Single sites (the default, or ``k=1``) are built as arrays, without a tuple
+    per site, once per model."""
     if blocks is None and (k is None or (isinstance(k, numbers.Integral) and k == 1
                                          and not isinstance(k, bool))):
+        entry = model._engines.get(("sites", fast))
+        if entry is not None:
+            return entry.family, entry.description, True, entry
         n = model.n
         flat = (np.arange(n, dtype=np.uint32), np.ones(n, dtype=np.uint32))
-        return flat, f"{n} block{'s' if n != 1 else ''} of size 1", True
+        return flat, f"{n} block{'s' if n != 1 else ''} of size 1", True, None
     family = resolve(model, k, blocks)
     if not family:
         raise InvalidInputError("the block family is empty (k=0): nothing would move")
     single = all(len(b) == 1 for b in family) and [b[0] for b in family] == list(
         range(model.n))
-    return _flat_family(family), describe(family), single
+    return _flat_family(family), describe(family), single, None
 
 
 def _flat_family(family: tuple[tuple[int, ...], ...]) -> tuple[np.ndarray, np.ndarray]:

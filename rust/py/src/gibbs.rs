@@ -21,6 +21,9 @@ use std::sync::Arc;
 /// for interrupts only between calls: about 0.1 s of work.
 const CHUNK_STEPS: u64 = 1 << 24;
 
+/// States up to this many values are read on the calling thread (see `small_states`).
+const SMALL_STATES: usize = 1 << 14;
+
 /// Split a flat list of indices into pieces of the given lengths (scopes, blocks).
 fn split(flat: &[u32], lens: &[u32], what: &str) -> natabs_core::Result<Vec<Vec<u32>>> {
     let total: u64 = lens.iter().map(|&l| l as u64).sum();
@@ -122,17 +125,68 @@ impl Engine {
         }
     }
 
+    /// The `u16` states when they are few enough to read on the calling thread: handing
+    /// a few thousand values to the thread pool and back costs more than reading them
+    /// (tens of microseconds, more on a busy machine).
+    fn small_states(&self) -> Option<&[u16]> {
+        match self {
+            Engine::Plain(c) if c.states().len() <= SMALL_STATES => Some(c.states()),
+            _ => None,
+        }
+    }
+
     fn write_states<T: TryFrom<u16> + From<u8> + Copy + Send>(
         &self,
         out: &mut [T],
     ) -> natabs_core::Result<()> {
+        if let Some(x) = self.small_states() {
+            if out.len() == x.len() {
+                for (o, &v) in out.iter_mut().zip(x) {
+                    *o = T::try_from(v).map_err(|_| {
+                        Error::invalid("the output dtype is too small for the variables' cards")
+                    })?;
+                }
+                return Ok(());
+            }
+        }
         match self {
             Engine::Plain(c) => c.write_states(out),
             Engine::Packed(c) => c.write_states(out),
         }
     }
 
+    /// Per chain, the number of variables at 1 (binary models), from small states.
+    fn small_ones(&self, chains: usize) -> Option<impl Iterator<Item = u64> + '_> {
+        let x = self.small_states()?;
+        let Engine::Plain(c) = self else { return None };
+        if chains != c.chains() || c.n() == 0 {
+            return None;
+        }
+        Some(
+            x.chunks(c.n())
+                .map(|x| x.iter().map(|&v| v as u64).sum::<u64>()),
+        )
+    }
+
+    /// Whether every variable is known binary without asking the model (the pairwise
+    /// binary fast path); otherwise the core checks.
+    fn binary(&self) -> bool {
+        match self {
+            Engine::Plain(c) => c.fast(),
+            Engine::Packed(_) => true,
+        }
+    }
+
     fn magnetization(&self, out: &mut [f64]) -> natabs_core::Result<()> {
+        if self.binary() {
+            if let (Some(ones), Engine::Plain(c)) = (self.small_ones(out.len()), self) {
+                let n = c.n() as f64;
+                for (o, k) in out.iter_mut().zip(ones) {
+                    *o = (2.0 * k as f64 - n) / n;
+                }
+                return Ok(());
+            }
+        }
         match self {
             Engine::Plain(c) => c.magnetization(out),
             Engine::Packed(c) => c.magnetization(out),

@@ -31,6 +31,9 @@ enum Words {
     Batches(Vec<Batch>),
 }
 
+/// Values up to which a read runs on the calling thread.
+const SMALL: usize = 1 << 14;
+
 pub struct PackedChains {
     sampler: Arc<BlockSampler>,
     n: usize,
@@ -203,11 +206,17 @@ impl PackedChains {
                 self.chains * self.n
             )));
         }
-        out.par_chunks_mut(self.n).enumerate().for_each(|(c, x)| {
+        let write = |(c, x): (usize, &mut [T])| {
             for (i, v) in x.iter_mut().enumerate() {
                 *v = T::from(self.bit(c, i) as u8);
             }
-        });
+        };
+        // Small runs on the calling thread: the pool's round trip would cost more.
+        if out.len() <= SMALL {
+            out.chunks_mut(self.n).enumerate().for_each(write);
+        } else {
+            out.par_chunks_mut(self.n).enumerate().for_each(write);
+        }
         Ok(())
     }
 
@@ -306,36 +315,40 @@ impl PackedChains {
 /// parallel tasks.
 fn lane_counts<F: Fn(usize) -> u64 + Sync>(len: usize, word: F) -> [u64; 64] {
     const TASK: usize = 1 << 14;
-    (0..len.div_ceil(TASK))
-        .into_par_iter()
-        .map(|t| {
-            let mut counts = [0u64; 64];
-            let end = ((t + 1) * TASK).min(len);
-            let mut i = t * TASK;
-            while i < end {
-                let mut m = [0u64; 64];
-                for (j, row) in m.iter_mut().enumerate() {
-                    if i + j < end {
-                        *row = word(i + j);
-                    }
+    let tasks = len.div_ceil(TASK);
+    let count = |t: usize| {
+        let mut counts = [0u64; 64];
+        let end = ((t + 1) * TASK).min(len);
+        let mut i = t * TASK;
+        while i < end {
+            let mut m = [0u64; 64];
+            for (j, row) in m.iter_mut().enumerate() {
+                if i + j < end {
+                    *row = word(i + j);
                 }
-                transpose64(&mut m);
-                for (c, row) in counts.iter_mut().zip(&m) {
-                    *c += row.count_ones() as u64;
-                }
-                i += 64;
             }
-            counts
-        })
-        .reduce(
-            || [0u64; 64],
-            |mut a, b| {
-                for (x, y) in a.iter_mut().zip(b) {
-                    *x += y;
-                }
-                a
-            },
-        )
+            transpose64(&mut m);
+            for (c, row) in counts.iter_mut().zip(&m) {
+                *c += row.count_ones() as u64;
+            }
+            i += 64;
+        }
+        counts
+    };
+    let add = |mut a: [u64; 64], b: [u64; 64]| {
+        for (x, y) in a.iter_mut().zip(b) {
+            *x += y;
+        }
+        a
+    };
+    if tasks <= 1 {
+        (0..tasks).map(count).fold([0u64; 64], add)
+    } else {
+        (0..tasks)
+            .into_par_iter()
+            .map(count)
+            .reduce(|| [0u64; 64], add)
+    }
 }
 
 /// The mask of live lanes of a strips word (used by tests).

@@ -81,6 +81,16 @@ class GibbsChains:
         threads: int | None = None,
         first_chain: int = 0,
     ) -> GibbsChains: ...
+    @staticmethod
+    def start_uniform(
+        sampler: GibbsSampler,
+        scan: str,
+        chains: int,
+        seed: int,
+        init_seed: int,
+        threads: int | None = None,
+        first_chain: int = 0,
+    ) -> GibbsChains: ...
     def reseed(self, seed: int) -> None: ...
     @property
     def steps_per_sweep(self) -> int: ...

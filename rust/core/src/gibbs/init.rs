@@ -139,17 +139,33 @@ pub fn uniform_strips(strips: Strips, l: usize, seed: u64, first: u64) -> Vec<u6
             (0..words_per_chain).map(|_| rng.next_u64()).collect()
         })
         .collect();
+    // The 64 bits of a chain from site `o` on (0 past the last site).
+    let at = |chain: &[u64], o: usize| {
+        let (i, s) = (o / LANES, o % LANES);
+        let lo = chain.get(i).map_or(0, |&w| w >> s);
+        let hi = if s == 0 {
+            0
+        } else {
+            chain.get(i + 1).map_or(0, |&w| w << (LANES - s))
+        };
+        lo | hi
+    };
     let w = l / strips.strips;
     let mut out = vec![0u64; l * w];
+    // Word `(r, c')` holds, in lane `j chains + k`, site `(r, j w + c')` of chain `k`: for
+    // 64 columns `c'` at a time, row `j chains + k` of a bit matrix is chain `k` from site
+    // `(r, j w + c')` on, and its transpose is the 64 words.
     out.par_chunks_mut(w).enumerate().for_each(|(r, row)| {
-        for (k, chain) in bits.iter().enumerate() {
+        for (b, words) in row.chunks_mut(LANES).enumerate() {
+            let c0 = b * LANES;
+            let mut m = [0u64; 64];
             for j in 0..strips.strips {
-                let lane = j * strips.chains + k;
-                for (cc, word) in row.iter_mut().enumerate() {
-                    let site = r * l + j * w + cc;
-                    *word |= (chain[site / LANES] >> (site % LANES) & 1) << lane;
+                for (k, chain) in bits.iter().enumerate() {
+                    m[j * strips.chains + k] = at(chain, r * l + j * w + c0);
                 }
             }
+            transpose64(&mut m);
+            words.copy_from_slice(&m[..words.len()]);
         }
     });
     out
@@ -174,10 +190,19 @@ mod tests {
 
     #[test]
     fn packed_forms_are_the_same_bits() {
-        let l = 16;
-        let n = l * l;
-        let cards = vec![2u32; n];
-        for chains in [1usize, 3, 64, 70, 256] {
+        for (l, chains) in [
+            (16, 1usize),
+            (16, 3),
+            (16, 64),
+            (16, 70),
+            (16, 256),
+            (256, 5),
+            (256, 16),
+            (256, 32),
+            (12, 2),
+        ] {
+            let n = l * l;
+            let cards = vec![2u32; n];
             let x = uniform_states(&cards, chains, 9, 256);
             if chains <= LANES {
                 let words = uniform_batch::<1>(n, chains, 9, 256);

@@ -262,11 +262,9 @@ def sample(
                     f"{fmt_count(chains)} chains of {model.n} variables recorded at "
                     f"{len(sweeps_t)} sweeps", hint)
 
-    x0, default_burn = _initial(model, chains, seed, init, threads)
-    burn = default_burn if burn_in is None else burn_in
     # The engine's form of the model and block family is kept on the (immutable) model: a
     # second run on it starts chains at once instead of relabelling the variables and
-    # rebuilding the pairwise and lattice forms.
+    # rebuilding the pairwise and lattice forms (or the exact law of a small model).
     if entry is None:
         key = ("sites" if singles else flat_family[0].tobytes() + flat_family[1].tobytes(),
                fast)
@@ -275,6 +273,8 @@ def sample(
             entry = _Compiled(*_prepared(model, singles and fast), flat_family, description)
             if len(model._engines) < 4:
                 model._engines[key] = entry
+    x0, default_burn = _initial(model, chains, seed, init, threads, entry)
+    burn = default_burn if burn_in is None else burn_in
     # A periodic lattice given with other labels or another node order runs on the lattice
     # path in row-major order: variables relabelled there (and back on the way out).
     args, order, pos = entry.args, entry.order, entry.pos
@@ -422,6 +422,7 @@ class _Compiled:
     family: tuple  # the block family as the engine takes it, and its description
     description: str
     sampler: Any = None  # the compiled GibbsSampler, once built
+    exact: Any = None  # a small MRF's joint states and their cumulative law, once built
 
 
 def _prepared(model: FactorGraph, lattice: bool) -> tuple[tuple, Any, Any]:
@@ -495,7 +496,7 @@ def _record(model: FactorGraph, record: Any) -> tuple[str, tuple[int, ...]]:
 
 
 def _initial(model: FactorGraph, chains: int, seed: int, init: Any,
-             threads: int | None) -> tuple[np.ndarray | None, int]:
+             threads: int | None, entry: Any = None) -> tuple[np.ndarray | None, int]:
     """Initial states (uint16, chains × n), or ``None`` for the uniform start the engine
     draws, and the default burn-in they need."""
     n = model.n
@@ -514,10 +515,17 @@ def _initial(model: FactorGraph, chains: int, seed: int, init: Any,
                                     list(model._own), chains, seed, threads)
         return x, 0
     if model._states_at_most(EXACT_INIT_STATES):
-        rng = np.random.default_rng([seed, 2])
-        system = model.to_system()
-        pick = rng.choice(system.size, size=chains, p=system.probs)
-        return np.ascontiguousarray(system.states[pick], dtype=np.uint16), 0
+        exact = entry.exact if entry is not None else None
+        if exact is None:
+            system = model.to_system()
+            cdf = np.cumsum(system.probs)
+            cdf /= cdf[-1]
+            exact = (np.ascontiguousarray(system.states, dtype=np.uint16), cdf)
+            if entry is not None:
+                entry.exact = exact
+        # What rng.choice(size, p=probs) draws, from the law built once.
+        u = np.random.default_rng([seed, 2]).random(chains)
+        return exact[0][exact[1].searchsorted(u, side="right")], 0
     # The uniform start: drawn by the engine (see the module docstring).
     return None, DEFAULT_BURN_IN
 

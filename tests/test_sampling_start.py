@@ -101,7 +101,7 @@ def test_results_do_not_depend_on_threads():
                                          ("random", 6)])
 def test_runs_from_the_start_are_runs_from_those_states(shuffled, scan, chains):
     fg = lattice(16, beta=0.44, shuffled=shuffled)
-    kw = dict(chains=chains, scan=scan, seed=8, burn_in=0, progress=False)
+    kw = {"chains": chains, "scan": scan, "seed": 8, "burn_in": 0, "progress": False}
     run = na.sample(fg, [0, 1, 4], record="states", **kw)
     given = na.sample(fg, [0, 1, 4], record="states", init=run.states[0], **kw)
     assert run.path == given.path
@@ -124,7 +124,8 @@ def test_init_is_honoured():
 def test_the_default_burn_in_still_runs():
     fg = lattice(16, beta=0.3)
     for scan, chains in [("systematic", 70), ("random", 5)]:
-        kw = dict(chains=chains, scan=scan, seed=2, progress=False, record="states")
+        kw = {"chains": chains, "scan": scan, "seed": 2, "progress": False,
+              "record": "states"}
         default = na.sample(fg, [0], **kw).states
         explicit = na.sample(fg, [0], burn_in=DEFAULT_BURN_IN, **kw).states
         none = na.sample(fg, [0], burn_in=0, **kw).states
@@ -136,7 +137,8 @@ def test_split_runs_draw_the_same_start():
     from concurrent.futures import ThreadPoolExecutor
 
     fg = lattice(16, beta=0.44)
-    kw = dict(chains=600, scan="systematic", seed=4, progress=False, record="magnetization")
+    kw = {"chains": 600, "scan": "systematic", "seed": 4, "progress": False,
+          "record": "magnetization"}
     one = na.sample(fg, [0, 2], **kw).values
     with ThreadPoolExecutor(2) as ex:
         split = na.sample(fg, [0, 2], executor=ex, **kw).values
@@ -147,7 +149,8 @@ def test_split_runs_draw_the_same_start():
 def test_a_run_of_no_sweeps_builds_no_state_array(scan):
     fg = na.FactorGraph.ising_lattice(256, beta=0.44)
     chains = 64
-    kw = dict(chains=chains, scan=scan, burn_in=0, progress=False, record="magnetization")
+    kw = {"chains": chains, "scan": scan, "burn_in": 0, "progress": False,
+          "record": "magnetization"}
     na.sample(fg, [0], seed=0, **kw)  # compiles the model (kept on it)
     tracemalloc.start()
     try:

@@ -17,11 +17,12 @@ Initial states
 The uniform start is drawn in the Rust engine, in the form it holds the chains (packed
 bits on the multi-spin path), so a call does not build a ``(chains, n)`` array unless it
 records states: chain ``c`` draws from its own start stream ``(seed, c)`` (not one of
-the streams its updates draw from); with binary variables word ``b`` of that stream gives the variables ``64 b .. 64 b
-+ 63`` in the engine's order (row-major lattice order on the lattice path), variable
-``64 b + k`` being bit ``k``; otherwise variable ``i`` is a uniform draw below its card.
-So the start of a chain depends on the seed and its index only, never on the number of
-chains, threads or the path.
+the streams its updates draw from). With binary variables, word ``b`` of that stream
+gives the variables ``64 b .. 64 b + 63`` in the engine's order (row-major lattice order
+on the lattice path), variable ``64 b + k`` being bit ``k``; otherwise variable ``i`` is a
+uniform draw below its card. So the start of a chain depends on the seed and its index
+only, never on the number of chains, threads or the path. (Before this, the uniform start
+was drawn by numpy in Python: the same law, other draws.)
 
 Examples
 --------

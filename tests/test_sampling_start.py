@@ -161,3 +161,15 @@ def test_a_run_of_no_sweeps_builds_no_state_array(scan):
     assert run.values.shape == (1, chains)
     assert abs(run.values).max() < 0.05  # uniform starts: magnetisation near 0
     assert peak < chains * fg.n / 4, peak
+
+
+def test_repeat_calls_reusing_memory_give_fresh_results():
+    # A compiled model keeps the last run's state buffer for the next uniform start.
+    fg = lattice(16, beta=0.44)
+    kw = {"scan": "random", "progress": False, "record": "states", "burn_in": 2}
+    got = [na.sample(fg, [0, 3], chains=c, seed=s, **kw).states
+           for c, s in [(5, 1), (3, 2), (5, 1), (7, 3)]]
+    fresh = [na.sample(lattice(16, beta=0.44), [0, 3], chains=c, seed=s, **kw).states
+             for c, s in [(5, 1), (3, 2), (5, 1), (7, 3)]]
+    assert all(np.array_equal(a, b) for a, b in zip(got, fresh, strict=True))
+    assert np.array_equal(got[0], got[2])

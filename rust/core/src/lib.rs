@@ -40,7 +40,7 @@ pub use gf2::{
     weight_profile as gf2_weight_profile, words as gf2_words, Span,
 };
 pub use gibbs::{ancestral, BlockSampler, Blocks, Chains, FactorGraph, MAX_BLOCK_VALUES};
-pub use gibbs::{uniform_states, PackedChains};
+pub use gibbs::{uniform_states, uniform_states_into, PackedChains};
 pub use kernel::{latent_information, surviving_information, Kernel};
 pub use marginals::marginal_entropies;
 pub use scan::Scan;

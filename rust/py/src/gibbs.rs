@@ -7,7 +7,7 @@
 use crate::convert::{pool, ScanArg};
 use crate::enter::{cost, enter};
 use natabs_core::{
-    ancestral, uniform_states, BlockSampler, Blocks, Cancel, Chains, Error, FactorGraph,
+    ancestral, uniform_states_into, BlockSampler, Blocks, Cancel, Chains, Error, FactorGraph,
     PackedChains,
 };
 use numpy::ndarray::Array2;
@@ -15,7 +15,7 @@ use numpy::{
     IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyReadwriteArray1, PyReadwriteArray2,
 };
 use pyo3::prelude::*;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Block steps (summed over chains) per call of the core on the lattice path, which polls
 /// for interrupts only between calls: about 0.1 s of work.
@@ -47,6 +47,25 @@ fn split(flat: &[u32], lens: &[u32], what: &str) -> natabs_core::Result<Vec<Vec<
 #[pyclass(module = "natabs._native", frozen)]
 pub struct GibbsSampler {
     inner: Arc<BlockSampler>,
+    /// The states of the last run from a uniform start, kept for the next one: a repeat
+    /// call on a large model then writes its start into memory already mapped instead of
+    /// faulting in (and later unmapping) fresh pages, most of the cost of a start.
+    spare: Arc<Mutex<Vec<u16>>>,
+}
+
+/// Largest spare state buffer a compiled sampler keeps, in values (64 MiB).
+const SPARE_VALUES: usize = 1 << 25;
+
+impl GibbsSampler {
+    /// A buffer of `len` values (contents unspecified): the spare when it fits.
+    fn buffer(&self, len: usize) -> Vec<u16> {
+        let mut v = std::mem::take(&mut *self.spare.lock().unwrap_or_else(|e| e.into_inner()));
+        if v.capacity() < len || v.capacity() > 2 * len {
+            v = Vec::new();
+        }
+        v.resize(len, 0);
+        v
+    }
 }
 
 #[pymethods]
@@ -68,6 +87,7 @@ impl GibbsSampler {
         let inner = compile(py, cards, model, fast)?;
         Ok(GibbsSampler {
             inner: Arc::new(inner),
+            spare: Arc::default(),
         })
     }
 }
@@ -248,6 +268,21 @@ impl Engine {
 pub struct GibbsChains {
     inner: Engine,
     pool: Option<rayon::ThreadPool>,
+    /// Where the states go back when the chains are dropped (see `GibbsSampler::spare`).
+    spare: Option<Arc<Mutex<Vec<u16>>>>,
+}
+
+impl Drop for GibbsChains {
+    fn drop(&mut self) {
+        if let (Engine::Plain(c), Some(spare)) = (&mut self.inner, &self.spare) {
+            let states = c.take_states();
+            if states.len() <= SPARE_VALUES {
+                if let Ok(mut s) = spare.lock() {
+                    *s = states;
+                }
+            }
+        }
+    }
 }
 
 #[pymethods]
@@ -281,6 +316,7 @@ impl GibbsChains {
         Ok(GibbsChains {
             inner: Engine::Plain(inner),
             pool,
+            spare: None,
         })
     }
 
@@ -307,6 +343,7 @@ impl GibbsChains {
         Ok(GibbsChains {
             inner: Engine::Plain(inner),
             pool,
+            spare: None,
         })
     }
 
@@ -339,10 +376,15 @@ impl GibbsChains {
                     return Ok(Engine::Packed(p));
                 }
             }
-            let x = uniform_states(s.model().cards(), chains, init_seed, first_chain);
+            let mut x = sampler.buffer(chains.saturating_mul(s.model().n()));
+            uniform_states_into(s.model().cards(), chains, init_seed, first_chain, &mut x);
             Chains::range_drawn(s, scan.0, x, chains, seed, first_chain).map(Engine::Plain)
         })?;
-        Ok(GibbsChains { inner, pool })
+        Ok(GibbsChains {
+            inner,
+            pool,
+            spare: Some(Arc::clone(&sampler.spare)),
+        })
     }
 
     /// Advance every chain by `sweeps` sweeps; Ctrl-C stops it within about a second

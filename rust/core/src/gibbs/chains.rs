@@ -489,4 +489,10 @@ impl Chains {
         ch.restart(seed, chains);
         Ok(ch)
     }
+
+    /// The states, taken out (the chains are left empty: for reusing the memory when
+    /// they are dropped).
+    pub fn take_states(&mut self) -> Vec<u16> {
+        std::mem::take(&mut self.states)
+    }
 }

@@ -55,19 +55,25 @@ fn byte_table() -> &'static [[u16; 8]; 256] {
 /// Default starts of chains `first .. first + chains` (chain-major `chains × n`, `n =
 /// cards.len()`), drawn in parallel.
 pub fn uniform_states(cards: &[u32], chains: usize, seed: u64, first: u64) -> Vec<u16> {
+    let mut x = vec![0u16; chains * cards.len()];
+    uniform_states_into(cards, chains, seed, first, &mut x);
+    x
+}
+
+/// [`uniform_states`] written into `x` (any contents; resized to `chains × n`).
+pub fn uniform_states_into(cards: &[u32], chains: usize, seed: u64, first: u64, x: &mut Vec<u16>) {
     let n = cards.len();
-    let binary = cards.iter().all(|&c| c == 2);
-    let mut x = vec![0u16; chains * n];
+    x.resize(chains * n, 0);
     if n == 0 {
-        return x;
+        return;
     }
+    let binary = cards.iter().all(|&c| c == 2);
     // Tasks of at least ~16 k values: small models do not pay a task per chain.
     let per_task = (1 << 14) / n + 1;
     x.par_chunks_mut(n)
         .enumerate()
         .with_min_len(per_task)
         .for_each(|(c, xc)| fill_chain(cards, binary, seed, first + c as u64, xc));
-    x
 }
 
 /// Transpose a 64 × 64 bit matrix in place: bit `j` of `a[i]` becomes bit `i` of `a[j]`.

@@ -27,6 +27,6 @@ mod rng;
 pub use ancestral::ancestral;
 pub use blocks::{BlockSampler, Blocks, MAX_BLOCK_VALUES};
 pub use chains::Chains;
-pub use init::uniform_states;
+pub use init::{uniform_states, uniform_states_into};
 pub use model::FactorGraph;
 pub use packed::PackedChains;

@@ -334,7 +334,9 @@ impl GibbsChains {
         first_chain: u64,
     ) -> PyResult<Self> {
         let chains = init.as_array().nrows();
-        let init = init.as_slice()?.to_vec();
+        let given = init.as_slice()?;
+        let mut init = sampler.buffer(given.len());
+        init.copy_from_slice(given);
         let pool = pool(threads)?;
         let s = Arc::clone(&sampler.inner);
         let inner = enter(py, None, 0, |_| {
@@ -343,7 +345,7 @@ impl GibbsChains {
         Ok(GibbsChains {
             inner: Engine::Plain(inner),
             pool,
-            spare: None,
+            spare: Some(Arc::clone(&sampler.spare)),
         })
     }
 

@@ -206,9 +206,35 @@ impl PackedChains {
                 self.chains * self.n
             )));
         }
-        let write = |(c, x): (usize, &mut [T])| {
-            for (i, v) in x.iter_mut().enumerate() {
-                *v = T::from(self.bit(c, i) as u8);
+        let l = self.lattice().side();
+        let write = |(c, x): (usize, &mut [T])| match &self.words {
+            Words::Batches(batches) => {
+                let per = BATCH * LANES;
+                let (b, k) = ((c % per) / LANES, c % LANES);
+                match &batches[c / per] {
+                    Batch::One(w, _) => {
+                        for (v, w) in x.iter_mut().zip(w) {
+                            *v = T::from((w[0] >> k & 1) as u8);
+                        }
+                    }
+                    Batch::Full(w, _) => {
+                        for (v, w) in x.iter_mut().zip(w) {
+                            *v = T::from((w[b] >> k & 1) as u8);
+                        }
+                    }
+                }
+            }
+            Words::Strips(s, words) => {
+                let w = l / s.strips;
+                for (r, row) in x.chunks_mut(l).enumerate() {
+                    let line = &words[r * w..(r + 1) * w];
+                    for (j, strip) in row.chunks_mut(w).enumerate() {
+                        let lane = j * s.chains + c;
+                        for (v, &word) in strip.iter_mut().zip(line) {
+                            *v = T::from((word >> lane & 1) as u8);
+                        }
+                    }
+                }
             }
         };
         // Small runs on the calling thread: the pool's round trip would cost more.

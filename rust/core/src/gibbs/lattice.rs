@@ -166,9 +166,7 @@ impl Lattice {
         if self.periodic {
             self.sweep_torus(x, rng);
         } else {
-            self.open_pass(x, |t, s, thr| {
-                *t = bernoulli_word(rng.next_u64(), thr[(s & 7) as usize]) as u16;
-            });
+            self.open_pass(x, &mut OneChain(rng));
         }
     }
 
@@ -225,30 +223,30 @@ impl Lattice {
         *target = bernoulli_word(w, self.thr[(s & 7) as usize]) as u16;
     }
 
-    /// One systematic pass over an open lattice: for each site `i` in order, `f(&mut
-    /// x[i], s, table)` with `s` the sum of its neighbours' values and `table` the
-    /// thresholds of its degree. Rows and columns at the border are separate loops whose
-    /// neighbours are known at compile time, so the inner loop has no branch.
+    /// One systematic pass over an open lattice: for each site `i` in order,
+    /// `f.visit(&mut x[i], s, table)` with `s` the sum of its neighbours' values and
+    /// `table` the thresholds of its degree. Rows and columns at the border are separate
+    /// loops whose neighbours are known at compile time, so the inner loop has no branch.
     #[inline(always)]
-    fn open_pass<T, F>(&self, x: &mut [T], mut f: F)
+    fn open_pass<T, F>(&self, x: &mut [T], f: &mut F)
     where
         T: Copy + Default + Add<Output = T>,
-        F: FnMut(&mut T, T, &[u64; 8]),
+        F: Visit<T>,
     {
         let (rows, cols) = (self.rows, self.cols);
         let x = &mut x[..rows * cols];
-        self.open_row::<T, F, false, true>(x, 0, &mut f);
+        self.open_row::<T, F, false, true>(x, 0, f);
         for r in 1..rows - 1 {
-            self.open_row::<T, F, true, true>(x, r * cols, &mut f);
+            self.open_row::<T, F, true, true>(x, r * cols, f);
         }
-        self.open_row::<T, F, true, false>(x, (rows - 1) * cols, &mut f);
+        self.open_row::<T, F, true, false>(x, (rows - 1) * cols, f);
     }
 
     #[inline(always)]
     fn open_row<T, F, const U: bool, const D: bool>(&self, x: &mut [T], row: usize, f: &mut F)
     where
         T: Copy + Default + Add<Output = T>,
-        F: FnMut(&mut T, T, &[u64; 8]),
+        F: Visit<T>,
     {
         let cols = self.cols;
         self.open_cell::<T, F, U, D, false, true>(x, row, 0, f);
@@ -267,16 +265,17 @@ impl Lattice {
         f: &mut F,
     ) where
         T: Copy + Default + Add<Output = T>,
-        F: FnMut(&mut T, T, &[u64; 8]),
+        F: Visit<T>,
     {
         let (cols, i) = (self.cols, row + c);
         debug_assert!(x.len() == self.rows * cols && i < x.len() && c < cols);
         debug_assert!((!U || row >= cols) && (!D || row + cols < x.len()));
         debug_assert!((!L || c >= 1) && (!R || c + 1 < cols));
         let mut s = T::default();
+        let d = U as usize + D as usize + L as usize + R as usize;
         // SAFETY: `open_pass` passes U only for rows after the first, D only for rows
         // before the last, L only for columns after the first and R only before the last,
-        // so every neighbour read is inside the lattice (x.len() = R * C).
+        // and i < R * C, so every index is inside the lattice (x.len() = R * C).
         unsafe {
             if U {
                 s = s + *x.get_unchecked(i - cols);
@@ -290,9 +289,8 @@ impl Lattice {
             if R {
                 s = s + *x.get_unchecked(i + 1);
             }
+            f.visit(x.get_unchecked_mut(i), s, &self.by_degree[d]);
         }
-        let d = U as usize + D as usize + L as usize + R as usize;
-        f(&mut x[i], s, &self.by_degree[d]);
     }
 
     /// `sweeps` systematic passes of `K` chains at once (`K` = 2, 4 or 8): `xs` holds the
@@ -324,7 +322,7 @@ impl Lattice {
         let mut g: [R; K] = std::array::from_fn(|k| rngs[k].clone());
         for _ in 0..sweeps {
             if !self.periodic {
-                self.open_pass(x, |t, s, thr| *t = draw_lanes(&mut g, s, thr));
+                self.open_pass(x, &mut Lanes(&mut g));
                 continue;
             }
             for r in 0..rows {
@@ -425,6 +423,31 @@ impl Lattice {
             }
         }
         x[i] = bernoulli_word(w, self.by_degree[d][(s & 7) as usize]) as u16;
+    }
+}
+
+/// A heat-bath update given a site's neighbour sum and the thresholds of its degree.
+trait Visit<T> {
+    fn visit(&mut self, target: &mut T, sum: T, thr: &[u64; 8]);
+}
+
+/// One chain drawing from its stream.
+struct OneChain<'a, R>(&'a mut R);
+
+impl<R: Rng> Visit<u16> for OneChain<'_, R> {
+    #[inline(always)]
+    fn visit(&mut self, target: &mut u16, s: u16, thr: &[u64; 8]) {
+        *target = bernoulli_word(self.0.next_u64(), thr[(s & 7) as usize]) as u16;
+    }
+}
+
+/// `K` chains packed in a word, each drawing from its own stream ([`draw_lanes`]).
+struct Lanes<'a, R, const K: usize>(&'a mut [R; K]);
+
+impl<R: Rng, const K: usize> Visit<u64> for Lanes<'_, R, K> {
+    #[inline(always)]
+    fn visit(&mut self, target: &mut u64, s: u64, thr: &[u64; 8]) {
+        *target = draw_lanes(self.0, s, thr);
     }
 }
 

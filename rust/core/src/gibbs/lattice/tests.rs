@@ -227,3 +227,36 @@ fn lockstep_sweeps_equal_sweeping_each_chain_alone() {
         }
     }
 }
+
+#[test]
+#[ignore]
+fn timing_of_the_sweeps() {
+    // cargo test --release -p natabs-core timing_of_the_sweeps -- --ignored --nocapture
+    for (rows, cols, periodic) in [(256u32, 256u32, true), (256, 256, false), (128, 512, true)] {
+        let p = Pairwise::from_model(&grid(rows, cols, periodic, 0.44, 0.0)).unwrap();
+        let lat = p.grid().unwrap();
+        let n = (rows * cols) as usize;
+        let mut xs = vec![0u16; 8 * n];
+        let mut rngs: Vec<ChainRng> = (0..8).map(|k| stream(1, k, Purpose::Chain)).collect();
+        let mut packed = Vec::new();
+        let mut best = f64::INFINITY;
+        for _ in 0..5 {
+            let t = std::time::Instant::now();
+            lat.sweep_lanes::<_, 8>(4, &mut xs, &mut rngs, &mut packed);
+            best = best.min(t.elapsed().as_secs_f64());
+        }
+        let mut best1 = f64::INFINITY;
+        for _ in 0..5 {
+            let t = std::time::Instant::now();
+            for _ in 0..4 {
+                lat.sweep(&mut xs[..n], &mut rngs[0]);
+            }
+            best1 = best1.min(t.elapsed().as_secs_f64());
+        }
+        println!(
+            "{rows}x{cols} periodic {periodic}: lanes8 {:.0} M/s, one chain {:.0} M/s",
+            32.0 * n as f64 / best / 1e6,
+            4.0 * n as f64 / best1 / 1e6
+        );
+    }
+}

@@ -148,13 +148,18 @@ def lattice_shape(n: int, edges: np.ndarray) -> tuple[np.ndarray, int, int, bool
     for c in sorted(set(at0[at0 != 0].tolist())):
         if _shape_ok(n, c, periodic) and _is_lattice(natural, edges, n // c, c, periodic):
             return natural, n // c, c, periodic
+    # Neighbour lists padded to 4 with n (a node that is never a neighbour), grouped by a
+    # counting sort (scipy's CSR conversion, O(edges)).
+    import scipy.sparse as sp
+
     src = np.concatenate([edges[:, 0], edges[:, 1]])
     dst = np.concatenate([edges[:, 1], edges[:, 0]])
-    by = np.argsort(src, kind="stable")
-    # Neighbour lists padded to 4 with n (a node that is never a neighbour).
+    csr = sp.csr_matrix((np.ones(2 * m, dtype=np.int8), (src, dst)), shape=(n, n))
+    if csr.nnz != 2 * m:
+        return None  # an edge twice
     nb = np.full((n + 1, 4), n, dtype=np.int64)
-    start = np.concatenate([[0], np.cumsum(degree)[:-1]])
-    nb[src[by], np.arange(2 * m) - np.repeat(start, degree)] = dst[by]
+    nb[np.repeat(np.arange(n), degree), np.arange(2 * m) - np.repeat(csr.indptr[:-1], degree)] = (
+        csr.indices)
     found = _torus_walk(n, nb) if periodic else _open_by_distances(n, nb, degree)
     if found is None:
         return None
@@ -267,14 +272,18 @@ def _distances(nb: np.ndarray, source: int, n: int) -> np.ndarray:
     dist = np.full(n + 1, -1, dtype=np.int64)
     dist[n] = 0  # the padding is never entered
     dist[source] = 0
+    last = np.zeros(n + 1, dtype=np.int64)
     frontier = np.array([source])
     level = 0
     while len(frontier):
         level += 1
         cand = nb[frontier].ravel()
-        cand = np.unique(cand[dist[cand] < 0])
+        cand = cand[dist[cand] < 0]
         dist[cand] = level
-        frontier = cand
+        # each node once: the last write of its index wins (no sort)
+        at = np.arange(len(cand))
+        last[cand] = at
+        frontier = cand[last[cand] == at]
     return dist[:n]
 
 
@@ -295,15 +304,20 @@ def _is_lattice(order: np.ndarray, edges: np.ndarray, rows: int, cols: int,
     pu, pv = pos[edges[:, 0]], pos[edges[:, 1]]
     ru, cu = np.divmod(pu, cols)
     rv, cv = np.divmod(pv, cols)
+    dr, dc = rv - ru, cv - cu
     if periodic:
-        dr, dc = (ru - rv) % rows, (cu - cv) % cols
-        step = (((dr == 0) & ((dc == 1) | (dc == cols - 1)))
-                | ((dc == 0) & ((dr == 1) | (dr == rows - 1))))
+        dr, dc = dr % rows, dc % cols
+        back_r, back_c = rows - 1, cols - 1
     else:
-        step = np.abs(ru - rv) + np.abs(cu - cv) == 1
-    if not step.all():
+        back_r = back_c = -1
+    # Each lattice edge is the "right" or "down" edge of exactly one site, its owner.
+    right, left = (dr == 0) & (dc == 1), (dr == 0) & (dc == back_c)
+    down, up = (dc == 0) & (dr == 1), (dc == 0) & (dr == back_r)
+    if not (right | left | down | up).all():
         return False
-    return len(np.unique(np.minimum(pu, pv) * n + np.maximum(pu, pv))) == len(edges)
+    owner = np.where(right | down, pu, pv)
+    key = 2 * owner + (down | up)
+    return int(np.bincount(key, minlength=2 * n).max()) <= 1
 
 
 def _graph(graph: Any) -> tuple[list, list[tuple[int, int]]]:

@@ -4,7 +4,7 @@ built and recognised under any labelling, and pgmpy networks read as networkx DA
 One pass over a graph's edges in C, the checks vectorised: a 512 x 512 lattice is read in
 well under a second. :func:`lattice_shape` finds the row-major order of a graph that is a
 periodic or open ``R × C`` lattice, so :func:`natabs.sample` runs it on the lattice path
-whatever the node labels (docs/architecture.rst: the Gibbs fast paths).
+whatever the node labels (docs/performance.rst: open and rectangular lattices).
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ def lattice_shape(n: int, edges: np.ndarray) -> tuple[np.ndarray, int, int, bool
     (``R, C >= 2``) ``R × C`` lattice under some labelling, else ``None``.
 
     ``order[r * C + c]`` is the variable at row ``r``, column ``c``: the order in which the
-    engine's lattice path takes the model (docs/architecture.rst). Any candidate order is
+    engine's lattice path takes the model (rust/core/src/gibbs/lattice.rs). Any candidate order is
     checked against every edge, so a graph that is not such a lattice (an edge missing,
     moved or added, a twisted torus) is refused; smaller periodic sides, which would need
     double edges, are never lattices here. The node order networkx's ``grid_2d_graph``

@@ -206,6 +206,8 @@ def _torus_walk(n: int, nb: np.ndarray) -> tuple[np.ndarray, int, int] | None:
             if w is None or w == o:
                 break
             row0.append(w)
+        else:
+            return None  # a straight line longer than any row: a twisted torus
         cols = len(row0)
         if w != o or not _shape_ok(n, cols, True):
             continue

@@ -134,9 +134,9 @@ impl Chains {
             })
     }
 
-    /// Which loop advances the chains: `"multispin"`, `"lattice"` (periodic or open `R × C`
-    /// lattice, one chain or a few in lockstep), `"pairwise"` (binary pairwise heat bath on neighbour
-    /// lists) or `"generic"` (block tables).
+    /// Which loop advances the chains: `"multispin"`, `"lattice"` (periodic or open
+    /// `R × C` lattice, one chain or a few in lockstep), `"pairwise"` (binary pairwise heat
+    /// bath on neighbour lists) or `"generic"` (block tables).
     pub fn path(&self) -> &'static str {
         if self.multispin() {
             "multispin"

@@ -6,7 +6,8 @@
 //!
 //! - [`model`]: the factor graph (variables with cards, factors holding log-potentials);
 //! - [`blocks`]: block families and one resampling step ([`BlockSampler`]);
-//! - [`pairwise`]: the fast path for pairwise binary models (Ising heat-bath, lattices);
+//! - [`pairwise`]: the fast path for pairwise binary models (Ising heat-bath);
+//! - [`lattice`]: periodic and open `R × C` lattices, neighbours computed (the lattice path);
 //! - [`multispin`]: 64 lattice chains in a word, one bit each (systematic scan);
 //! - [`chains`]: many chains advanced in parallel, recorded as states or statistics;
 //! - [`init`]: default initial states drawn in the engine's own form;
@@ -18,6 +19,7 @@ mod ancestral;
 mod blocks;
 mod chains;
 mod init;
+mod lattice;
 mod model;
 mod multispin;
 mod packed;

@@ -173,3 +173,16 @@ def test_repeat_calls_reusing_memory_give_fresh_results():
              for c, s in [(5, 1), (3, 2), (5, 1), (7, 3)]]
     assert all(np.array_equal(a, b) for a, b in zip(got, fresh, strict=True))
     assert np.array_equal(got[0], got[2])
+
+
+@pytest.mark.filterwarnings("ignore::natabs.errors.NotMixedWarning")
+@pytest.mark.parametrize("periodic", [False, True])
+def test_rectangular_lattices_run_from_the_start_as_from_those_states(periodic):
+    fg = na.FactorGraph.ising(nx.grid_2d_graph(6, 9, periodic=periodic), 0.44)
+    for scan in ("systematic", "random"):
+        kw = {"chains": 70, "scan": scan, "seed": 8, "burn_in": 0, "progress": False,
+              "record": "states"}
+        run = na.sample(fg, [0, 2], **kw)
+        given = na.sample(fg, [0, 2], init=run.states[0], **kw)
+        assert run.path == given.path == "lattice"
+        assert np.array_equal(run.states, given.states)

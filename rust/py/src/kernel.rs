@@ -112,7 +112,9 @@ impl Kernel {
     /// use it. Interruptible.
     fn compile_symmetric(&self, py: Python<'_>) -> PyResult<bool> {
         let work = self.compile_cost();
-        enter(py, None, work, |cancel| self.inner.compile_symmetric(cancel))
+        enter(py, None, work, |cancel| {
+            self.inner.compile_symmetric(cancel)
+        })
     }
 
     /// `D^{1/2} K D^{-1/2} v` for the random-scan kernel.

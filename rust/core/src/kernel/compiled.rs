@@ -22,11 +22,11 @@ const ENTRY_BYTES: u128 = 12;
 
 /// `S` by rows: `out[x] = diag[x] v[x] + Σ_{e in row x} value[e] v[column[e]]`.
 pub(super) struct Compiled {
-    diag: Vec<f64>,
+    pub(super) diag: Vec<f64>,
     /// Entries of row `x` are `offsets[x]..offsets[x + 1]`.
-    offsets: Vec<usize>,
-    columns: Vec<u32>,
-    values: Vec<f64>,
+    pub(super) offsets: Vec<usize>,
+    pub(super) columns: Vec<u32>,
+    pub(super) values: Vec<f64>,
 }
 
 impl Compiled {
@@ -51,16 +51,16 @@ impl Compiled {
         let n = kernel.len();
         let scale = 1.0 / kernel.blocks.len() as f64;
         let mut counts = vec![0usize; n];
-        counts
-            .par_chunks_mut(CHUNK)
-            .enumerate()
-            .try_for_each_init(Vec::new, |row, (c, chunk)| {
+        counts.par_chunks_mut(CHUNK).enumerate().try_for_each_init(
+            Vec::new,
+            |row, (c, chunk)| {
                 cancel.check()?;
                 for (i, count) in chunk.iter_mut().enumerate() {
                     *count = entries_of(kernel, c * CHUNK + i, scale, row).1;
                 }
                 Ok::<(), crate::error::Error>(())
-            })?;
+            },
+        )?;
         let mut offsets = Vec::with_capacity(n + 1);
         let mut total = 0usize;
         offsets.push(0);

@@ -12,7 +12,7 @@
 
 use super::operator::Kernel;
 use crate::cancel::Cancel;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use rayon::prelude::*;
 
 /// Rows handled by one parallel task while compiling (polls for cancellation between).
@@ -45,61 +45,90 @@ impl Compiled {
         Some(entries * ENTRY_BYTES + n * 16 + 8)
     }
 
-    /// Builds `S` from the fibres: two parallel passes over the states (count, then fill),
-    /// polling `cancel` between chunks of rows.
+    /// Builds `S` from the fibres in one parallel pass over the states, polling `cancel`
+    /// between chunks of rows. Each row gets room for every block's terms; rows where
+    /// several blocks give the same column (overlapping blocks) come out shorter, and a
+    /// last sequential pass closes the gaps they leave.
     pub(super) fn build(kernel: &Kernel, cancel: &Cancel) -> Result<Compiled> {
         let n = kernel.len();
         let scale = 1.0 / kernel.blocks.len() as f64;
-        let mut counts = vec![0usize; n];
-        counts.par_chunks_mut(CHUNK).enumerate().try_for_each_init(
-            Vec::new,
-            |row, (c, chunk)| {
+        let mut room = vec![0usize; n];
+        room.par_chunks_mut(CHUNK)
+            .enumerate()
+            .try_for_each(|(c, chunk)| {
                 cancel.check()?;
-                for (i, count) in chunk.iter_mut().enumerate() {
-                    *count = entries_of(kernel, c * CHUNK + i, scale, row).1;
+                for (i, r) in chunk.iter_mut().enumerate() {
+                    let x = c * CHUNK + i;
+                    *r = kernel
+                        .blocks
+                        .iter()
+                        .map(|b| b.members(b.of(x)).len() - 1)
+                        .sum();
                 }
-                Ok::<(), crate::error::Error>(())
-            },
-        )?;
+                Ok::<(), Error>(())
+            })?;
         let mut offsets = Vec::with_capacity(n + 1);
         let mut total = 0usize;
         offsets.push(0);
-        for c in &counts {
-            total += c;
+        for r in &room {
+            total += r;
             offsets.push(total);
         }
-        drop(counts);
+        drop(room);
         let mut diag = vec![0.0; n];
+        let mut lens = vec![0u32; n];
         let mut columns = vec![0u32; total];
         let mut values = vec![0.0; total];
         // Split the outputs into the chunks' disjoint pieces, then fill them in parallel.
         let mut pieces = Vec::with_capacity(n.div_ceil(CHUNK));
-        let (mut d, mut cs, mut vs) = (&mut diag[..], &mut columns[..], &mut values[..]);
+        let (mut d, mut ls) = (&mut diag[..], &mut lens[..]);
+        let (mut cs, mut vs) = (&mut columns[..], &mut values[..]);
         for first in (0..n).step_by(CHUNK) {
             let last = (first + CHUNK).min(n);
             let len = offsets[last] - offsets[first];
             let (d0, d1) = d.split_at_mut(last - first);
+            let (l0, l1) = ls.split_at_mut(last - first);
             let (c0, c1) = cs.split_at_mut(len);
             let (v0, v1) = vs.split_at_mut(len);
-            pieces.push((first, d0, c0, v0));
-            (d, cs, vs) = (d1, c1, v1);
+            pieces.push((first, d0, l0, c0, v0));
+            (d, ls, cs, vs) = (d1, l1, c1, v1);
         }
+        let offsets_ = &offsets;
         pieces
             .into_par_iter()
-            .try_for_each_init(Vec::new, |row, (first, d, cs, vs)| {
+            .try_for_each_init(Vec::new, |row, (first, d, ls, cs, vs)| {
                 cancel.check()?;
-                let mut at = 0;
-                for (i, dx) in d.iter_mut().enumerate() {
+                for (i, (dx, lx)) in d.iter_mut().zip(ls.iter_mut()).enumerate() {
                     let (diagonal, count) = entries_of(kernel, first + i, scale, row);
+                    let at = offsets_[first + i] - offsets_[first];
                     *dx = diagonal;
+                    *lx = count as u32;
                     for (k, &(y, value)) in row[..count].iter().enumerate() {
                         cs[at + k] = y;
                         vs[at + k] = value;
                     }
-                    at += count;
                 }
-                Ok::<(), crate::error::Error>(())
+                Ok::<(), Error>(())
             })?;
+        let kept: usize = lens.iter().map(|&l| l as usize).sum();
+        if kept < total {
+            let mut at = 0;
+            for x in 0..n {
+                if x % CHUNK == 0 {
+                    cancel.check()?;
+                }
+                let (from, len) = (offsets[x], lens[x] as usize);
+                columns.copy_within(from..from + len, at);
+                values.copy_within(from..from + len, at);
+                offsets[x] = at;
+                at += len;
+            }
+            offsets[n] = at;
+            columns.truncate(at);
+            columns.shrink_to_fit();
+            values.truncate(at);
+            values.shrink_to_fit();
+        }
         Ok(Compiled {
             diag,
             offsets,

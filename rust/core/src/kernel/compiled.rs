@@ -155,7 +155,11 @@ impl Compiled {
                 };
                 // Columns in tiles held in registers: one pass over the row per tile.
                 let mut j = 0;
-                while m - j >= 8 {
+                while m - j >= 16 {
+                    r.tile::<16>(j, row);
+                    j += 16;
+                }
+                if m - j >= 8 {
                     r.tile::<8>(j, row);
                     j += 8;
                 }

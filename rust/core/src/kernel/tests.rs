@@ -436,8 +436,8 @@ fn compiled_products_match_the_fibres_and_columns_bit_for_bit() {
     for blocks in [singletons(9), pairs(9)] {
         let k = Kernel::new(&s, &probs, &blocks, BUDGET, Cancel::never()).unwrap();
         let size = codes.len();
-        // Every tile width and remainder: 1, 2, 3, 4, 7, 8, 9, 15, 19.
-        for m in [1, 2, 3, 4, 7, 8, 9, 15, 19] {
+        // Every tile width (16, 8, 4, 2, 1) and their sums.
+        for m in [1, 2, 3, 4, 7, 8, 9, 15, 16, 19, 31] {
             let v: Vec<f64> = (0..size * m).map(|i| ((i * 7 + 3) as f64).sin()).collect();
             let mut old = vec![0.0; size * m];
             k.block_by_fibres(&v, m, &mut old);

@@ -107,6 +107,16 @@ impl Kernel {
         Ok(out.into_pyarray(py))
     }
 
+    /// Compiles the symmetrised operator into a sparse matrix by rows now, if it pays and
+    /// fits the budget (otherwise the first symmetric product decides); whether products
+    /// use it. Interruptible.
+    fn compile_symmetric(&self, py: Python<'_>) -> PyResult<bool> {
+        let work = self.compile_cost();
+        enter(py, None, work, |cancel| {
+            self.inner.compile_symmetric(cancel)
+        })
+    }
+
     /// `D^{1/2} K D^{-1/2} v` for the random-scan kernel.
     fn apply_symmetric<'py>(
         &self,
@@ -114,7 +124,11 @@ impl Kernel {
         v: PyReadonlyArray1<'py, f64>,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let v = v.as_slice()?;
-        let out = enter(py, None, 0, |_| self.inner.apply_symmetric(v))?;
+        let work = self.compile_cost();
+        let out = enter(py, None, work, |cancel| {
+            self.inner.compile_symmetric(cancel)?;
+            self.inner.apply_symmetric(v)
+        })?;
         Ok(out.into_pyarray(py))
     }
 
@@ -160,8 +174,10 @@ impl Kernel {
         let (rows, cols) = v.as_array().dim();
         let v = v.as_slice()?;
         let pool = pool(threads)?;
-        // One product: it does not poll for interrupts.
-        let out = enter(py, pool.as_ref(), 0, |_| {
+        // One product: it does not poll for interrupts (compiling the operator does).
+        let work = self.compile_cost();
+        let out = enter(py, pool.as_ref(), work, |cancel| {
+            self.inner.compile_symmetric(cancel)?;
             self.inner.apply_symmetric_block(v, cols)
         })?;
         Ok(matrix(py, rows, cols, out))
@@ -191,7 +207,9 @@ impl Kernel {
             None => &mut none,
         };
         let pool = pool(threads)?;
-        enter(py, pool.as_ref(), 0, |_| {
+        let cost = self.compile_cost();
+        enter(py, pool.as_ref(), cost, |cancel| {
+            self.inner.compile_symmetric(cancel)?;
             self.inner
                 .apply_symmetric_power_into(v, cols, power, out, work)
         })
@@ -243,6 +261,18 @@ impl Kernel {
             self.inner.kl_from_laws(scan, laws, steps, budget, cancel)
         })?;
         Ok(matrix(py, rows, steps.len(), out))
+    }
+}
+
+impl Kernel {
+    /// The `cost` of a symmetric product: nothing once the operator's compiled form is
+    /// decided, else that of compiling it (watched, so Ctrl-C stops it).
+    fn compile_cost(&self) -> u64 {
+        if self.inner.symmetric_form_ready() {
+            0
+        } else {
+            cost(&[self.inner.len(), self.inner.n_blocks(), 32])
+        }
     }
 }
 

@@ -20,10 +20,12 @@
 //!
 //! - [`operator`]: the kernel (fibres with their masses) and one step of it;
 //! - [`symmetric`]: the symmetrised operator on blocks of vectors, for eigensolvers;
+//! - [`compiled`]: that operator as a sparse matrix by rows, when fibres are small;
 //! - [`dense`]: the kernel and its symmetrisation as dense matrices;
 //! - [`propagation`]: KL divergences along the chain, i.e. finite-time information;
 //! - [`disjoint`]: the one unsafe piece, parallel writes to positions owned by one fibre.
 
+mod compiled;
 mod dense;
 mod disjoint;
 mod operator;

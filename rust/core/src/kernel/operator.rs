@@ -1,12 +1,14 @@
 //! The kernel itself: one block's fibres with their masses, and one step of the chain on
 //! a distribution, a function or a vector of the symmetrised operator.
 
+use super::compiled::Compiled;
 use super::disjoint::Disjoint;
 use crate::cancel::Cancel;
 use crate::error::{Error, Result};
 use crate::scan::Scan;
 use crate::support::{FibreFinder, FibreTable, Support};
 use rayon::prelude::*;
+use std::sync::{Mutex, OnceLock};
 
 /// The fibres of one block (from [`FibreFinder`]) with their masses.
 pub(super) struct Fibres {
@@ -59,6 +61,14 @@ pub struct Kernel {
     pub(super) sqrt_probs: Vec<f64>,
     pub(super) ln_probs: Vec<f64>,
     pub(super) blocks: Vec<Fibres>,
+    /// Memory the kernel may use, and what its fibre tables take of it.
+    pub(super) budget: u128,
+    pub(super) fibre_bytes: u128,
+    /// The symmetrised operator as a sparse matrix, made at the first symmetric product:
+    /// `None` when it would not pay or not fit (products then go through the fibres).
+    pub(super) compiled: OnceLock<Option<Compiled>>,
+    /// Held while compiling, so that concurrent first products build it once.
+    pub(super) compiling: Mutex<()>,
 }
 
 impl Kernel {
@@ -106,6 +116,10 @@ impl Kernel {
             sqrt_probs: probs.iter().map(|p| p.sqrt()).collect(),
             ln_probs: probs.iter().map(|p| p.ln()).collect(),
             blocks: fibres,
+            budget: budget_bytes,
+            fibre_bytes: bytes,
+            compiled: OnceLock::new(),
+            compiling: Mutex::new(()),
         })
     }
 
@@ -247,9 +261,15 @@ impl Kernel {
 
     /// `D^{1/2} K D^{-1/2} v` for the random-scan kernel: a symmetric operator with the
     /// spectrum of `K` (reversibility), whose eigenvector `u` gives the eigenfunction
-    /// `u / √P` of `K`.
+    /// `u / √P` of `K`. Computed like one column of `apply_symmetric_block`, bit for bit
+    /// (by the compiled matrix when there is one, see [`Kernel::compile_symmetric`]).
     pub fn apply_symmetric(&self, v: &[f64]) -> Result<Vec<f64>> {
         self.check_vector(v, "the vector")?;
+        if let Some(c) = self.symmetric_form(Cancel::never())? {
+            let mut out = vec![0.0; v.len()];
+            c.product(v, 1, &mut out);
+            return Ok(out);
+        }
         let w = Some(self.sqrt_probs.as_slice());
         Ok(self.step(Scan::Random, v, w, w, true))
     }

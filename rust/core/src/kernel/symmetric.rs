@@ -3,6 +3,7 @@
 
 use super::disjoint::Disjoint;
 use super::operator::Kernel;
+use crate::cancel::Cancel;
 use crate::error::{Error, Result};
 use rayon::prelude::*;
 
@@ -57,8 +58,10 @@ impl Kernel {
 
     /// `apply_symmetric_block` written into `out` (`N × m`, row-major).
     ///
-    /// Blocks whose fibres are small (k = 1 on binary variables: pairs) are applied by
-    /// *gathering*: one pass over the states adds, for a run of consecutive such blocks,
+    /// When every block's fibres are small the operator is compiled once, at the first
+    /// product, into a sparse matrix by rows (see [`Kernel::compile_symmetric`]), and a
+    /// product is one pass over its rows. Otherwise it goes through the fibres: blocks
+    /// whose fibres are small (k = 1 on binary variables: pairs) are applied by *gathering*: one pass over the states adds, for a run of consecutive such blocks,
     /// each fibre's sum to its member's row, reading the fibre's rows where they lie. That
     /// touches `v` once per block (mostly in cache, the partners of a state lie at fixed
     /// strides) and `out` once per run, not twice per block. Blocks with big fibres are
@@ -84,6 +87,16 @@ impl Kernel {
             out.copy_from_slice(v);
             return Ok(());
         }
+        if let Some(c) = self.symmetric_form(Cancel::never())? {
+            c.product(v, m, out);
+            return Ok(());
+        }
+        self.block_by_fibres(v, m, out);
+        Ok(())
+    }
+
+    /// `apply_symmetric_block_into` through the fibres, gathering or scattering.
+    pub(super) fn block_by_fibres(&self, v: &[f64], m: usize, out: &mut [f64]) {
         let root = &self.sqrt_probs;
         let scale = 1.0 / self.blocks.len() as f64;
         let nb = self.blocks.len();
@@ -178,6 +191,5 @@ impl Kernel {
             }
             first = last;
         }
-        Ok(())
     }
 }

@@ -357,3 +357,167 @@ fn a_cancelled_flag_stops_long_work() {
     // Zero steps need no step, so nothing polls.
     assert!(surviving_information(&k, Scan::Random, &[0], BUDGET, &cancel).is_ok());
 }
+
+/// A binary support on `n` variables with about one state in seven missing, and
+/// probabilities spread over a factor of about 3.
+fn binary_example(n: usize) -> (Vec<u32>, Vec<u64>, Vec<f64>) {
+    let codes: Vec<u64> = (0..1u64 << n)
+        .filter(|c| (c.wrapping_mul(2654435761) >> 7) % 7 != 3)
+        .collect();
+    let raw: Vec<f64> = (0..codes.len())
+        .map(|i| 2.0 + (i as f64 * 1.3).sin())
+        .collect();
+    let total: f64 = raw.iter().sum();
+    (vec![2; n], codes, raw.iter().map(|p| p / total).collect())
+}
+
+fn singletons(n: usize) -> Vec<Vec<usize>> {
+    (0..n).map(|i| vec![i]).collect()
+}
+
+/// Pairs of variables overlapping, so one neighbour comes from several blocks.
+fn pairs(n: usize) -> Vec<Vec<usize>> {
+    (0..n)
+        .flat_map(|i| (i + 1..n).map(move |j| vec![i, j]))
+        .collect()
+}
+
+#[test]
+fn compiled_operator_is_the_definition_by_rows() {
+    for (n, blocks) in [
+        (4, singletons(4)),
+        (4, pairs(4)),
+        (5, vec![vec![3], vec![0, 1]]),
+    ] {
+        let (cards, codes, probs) = binary_example(n);
+        let s = Support::from_codes(&cards, &codes).unwrap();
+        let k = Kernel::new(&s, &probs, &blocks, BUDGET, Cancel::never()).unwrap();
+        assert!(!k.symmetric_form_ready());
+        assert!(k.compile_symmetric(Cancel::never()).unwrap());
+        assert!(k.symmetric_form_ready());
+        let c = k.compiled.get().unwrap().as_ref().unwrap();
+        let want = dense_reference(&cards, &codes, &probs, &blocks, Scan::Random);
+        let size = codes.len();
+        let mut dense = vec![vec![0.0; size]; size];
+        for x in 0..size {
+            dense[x][x] = c.diag[x];
+            let row = c.offsets[x]..c.offsets[x + 1];
+            let cols = &c.columns[row.clone()];
+            // Columns strictly increasing (each once), the diagonal kept apart.
+            assert!(cols.windows(2).all(|w| w[0] < w[1]), "row {x}: {cols:?}");
+            assert!(cols.iter().all(|&y| y as usize != x));
+            for (&y, &value) in cols.iter().zip(&c.values[row]) {
+                dense[x][y as usize] = value;
+            }
+        }
+        for x in 0..size {
+            assert!((c.diag[x] - want[x][x]).abs() < 1e-15, "diagonal {x}");
+            for y in 0..size {
+                let s_xy = want[x][y] * (probs[x] / probs[y]).sqrt();
+                assert!((dense[x][y] - s_xy).abs() < 1e-15, "{x} {y}");
+                // Symmetric bit for bit: the same terms in the same order.
+                assert_eq!(dense[x][y], dense[y][x]);
+            }
+        }
+        // The dense symmetrised operator agrees.
+        let ds = k.dense_symmetric(BUDGET, Cancel::never()).unwrap();
+        for x in 0..size {
+            for y in 0..size {
+                assert!((ds[x * size + y] - dense[x][y]).abs() < 1e-15);
+            }
+        }
+    }
+}
+
+#[test]
+fn compiled_products_match_the_fibres_and_columns_bit_for_bit() {
+    let (cards, codes, probs) = binary_example(9);
+    let s = Support::from_codes(&cards, &codes).unwrap();
+    for blocks in [singletons(9), pairs(9)] {
+        let k = Kernel::new(&s, &probs, &blocks, BUDGET, Cancel::never()).unwrap();
+        let size = codes.len();
+        // Every tile width (16, 8, 4, 2, 1) and their sums.
+        for m in [1, 2, 3, 4, 7, 8, 9, 15, 16, 19, 31] {
+            let v: Vec<f64> = (0..size * m).map(|i| ((i * 7 + 3) as f64).sin()).collect();
+            let mut old = vec![0.0; size * m];
+            k.block_by_fibres(&v, m, &mut old);
+            let got = k.apply_symmetric_block(&v, m).unwrap();
+            assert!(k.compiled.get().unwrap().is_some());
+            for (a, b) in got.iter().zip(&old) {
+                assert!((a - b).abs() < 1e-15, "m = {m}: {a} vs {b}");
+            }
+            for j in 0..m {
+                let col: Vec<f64> = (0..size).map(|x| v[x * m + j]).collect();
+                let one = k.apply_symmetric(&col).unwrap();
+                assert!(
+                    (0..size).all(|x| got[x * m + j] == one[x]),
+                    "column {j} of {m}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn compiled_products_do_not_depend_on_the_threads() {
+    let (cards, codes, probs) = binary_example(14);
+    let s = Support::from_codes(&cards, &codes).unwrap();
+    let k = Kernel::new(&s, &probs, &singletons(14), BUDGET, Cancel::never()).unwrap();
+    let size = codes.len();
+    for m in [1, 5, 18] {
+        let v: Vec<f64> = (0..size * m).map(|i| ((i * 5 + 1) as f64).cos()).collect();
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                let (mut out, mut work) = (vec![0.0; size * m], vec![0.0; size * m]);
+                k.apply_symmetric_power_into(&v, m, 3, &mut out, &mut work)
+                    .unwrap();
+                out
+            })
+        };
+        let one = run(1);
+        assert_eq!(one, run(2));
+        assert_eq!(one, run(3));
+    }
+}
+
+#[test]
+fn big_fibres_or_a_small_budget_keep_the_fibre_route() {
+    // The mixed example has a block with big fibres: nothing compiled.
+    let (cards, codes, probs, blocks) = example();
+    let s = Support::from_codes(&cards, &codes).unwrap();
+    let k = Kernel::new(&s, &probs, &blocks, BUDGET, Cancel::never()).unwrap();
+    assert!(!k.compile_symmetric(Cancel::never()).unwrap());
+    assert!(k.compiled.get().unwrap().is_none());
+    // Fibres fit, the compiled form beside them does not: the same numbers, by fibres.
+    let (cards, codes, probs) = binary_example(6);
+    let s = Support::from_codes(&cards, &codes).unwrap();
+    let fibres_only = Kernel::new(&s, &probs, &singletons(6), BUDGET, Cancel::never())
+        .unwrap()
+        .fibre_bytes;
+    let tight = Kernel::new(&s, &probs, &singletons(6), fibres_only, Cancel::never()).unwrap();
+    let roomy = Kernel::new(&s, &probs, &singletons(6), BUDGET, Cancel::never()).unwrap();
+    let v: Vec<f64> = (0..codes.len()).map(|i| (i as f64).sin()).collect();
+    let (a, b) = (
+        tight.apply_symmetric(&v).unwrap(),
+        roomy.apply_symmetric(&v).unwrap(),
+    );
+    assert!(tight.compiled.get().unwrap().is_none());
+    assert!(roomy.compiled.get().unwrap().is_some());
+    assert!(a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-15));
+}
+
+#[test]
+fn a_cancelled_compilation_decides_nothing() {
+    let (cards, codes, probs) = binary_example(6);
+    let s = Support::from_codes(&cards, &codes).unwrap();
+    let k = Kernel::new(&s, &probs, &singletons(6), BUDGET, Cancel::never()).unwrap();
+    let cancel = Cancel::new();
+    cancel.cancel();
+    assert_eq!(k.compile_symmetric(&cancel), Err(Error::Cancelled));
+    assert!(!k.symmetric_form_ready());
+    assert!(k.compile_symmetric(Cancel::never()).unwrap());
+}

@@ -160,6 +160,25 @@ def test_multispin_has_the_exact_law_of_small_tori(L, beta, h):
     assert chi2_against(np.bincount(codes, minlength=2**n), want) > ALPHA
 
 
+@pytest.mark.parametrize("chains, beta, h", [(100, 0.3, 0.1), (128, -0.4, 0.0), (5, 0.35, 0.2)])
+def test_column_strips_across_words_have_the_exact_law(chains, beta, h):
+    # A 4x4 torus holds 2 strips of each chain: 100 chains fill 200 lanes (strips that
+    # straddle words), 128 chains all 256, 5 chains 10 lanes of one word. Many seeds,
+    # the law of the state after 30 sweeps from all zeros.
+    L = 4
+    fg = na.FactorGraph.ising(nx.grid_2d_graph(L, L, periodic=True), beta, h=h)
+    exact = fg.to_system()
+    n = L * L
+    init = np.zeros((chains, n), dtype=np.uint8)
+    runs = [na.sample(fg, [30], chains=chains, scan="systematic", seed=s, init=init,
+                      burn_in=0) for s in range(12000 // chains)]
+    assert runs[0].path == "multispin"
+    codes = np.concatenate([r.states[0] for r in runs]).astype(np.int64) @ (1 << np.arange(n))
+    want = np.zeros(2**n)
+    want[exact.states.astype(np.int64) @ (1 << np.arange(n))] = exact.probs
+    assert chi2_against(np.bincount(codes, minlength=2**n), want) > ALPHA
+
+
 def test_multispin_matches_the_one_site_path_after_each_sweep():
     # From one fixed state, after 1, 2 and 3 systematic sweeps the law is not stationary;
     # the packed chains and the generic heat-bath path must agree on it.

@@ -292,7 +292,11 @@ fn shl(v: Vector, s: usize) -> Vector {
             0
         } else {
             let hi = v[i - q] << r;
-            let lo = if r > 0 && i > q { v[i - q - 1] >> (LANES - r) } else { 0 };
+            let lo = if r > 0 && i > q {
+                v[i - q - 1] >> (LANES - r)
+            } else {
+                0
+            };
             hi | lo
         }
     })
@@ -307,7 +311,11 @@ fn shr(v: Vector, s: usize) -> Vector {
             0
         } else {
             let lo = v[i + q] >> r;
-            let hi = if r > 0 && i + q + 1 < BATCH { v[i + q + 1] << (LANES - r) } else { 0 };
+            let hi = if r > 0 && i + q + 1 < BATCH {
+                v[i + q + 1] << (LANES - r)
+            } else {
+                0
+            };
             hi | lo
         }
     })
@@ -464,7 +472,8 @@ macro_rules! vector_sweep {
         }
         let w = pk.width(l);
         let x = &mut x[..l * w];
-        let (mut s0, mut s1, mut s2, mut s3) = (load(&st[0]), load(&st[1]), load(&st[2]), load(&st[3]));
+        let (mut s0, mut s1, mut s2, mut s3) =
+            (load(&st[0]), load(&st[1]), load(&st[2]), load(&st[3]));
         let live = load(&pk.live());
         let zero = _mm256_setzero_si256();
         let ones = _mm256_set1_epi64x(-1);
@@ -561,7 +570,13 @@ macro_rules! vector_sweep {
 /// generators in scalar registers otherwise (AVX2 has no 64-bit rotation).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn sweep_avx2(l: usize, planes: &Planes, pk: Packing, x: &mut [Vector], st: &mut [Vector; 4]) {
+unsafe fn sweep_avx2(
+    l: usize,
+    planes: &Planes,
+    pk: Packing,
+    x: &mut [Vector],
+    st: &mut [Vector; 4],
+) {
     vector_sweep!(l, planes, pk, x, st)
 }
 
@@ -592,7 +607,9 @@ pub fn advance(
     let l = lat.side();
     let n = l * l;
     let planes = Planes::new(lat.thresholds());
-    assert!(states.len() % n == 0 && groups.len() == states.len().div_ceil(BATCH_CHAINS * n) * BATCH);
+    assert!(
+        states.len() % n == 0 && groups.len() == states.len().div_ceil(BATCH_CHAINS * n) * BATCH
+    );
     states
         .par_chunks_mut(BATCH_CHAINS * n)
         .zip(groups.par_chunks_mut(BATCH))

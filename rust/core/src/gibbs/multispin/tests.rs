@@ -74,7 +74,6 @@ fn vector_generator_is_xoshiro256plusplus() {
     }
 }
 
-
 #[test]
 fn the_basis_selects_the_threshold_bit() {
     let thr = [0, 1 << 62, 0x5555_0123_4567_89AB, (1 << 63) - 1, 1 << 63];
@@ -109,15 +108,27 @@ fn packings_fill_the_lanes_and_invert() {
     assert_eq!(p(9, 64), (1, 64)); // odd side: no strips
     assert_eq!(p(16, 8), (8, 64));
     assert_eq!(p(12, 20), (4, 80)); // 8 strips would not divide 12
-    for (l, chains) in [(8usize, 1usize), (8, 3), (12, 20), (16, 8), (9, 64), (8, 100), (6, 256)] {
+    for (l, chains) in [
+        (8usize, 1usize),
+        (8, 3),
+        (12, 20),
+        (16, 8),
+        (9, 64),
+        (8, 100),
+        (6, 256),
+    ] {
         let pk = Packing::new(l, chains);
         let mut init = stream(3, (l * 1000 + chains) as u64, Purpose::Init);
-        let states: Vec<u16> = (0..chains * l * l).map(|_| (init.next_u64() & 1) as u16).collect();
+        let states: Vec<u16> = (0..chains * l * l)
+            .map(|_| (init.next_u64() & 1) as u16)
+            .collect();
         let mut words = Vec::new();
         pk.pack(l, &states, &mut words);
         assert_eq!(words.len(), l * pk.width(l));
         let live = pk.live();
-        assert!(words.iter().all(|v| (0..BATCH).all(|b| v[b] & !live[b] == 0)));
+        assert!(words
+            .iter()
+            .all(|v| (0..BATCH).all(|b| v[b] & !live[b] == 0)));
         let mut back = vec![0u16; states.len()];
         pk.unpack(l, &words, &mut back);
         assert_eq!(back, states, "l={l} chains={chains}");
@@ -249,7 +260,9 @@ fn every_kernel_is_the_stream_definition() {
         (6, 0.5, 0.3, 256),
         (5, 0.44, 0.0, 70),
         (16, 0.44, 0.1, 64),
-        (8, 50.0, 0.0, 8), // thresholds 0 and 2^63: certain lanes
+        (8, 50.0, 0.0, 8),  // thresholds 0 and 2^63: certain lanes
+        (8, 0.3, 0.1, 100), // 200 lanes: strips across word boundaries
+        (4, 0.4, 0.0, 128),
     ];
     for (l, beta, h, chains) in cases {
         let p = torus(l, beta, h);
@@ -258,7 +271,9 @@ fn every_kernel_is_the_stream_definition() {
         let l = l as usize;
         let pk = Packing::new(l, chains);
         let mut init = stream(1, chains as u64, Purpose::Init);
-        let x0: Vec<u16> = (0..chains * l * l).map(|_| (init.next_u64() & 1) as u16).collect();
+        let x0: Vec<u16> = (0..chains * l * l)
+            .map(|_| (init.next_u64() & 1) as u16)
+            .collect();
         let rng0: Vec<GroupRng> = (0..BATCH as u64).map(|g| group_rng(4, 8 + g)).collect();
         let mut want = x0.clone();
         let mut rng_want = rng0.clone();
@@ -274,8 +289,9 @@ fn every_kernel_is_the_stream_definition() {
             let mut got = vec![0u16; x0.len()];
             pk.unpack(l, &words, &mut got);
             assert_eq!(got, want, "{k:?} l={l} beta={beta} chains={chains}");
-            let rng_got: Vec<GroupRng> =
-                (0..BATCH).map(|b| std::array::from_fn(|j| st[j][b])).collect();
+            let rng_got: Vec<GroupRng> = (0..BATCH)
+                .map(|b| std::array::from_fn(|j| st[j][b]))
+                .collect();
             assert_eq!(rng_got, rng_want, "{k:?} l={l} chains={chains}");
         }
         // and through `advance`, batch by batch
@@ -306,7 +322,8 @@ fn batches_are_independent_of_each_other() {
 }
 
 /// Spin updates per ns of this thread's CPU time of one batch sweeping a 256 × 256
-/// lattice (`cargo test --release -p natabs-core rate -- --ignored --nocapture`).
+/// lattice, by each kernel the processor has
+/// (`cargo test --release -p natabs-core rate -- --ignored --nocapture`).
 #[test]
 #[ignore]
 fn rate() {
@@ -316,24 +333,43 @@ fn rate() {
     };
     let p = torus(256, 0.44, 0.0);
     let lat = p.lattice().unwrap();
+    let planes = Planes::new(lat.thresholds());
     let n = 256 * 256;
-    for chains in [8usize, 64, 256] {
-        let mut init = stream(2, 0, Purpose::Init);
-        let xs: Vec<u16> = (0..chains * n).map(|_| (init.next_u64() & 1) as u16).collect();
-        let mut groups: Vec<GroupRng> = (0..4).map(|g| group_rng(6, g)).collect();
-        let pk = Packing::new(256, chains);
-        let planes = Planes::new(lat.thresholds());
-        let mut words = Vec::new();
-        pk.pack(256, &xs, &mut words);
-        let sweeps = (2e8 / (chains * n) as f64).max(4.0) as u64;
-        let mut rates = Vec::new();
-        for _ in 0..5 {
-            let t = cpu();
-            sweep_batch(lat, &planes, pk, sweeps, &mut words, &mut groups, Cancel::never())
-                .unwrap();
-            rates.push((chains * n) as f64 * sweeps as f64 / (cpu() - t));
+    let mut kernels = vec![Kernel::Plain];
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            kernels.push(Kernel::Avx2);
         }
-        rates.sort_by(|a, b| a.partial_cmp(b).unwrap());
-        println!("{chains} chains: {:.2} spin updates per ns of CPU time ({:?})", rates[2], kernel());
+        if kernel() == Kernel::Avx512 {
+            kernels.push(Kernel::Avx512);
+        }
+    }
+    for k in kernels {
+        for chains in [8usize, 64, 256] {
+            let mut init = stream(2, 0, Purpose::Init);
+            let xs: Vec<u16> = (0..chains * n)
+                .map(|_| (init.next_u64() & 1) as u16)
+                .collect();
+            let pk = Packing::new(256, chains);
+            let mut words = Vec::new();
+            pk.pack(256, &xs, &mut words);
+            let mut st: [Vector; 4] =
+                std::array::from_fn(|j| std::array::from_fn(|b| group_rng(6, b as u64)[j]));
+            let sweeps = (2e8 / (chains * n) as f64).max(4.0) as u64;
+            let mut rates = Vec::new();
+            for _ in 0..5 {
+                let t = cpu();
+                for _ in 0..sweeps {
+                    sweep_with(k, 256, &planes, pk, &mut words, &mut st);
+                }
+                rates.push((chains * n) as f64 * sweeps as f64 / (cpu() - t));
+            }
+            rates.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            println!(
+                "{k:?}, {chains} chains: {:.2} spin updates per ns of CPU time",
+                rates[2]
+            );
+        }
     }
 }

@@ -94,6 +94,53 @@ fn the_basis_selects_the_threshold_bit() {
 }
 
 #[test]
+fn masks_and_transposes() {
+    let mut rng = stream(9, 0, Purpose::Init);
+    for len in [0usize, 1, 3, 4, 5, 17, 63, 64] {
+        let x: Vec<u16> = (0..len).map(|_| (rng.next_u64() & 1) as u16).collect();
+        let m = to_mask(&x);
+        for (i, &s) in x.iter().enumerate() {
+            assert_eq!(m >> i & 1, s as u64);
+        }
+        assert_eq!(m >> len.min(63) >> (len == 64) as u32, 0);
+        let mut back = vec![7u16; len];
+        from_mask(
+            m | (u64::MAX << len.min(63) << (len == 64) as u32),
+            &mut back,
+        );
+        assert_eq!(back, x);
+    }
+    let a: [u64; 64] = std::array::from_fn(|_| rng.next_u64());
+    let mut t = a;
+    transpose64(&mut t);
+    for i in 0..64 {
+        for j in 0..64 {
+            assert_eq!(t[j] >> i & 1, a[i] >> j & 1);
+        }
+    }
+}
+
+/// [`Packing::pack`] the plainest way: spin by spin.
+fn pack_plain(pk: &Packing, l: usize, states: &[u16]) -> Vec<Vector> {
+    let w = pk.width(l);
+    let mut out = vec![[0u64; BATCH]; l * w];
+    for r in 0..l {
+        let dst = &mut out[r * w..r * w + w];
+        for (k, x) in states.chunks(l * l).enumerate() {
+            for j in 0..pk.strips {
+                let lane = j * pk.chains + k;
+                let (b, bit) = (lane / LANES, lane % LANES);
+                let src = &x[r * l + j * w..r * l + j * w + w];
+                for (v, &s) in dst.iter_mut().zip(src) {
+                    v[b] |= (s as u64 & 1) << bit;
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
 fn packings_fill_the_lanes_and_invert() {
     let p = |l, c| {
         let pk = Packing::new(l, c);
@@ -116,6 +163,11 @@ fn packings_fill_the_lanes_and_invert() {
         (9, 64),
         (8, 100),
         (6, 256),
+        (36, 7),
+        (256, 8),
+        (130, 64),
+        (128, 100), // 64-column strips: by transposes
+        (64, 256),
     ] {
         let pk = Packing::new(l, chains);
         let mut init = stream(3, (l * 1000 + chains) as u64, Purpose::Init);
@@ -124,7 +176,7 @@ fn packings_fill_the_lanes_and_invert() {
             .collect();
         let mut words = Vec::new();
         pk.pack(l, &states, &mut words);
-        assert_eq!(words.len(), l * pk.width(l));
+        assert_eq!(words, pack_plain(&pk, l, &states), "l={l} chains={chains}");
         let live = pk.live();
         assert!(words
             .iter()
@@ -353,7 +405,22 @@ fn rate() {
                 .collect();
             let pk = Packing::new(256, chains);
             let mut words = Vec::new();
+            let mut back = xs.clone();
             pk.pack(256, &xs, &mut words);
+            // CPU time of many calls (it may be counted in ticks)
+            let reps = (3e8 / (chains * n) as f64).ceil() as usize;
+            let per = |f: &mut dyn FnMut()| {
+                let t = cpu();
+                for _ in 0..reps {
+                    f();
+                }
+                (cpu() - t) / (reps * chains * n) as f64
+            };
+            let t_pack = per(&mut || pk.pack(256, &xs, &mut words));
+            let t_unpack = per(&mut || pk.unpack(256, &words, &mut back));
+            let t_plain = per(&mut || {
+                pack_plain(&pk, 256, &xs);
+            });
             let mut st: [Vector; 4] =
                 std::array::from_fn(|j| std::array::from_fn(|b| group_rng(6, b as u64)[j]));
             let sweeps = (2e8 / (chains * n) as f64).max(4.0) as u64;
@@ -367,7 +434,8 @@ fn rate() {
             }
             rates.sort_by(|a, b| a.partial_cmp(b).unwrap());
             println!(
-                "{k:?}, {chains} chains: {:.2} spin updates per ns of CPU time",
+                "{k:?}, {chains} chains: {:.2} spin updates per ns of CPU time (pack \
+                 {t_pack:.2}, unpack {t_unpack:.2}, spin by spin {t_plain:.2} ns a spin)",
                 rates[2]
             );
         }

@@ -3,10 +3,11 @@
 - ``FactorGraph.ising(nx.grid_2d_graph(L, L, periodic=True), beta)``, whatever the node
   labels and order, is recognised as a periodic lattice and sampled on the lattice path
   (``SampleRun.path``), with the states returned in the model's own variable order;
-- with systematic scan and at least 64 chains the chains are packed 64 to a word
-  (``path == 'multispin'``): exact in law (χ² against the exact law of small tori and
-  against the one-site-at-a-time generic path after a few sweeps), the same for any
-  thread count, and Ctrl-C still stops it.
+- with systematic scan and at least 64 chains (or up to 32 on a lattice of even side) the
+  chains are packed one bit a lane, 256 lanes a batch, fewer chains as column strips
+  (``path == 'multispin'``): exact in law (χ² against the exact law of small tori, strips
+  across words included, and against the one-site-at-a-time generic path after a few
+  sweeps), the same for any thread count, and Ctrl-C still stops it.
 """
 
 from __future__ import annotations

@@ -375,7 +375,7 @@ fn batches_are_independent_of_each_other() {
 
 /// Spin updates per ns of this thread's CPU time of one batch sweeping a 256 × 256
 /// lattice, by each kernel the processor has
-/// (`cargo test --release -p natabs-core rate -- --ignored --nocapture`).
+/// (`cargo test --release -p natabs-core multispin::tests::rate -- --ignored --nocapture`).
 #[test]
 #[ignore]
 fn rate() {

@@ -12,8 +12,8 @@
 //!    significant bit. Plane `k` takes one random vector `d_k`, a bit per lane; a lane
 //!    still open is decided at the first plane where its bit of `d_k` is 1, and takes the
 //!    bit `62 - k` of its threshold `T(s)`. (This is the comparison of `U = T xor D`
-//!    with `T`: they first differ where `D` has a 1, and there `U < T` iff `T` has the
-//!    1. `D` uniform makes `U` uniform, so `P(spin = 1) = T / 2^63` exactly.) A lane open
+//!    with `T`: they first differ where `D` has a 1, and there `U < T` iff that bit of
+//!    `T` is 1; `D` uniform makes `U` uniform, so `P(spin = 1) = T / 2^63` exactly.) A lane open
 //!    after 63 planes has `U = T`: spin 0. Planes are drawn only while some lane of the
 //!    batch is open: about `log2(256) + 1.3 ≈ 9.3` vectors a site instead of 256 words.
 //!    Since the planes a site needs depend on the random vectors alone, never on the
@@ -110,6 +110,7 @@ fn next<const B: usize>(s: &mut [[u64; B]; 4]) -> [u64; B] {
 pub struct Planes {
     top: [u64; 5],
     has_top: bool,
+    #[cfg_attr(not(test), allow(dead_code))] // the plainest draw reads them (tests)
     bits: [[u64; 5]; 63],
     basis: [[u64; 5]; 63],
 }

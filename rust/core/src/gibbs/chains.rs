@@ -120,13 +120,15 @@ impl Chains {
     }
 
     /// Whether systematic sweeps use multi-spin coding: a periodic lattice (the lattice
-    /// path), systematic scan, and at least 64 chains or fewer chains
-    /// that fill a word with column strips ([`multispin::applies`]).
+    /// path), systematic scan, and enough chains to fill a word, whole or in column strips
+    /// ([`multispin::applies`]); a range starting at a later batch is part of a run that
+    /// did.
     fn multispin(&self) -> bool {
         self.scan == Scan::Systematic
             && self.sampler.lattice().is_some_and(|lat| {
                 let chains = self.states.len() / self.n.max(1);
-                multispin::applies(lat.side(), chains)
+                let later_batch = self.first > 0 && self.first % BATCH_CHAINS as u64 == 0;
+                later_batch || multispin::applies(lat.side(), chains)
             })
     }
 

@@ -73,10 +73,11 @@ pub fn group_rng(seed: u64, g: u64) -> GroupRng {
     std::array::from_fn(|_| s.next_u64())
 }
 
-/// Whether a run of `chains` chains on an `L × L` lattice takes multi-spin coding: a word's
-/// worth of chains, or few enough that two column strips of each fit in a word.
+/// Whether a run of `chains` chains on an `L × L` lattice takes multi-spin coding: when
+/// its first batch fills at least a word's worth of lanes (64 chains, or fewer in column
+/// strips, [`Packing`]); fewer lanes run faster one chain at a time.
 pub fn applies(l: usize, chains: usize) -> bool {
-    chains >= LANES || (chains >= 1 && 2 * chains <= LANES && l % 2 == 0 && l >= 4)
+    chains >= LANES || (chains >= 1 && Packing::new(l, chains).lanes() >= LANES)
 }
 
 /// One xoshiro256++ step of `B` generators at once (`s[j][b]`: state word `j` of

@@ -201,7 +201,8 @@ fn packings_fill_the_lanes_and_invert() {
     assert_eq!(live_mask(64), u64::MAX);
     assert_eq!(live_masks(70), [u64::MAX, 0b111111, 0, 0]);
     assert!(applies(256, 8) && applies(256, 64) && applies(9, 64) && applies(16, 32));
-    assert!(!applies(256, 40) && !applies(9, 8) && !applies(2, 1));
+    assert!(applies(256, 1) && applies(256, 40) && applies(16, 8) && applies(12, 20));
+    assert!(!applies(9, 8) && !applies(2, 1) && !applies(6, 3) && !applies(16, 7));
 }
 
 /// An `L × L` periodic Ising model with coupling `beta` and field `h`, on the lattice path.

@@ -204,8 +204,9 @@ def sample(
     come back in the model's own order. The compiled model is kept on the model, so a
     second call starts at once.
 
-    **Multi-spin coding** (``'multispin'``): systematic scan on the lattice path with at
-    least 64 chains, or at most 32 chains on a lattice of even side ``L >= 4``. The chains
+    **Multi-spin coding** (``'multispin'``): systematic scan on the lattice path when the
+    chains fill at least 64 lanes: 64 chains or more, or fewer in column strips (below;
+    e.g. any number on a 256 x 256 lattice, none below 64 when ``L`` is odd). The chains
     are packed in batches of up to 256 (chains ``256 j .. 256 j + 255``), one bit per
     lane in four 64-bit words a site (a 256-bit vector), and a site is updated for all
     lanes with bitwise operations: the neighbour counts by a bitwise adder, the heat-bath

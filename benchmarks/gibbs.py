@@ -13,10 +13,14 @@
    installed), against natabs on the same network.
 3. A DAG of 10^5 binary nodes, each with a 3-parent conditional table (target: 50 million
    updates/s).
+4. ``lattices``: open 256×256 and periodic 128×512 Ising lattices through the user's call
+   (``FactorGraph.ising(nx.grid_2d_graph(...), 0.44)`` then ``sample``), the lattice path
+   against the pairwise path on the same model.
 
 Every ratio is measured in the same run; each section also checks that the samplers
 agree on a physical quantity. Run: ``python benchmarks/gibbs.py`` (a few minutes), or
-name sections: ``python benchmarks/gibbs.py thrml multispin curve ising pgmpy dag``.
+name sections: ``python benchmarks/gibbs.py thrml multispin curve ising pgmpy dag paths
+lattices``.
 The machine may be shared: timings are medians of repeats.
 """
 
@@ -213,6 +217,73 @@ def paths_rates():
         rates.append(cpu_rate(run, 16 * 3 * 100_000, repeat=3)[0])
     print("RATES", *rates)
     return rates
+
+
+def swapped(G):
+    """``G`` with two far-apart horizontal edges exchanged between their ends: every degree
+    and so every threshold table kept, one long-range pair of edges, not a lattice."""
+    H = G.copy()
+    rows = 1 + max(r for r, _ in G.nodes)
+    cols = 1 + max(c for _, c in G.nodes)
+    (u1, v1), (u2, v2) = ((10, 10), (10, 11)), ((rows // 2, cols // 2), (rows // 2, cols // 2 + 1))
+    H.remove_edges_from([(u1, v1), (u2, v2)])
+    H.add_edges_from([(u1, v2), (u2, v1)])
+    return H
+
+
+def lattices_section():
+    """Open and rectangular lattices through the user's call, against the pairwise path on
+    the same model with two edges swapped (every degree and threshold table kept, so the
+    pairwise path runs as it did on these graphs before they took the lattice path)."""
+    print("\n== open 256x256 and periodic 128x512 lattices, Ising beta = 0.44: the lattice "
+          "path against the pairwise path on the model with two edges swapped, updates per "
+          "ns of CPU time (1 thread) ==")
+    out = {}
+    for name, make in (("open 256x256", lambda: nx.grid_2d_graph(256, 256)),
+                       ("periodic 128x512", lambda: nx.grid_2d_graph(128, 512, periodic=True))):
+        G = make()
+        t = time.perf_counter()
+        fg = na.FactorGraph.ising(G, BETA)
+        t_build = time.perf_counter() - t
+        t = time.perf_counter()
+        first = na.sample(fg, [1], chains=8, scan="systematic", seed=0, burn_in=0,
+                          record="magnetization")
+        t_first = time.perf_counter() - t
+        n = fg.n
+        H = swapped(G)
+        other = na.FactorGraph.ising(H, BETA)
+        print(f"{name}: FactorGraph.ising {t_build * 1e3:.0f} ms, first sample "
+              f"(recognition, compilation, 1 sweep of 8 chains) {t_first * 1e3:.0f} ms, "
+              f"path {first.path}")
+        # End to end, as a user runs it: a fresh model from the graph, 8 chains x 100
+        # systematic sweeps on all threads (median of 3).
+        ends = {}
+        for path, graph in (("lattice", G), ("pairwise", H)):
+            r, ends[path] = median_time(lambda g=graph: na.sample(
+                na.FactorGraph.ising(g, BETA), [100], chains=8, scan="systematic", seed=2,
+                burn_in=0, record="magnetization"))
+            assert r.path == path, (r.path, path)
+        out[name, "end to end"] = ends
+        print(f"  end to end (FactorGraph.ising + sample, 8 chains x 100 sweeps, all threads): "
+              f"lattice {ends['lattice']:.2f} s, pairwise {ends['pairwise']:.2f} s = "
+              f"{ends['pairwise'] / ends['lattice']:.2f}x")
+        for chains, scan, sweeps in ((1, "systematic", 40), (8, "systematic", 10),
+                                     (8, "random", 10)):
+            rates = {}
+            for path, model in (("lattice", fg), ("pairwise", other)):
+                def run(s, model=model, chains=chains, scan=scan, sweeps=sweeps):
+                    return na.sample(model, [sweeps if s is None else s], chains=chains,
+                                     scan=scan, seed=1, threads=1, burn_in=0,
+                                     record="magnetization")
+
+                rate, r = cpu_rate(run, chains * sweeps * n, repeat=3)
+                assert r.path == path, (r.path, path)
+                rates[path] = rate
+            out[name, chains, scan] = rates
+            print(f"  {chains} chain{'s' if chains > 1 else ''}, {scan:10s}: lattice "
+                  f"{rates['lattice']:.3f}, pairwise {rates['pairwise']:.3f} updates/ns = "
+                  f"{rates['lattice'] / rates['pairwise']:.2f}x")
+    return out
 
 
 def curve_section(figure=None, thrml_rates=None):
@@ -432,7 +503,7 @@ def main(argv):
     if "--figure" in argv:
         figure = argv[argv.index("--figure") + 1]
         argv = [a for a in argv if a not in ("--figure", figure)]
-    want = set(argv) or {"thrml", "multispin", "ising", "pgmpy", "dag", "paths"}
+    want = set(argv) or {"thrml", "multispin", "ising", "pgmpy", "dag", "paths", "lattices"}
     print(f"natabs {na.__version__}, {os.cpu_count()} logical CPUs\n")
     th = thrml_section() if "thrml" in want else None
     if "multispin" in want:
@@ -444,6 +515,7 @@ def main(argv):
     dag = dag_section() if "dag" in want else None
     if "paths" in want:
         paths_section()
+    lat = lattices_section() if "lattices" in want else None
     print("\n== summary (median or best of repeated timings; shared machine) ==")
     if th:
         for chains, (r_na, r_th) in th.items():
@@ -458,6 +530,15 @@ def main(argv):
                   f"1->2 threads {rates[scan, 2] / rates[scan, 1]:.2f}x")
     if pg is not None:
         print(f"9-node BN: natabs (1 thread) / pgmpy GibbsSampling = {pg:.0f}x")
+    if lat:
+        for key, r in lat.items():
+            if key[1] == "end to end":
+                print(f"{key[0]} end to end, 8 chains x 100 sweeps: pairwise time / lattice "
+                      f"time = {r['pairwise'] / r['lattice']:.2f}x")
+            else:
+                name, chains, scan = key
+                print(f"{name} {chains} chains {scan}: lattice path / pairwise path = "
+                      f"{r['lattice'] / r['pairwise']:.2f}x (per ns of CPU time)")
     for scan in ("random", "systematic") if dag else ():
         print(f"DAG 10^5 nodes {scan:10s}: {dag[scan, 1] / 1e6:6.1f} / {dag[scan, 2] / 1e6:6.1f} "
               f"M updates/s (1 / 2 threads)")

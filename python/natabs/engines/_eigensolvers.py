@@ -42,11 +42,15 @@ MAX_DEGREE = 40
 CLUSTER_TOL = 1e-8
 #: The Chebyshev solver widens its block when the residual of the last wanted vector
 #: shrinks by less than about ``exp(-MIN_RATE)`` per kernel product, ``rate =
-#: acosh(2θ_want / θ_last - 1)``, and a whole filter shrank it less than tenfold.
+#: acosh(2θ_want / θ_last - 1)``, once a filter has made the Ritz values meaningful.
 MIN_RATE = 0.15
 #: Fewest vectors the Chebyshev block holds past the wanted ones (at first: ``max(want,
 #: MIN_GUARD)``).
 MIN_GUARD = 8
+#: Filters a block runs before it may be widened (the Ritz values of a random block say
+#: nothing of the spectrum; after one filter they do, and waiting for a second costs a
+#: whole filter of the narrow block when its end cuts a cluster).
+WIDEN_AFTER = 1
 #: Most times the block is widened (its guard doubles each time).
 MAX_WIDEN = 4
 
@@ -339,17 +343,18 @@ def chebyshev(kernel, probs, labels, masses, want: int, *, vectors: bool):
     polynomial ``T_d`` mapped onto ``[0, a]``, ``a`` the smallest Ritz value of the block:
     S is positive semidefinite, so everything the block should lose lies in ``[0, a]``,
     where ``|T_d| <= 1``, while the wanted eigenvalues, above ``a``, grow like ``cosh``.
-    The degree is the highest that keeps the growth below ``FILTER_GROWTH``.
+    The degree is the highest that keeps the growth below ``FILTER_GROWTH``, and no
+    higher than the residuals need: at the rate of the last needed pair, enough to bring
+    the worst to a quarter of ``RESIDUAL_TOL`` (the last filter would otherwise overshoot
+    by orders of magnitude).
 
     - *Locking*: leading Ritz pairs whose residual ``|Su - θu|`` is below
       ``RESIDUAL_TOL`` leave the block; the rest is kept orthogonal to them, so later
       filters cost only the unconverged columns.
-    - *Guard*: when the block's end cuts a cluster of close (not equal) eigenvalues the
+    - *Guard*: when the block's end cuts a cluster of close or equal eigenvalues the
       filter cannot separate the wanted vectors from the rest; a small ``rate`` (see
-      ``MIN_RATE``) and a filter that shrank the wanted residuals less than tenfold
-      make the guard double (at most
-      ``MAX_WIDEN`` times, within ``MEMORY_BUDGET``) with fresh random columns. An
-      exactly repeated eigenvalue needs no separation: its vectors converge together.
+      ``MIN_RATE``) after the block's first filter makes the guard double (at most
+      ``MAX_WIDEN`` times, within ``MEMORY_BUDGET``) with fresh random columns.
     - *Clusters*: guard pairs that may belong to the last wanted eigenvalue (their Ritz
       value plus residual reaches it) are solved for as well, and those equal to it
       (within ``CLUSTER_TOL``) counted: by interlacing (the j-th Ritz value is at most
@@ -381,7 +386,7 @@ def chebyshev(kernel, probs, labels, masses, want: int, *, vectors: bool):
     buf = _Block(n, size)
     _start(buf, op, rng, locked, fresh=size)
     bar = _bar(n * size, "spectrum")
-    converged, widened, previous, since = False, 0, math.inf, 0
+    converged, widened, since = False, 0, 0
     theta = residual = np.zeros(0)
     try:
         for it in range(MAX_FILTERS):
@@ -424,16 +429,14 @@ def chebyshev(kernel, probs, labels, masses, want: int, *, vectors: bool):
                 lock < want - n_locked - 1 and lock < active - 4 and residual[lock] <= RESIDUAL_TOL
             ):
                 lock += 1
-            # Stalled: the filter barely separates the last wanted Ritz value from the
-            # block's end (rate) and the last filter shrank the wanted residuals by less
-            # than ten: the block's end cuts a cluster of close eigenvalues. Widen the
-            # guard past it (and judge the wider block after two filters of its own).
+            # The filter barely separates the last wanted Ritz value from the block's end
+            # (rate): the end cuts a cluster of close or equal eigenvalues. Widen the guard
+            # past it (and judge the wider block after a filter of its own).
             a = max(float(theta[-1]), 1e-3 * float(theta[0]), 1e-12)
             rate = math.acosh(max(2.0 * float(theta[min(need, active) - 1]) / a - 1.0, 1.0))
             grow = 0
-            if since >= 2 and widened < MAX_WIDEN and rate < MIN_RATE and worst > 0.1 * previous:
+            if since >= WIDEN_AFTER and widened < MAX_WIDEN and rate < MIN_RATE:
                 grow = min(2 * guard, free // 5 - (n_locked + active), _room(n, active, n_locked))
-            previous = worst
             since += 1
             if lock or grow > 0:
                 keep = buf.x[:, lock:].copy()
@@ -444,7 +447,7 @@ def chebyshev(kernel, probs, labels, masses, want: int, *, vectors: bool):
                 if grow > 0:
                     widened += 1
                     guard += grow
-                    previous, since = math.inf, 0
+                    since = 0
                 buf = _Block(n, keep.shape[1] + max(grow, 0))
                 buf.x[:, : keep.shape[1]] = keep
                 del keep
@@ -452,7 +455,11 @@ def chebyshev(kernel, probs, labels, masses, want: int, *, vectors: bool):
                 if grow > 0:
                     continue  # Rayleigh–Ritz on the new block before filtering it
                 # Locking rotated nothing: the kept Ritz values still hold for the filter.
-            _filter(kernel, buf, op, locked, theta, bar)
+            # Enough degree to bring the worst residual to a quarter of the tolerance at
+            # the rate of the last needed pair, no more (a full-growth filter overshoots it
+            # by orders of magnitude on the last step).
+            shrink = (worst / RESIDUAL_TOL * 4, rate)
+            _filter(kernel, buf, op, locked, theta, bar, shrink=shrink)
     finally:
         if bar is not None:
             bar.close()
@@ -498,12 +505,19 @@ def _start(buf: _Block, op: _Complement, rng, locked: np.ndarray, *, fresh: int)
     buf.x, buf.y0 = buf.y0, buf.x
 
 
-def _filter(kernel, buf: _Block, op: _Complement, locked: np.ndarray, theta, bar) -> None:
+def _filter(
+    kernel, buf: _Block, op: _Complement, locked: np.ndarray, theta, bar, *, shrink=None
+) -> None:
     """One Chebyshev filter of the block on ``[0, a]``; the new orthonormal basis in ``buf.x``."""
     # t(λ) = 2λ/a - 1, T_{k+1} = 2 t T_k - T_{k-1}.
     a = max(float(theta[-1]), 1e-3 * float(theta[0]), 1e-12)
     top = max(2.0 * float(theta[0]) / a - 1.0, 1.0 + 1e-12)
     degree = int(np.clip(math.acosh(FILTER_GROWTH) / math.acosh(top), 1, MAX_DEGREE))
+    if shrink is not None and shrink[1] > 0:
+        # T_d grows like e^{d rate} / 2 at the last needed Ritz value: the residual there
+        # shrinks about that much (plus two for the estimate's optimism).
+        factor, rate = shrink
+        degree = min(degree, max(2, math.ceil(math.log(2 * max(factor, 1.0)) / rate) + 2))
     prev, cur, nxt = buf.x, buf.y0, buf.y1  # T_0 X = X
     kernel.apply_symmetric_into(prev, cur)  # T_1 X = (2/a) S X - X
     cur *= 2.0 / a

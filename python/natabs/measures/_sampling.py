@@ -96,9 +96,9 @@ class SampleRun(Result):
     fast : bool
         Whether the pairwise binary fast path ran.
     path : str
-        The loop that ran: ``'multispin'`` (periodic lattice, systematic scan, 64 chains a
-        word; see :func:`sample`), ``'lattice'`` (periodic lattice, one chain at a time or
-        a few in lockstep), ``'pairwise'`` (binary pairwise heat bath on neighbour lists)
+        The loop that ran: ``'multispin'`` (square periodic lattice, systematic scan, 64
+        chains a word; see :func:`sample`), ``'lattice'`` (periodic or open ``R × C``
+        lattice, one chain at a time or a few in lockstep), ``'pairwise'`` (binary pairwise heat bath on neighbour lists)
         or ``'generic'`` (block tables).
     diagnostics : ChainDiagnostics or None
         With a statistic recorded at 2 sweeps or more: split-R̂, effective sample size,
@@ -197,16 +197,17 @@ def sample(
     -----
     **Paths.** A binary pairwise model with single-site blocks runs a heat bath on
     neighbour lists (``run.path == 'pairwise'``). When its interaction graph is a periodic
-    ``L x L`` lattice (``L >= 5`` under any node labels and order, or already in row-major
-    order, as :func:`~natabs.factor_graph.lattice` and ``nx.grid_2d_graph(L, L,
-    periodic=True)`` give it) with one coupling and one field, the variables are put in
-    row-major lattice order and neighbours are computed, not read (``'lattice'``); states
-    come back in the model's own order. The compiled model is kept on the model, so a
+    ``R x C`` lattice (``R, C >= 3``) or an open one (``R, C >= 2``) with one coupling and
+    one field, in row-major order as ``nx.grid_2d_graph`` gives it, or under any node
+    labels and order from 25 sites on, the variables are put in row-major lattice order
+    and neighbours are computed, not read (``'lattice'``; a systematic sweep visits the
+    sites in that order); states come back in the model's own order. The compiled model is kept on the model, so a
     second call starts at once.
 
-    **Multi-spin coding** (``'multispin'``): systematic scan on the lattice path when the
-    chains fill at least 64 lanes: 64 chains or more, or fewer in column strips (below;
-    e.g. any number on a 256 x 256 lattice, none below 64 when ``L`` is odd). The chains
+    **Multi-spin coding** (``'multispin'``): systematic scan on the lattice path of a
+    square periodic ``L x L`` lattice when the chains fill at least 64 lanes: 64 chains or
+    more, or fewer in column strips (below; e.g. any number on a 256 x 256 lattice, none
+    below 64 when ``L`` is odd). The chains
     are packed in batches of up to 256 (chains ``256 j .. 256 j + 255``), one bit per
     lane in four 64-bit words a site (a 256-bit vector), and a site is updated for all
     lanes with bitwise operations: the neighbour counts by a bitwise adder, the heat-bath

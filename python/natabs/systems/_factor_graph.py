@@ -565,10 +565,11 @@ class FactorGraph:
         return self._flat
 
     def _torus_order(self) -> np.ndarray | None:
-        """The variables in row-major order of a periodic ``L x L`` lattice, when the
-        interaction graph is one (whatever its node labels and order), else ``None``.
+        """The variables in row-major order of a periodic or open ``R x C`` lattice, when
+        the interaction graph is one (whatever its node labels and order; see
+        :func:`~natabs.systems._graphs.torus_order`), else ``None``.
 
-        The engine's lattice path needs the model in that order (site ``r * L + c``);
+        The engine's lattice path needs the model in that order (site ``r * C + c``);
         :func:`natabs.sample` relabels the variables with this order and back.
         """
         if self._torus is False:

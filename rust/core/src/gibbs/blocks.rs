@@ -191,7 +191,7 @@ impl BlockSampler {
         // The hot loops users spend their compute in: no block table, no dispatch, and one
         // random word for both the site and its Bernoulli draw (see `site_and_word`).
         match &self.pairwise {
-            Some(p) if self.blocks.is_identity() => match p.lattice() {
+            Some(p) if self.blocks.is_identity() => match p.grid() {
                 Some(lat) => lat.random(steps, x, rng),
                 None => {
                     for _ in 0..steps {
@@ -217,7 +217,7 @@ impl BlockSampler {
     /// One systematic pass over the family, in order.
     pub fn systematic_pass<R: Rng>(&self, x: &mut [u16], rng: &mut R, scratch: &mut [f64]) {
         match &self.pairwise {
-            Some(p) if self.blocks.is_identity() => match p.lattice() {
+            Some(p) if self.blocks.is_identity() => match p.grid() {
                 Some(lat) => lat.sweep(x, rng),
                 None => {
                     for i in 0..x.len() {
@@ -239,11 +239,18 @@ impl BlockSampler {
         }
     }
 
-    /// The periodic-lattice fast path of a single-site family, when it applies (systematic
-    /// scan can then sweep several chains in lockstep, see `Lattice::sweep_lanes`).
+    /// The periodic square lattice form of a single-site family, when it applies (the
+    /// lattices multi-spin coding handles).
     pub fn lattice(&self) -> Option<&Lattice> {
+        self.grid().filter(|lat| lat.square_torus())
+    }
+
+    /// The lattice path of a single-site family on any periodic or open `R × C` lattice,
+    /// when it applies (systematic scan can then sweep several chains in lockstep, see
+    /// `Lattice::sweep_lanes`).
+    pub fn grid(&self) -> Option<&Lattice> {
         match &self.pairwise {
-            Some(p) if self.blocks.is_identity() => p.lattice(),
+            Some(p) if self.blocks.is_identity() => p.grid(),
             _ => None,
         }
     }

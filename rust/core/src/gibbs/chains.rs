@@ -119,7 +119,8 @@ impl Chains {
         self.sweeps_done = 0;
     }
 
-    /// Whether systematic sweeps use multi-spin coding: a periodic lattice (the lattice
+    /// Whether systematic sweeps use multi-spin coding: a periodic square lattice (only
+    /// those: `BlockSampler::lattice`; rectangular and open lattices stay on the lattice
     /// path), systematic scan, and enough chains to fill a word, whole or in column strips
     /// ([`multispin::applies`]); a range starting at a later batch is part of a run that
     /// did.
@@ -132,13 +133,13 @@ impl Chains {
             })
     }
 
-    /// Which loop advances the chains: `"multispin"`, `"lattice"` (periodic lattice, one
-    /// chain or a few in lockstep), `"pairwise"` (binary pairwise heat bath on neighbour
-    /// lists) or `"generic"` (block tables).
+    /// Which loop advances the chains: `"multispin"`, `"lattice"` (periodic or open
+    /// `R × C` lattice, one chain or a few in lockstep), `"pairwise"` (binary pairwise heat
+    /// bath on neighbour lists) or `"generic"` (block tables).
     pub fn path(&self) -> &'static str {
         if self.multispin() {
             "multispin"
-        } else if self.sampler.lattice().is_some() {
+        } else if self.sampler.grid().is_some() {
             "lattice"
         } else if self.sampler.fast() {
             "pairwise"
@@ -216,8 +217,8 @@ impl Chains {
             self.sweeps_done += sweeps;
             return Ok(());
         }
-        if let (Scan::Systematic, Some(lat)) = (scan, sampler.lattice()) {
-            // Periodic lattices, systematic scan: chains swept K at a time in lockstep
+        if let (Scan::Systematic, Some(lat)) = (scan, sampler.grid()) {
+            // Lattices, systematic scan: chains swept K at a time in lockstep
             // (bit-identical to sweeping each alone, so K may follow the thread count): the
             // largest K that still leaves every thread a task.
             let per_thread = self.chains() / rayon::current_num_threads().max(1);

@@ -6,7 +6,8 @@
 //!
 //! - [`model`]: the factor graph (variables with cards, factors holding log-potentials);
 //! - [`blocks`]: block families and one resampling step ([`BlockSampler`]);
-//! - [`pairwise`]: the fast path for pairwise binary models (Ising heat-bath, lattices);
+//! - [`pairwise`]: the fast path for pairwise binary models (Ising heat-bath);
+//! - [`lattice`]: periodic and open `R × C` lattices, neighbours computed (the lattice path);
 //! - [`multispin`]: 64 lattice chains in a word, one bit each (systematic scan);
 //! - [`chains`]: many chains advanced in parallel, recorded as states or statistics;
 //! - [`ancestral`]: exact draws of a DAG, parents first;
@@ -15,6 +16,7 @@
 mod ancestral;
 mod blocks;
 mod chains;
+mod lattice;
 mod model;
 mod multispin;
 mod pairwise;

@@ -1,6 +1,7 @@
 //! Tests of the chains: streams, thread counts, ranges, paths.
 use super::*;
 use crate::gibbs::blocks::Blocks;
+use crate::gibbs::lattice::tests::grid;
 use crate::gibbs::model::tests::chain3;
 use crate::gibbs::model::FactorGraph;
 
@@ -109,6 +110,41 @@ fn periodic_lattice_path_has_the_exact_law() {
 }
 
 #[test]
+fn open_and_rectangular_lattices_have_the_exact_law() {
+    // The lattice path (thresholds by degree on open lattices, R ≠ C tori) samples the
+    // model's law, with a field so that border sites have their own biases; it is never
+    // the multi-spin path, however many chains.
+    for (rows, cols, periodic) in [(2u32, 3u32, false), (3, 3, false), (3, 4, true)] {
+        let g = grid(rows, cols, periodic, 0.25, 0.2);
+        let n = (rows * cols) as usize;
+        let want = exact(&g);
+        let sites: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
+        for scan in [Scan::Random, Scan::Systematic] {
+            let b = Blocks::new(&g, &sites).unwrap();
+            let k = BlockSampler::new(g.clone(), b, true);
+            let chains = 40000;
+            let mut ch = Chains::new(k, scan, vec![0; chains * n], chains, 17).unwrap();
+            assert_eq!(ch.path(), "lattice", "{rows}x{cols}");
+            assert!(ch.sampler.lattice().is_none() && ch.sampler.grid().is_some());
+            ch.advance(40, Cancel::never()).unwrap();
+            if n <= 9 {
+                close(&frequencies(&ch), &want, chains as f64);
+            } else {
+                // 4096 states: compare the law of the number of ones instead.
+                let (mut got, mut law) = (vec![0.0; n + 1], vec![0.0; n + 1]);
+                for x in ch.states().chunks(n) {
+                    got[x.iter().map(|&v| v as usize).sum::<usize>()] += 1.0 / chains as f64;
+                }
+                for (code, p) in want.iter().enumerate() {
+                    law[(code as u32).count_ones() as usize] += p;
+                }
+                close(&got, &law, chains as f64);
+            }
+        }
+    }
+}
+
+#[test]
 fn ternary_sites_and_hard_zeros() {
     // x0 in {0,1,2}, x1 binary, x1 = 1 forbidden when x0 = 2.
     let g = FactorGraph::new(
@@ -198,23 +234,20 @@ fn ranges_of_chains_put_together_are_the_whole_run() {
 fn lattice_lockstep_is_each_chain_alone_for_any_thread_count() {
     // Systematic lattice sweeps run chains in lockstep groups whose size follows the
     // thread count; every chain must still end exactly as if swept alone with its stream.
-    let l = 5u32;
-    let n = (l * l) as usize;
-    let mut scopes = Vec::new();
-    for r in 0..l {
-        for c in 0..l {
-            let v = r * l + c;
-            scopes.push(vec![v, r * l + (c + 1) % l]);
-            scopes.push(vec![v, ((r + 1) % l) * l + c]);
-        }
+    // Square and rectangular tori and open lattices alike.
+    for (rows, cols, periodic) in [(5u32, 5u32, true), (3, 7, true), (4, 6, false)] {
+        lockstep_case(rows, cols, periodic);
     }
-    let logs: Vec<f64> = scopes.iter().flat_map(|_| [0.4, -0.4, -0.4, 0.4]).collect();
-    let g = FactorGraph::new(vec![2; n], &scopes, logs).unwrap();
+}
+
+fn lockstep_case(rows: u32, cols: u32, periodic: bool) {
+    let n = (rows * cols) as usize;
+    let g = grid(rows, cols, periodic, 0.4, 0.1);
     let sites: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
     for chains in [1usize, 3, 5, 9, 13, 17, 40] {
         let init: Vec<u16> = (0..chains * n).map(|i| ((i * 7) % 3 == 0) as u16).collect();
         let sampler = BlockSampler::new(g.clone(), Blocks::new(&g, &sites).unwrap(), true);
-        let lat = sampler.lattice().expect("a torus").clone();
+        let lat = sampler.grid().expect("a lattice").clone();
         let mut want = init.clone();
         for (c, x) in want.chunks_mut(n).enumerate() {
             let mut rng = stream(4, c as u64, Purpose::Chain);

@@ -168,7 +168,7 @@ def cpu_rate(run, updates, repeat=5):
 def multispin_section():
     print(f"\n== multi-spin coding: {L}x{L}, systematic sweeps ==")
     fg = na.FactorGraph.ising(nx.grid_2d_graph(L, L, periodic=True), BETA)
-    for chains in (8, 64, 256):
+    for chains in (8, 64, 256, 1024):
         sweeps = max(10, int(4e8 / (chains * L * L)))
         def run(s, chains=chains, sweeps=sweeps):
             return na.sample(fg, [sweeps if s is None else s], chains=chains,

@@ -216,22 +216,28 @@ def sample(
     second call starts at once.
 
     **Multi-spin coding** (``'multispin'``): systematic scan on the lattice path of a
-    square periodic ``L x L`` lattice with at least 64 chains, or fewer chains when a word can hold ``64 / chains`` column strips of
-    each (``L`` divisible by the number of strips, strips at least 2 columns wide). The
-    chains are packed one bit per chain in 64-bit words and a site is updated for all of
-    them with bitwise operations: the neighbour counts by a bitwise adder, the heat-bath
-    draw ``U < T(count)`` by comparing ``U`` with the 63-bit threshold one bit plane at a
-    time, one random word per plane, only while some chain of the word is undecided
-    (about 7 words for 64 chains instead of 64). Exact in law. The packing is part of the
-    stream definition: chain ``c`` is bit ``c mod 64`` of group ``c // 64``; group ``g``
-    draws from its own xoshiro256++ generator seeded from ``(seed, g)``; groups
-    ``4j .. 4j+3`` form a batch whose four generators each give one word per plane while
-    any chain of the batch is undecided. With strips (fewer than 64 chains) site
-    ``(r, j w + c')`` of chain ``k`` is bit ``j * chains + k`` of word ``(r, c')``
-    (``w = L / strips``) and the sites ``(r, c' + j w)`` of all strips are redrawn
-    together, so the scan goes row by row, column ``c'`` of every strip at once. So results
-    depend on the seed and the number of chains, never on ``threads``; a chain's
-    trajectory differs from the one the one-chain path would give it (the law is the same).
+    square periodic ``L x L`` lattice when the chains fill at least 64 lanes: 64 chains or
+    more, or fewer in column strips (below; e.g. any number on a 256 x 256 lattice, none
+    below 64 when ``L`` is odd). The chains
+    are packed in batches of up to 256 (chains ``256 j .. 256 j + 255``), one bit per
+    lane in four 64-bit words a site (a 256-bit vector), and a site is updated for all
+    lanes with bitwise operations: the neighbour counts by a bitwise adder, the heat-bath
+    draw ``U < T(count)`` (63-bit thresholds) one bit plane at a time from the top: plane
+    ``k`` takes one random vector ``d``, and a lane still undecided is decided at the first
+    plane where its bit of ``d`` is 1, taking bit ``62 - k`` of its threshold (the
+    comparison of ``U = T xor D`` with ``T``, so ``P(1) = T / 2^63`` exactly); planes are
+    drawn only while some lane of the batch is undecided (about 9 vectors per site
+    instead of 256 words). Exact in law. A batch of ``c`` chains fills its lanes with
+    ``S`` column strips of each chain (``S`` the largest power of two with ``S c <= 256``
+    dividing ``L`` into strips at least 2 columns wide; ``S = 1`` for a full batch): with
+    ``w = L / S``, site ``(r, j w + c')`` of chain ``k`` of the batch is lane
+    ``j c + k`` (bit ``lane mod 64`` of word ``lane // 64``) of vector ``(r, c')``, and
+    the sites ``(r, c' + j w)`` of all strips are redrawn together, so the scan goes row
+    by row, column ``c'`` of every strip at once. Batch ``j`` draws from the xoshiro256++
+    generators of groups ``4 j .. 4 j + 3`` (group ``g`` seeded from ``(seed, g)``), word
+    ``b`` of each random vector from generator ``b``. So results depend on the seed and
+    the number of chains, never on ``threads``; a chain's trajectory differs from the one
+    the one-chain path would give it (the law is the same).
 
     Examples
     --------

@@ -7,7 +7,7 @@
 //! chunks; that is where a front end can report progress or stop.
 
 use super::blocks::BlockSampler;
-use super::multispin::{self, GroupRng, Planes, Strips, BATCH, LANES};
+use super::multispin::{self, GroupRng, BATCH, BATCH_CHAINS, LANES};
 use super::pairwise::Lattice;
 use super::rng::{stream, ChainRng, Purpose};
 use crate::cancel::Cancel;
@@ -28,9 +28,6 @@ pub struct Chains {
     /// Index of the first chain in the whole run (see [`Chains::range`]).
     first: u64,
 }
-
-/// Chains from which systematic lattice sweeps use multi-spin coding.
-pub const MULTISPIN_CHAINS: usize = LANES;
 
 impl Chains {
     /// Chains started from `init` (`chains × n` values, chain-major), chain `c` drawing from
@@ -90,7 +87,7 @@ impl Chains {
             groups: Vec::new(),
             first,
         };
-        let batch = (BATCH * LANES) as u64;
+        let batch = BATCH_CHAINS as u64;
         if ch.multispin() && first % batch != 0 {
             return Err(Error::invalid(format!(
                 "first chain {first}: on the multi-spin path a range of chains starts at a \
@@ -113,7 +110,7 @@ impl Chains {
             .collect();
         let first_group = self.first / LANES as u64;
         self.groups = if self.multispin() {
-            (0..chains.div_ceil(LANES))
+            (0..chains.div_ceil(BATCH_CHAINS) * BATCH)
                 .map(|g| multispin::group_rng(seed, first_group + g as u64))
                 .collect()
         } else {
@@ -124,13 +121,15 @@ impl Chains {
 
     /// Whether systematic sweeps use multi-spin coding: a periodic square lattice (only
     /// those: `BlockSampler::lattice`; rectangular and open lattices stay on the lattice
-    /// path), systematic scan, and at least [`MULTISPIN_CHAINS`] chains or fewer chains
-    /// that fill a word with column strips ([`Strips`]).
+    /// path), systematic scan, and enough chains to fill a word, whole or in column strips
+    /// ([`multispin::applies`]); a range starting at a later batch is part of a run that
+    /// did.
     fn multispin(&self) -> bool {
         self.scan == Scan::Systematic
             && self.sampler.lattice().is_some_and(|lat| {
                 let chains = self.states.len() / self.n.max(1);
-                chains >= MULTISPIN_CHAINS || Strips::new(lat.side(), chains).is_some()
+                let later_batch = self.first > 0 && self.first % BATCH_CHAINS as u64 == 0;
+                later_batch || multispin::applies(lat.side(), chains)
             })
     }
 
@@ -185,9 +184,9 @@ impl Chains {
         let cost = (self.chains() as u64)
             .saturating_mul(self.steps_per_sweep())
             .saturating_mul(per_step);
-        // Multi-spin coding updates 64 chains in about as many instructions as 4 updates.
+        // Multi-spin coding updates 256 chains in about as many instructions as 4 updates.
         if self.multispin() {
-            cost / 16
+            cost / 64
         } else {
             cost
         }
@@ -214,37 +213,7 @@ impl Chains {
         // models get one chain a task. Which thread runs a chain never changes its stream.
         let group = (4096 / self.n.max(1)).max(1);
         if let (true, Some(lat)) = (self.multispin(), sampler.lattice()) {
-            let planes = Planes::new(lat.thresholds());
-            let n = self.n;
-            let chains = self.rngs.len();
-            if let Some(strips) = Strips::new(lat.side(), chains) {
-                let mut words = Vec::new();
-                strips.pack(lat.side(), &self.states, &mut words);
-                let done = strips.sweep(
-                    lat,
-                    &planes,
-                    sweeps,
-                    &mut words,
-                    &mut self.groups[0],
-                    cancel,
-                );
-                strips.unpack(lat.side(), &words, &mut self.states);
-                done?;
-                self.sweeps_done += sweeps;
-                return Ok(());
-            }
-            self.states
-                .par_chunks_mut(BATCH * LANES * n)
-                .zip(self.groups.par_chunks_mut(BATCH))
-                .with_max_len(1)
-                .try_for_each(|(xs, rngs)| {
-                    if rngs.len() == 1 {
-                        run_batch::<1>(lat, &planes, sweeps, n, xs, rngs, cancel)
-                    } else {
-                        run_batch::<BATCH>(lat, &planes, sweeps, n, xs, rngs, cancel)
-                    }
-                })?;
-            debug_assert!(chains == self.rngs.len());
+            multispin::advance(lat, sweeps, &mut self.states, &mut self.groups, cancel)?;
             self.sweeps_done += sweeps;
             return Ok(());
         }
@@ -401,24 +370,6 @@ impl Chains {
             });
         Ok(())
     }
-}
-
-/// `sweeps` multi-spin sweeps of one batch of chains (`xs`, chain-major), `B` words a site.
-fn run_batch<const B: usize>(
-    lat: &Lattice,
-    planes: &Planes,
-    sweeps: u64,
-    n: usize,
-    xs: &mut [u16],
-    rngs: &mut [GroupRng],
-    cancel: &Cancel,
-) -> Result<()> {
-    let mut words = Vec::<[u64; B]>::new();
-    multispin::pack(xs, n, &mut words);
-    let live = multispin::live_masks::<B>(xs.len() / n);
-    multispin::sweep_batch(lat, planes, sweeps, &mut words, live, rngs, cancel)?;
-    multispin::unpack(&words, n, xs);
-    Ok(())
 }
 
 /// `sweeps` systematic lattice sweeps of every chain, in tasks of a multiple of `K` chains

@@ -1,49 +1,71 @@
-//! Multi-spin coding: 64 chains of a periodic lattice in one word, one bit per chain.
+//! Multi-spin coding: 256 lanes of a periodic lattice in four words, one bit per lane.
 //!
 //! Systematic heat-bath sweeps of the periodic `L × L` lattice ([`Lattice`]) for many
-//! chains at once. Chains are packed in groups of [`LANES`]: site `i` of group `g` is one
-//! `u64` whose bit `k` is the spin of chain `64 g + k`. A site update of all 64 chains is
+//! chains at once. Chains are packed in batches of up to [`BATCH_CHAINS`] = 256: site `i`
+//! of a batch is four `u64` words (one 256-bit vector), 256 lanes, one bit each. A site
+//! update of all lanes is
 //!
-//! 1. the number of up neighbours of every chain, as three bit planes, by a bitwise adder
-//!    of the four neighbour words (so 64 sums cost a dozen instructions);
-//! 2. a comparison of a uniform `U` with the chain's heat-bath threshold `T(s)` (the same
-//!    63-bit thresholds as the one-chain path: the spin becomes 1 iff `U < T`), done one
-//!    bit plane at a time from the most significant bit: plane `k` takes one random word,
-//!    bit `k` of `U` for every chain; a chain is decided at the first plane where its bit of
-//!    `U` differs from its bit of `T`. Planes are drawn only while some chain of the word
-//!    is undecided, so a word costs about `log2(64) + 1.3 ≈ 7` random words instead of 64.
+//! 1. the number of up neighbours of every lane, as three bit planes, by a bitwise adder
+//!    of the four neighbour vectors (a dozen instructions for 256 sums);
+//! 2. the heat-bath draw `U < T(s)` (the same 63-bit thresholds as the one-chain path:
+//!    the spin becomes 1 iff `U < T`) decided one bit plane at a time from the most
+//!    significant bit. Plane `k` takes one random vector `d_k`, a bit per lane; a lane
+//!    still open is decided at the first plane where its bit of `d_k` is 1, and takes the
+//!    bit `62 - k` of its threshold `T(s)`. (This is the comparison of `U = T xor D`
+//!    with `T`: they first differ where `D` has a 1, and there `U < T` iff that bit of
+//!    `T` is 1; `D` uniform makes `U` uniform, so `P(spin = 1) = T / 2^63` exactly.) A lane open
+//!    after 63 planes has `U = T`: spin 0. Planes are drawn only while some lane of the
+//!    batch is open: about `log2(256) + 1.3 ≈ 9.3` vectors a site instead of 256 words.
+//!    Since the planes a site needs depend on the random vectors alone, never on the
+//!    state, the processor runs ahead through them.
 //!
-//! `P(U < T) = T / 2^63` exactly, as in the one-chain path, so every chain is an exact
-//! heat-bath chain with the same law; the chains of a group are independent given their
-//! states, because each uses its own bit of every random word.
+//! A lane is an exact heat-bath chain; lanes are independent given their states, because
+//! each uses its own bit of every random vector.
 //!
-//! Groups are swept [`BATCH`] at a time (four words a site: one 256-bit vector with AVX2,
-//! chosen at run time, two 128-bit ones without), so the random words of four groups are
-//! drawn by one vectorised xoshiro256++ step and the latency of one site's comparison
-//! overlaps the others'.
+//! **Packing** ([`Packing`]). A batch of `c` chains fills its 256 lanes with `S` column
+//! strips of each chain: `S` the largest power of two with `S c <= 256`, `L` divisible by
+//! `S` and strips at least 2 columns wide (`S = 1` for a full batch). With `w = L / S`,
+//! site `(r, j w + c')` of chain `k` of the batch is lane `λ = j c + k`, bit `λ mod 64` of
+//! word `λ / 64` of vector `(r, c')`. One update of vector `(r, c')` redraws the sites
+//! `(r, c' + j w)` of every strip `j`; they are at least 2 columns apart, never
+//! neighbours, so redrawing them together is redrawing them one after another: a
+//! systematic scan, row by row, column `c'` of all strips at once. The left neighbour of
+//! column 0 of strip `j` is column `w - 1` of strip `j - 1`: vector `(r, w - 1)` with its
+//! `S c` lanes rotated up by `c` (and down on the right).
 //!
-//! Stream definition: group `g` (chains `64 g .. 64 g + 63`, the last group possibly
-//! partial) has its own xoshiro256++ generator, seeded with the first four words of stream
-//! `(seed, g, MultiSpin)`; batch `j` is groups `4 j .. 4 j + 3`. Sites are visited in
-//! order `0..n`; at each site, plane `k` takes the next word of every group of the batch
-//! while any chain of the batch is undecided. So results are a function of the seed and
-//! the number of chains, never of the thread count (batches are distributed over threads
-//! whole), but a chain's trajectory is not the one the one-chain path gives it. Lanes past
-//! the last chain, and groups past the last, are held at 0 and never keep a plane open.
+//! Batches are swept with AVX-512 (256-bit vectors with three-input logic and 64-bit
+//! rotations) or AVX2 when the processor has them, chosen at run time, and otherwise
+//! with plain words; every kernel computes the same function of the stream.
+//!
+//! **Stream definition.** Batch `j` of a run (chains `256 j .. 256 j + 255`) draws from
+//! four xoshiro256++ generators, those of groups `4 j .. 4 j + 3`, group `g` seeded with
+//! the first four words of stream `(seed, g, MultiSpin)`; word `b` of every random vector
+//! of the batch is the next output of generator `b`. Vectors are visited row by row,
+//! `c' = 0 .. w` in a row; at each, plane `k = 0, 1, …` takes the next random vector
+//! while some lane of the batch is open. So results are a function of the seed and the
+//! number of chains, never of the thread count (batches are distributed over threads
+//! whole), but a chain's trajectory is not the one the one-chain path gives it. Lanes
+//! past the last (`S c .. 256`) are held at 0 and never keep a plane open.
 
 use super::pairwise::Lattice;
 use super::rng::{stream, Purpose};
 use crate::cancel::Cancel;
 use crate::error::Result;
 use rand_core::Rng;
+use rayon::prelude::*;
 
 /// Chains in a word.
 pub const LANES: usize = 64;
-/// Groups (words) swept together.
+/// Words in a batch (one vector a site).
 pub const BATCH: usize = 4;
+/// Lanes in a batch: the chains of a full batch.
+pub const BATCH_CHAINS: usize = BATCH * LANES;
 
 /// The xoshiro256++ state of a group: the four state words.
 pub type GroupRng = [u64; 4];
+
+/// The four words of a site of a batch.
+pub type Vector = [u64; BATCH];
 
 /// The generator of group `g` for `seed`.
 pub fn group_rng(seed: u64, g: u64) -> GroupRng {
@@ -51,9 +73,15 @@ pub fn group_rng(seed: u64, g: u64) -> GroupRng {
     std::array::from_fn(|_| s.next_u64())
 }
 
+/// Whether a run of `chains` chains on an `L × L` lattice takes multi-spin coding: when
+/// its first batch fills at least a word's worth of lanes (64 chains, or fewer in column
+/// strips, [`Packing`]); fewer lanes run faster one chain at a time.
+pub fn applies(l: usize, chains: usize) -> bool {
+    chains >= LANES || (chains >= 1 && Packing::new(l, chains).lanes() >= LANES)
+}
+
 /// One xoshiro256++ step of `B` generators at once (`s[j][b]`: state word `j` of
-/// generator `b`): what `rand_xoshiro::Xoshiro256PlusPlus::next_u64` computes, on arrays
-/// the compiler turns into vector instructions.
+/// generator `b`): what `rand_xoshiro::Xoshiro256PlusPlus::next_u64` computes.
 #[inline(always)]
 fn next<const B: usize>(s: &mut [[u64; B]; 4]) -> [u64; B] {
     let mut out = [0u64; B];
@@ -73,28 +101,43 @@ fn next<const B: usize>(s: &mut [[u64; B]; 4]) -> [u64; B] {
     out
 }
 
-/// The bit planes of the five heat-bath thresholds: `planes[k][s]` is all ones when bit
-/// `62 - k` of `T(s)` is set. `top[s]`: `T(s) = 2^63` (probability 1: no plane needed).
+/// The bit planes of the five heat-bath thresholds.
+///
+/// `bits[k][s]` is all ones when bit `62 - k` of `T(s)` is set; `top[s]`: `T(s) = 2^63`
+/// (probability 1: no plane needed). The kernels select a lane's plane bit from its
+/// count bits `b0, b1, b2` (`s = b0 + 2 b1 + 4 b2`, `b2` only for `s = 4`) as
+/// `c0 ^ b0 c1 ^ b1 c2 ^ b0 b1 c3 ^ b2 c4` with `basis[k] = [c0, .., c4]`.
 #[derive(Clone, Debug)]
 pub struct Planes {
     top: [u64; 5],
-    planes: [[u64; 5]; 63],
+    has_top: bool,
+    #[cfg_attr(not(test), allow(dead_code))] // the plainest draw reads them (tests)
+    bits: [[u64; 5]; 63],
+    basis: [[u64; 5]; 63],
 }
 
 impl Planes {
     pub fn new(thr: [u64; 5]) -> Planes {
         let full = |b: bool| if b { u64::MAX } else { 0 };
+        let bits: [[u64; 5]; 63] =
+            std::array::from_fn(|k| std::array::from_fn(|s| full(thr[s] >> (62 - k) & 1 == 1)));
+        let basis = std::array::from_fn(|k| {
+            let p = bits[k];
+            let (c0, c1, c2) = (p[0], p[0] ^ p[1], p[0] ^ p[2]);
+            [c0, c1, c2, p[3] ^ c0 ^ c1 ^ c2, p[0] ^ p[4]]
+        });
+        let top = std::array::from_fn(|s| full(thr[s] >= 1 << 63));
         Planes {
-            top: std::array::from_fn(|s| full(thr[s] >= 1 << 63)),
-            planes: std::array::from_fn(|k| {
-                std::array::from_fn(|s| full(thr[s] >> (62 - k) & 1 == 1))
-            }),
+            top,
+            has_top: top.iter().any(|&t| t != 0),
+            bits,
+            basis,
         }
     }
 
-    /// The new word of a site: bit `j` is 1 iff chain `j`'s uniform is below the threshold
-    /// of its neighbour count, the counts given as masks `eq[s]` (chains with `s` up
-    /// neighbours). Only lanes in `live` are decided; the others come out 0.
+    /// The new word of a site, the plainest way: bit `j` is 1 iff lane `j`'s uniform is
+    /// below the threshold of its neighbour count, the counts given as masks `eq[s]` (lanes
+    /// with `s` up neighbours); one random word a plane while a lane of `live` is open.
     #[cfg(test)]
     fn draw<R: Rng>(&self, eq: [u64; 5], live: u64, rng: &mut R) -> u64 {
         let sel = |p: &[u64; 5]| {
@@ -103,58 +146,319 @@ impl Planes {
         let certain = sel(&self.top) & live;
         let mut out = certain;
         let mut open = live & !certain;
-        for p in &self.planes {
+        for p in &self.bits {
             if open == 0 {
                 break;
             }
-            let r = rng.next_u64();
-            let t = sel(p);
-            // U's bit 0 and T's bit 1: U < T, the spin is 1. Different bits decide.
-            out |= open & t & !r;
-            open &= !(t ^ r);
+            let d = rng.next_u64();
+            out |= open & d & sel(p);
+            open &= !d;
         }
-        // Still open after 63 planes: U == T, so U < T is false and the spin is 0.
         out
     }
 }
 
-/// Per chain, which of the counts 0..4 its four neighbour bits add up to (as masks).
+/// The three bit planes of the number of ones among four words: `(b0, b1, b2)` with
+/// `count = b0 + 2 b1 + 4 b2`.
 #[inline(always)]
-fn counts(a: u64, b: u64, c: u64, d: u64) -> [u64; 5] {
+fn count_bits(a: u64, b: u64, c: u64, d: u64) -> (u64, u64, u64) {
     let (x, ca) = (a ^ b, a & b);
     let (y, cc) = (c ^ d, c & d);
     let b0 = x ^ y;
     let carry = x & y;
     let b1 = ca ^ cc ^ carry;
     let b2 = (ca & cc) | ((ca ^ cc) & carry);
+    (b0, b1, b2)
+}
+
+/// Per lane, which of the counts 0..4 its four neighbour bits add up to (as masks).
+#[cfg(test)]
+fn counts(a: u64, b: u64, c: u64, d: u64) -> [u64; 5] {
+    let (b0, b1, b2) = count_bits(a, b, c, d);
     // b2 means 4, and then b0 = b1 = 0.
     [!(b0 | b1 | b2), b0 & !b1, !b0 & b1 & !b2, b0 & b1, b2]
 }
 
-/// `sweeps` systematic sweeps (sites `0..n` in order) of one batch of up to [`BATCH`]
-/// groups: `x[i][b]` is site `i` of group `b`, `live[b]` its chains, `rngs` the groups'
-/// generators (as many as groups); polls `cancel` before every sweep.
-pub fn sweep_batch<const B: usize>(
+/// How a batch of `chains` chains fills its lanes with `strips` column strips of each
+/// (see the module documentation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Packing {
+    pub chains: usize,
+    pub strips: usize,
+}
+
+impl Packing {
+    /// The packing of `chains` (`1..=256`) chains of an `L × L` lattice: the most strips (a
+    /// power of two, `strips * chains <= 256`) that divide `L` into strips at least 2
+    /// columns wide.
+    pub fn new(l: usize, chains: usize) -> Packing {
+        assert!((1..=BATCH_CHAINS).contains(&chains));
+        let mut strips = 1usize;
+        while strips * 2 * chains <= BATCH_CHAINS && l % (strips * 2) == 0 && l / (strips * 2) >= 2
+        {
+            strips *= 2;
+        }
+        Packing { chains, strips }
+    }
+
+    /// Lanes in use.
+    pub fn lanes(&self) -> usize {
+        self.strips * self.chains
+    }
+
+    /// The live lanes.
+    pub fn live(&self) -> Vector {
+        live_masks(self.lanes())
+    }
+
+    /// Vectors a row: the strip width.
+    pub fn width(&self, l: usize) -> usize {
+        l / self.strips
+    }
+
+    /// Vector `(r, w - 1)` as the left neighbour of `(r, 0)`: strip `j` moves to `j + 1`,
+    /// the last to 0 (lane `λ` to `λ + c` modulo the lanes in use).
+    #[inline(always)]
+    fn up(&self, v: Vector) -> Vector {
+        if self.strips == 1 {
+            return v;
+        }
+        let (c, n) = (self.chains, self.lanes());
+        and(or(shl(v, c), shr(v, n - c)), live_masks(n))
+    }
+
+    /// Vector `(r, 0)` as the right neighbour of `(r, w - 1)`: the inverse of [`Packing::up`].
+    #[inline(always)]
+    fn down(&self, v: Vector) -> Vector {
+        if self.strips == 1 {
+            return v;
+        }
+        let (c, n) = (self.chains, self.lanes());
+        and(or(shr(v, c), shl(v, n - c)), live_masks(n))
+    }
+
+    /// Pack the batch's chains (chain-major, `L * L` spins of 0 / 1 each) into `L * w`
+    /// vectors, row by row (the row's vectors stay in the first-level cache). Strips of a
+    /// multiple of 64 columns go 64 spins at a time: each lane's spins as one mask, then a
+    /// 64 × 64 bit transpose; narrower ones spin by spin.
+    pub fn pack(&self, l: usize, states: &[u16], out: &mut Vec<Vector>) {
+        let (w, n) = (self.width(l), l * l);
+        out.clear();
+        out.resize(l * w, [0; BATCH]);
+        let lanes = self.lanes();
+        if w % LANES == 0 {
+            let mut m = vec![[0u64; LANES]; w / LANES];
+            for r in 0..l {
+                for b in 0..lanes.div_ceil(LANES) {
+                    for i in 0..LANES.min(lanes - b * LANES) {
+                        let lane = b * LANES + i;
+                        let (j, k) = (lane / self.chains, lane % self.chains);
+                        let src = &states[k * n + r * l + j * w..k * n + r * l + j * w + w];
+                        for (mq, seg) in m.iter_mut().zip(src.chunks_exact(LANES)) {
+                            mq[i] = to_mask(seg);
+                        }
+                    }
+                    for (q, mq) in m.iter_mut().enumerate() {
+                        transpose64(mq);
+                        let dst = &mut out[r * w + q * LANES..r * w + q * LANES + LANES];
+                        for (v, &mt) in dst.iter_mut().zip(mq.iter()) {
+                            v[b] = mt;
+                        }
+                        *mq = [0; LANES];
+                    }
+                }
+            }
+            return;
+        }
+        for r in 0..l {
+            let dst = &mut out[r * w..r * w + w];
+            for (k, x) in states.chunks(n).enumerate() {
+                for j in 0..self.strips {
+                    let lane = j * self.chains + k;
+                    let (b, bit) = (lane / LANES, lane % LANES);
+                    let src = &x[r * l + j * w..r * l + j * w + w];
+                    for (v, &s) in dst.iter_mut().zip(src) {
+                        v[b] |= (s as u64 & 1) << bit;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The inverse of [`Packing::pack`].
+    pub fn unpack(&self, l: usize, words: &[Vector], states: &mut [u16]) {
+        let (w, n) = (self.width(l), l * l);
+        let lanes = self.lanes();
+        if w % LANES == 0 {
+            let mut m = vec![[0u64; LANES]; w / LANES];
+            for r in 0..l {
+                for b in 0..lanes.div_ceil(LANES) {
+                    for (q, mq) in m.iter_mut().enumerate() {
+                        let src = &words[r * w + q * LANES..r * w + q * LANES + LANES];
+                        for (mt, v) in mq.iter_mut().zip(src) {
+                            *mt = v[b];
+                        }
+                        transpose64(mq);
+                    }
+                    for i in 0..LANES.min(lanes - b * LANES) {
+                        let lane = b * LANES + i;
+                        let (j, k) = (lane / self.chains, lane % self.chains);
+                        let dst = &mut states[k * n + r * l + j * w..k * n + r * l + j * w + w];
+                        for (mq, seg) in m.iter().zip(dst.chunks_exact_mut(LANES)) {
+                            from_mask(mq[i], seg);
+                        }
+                    }
+                }
+            }
+            return;
+        }
+        for r in 0..l {
+            let src = &words[r * w..r * w + w];
+            for (k, x) in states.chunks_mut(n).enumerate() {
+                for j in 0..self.strips {
+                    let lane = j * self.chains + k;
+                    let (b, bit) = (lane / LANES, lane % LANES);
+                    let dst = &mut x[r * l + j * w..r * l + j * w + w];
+                    for (s, v) in dst.iter_mut().zip(src) {
+                        *s = (v[b] >> bit & 1) as u16;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Bit `i` of the result: spin `i` of `x` (at most 64 spins of 0 / 1).
+#[inline(always)]
+fn to_mask(x: &[u16]) -> u64 {
+    // Four spins at bits 0, 16, 32, 48 of a word; the product moves them to bits 48..51
+    // (the other partial products land on distinct bits below 48 or past 63).
+    const MUL: u64 = 1 << 48 | 1 << 33 | 1 << 18 | 1 << 3;
+    let mut m = 0u64;
+    let mut quads = x.chunks_exact(4);
+    let mut i = 0;
+    for q in &mut quads {
+        let v = (q[0] as u64 | (q[1] as u64) << 16 | (q[2] as u64) << 32 | (q[3] as u64) << 48)
+            & 0x0001_0001_0001_0001;
+        m |= (v.wrapping_mul(MUL) >> 48) << i;
+        i += 4;
+    }
+    for &s in quads.remainder() {
+        m |= (s as u64 & 1) << i;
+        i += 1;
+    }
+    m
+}
+
+/// The inverse of [`to_mask`]: spin `i` of `x` is bit `i` of `m`.
+#[inline(always)]
+fn from_mask(m: u64, x: &mut [u16]) {
+    // Four bits to bits 0, 16, 32, 48 (partial products on distinct bits, never those).
+    const MUL: u64 = 1 | 1 << 15 | 1 << 30 | 1 << 45;
+    let mut quads = x.chunks_exact_mut(4);
+    let mut i = 0;
+    for q in &mut quads {
+        let v = ((m >> i) & 0xF).wrapping_mul(MUL) & 0x0001_0001_0001_0001;
+        q[0] = v as u16;
+        q[1] = (v >> 16) as u16;
+        q[2] = (v >> 32) as u16;
+        q[3] = (v >> 48) as u16;
+        i += 4;
+    }
+    for s in quads.into_remainder() {
+        *s = (m >> i & 1) as u16;
+        i += 1;
+    }
+}
+
+/// Transpose a 64 × 64 bit matrix in place: afterwards bit `i` of `a[t]` is what bit `t`
+/// of `a[i]` was (swapping off-diagonal blocks of 32, 16, .., 1).
+#[inline(always)]
+fn transpose64(a: &mut [u64; LANES]) {
+    let mut j = 32;
+    let mut m: u64 = 0x0000_0000_FFFF_FFFF;
+    while j != 0 {
+        let mut k = 0;
+        while k < LANES {
+            let t = ((a[k] >> j) ^ a[k + j]) & m;
+            a[k] ^= t << j;
+            a[k + j] ^= t;
+            k = (k + j + 1) & !j;
+        }
+        j >>= 1;
+        m ^= m << j;
+    }
+}
+
+#[inline(always)]
+fn and(a: Vector, b: Vector) -> Vector {
+    std::array::from_fn(|i| a[i] & b[i])
+}
+
+#[inline(always)]
+fn or(a: Vector, b: Vector) -> Vector {
+    std::array::from_fn(|i| a[i] | b[i])
+}
+
+/// `v << s` as a 256-bit number (`s < 256`; bits past the top are lost).
+#[inline(always)]
+fn shl(v: Vector, s: usize) -> Vector {
+    let (q, r) = (s / LANES, s % LANES);
+    std::array::from_fn(|i| {
+        if i < q {
+            0
+        } else {
+            let hi = v[i - q] << r;
+            let lo = if r > 0 && i > q {
+                v[i - q - 1] >> (LANES - r)
+            } else {
+                0
+            };
+            hi | lo
+        }
+    })
+}
+
+/// `v >> s` as a 256-bit number (`s < 256`).
+#[inline(always)]
+fn shr(v: Vector, s: usize) -> Vector {
+    let (q, r) = (s / LANES, s % LANES);
+    std::array::from_fn(|i| {
+        if i + q >= BATCH {
+            0
+        } else {
+            let lo = v[i + q] >> r;
+            let hi = if r > 0 && i + q + 1 < BATCH {
+                v[i + q + 1] << (LANES - r)
+            } else {
+                0
+            };
+            hi | lo
+        }
+    })
+}
+
+/// `sweeps` systematic sweeps of one batch packed as `pk` (`x`: the `L * w` vectors),
+/// drawing from the batch's four generators `rngs`; polls `cancel` before every sweep.
+pub fn sweep_batch(
     lat: &Lattice,
     planes: &Planes,
+    pk: Packing,
     sweeps: u64,
-    x: &mut [[u64; B]],
-    live: [u64; B],
+    x: &mut [Vector],
     rngs: &mut [GroupRng],
     cancel: &Cancel,
 ) -> Result<()> {
     let l = lat.side();
-    assert!(x.len() == l * l && !rngs.is_empty() && rngs.len() <= B);
-    // Generators of missing groups: any state (their lanes are dead, their words unused).
-    let mut st: [[u64; B]; 4] =
-        std::array::from_fn(|j| std::array::from_fn(|b| rngs.get(b).map_or(1, |r| r[j])));
+    assert!(x.len() == l * pk.width(l) && rngs.len() == BATCH);
+    let mut st: [Vector; 4] = std::array::from_fn(|j| std::array::from_fn(|b| rngs[b][j]));
     let mut result = Ok(());
     for _ in 0..sweeps {
         if let Err(e) = cancel.check() {
             result = Err(e);
             break;
         }
-        sweep_once(l, planes, x, live, &mut st);
+        sweep_once(l, planes, pk, x, &mut st);
     }
     for (b, r) in rngs.iter_mut().enumerate() {
         *r = std::array::from_fn(|j| st[j][b]);
@@ -162,355 +466,287 @@ pub fn sweep_batch<const B: usize>(
     result
 }
 
-/// One sweep; four groups are compiled for AVX2 when the processor has it. (A batch of one
-/// group, fewer than 65 chains, runs the scalar loop: the vector one would do four
-/// groups' work for it.)
-fn sweep_once<const B: usize>(
-    l: usize,
-    planes: &Planes,
-    x: &mut [[u64; B]],
-    live: [u64; B],
-    st: &mut [[u64; B]; 4],
-) {
+/// Which kernel [`sweep_once`] runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kernel {
+    Plain,
     #[cfg(target_arch = "x86_64")]
-    {
-        if B == BATCH && std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: B == BATCH, so these are the same types; the processor has AVX2.
-            unsafe {
-                let x4 =
-                    std::slice::from_raw_parts_mut(x.as_mut_ptr() as *mut [u64; BATCH], x.len());
-                let st4 = &mut *(st as *mut [[u64; B]; 4] as *mut [[u64; BATCH]; 4]);
-                let live4 = *(&live as *const [u64; B] as *const [u64; BATCH]);
-                sweep_avx2(l, planes, x4, live4, st4);
-            }
-            return;
-        }
-    }
-    sweep_body(l, planes, x, live, st);
+    Avx2,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
 }
 
-/// [`sweep_body`] for four groups in AVX2 registers, written with intrinsics: the
-/// compiler keeps the generators in scalar registers otherwise (AVX2 has no 64-bit
-/// rotation), spilling them on every plane.
+fn kernel() -> Kernel {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512vl")
+        {
+            return Kernel::Avx512;
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return Kernel::Avx2;
+        }
+    }
+    Kernel::Plain
+}
+
+/// One sweep with the best kernel the processor has.
+fn sweep_once(l: usize, planes: &Planes, pk: Packing, x: &mut [Vector], st: &mut [Vector; 4]) {
+    sweep_with(kernel(), l, planes, pk, x, st)
+}
+
+fn sweep_with(
+    k: Kernel,
+    l: usize,
+    planes: &Planes,
+    pk: Packing,
+    x: &mut [Vector],
+    st: &mut [Vector; 4],
+) {
+    match k {
+        Kernel::Plain => sweep_plain(l, planes, pk, x, st),
+        // SAFETY: the kernel was chosen by run-time detection of its features.
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx2 => unsafe { sweep_avx2(l, planes, pk, x, st) },
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx512 => unsafe { sweep_avx512(l, planes, pk, x, st) },
+    }
+}
+
+/// One sweep on plain words: the definition the vector kernels reproduce.
+fn sweep_plain(l: usize, planes: &Planes, pk: Packing, x: &mut [Vector], st: &mut [Vector; 4]) {
+    let w = pk.width(l);
+    let live = pk.live();
+    let x = &mut x[..l * w];
+    for r in 0..l {
+        let row = r * w;
+        let up = if r == 0 { l - 1 } else { r - 1 } * w;
+        let down = if r + 1 == l { 0 } else { r + 1 } * w;
+        let mut left = pk.up(x[row + w - 1]);
+        for c in 0..w {
+            let right = if c + 1 == w {
+                pk.down(x[row])
+            } else {
+                x[row + c + 1]
+            };
+            let (a, b) = (x[up + c], x[down + c]);
+            let mut out = [0u64; BATCH];
+            let mut open = [0u64; BATCH];
+            let mut bits = [(0u64, 0u64, 0u64); BATCH];
+            for i in 0..BATCH {
+                bits[i] = count_bits(a[i], b[i], left[i], right[i]);
+                let (b0, b1, b2) = bits[i];
+                if planes.has_top {
+                    let p = &planes.top;
+                    let eq = [!(b0 | b1 | b2), b0 & !b1, !b0 & b1 & !b2, b0 & b1, b2];
+                    out[i] = ((eq[0] & p[0])
+                        | (eq[1] & p[1])
+                        | (eq[2] & p[2])
+                        | (eq[3] & p[3])
+                        | (eq[4] & p[4]))
+                        & live[i];
+                }
+                open[i] = live[i] & !out[i];
+            }
+            for cf in &planes.basis {
+                if open.iter().fold(0, |acc, &o| acc | o) == 0 {
+                    break;
+                }
+                let d = next(st);
+                for i in 0..BATCH {
+                    let (b0, b1, b2) = bits[i];
+                    let t = cf[0] ^ (b0 & cf[1]) ^ (b1 & cf[2]) ^ (b0 & b1 & cf[3]) ^ (b2 & cf[4]);
+                    out[i] |= open[i] & d[i] & t;
+                    open[i] &= !d[i];
+                }
+            }
+            x[row + c] = out;
+            left = out;
+        }
+    }
+}
+
+/// The vector kernel, as the body of a function with the target features enabled (the
+/// same intrinsics become three-input logic and rotations where AVX-512 is enabled).
+#[cfg(target_arch = "x86_64")]
+macro_rules! vector_sweep {
+    ($l:expr, $planes:expr, $pk:expr, $x:expr, $st:expr) => {{
+        use std::arch::x86_64::*;
+        let (l, planes, pk, x, st): (usize, &Planes, Packing, &mut [Vector], &mut [Vector; 4]) =
+            ($l, $planes, $pk, $x, $st);
+        #[inline(always)]
+        unsafe fn load(w: &Vector) -> __m256i {
+            _mm256_loadu_si256(w.as_ptr() as *const __m256i)
+        }
+        #[inline(always)]
+        unsafe fn store(w: &mut Vector, v: __m256i) {
+            _mm256_storeu_si256(w.as_mut_ptr() as *mut __m256i, v)
+        }
+        #[inline(always)]
+        unsafe fn bcast(w: u64) -> __m256i {
+            _mm256_set1_epi64x(w as i64)
+        }
+        let w = pk.width(l);
+        let x = &mut x[..l * w];
+        let (mut s0, mut s1, mut s2, mut s3) =
+            (load(&st[0]), load(&st[1]), load(&st[2]), load(&st[3]));
+        let live = load(&pk.live());
+        let zero = _mm256_setzero_si256();
+        let ones = _mm256_set1_epi64x(-1);
+        for r in 0..l {
+            let row = r * w;
+            let up = if r == 0 { l - 1 } else { r - 1 } * w;
+            let down = if r + 1 == l { 0 } else { r + 1 } * w;
+            let mut left = load(&pk.up(x[row + w - 1]));
+            for c in 0..w {
+                let right = if c + 1 == w {
+                    load(&pk.down(x[row]))
+                } else {
+                    load(&x[row + c + 1])
+                };
+                let (a, b) = (load(&x[up + c]), load(&x[down + c]));
+                let (xv, ca) = (_mm256_xor_si256(a, b), _mm256_and_si256(a, b));
+                let (yv, cd) = (_mm256_xor_si256(left, right), _mm256_and_si256(left, right));
+                let b0 = _mm256_xor_si256(xv, yv);
+                let carry = _mm256_and_si256(xv, yv);
+                let b1 = _mm256_xor_si256(_mm256_xor_si256(ca, cd), carry);
+                let b2 = _mm256_or_si256(
+                    _mm256_and_si256(ca, cd),
+                    _mm256_and_si256(_mm256_xor_si256(ca, cd), carry),
+                );
+                let b01 = _mm256_and_si256(b0, b1);
+                let mut out = zero;
+                if planes.has_top {
+                    let p = &planes.top;
+                    let eq = [
+                        _mm256_andnot_si256(_mm256_or_si256(_mm256_or_si256(b0, b1), b2), ones),
+                        _mm256_andnot_si256(b1, b0),
+                        _mm256_andnot_si256(b2, _mm256_andnot_si256(b0, b1)),
+                        b01,
+                        b2,
+                    ];
+                    let m01 = _mm256_or_si256(
+                        _mm256_and_si256(eq[0], bcast(p[0])),
+                        _mm256_and_si256(eq[1], bcast(p[1])),
+                    );
+                    let m23 = _mm256_or_si256(
+                        _mm256_and_si256(eq[2], bcast(p[2])),
+                        _mm256_and_si256(eq[3], bcast(p[3])),
+                    );
+                    let sel = _mm256_or_si256(
+                        _mm256_or_si256(m01, m23),
+                        _mm256_and_si256(eq[4], bcast(p[4])),
+                    );
+                    out = _mm256_and_si256(sel, live);
+                }
+                let mut open = _mm256_andnot_si256(out, live);
+                for cf in &planes.basis {
+                    if _mm256_testz_si256(open, open) == 1 {
+                        break;
+                    }
+                    // xoshiro256++, four generators
+                    let sum = _mm256_add_epi64(s0, s3);
+                    let rot =
+                        _mm256_or_si256(_mm256_slli_epi64::<23>(sum), _mm256_srli_epi64::<41>(sum));
+                    let d = _mm256_add_epi64(rot, s0);
+                    let t1 = _mm256_slli_epi64::<17>(s1);
+                    s2 = _mm256_xor_si256(s2, s0);
+                    s3 = _mm256_xor_si256(s3, s1);
+                    s1 = _mm256_xor_si256(s1, s2);
+                    s0 = _mm256_xor_si256(s0, s3);
+                    s2 = _mm256_xor_si256(s2, t1);
+                    s3 = _mm256_or_si256(_mm256_slli_epi64::<45>(s3), _mm256_srli_epi64::<19>(s3));
+                    // the plane's threshold bit of every lane
+                    let t = _mm256_xor_si256(
+                        _mm256_xor_si256(
+                            _mm256_xor_si256(bcast(cf[0]), _mm256_and_si256(b0, bcast(cf[1]))),
+                            _mm256_and_si256(b1, bcast(cf[2])),
+                        ),
+                        _mm256_xor_si256(
+                            _mm256_and_si256(b01, bcast(cf[3])),
+                            _mm256_and_si256(b2, bcast(cf[4])),
+                        ),
+                    );
+                    let now = _mm256_and_si256(open, d);
+                    out = _mm256_or_si256(out, _mm256_and_si256(now, t));
+                    open = _mm256_andnot_si256(d, open);
+                }
+                store(&mut x[row + c], out);
+                left = out;
+            }
+        }
+        store(&mut st[0], s0);
+        store(&mut st[1], s1);
+        store(&mut st[2], s2);
+        store(&mut st[3], s3);
+    }};
+}
+
+/// [`sweep_plain`] in AVX2 registers, written with intrinsics: the compiler keeps the
+/// generators in scalar registers otherwise (AVX2 has no 64-bit rotation).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn sweep_avx2(
     l: usize,
     planes: &Planes,
-    x: &mut [[u64; BATCH]],
-    live: [u64; BATCH],
-    st: &mut [[u64; BATCH]; 4],
+    pk: Packing,
+    x: &mut [Vector],
+    st: &mut [Vector; 4],
 ) {
-    use std::arch::x86_64::*;
-    #[inline(always)]
-    unsafe fn load(w: &[u64; 4]) -> __m256i {
-        _mm256_loadu_si256(w.as_ptr() as *const __m256i)
-    }
-    #[inline(always)]
-    unsafe fn store(w: &mut [u64; 4], v: __m256i) {
-        _mm256_storeu_si256(w.as_mut_ptr() as *mut __m256i, v)
-    }
-    #[inline(always)]
-    unsafe fn bcast(w: u64) -> __m256i {
-        _mm256_set1_epi64x(w as i64)
-    }
-    let x = &mut x[..l * l];
-    let (mut s0, mut s1, mut s2, mut s3) = (load(&st[0]), load(&st[1]), load(&st[2]), load(&st[3]));
-    let live = load(&live);
-    let ones = _mm256_set1_epi64x(-1);
-    for r in 0..l {
-        let row = r * l;
-        let up = if r == 0 { l - 1 } else { r - 1 } * l;
-        let down = if r + 1 == l { 0 } else { r + 1 } * l;
-        for c in 0..l {
-            let left = if c == 0 { l - 1 } else { c - 1 };
-            let right = if c + 1 == l { 0 } else { c + 1 };
-            let (a, b) = (load(&x[up + c]), load(&x[down + c]));
-            let (cc, d) = (load(&x[row + left]), load(&x[row + right]));
-            let (xv, ca) = (_mm256_xor_si256(a, b), _mm256_and_si256(a, b));
-            let (yv, cd) = (_mm256_xor_si256(cc, d), _mm256_and_si256(cc, d));
-            let b0 = _mm256_xor_si256(xv, yv);
-            let carry = _mm256_and_si256(xv, yv);
-            let b1 = _mm256_xor_si256(_mm256_xor_si256(ca, cd), carry);
-            let b2 = _mm256_or_si256(
-                _mm256_and_si256(ca, cd),
-                _mm256_and_si256(_mm256_xor_si256(ca, cd), carry),
-            );
-            let eq = [
-                _mm256_andnot_si256(_mm256_or_si256(_mm256_or_si256(b0, b1), b2), ones),
-                _mm256_andnot_si256(b1, b0),
-                _mm256_andnot_si256(b2, _mm256_andnot_si256(b0, b1)),
-                _mm256_and_si256(b0, b1),
-                b2,
-            ];
-            let sel = |p: &[u64; 5]| {
-                let m01 = _mm256_or_si256(
-                    _mm256_and_si256(eq[0], bcast(p[0])),
-                    _mm256_and_si256(eq[1], bcast(p[1])),
-                );
-                let m23 = _mm256_or_si256(
-                    _mm256_and_si256(eq[2], bcast(p[2])),
-                    _mm256_and_si256(eq[3], bcast(p[3])),
-                );
-                _mm256_or_si256(
-                    _mm256_or_si256(m01, m23),
-                    _mm256_and_si256(eq[4], bcast(p[4])),
-                )
-            };
-            let mut out = _mm256_and_si256(sel(&planes.top), live);
-            let mut open = _mm256_andnot_si256(out, live);
-            for p in &planes.planes {
-                if _mm256_testz_si256(open, open) == 1 {
-                    break;
-                }
-                // xoshiro256++, four generators
-                let sum = _mm256_add_epi64(s0, s3);
-                let rot =
-                    _mm256_or_si256(_mm256_slli_epi64::<23>(sum), _mm256_srli_epi64::<41>(sum));
-                let rv = _mm256_add_epi64(rot, s0);
-                let t1 = _mm256_slli_epi64::<17>(s1);
-                s2 = _mm256_xor_si256(s2, s0);
-                s3 = _mm256_xor_si256(s3, s1);
-                s1 = _mm256_xor_si256(s1, s2);
-                s0 = _mm256_xor_si256(s0, s3);
-                s2 = _mm256_xor_si256(s2, t1);
-                s3 = _mm256_or_si256(_mm256_slli_epi64::<45>(s3), _mm256_srli_epi64::<19>(s3));
-                let t = sel(p);
-                out = _mm256_or_si256(out, _mm256_andnot_si256(rv, _mm256_and_si256(open, t)));
-                open = _mm256_andnot_si256(_mm256_xor_si256(t, rv), open);
-            }
-            store(&mut x[row + c], out);
-        }
-    }
-    store(&mut st[0], s0);
-    store(&mut st[1], s1);
-    store(&mut st[2], s2);
-    store(&mut st[3], s3);
+    vector_sweep!(l, planes, pk, x, st)
 }
 
-#[inline(always)]
-fn sweep_body<const B: usize>(
+/// [`sweep_avx2`] compiled for AVX-512 (on 256-bit vectors): the compiler turns the
+/// shift pairs into rotations and chains of logic into three-input instructions.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,avx512f,avx512vl")]
+unsafe fn sweep_avx512(
     l: usize,
     planes: &Planes,
-    x: &mut [[u64; B]],
-    live: [u64; B],
-    st: &mut [[u64; B]; 4],
+    pk: Packing,
+    x: &mut [Vector],
+    st: &mut [Vector; 4],
 ) {
-    let x = &mut x[..l * l];
-    for r in 0..l {
-        let row = r * l;
-        let up = if r == 0 { l - 1 } else { r - 1 } * l;
-        let down = if r + 1 == l { 0 } else { r + 1 } * l;
-        for c in 0..l {
-            let left = if c == 0 { l - 1 } else { c - 1 };
-            let right = if c + 1 == l { 0 } else { c + 1 };
-            let (a, b, cc, d) = (x[up + c], x[down + c], x[row + left], x[row + right]);
-            x[row + c] = update(planes, [a, b, cc, d], live, st);
-        }
-    }
+    vector_sweep!(l, planes, pk, x, st)
 }
 
-/// The new words of one site for `B` groups, from their four neighbour words.
-#[inline(always)]
-fn update<const B: usize>(
-    planes: &Planes,
-    nb: [[u64; B]; 4],
-    live: [u64; B],
-    st: &mut [[u64; B]; 4],
-) -> [u64; B] {
-    let mut eq = [[0u64; B]; 5];
-    for b in 0..B {
-        let e = counts(nb[0][b], nb[1][b], nb[2][b], nb[3][b]);
-        for s in 0..5 {
-            eq[s][b] = e[s];
-        }
-    }
-    update_from(planes, eq, live, st)
+/// `sweeps` multi-spin sweeps of every chain (`states`: `chains × n`, chain-major) of a
+/// run whose batches draw from `groups` (four a batch), in parallel on the current rayon
+/// pool, a batch a task.
+pub fn advance(
+    lat: &Lattice,
+    sweeps: u64,
+    states: &mut [u16],
+    groups: &mut [GroupRng],
+    cancel: &Cancel,
+) -> Result<()> {
+    let l = lat.side();
+    let n = l * l;
+    let planes = Planes::new(lat.thresholds());
+    assert!(
+        states.len() % n == 0 && groups.len() == states.len().div_ceil(BATCH_CHAINS * n) * BATCH
+    );
+    states
+        .par_chunks_mut(BATCH_CHAINS * n)
+        .zip(groups.par_chunks_mut(BATCH))
+        .with_max_len(1)
+        .try_for_each(|(xs, rngs)| {
+            let pk = Packing::new(l, xs.len() / n);
+            let mut words = Vec::new();
+            pk.pack(l, xs, &mut words);
+            let done = sweep_batch(lat, &planes, pk, sweeps, &mut words, rngs, cancel);
+            pk.unpack(l, &words, xs);
+            done
+        })
 }
 
-/// [`update`] from the count masks `eq[s][b]` (lanes of group `b` with `s` up neighbours).
-#[inline(always)]
-fn update_from<const B: usize>(
-    planes: &Planes,
-    eq: [[u64; B]; 5],
-    live: [u64; B],
-    st: &mut [[u64; B]; 4],
-) -> [u64; B] {
-    let sel = |p: &[u64; 5], b: usize| {
-        (eq[0][b] & p[0])
-            | (eq[1][b] & p[1])
-            | (eq[2][b] & p[2])
-            | (eq[3][b] & p[3])
-            | (eq[4][b] & p[4])
-    };
-    let mut out = [0u64; B];
-    let mut open = [0u64; B];
-    for b in 0..B {
-        out[b] = sel(&planes.top, b) & live[b];
-        open[b] = live[b] & !out[b];
-    }
-    for p in &planes.planes {
-        if open.iter().fold(0, |acc, &o| acc | o) == 0 {
-            break;
-        }
-        let r = next(st);
-        for b in 0..B {
-            let t = sel(p, b);
-            out[b] |= open[b] & t & !r[b];
-            open[b] &= !(t ^ r[b]);
-        }
-    }
-    out
+/// The live lanes of a batch holding `lanes` lanes (`0 <= lanes <= 256`).
+pub fn live_masks(lanes: usize) -> Vector {
+    std::array::from_fn(|b| live_mask(lanes.saturating_sub(b * LANES).min(LANES)))
 }
 
-/// Fewer than 64 chains: each word holds `strips` column strips of every chain, so the
-/// word is still full. Site `(r, c)` with `c = j w + c'` (`w = L / strips`) of chain `k`
-/// is bit `j chains + k` of word `(r, c')`; one update of word `(r, c')` redraws the
-/// sites `(r, c' + j w)` of every strip `j` at once. They are at least `w >= 2` columns
-/// apart, so never neighbours, and redrawing them together is redrawing them one after
-/// another: a systematic scan whose order is row by row, column `c'` of all strips at
-/// once. The left neighbour of column 0 of strip `j` is column `w - 1` of strip `j - 1`:
-/// the word at `c' = w - 1` rotated by `chains` bits (and the other way on the right).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Strips {
-    pub chains: usize,
-    pub strips: usize,
-}
-
-impl Strips {
-    /// The most strips (a power of two, at most `64 / chains`) that divide `L` into
-    /// strips of width at least 2; `None` when that is fewer than 2 strips.
-    pub fn new(l: usize, chains: usize) -> Option<Strips> {
-        if chains == 0 || chains >= LANES {
-            return None;
-        }
-        let mut strips = 1usize;
-        while strips * 2 * chains <= LANES && l % (strips * 2) == 0 && l / (strips * 2) >= 2 {
-            strips *= 2;
-        }
-        (strips >= 2).then_some(Strips { chains, strips })
-    }
-
-    fn lanes(&self) -> u32 {
-        (self.strips * self.chains) as u32
-    }
-
-    /// Word `(r, c')` rotated up by one strip (strip `j` moves to `j + 1`, the last to 0).
-    #[inline(always)]
-    fn up(&self, w: u64) -> u64 {
-        let (c, n) = (self.chains as u32, self.lanes());
-        ((w << c) | (w >> (n - c))) & live_mask(n as usize)
-    }
-
-    #[inline(always)]
-    fn down(&self, w: u64) -> u64 {
-        let (c, n) = (self.chains as u32, self.lanes());
-        ((w >> c) | (w << (n - c))) & live_mask(n as usize)
-    }
-
-    /// Pack `chains` chains (chain-major, `L * L` spins each) into `L * w` words.
-    pub fn pack(&self, l: usize, states: &[u16], out: &mut Vec<u64>) {
-        let w = l / self.strips;
-        out.clear();
-        out.resize(l * w, 0);
-        for (k, x) in states.chunks(l * l).enumerate() {
-            for r in 0..l {
-                for c in 0..l {
-                    let (j, cc) = (c / w, c % w);
-                    out[r * w + cc] |= (x[r * l + c] as u64 & 1) << (j * self.chains + k);
-                }
-            }
-        }
-    }
-
-    /// The inverse of [`Strips::pack`].
-    pub fn unpack(&self, l: usize, words: &[u64], states: &mut [u16]) {
-        let w = l / self.strips;
-        for (k, x) in states.chunks_mut(l * l).enumerate() {
-            for r in 0..l {
-                for c in 0..l {
-                    let (j, cc) = (c / w, c % w);
-                    x[r * l + c] = (words[r * w + cc] >> (j * self.chains + k) & 1) as u16;
-                }
-            }
-        }
-    }
-
-    /// `sweeps` sweeps of the packed words `x` (`L * w`), drawing from `rng`.
-    pub fn sweep(
-        &self,
-        lat: &Lattice,
-        planes: &Planes,
-        sweeps: u64,
-        x: &mut [u64],
-        rng: &mut GroupRng,
-        cancel: &Cancel,
-    ) -> Result<()> {
-        let l = lat.side();
-        let w = l / self.strips;
-        assert!(w >= 2 && x.len() == l * w);
-        let live = [live_mask(self.lanes() as usize)];
-        let mut st: [[u64; 1]; 4] = std::array::from_fn(|j| [rng[j]]);
-        let mut result = Ok(());
-        for _ in 0..sweeps {
-            if let Err(e) = cancel.check() {
-                result = Err(e);
-                break;
-            }
-            for r in 0..l {
-                let row = r * w;
-                let up = if r == 0 { l - 1 } else { r - 1 } * w;
-                let down = if r + 1 == l { 0 } else { r + 1 } * w;
-                for c in 0..w {
-                    let left = if c == 0 {
-                        self.up(x[row + w - 1])
-                    } else {
-                        x[row + c - 1]
-                    };
-                    let right = if c + 1 == w {
-                        self.down(x[row])
-                    } else {
-                        x[row + c + 1]
-                    };
-                    let nb = [[x[up + c]], [x[down + c]], [left], [right]];
-                    x[row + c] = update(planes, nb, live, &mut st)[0];
-                }
-            }
-        }
-        *rng = std::array::from_fn(|j| st[j][0]);
-        result
-    }
-}
-
-/// Pack up to `BATCH * 64` chains (each `n` spins of 0 / 1, chain-major) into `out`
-/// (`n` entries): chain `64 b + k` of the slice in bit `k` of `out[i][b]`.
-pub fn pack<const B: usize>(states: &[u16], n: usize, out: &mut Vec<[u64; B]>) {
-    out.clear();
-    out.resize(n, [0; B]);
-    for (c, x) in states.chunks(n).enumerate() {
-        let (b, k) = (c / LANES, c % LANES);
-        for (w, &v) in out.iter_mut().zip(x) {
-            w[b] |= (v as u64 & 1) << k;
-        }
-    }
-}
-
-/// The inverse of [`pack`].
-pub fn unpack<const B: usize>(words: &[[u64; B]], n: usize, states: &mut [u16]) {
-    for (c, x) in states.chunks_mut(n).enumerate() {
-        let (b, k) = (c / LANES, c % LANES);
-        for (v, w) in x.iter_mut().zip(words) {
-            *v = (w[b] >> k & 1) as u16;
-        }
-    }
-}
-
-/// The live lanes of a batch holding `chains` chains (`1 <= chains <= BATCH * 64`).
-pub fn live_masks<const B: usize>(chains: usize) -> [u64; B] {
-    std::array::from_fn(|b| live_mask(chains.saturating_sub(b * LANES).min(LANES)))
-}
-
-/// The mask of the first `chains` lanes (`1 <= chains <= 64`).
+/// The mask of the first `chains` lanes (`0 <= chains <= 64`).
 pub fn live_mask(chains: usize) -> u64 {
     if chains == 0 {
         0

@@ -4,8 +4,8 @@
 //! should not build a `chains × n` array only to have it copied, checked and packed: on a
 //! 512 × 512 lattice with 64 chains that is 16.7 M values, several times the cost of a
 //! sweep. These draws write the engine's own form directly: one `u16` per site
-//! ([`uniform_states`]) or, on the multi-spin path, packed bits ([`uniform_batch`],
-//! [`uniform_strips`]), in parallel over chains.
+//! ([`uniform_states`]) or, on the multi-spin path, packed bits ([`uniform_packed`]), in
+//! parallel.
 //!
 //! Stream definition: chain `c` of a run whose start seed is `s` draws from stream
 //! `(s, c, Init)`. In a binary model (every card 2) word `b` of that stream gives sites
@@ -14,8 +14,8 @@
 //! start is a function of `(s, c)` alone, whatever the path, the number of chains or of
 //! threads: the packed forms are the same bits rearranged.
 
-use super::multispin::{Strips, LANES};
-use super::rng::{below, stream, ChainRng, Purpose};
+use super::multispin::{transpose64, Packing, Vector, BATCH, LANES};
+use super::rng::{below, stream, Purpose};
 use rand_core::Rng;
 use rayon::prelude::*;
 
@@ -76,69 +76,14 @@ pub fn uniform_states_into(cards: &[u32], chains: usize, seed: u64, first: u64, 
         .for_each(|(c, xc)| fill_chain(cards, binary, seed, first + c as u64, xc));
 }
 
-/// Transpose a 64 × 64 bit matrix in place: bit `j` of `a[i]` becomes bit `i` of `a[j]`.
-pub fn transpose64(a: &mut [u64; 64]) {
-    let mut j = 32usize;
-    let mut m: u64 = 0x0000_0000_FFFF_FFFF;
-    while j != 0 {
-        let mut k = 0usize;
-        while k < 64 {
-            let t = ((a[k] >> j) ^ a[k + j]) & m;
-            a[k] ^= t << j;
-            a[k + j] ^= t;
-            k = (k + j + 1) & !j;
-        }
-        j >>= 1;
-        m ^= m << j;
-    }
-}
-
-/// Default starts of one multi-spin batch, packed: chains `first .. first + chains`
-/// (`1 <= chains <= 64 B`), chain `first + 64 b + k` in bit `k` of `out[i][b]`, for `n`
-/// binary sites. Lanes past the last chain are 0.
-pub fn uniform_batch<const B: usize>(
-    n: usize,
-    chains: usize,
-    seed: u64,
-    first: u64,
-) -> Vec<[u64; B]> {
-    assert!(chains >= 1 && chains <= B * LANES);
-    let mut out = vec![[0u64; B]; n];
-    let mut rngs: Vec<ChainRng> = (0..chains)
-        .map(|c| stream(seed, first + c as u64, Purpose::Init))
-        .collect();
-    let mut m = [0u64; 64];
-    for sites in out.chunks_mut(LANES) {
-        for b in 0..B {
-            let lanes = chains.saturating_sub(b * LANES).min(LANES);
-            if lanes == 0 {
-                break;
-            }
-            // Row k: the next word of chain 64 b + k (its sites 64 s ..); transposed, row i
-            // holds site 64 s + i of every chain of the group.
-            for (k, row) in m.iter_mut().enumerate() {
-                *row = if k < lanes {
-                    rngs[b * LANES + k].next_u64()
-                } else {
-                    0
-                };
-            }
-            transpose64(&mut m);
-            for (w, &row) in sites.iter_mut().zip(&m) {
-                w[b] = row;
-            }
-        }
-    }
-    out
-}
-
-/// Default starts of `strips.chains` chains (`first ..`) packed in column strips of an
-/// `L × L` lattice (see [`Strips`]): `L * (L / strips)` words.
-pub fn uniform_strips(strips: Strips, l: usize, seed: u64, first: u64) -> Vec<u64> {
+/// Default starts of one multi-spin batch of an `L × L` lattice packed as `pk` (see
+/// [`Packing`]): chains `first .. first + pk.chains`, `L * w` vectors. Lane `j c + k` of
+/// vector `(r, c')` is site `(r, j w + c')` of chain `k`; lanes past the last are 0.
+pub fn uniform_packed(pk: Packing, l: usize, seed: u64, first: u64) -> Vec<Vector> {
     let n = l * l;
     let words_per_chain = n.div_ceil(LANES);
     // Every chain's bits in site order, as its stream gives them.
-    let bits: Vec<Vec<u64>> = (0..strips.chains)
+    let bits: Vec<Vec<u64>> = (0..pk.chains)
         .into_par_iter()
         .map(|c| {
             let mut rng = stream(seed, first + c as u64, Purpose::Init);
@@ -156,22 +101,26 @@ pub fn uniform_strips(strips: Strips, l: usize, seed: u64, first: u64) -> Vec<u6
         };
         lo | hi
     };
-    let w = l / strips.strips;
-    let mut out = vec![0u64; l * w];
-    // Word `(r, c')` holds, in lane `j chains + k`, site `(r, j w + c')` of chain `k`: for
-    // 64 columns `c'` at a time, row `j chains + k` of a bit matrix is chain `k` from site
-    // `(r, j w + c')` on, and its transpose is the 64 words.
+    let (w, lanes) = (pk.width(l), pk.lanes());
+    let mut out = vec![[0u64; BATCH]; l * w];
+    // For 64 columns `c'` at a time and each word `b` of the vector, row `i` of a bit matrix
+    // is the chain of lane `64 b + i` from its site `(r, j w + c')` on; its transpose is
+    // word `b` of the 64 vectors.
     out.par_chunks_mut(w).enumerate().for_each(|(r, row)| {
-        for (b, words) in row.chunks_mut(LANES).enumerate() {
-            let c0 = b * LANES;
-            let mut m = [0u64; 64];
-            for j in 0..strips.strips {
-                for (k, chain) in bits.iter().enumerate() {
-                    m[j * strips.chains + k] = at(chain, r * l + j * w + c0);
+        for (q, vectors) in row.chunks_mut(LANES).enumerate() {
+            let c0 = q * LANES;
+            for b in 0..lanes.div_ceil(LANES) {
+                let mut m = [0u64; LANES];
+                for (i, mi) in m.iter_mut().enumerate().take(lanes - b * LANES) {
+                    let lane = b * LANES + i;
+                    let (j, k) = (lane / pk.chains, lane % pk.chains);
+                    *mi = at(&bits[k], r * l + j * w + c0);
+                }
+                transpose64(&mut m);
+                for (v, &word) in vectors.iter_mut().zip(&m) {
+                    v[b] = word;
                 }
             }
-            transpose64(&mut m);
-            words.copy_from_slice(&m[..words.len()]);
         }
     });
     out
@@ -180,19 +129,6 @@ pub fn uniform_strips(strips: Strips, l: usize, seed: u64, first: u64) -> Vec<u6
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn transpose_matches_the_definition() {
-        let mut rng = stream(5, 0, Purpose::Chain);
-        let a: [u64; 64] = std::array::from_fn(|_| rng.next_u64());
-        let mut t = a;
-        transpose64(&mut t);
-        for i in 0..64 {
-            for j in 0..64 {
-                assert_eq!(t[j] >> i & 1, a[i] >> j & 1, "({i}, {j})");
-            }
-        }
-    }
 
     #[test]
     fn packed_forms_are_the_same_bits() {
@@ -210,37 +146,10 @@ mod tests {
             let n = l * l;
             let cards = vec![2u32; n];
             let x = uniform_states(&cards, chains, 9, 256);
-            if chains <= LANES {
-                let words = uniform_batch::<1>(n, chains, 9, 256);
-                for c in 0..chains {
-                    for i in 0..n {
-                        assert_eq!(x[c * n + i] as u64, words[i][0] >> c & 1);
-                    }
-                }
-            }
-            let words = uniform_batch::<4>(n, chains, 9, 256);
-            for c in 0..chains {
-                for i in 0..n {
-                    let (b, k) = (c / LANES, c % LANES);
-                    assert_eq!(
-                        x[c * n + i] as u64,
-                        words[i][b] >> k & 1,
-                        "{chains} {c} {i}"
-                    );
-                }
-            }
-            if let Some(s) = Strips::new(l, chains) {
-                let words = uniform_strips(s, l, 9, 256);
-                let w = l / s.strips;
-                for c in 0..chains {
-                    for r in 0..l {
-                        for col in 0..l {
-                            let bit = words[r * w + col % w] >> ((col / w) * chains + c) & 1;
-                            assert_eq!(x[c * n + r * l + col] as u64, bit);
-                        }
-                    }
-                }
-            }
+            let pk = Packing::new(l, chains);
+            let mut want = Vec::new();
+            pk.pack(l, &x, &mut want);
+            assert_eq!(uniform_packed(pk, l, 9, 256), want, "{l} {chains}");
         }
     }
 

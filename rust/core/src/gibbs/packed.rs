@@ -9,27 +9,15 @@
 //! the same trajectories bit for bit.
 
 use super::blocks::BlockSampler;
-use super::init::{transpose64, uniform_batch, uniform_strips};
-use super::multispin::{self, live_masks, GroupRng, Planes, Strips, BATCH, LANES};
+use super::init::uniform_packed;
+use super::multispin::{
+    self, transpose64, GroupRng, Packing, Planes, Vector, BATCH, BATCH_CHAINS, LANES,
+};
 use super::pairwise::Lattice;
 use crate::cancel::Cancel;
 use crate::error::{Error, Result};
 use rayon::prelude::*;
 use std::sync::Arc;
-
-/// One batch of up to [`BATCH`] groups: a site a word per group, and the live lanes. A
-/// batch of one group (64 chains or fewer) runs the one-word loop, as in `Chains`.
-enum Batch {
-    One(Vec<[u64; 1]>, [u64; 1]),
-    Full(Vec<[u64; BATCH]>, [u64; BATCH]),
-}
-
-enum Words {
-    /// Fewer than 64 chains, in column strips of one word per site column.
-    Strips(Strips, Vec<u64>),
-    /// Batch `j`: chains `256 j ..`, chain `256 j + 64 b + k` in bit `k` of word `b`.
-    Batches(Vec<Batch>),
-}
 
 /// Values up to which a read runs on the calling thread.
 const SMALL: usize = 1 << 14;
@@ -40,7 +28,9 @@ pub struct PackedChains {
     chains: usize,
     first: u64,
     sweeps_done: u64,
-    words: Words,
+    /// Batch `j`: chains `256 j .. 256 j + 255` of the range, packed as its `Packing`
+    /// (`L * w` vectors).
+    batches: Vec<(Packing, Vec<Vector>)>,
     groups: Vec<GroupRng>,
 }
 
@@ -48,8 +38,9 @@ impl PackedChains {
     /// Chains `first .. first + chains` of a run on the multi-spin path (systematic scan
     /// of a periodic lattice), started from the default start drawn with `init_seed`
     /// ([`super::init`]), their sweeps drawing from the group streams of `seed`. `None`
-    /// when the multi-spin path does not apply (not a lattice, or too few chains to fill a
-    /// word with strips); `first` must then be a multiple of `BATCH * 64`, as for `Chains`.
+    /// when the multi-spin path does not apply (not a square torus, or too few chains to
+    /// fill a word, [`multispin::applies`]); `first` must be a multiple of 256, as for
+    /// `Chains`.
     pub fn uniform(
         sampler: Arc<BlockSampler>,
         chains: usize,
@@ -65,46 +56,34 @@ impl PackedChains {
         };
         let l = lat.side();
         let n = sampler.model().n();
-        let strips = Strips::new(l, chains);
-        if chains < LANES && strips.is_none() {
-            return Ok(None);
-        }
-        let batch = (BATCH * LANES) as u64;
+        let batch = BATCH_CHAINS as u64;
         if first % batch != 0 {
             return Err(Error::invalid(format!(
                 "first chain {first}: on the multi-spin path a range of chains starts at a \
                  multiple of {batch} (a batch of {BATCH} words of {LANES} chains)"
             )));
         }
-        let words = match strips {
-            Some(s) => Words::Strips(s, uniform_strips(s, l, init_seed, first)),
-            None => {
-                let per = BATCH * LANES;
-                let starts: Vec<usize> = (0..chains).step_by(per).collect();
-                Words::Batches(
-                    starts
-                        .into_par_iter()
-                        .with_max_len(1)
-                        .map(|a| {
-                            let k = (chains - a).min(per);
-                            let f = first + a as u64;
-                            if k <= LANES {
-                                Batch::One(uniform_batch::<1>(n, k, init_seed, f), live_masks(k))
-                            } else {
-                                Batch::Full(uniform_batch(n, k, init_seed, f), live_masks(k))
-                            }
-                        })
-                        .collect(),
-                )
-            }
-        };
+        // As `Chains`: a range starting at a later batch is part of a run that took the path.
+        if !(first > 0 || multispin::applies(l, chains)) {
+            return Ok(None);
+        }
+        let batches = (0..chains)
+            .step_by(BATCH_CHAINS)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|a| {
+                let pk = Packing::new(l, (chains - a).min(BATCH_CHAINS));
+                (pk, uniform_packed(pk, l, init_seed, first + a as u64))
+            })
+            .collect();
         let mut p = PackedChains {
             sampler,
             n,
             chains,
             first,
             sweeps_done: 0,
-            words,
+            batches,
             groups: Vec::new(),
         };
         p.reseed(seed);
@@ -112,10 +91,10 @@ impl PackedChains {
     }
 
     /// Every group stream restarted from `seed`, the sweep count set to 0 (as
-    /// `Chains::reseed`).
+    /// `Chains::reseed`: four groups a batch).
     pub fn reseed(&mut self, seed: u64) {
         let first_group = self.first / LANES as u64;
-        self.groups = (0..self.chains.div_ceil(LANES))
+        self.groups = (0..self.batches.len() * BATCH)
             .map(|g| multispin::group_rng(seed, first_group + g as u64))
             .collect();
         self.sweeps_done = 0;
@@ -144,7 +123,7 @@ impl PackedChains {
 
     /// Rough cost of one sweep of every chain in single-site updates (as `Chains`).
     pub fn sweep_cost(&self) -> u64 {
-        (self.chains as u64).saturating_mul(self.steps_per_sweep()) / 16
+        (self.chains as u64).saturating_mul(self.steps_per_sweep()) / 64
     }
 
     /// Advance every chain by `sweeps` systematic sweeps, batches in parallel.
@@ -153,48 +132,33 @@ impl PackedChains {
         let sampler = Arc::clone(&self.sampler);
         let lat = sampler.lattice().expect("built on the lattice path");
         let planes = Planes::new(lat.thresholds());
-        match &mut self.words {
-            Words::Strips(s, words) => {
-                s.sweep(lat, &planes, sweeps, words, &mut self.groups[0], cancel)?;
-            }
-            Words::Batches(batches) => {
-                batches
-                    .par_iter_mut()
-                    .zip(self.groups.par_chunks_mut(BATCH))
-                    .with_max_len(1)
-                    .try_for_each(|(b, rngs)| match b {
-                        Batch::One(w, live) => {
-                            multispin::sweep_batch(lat, &planes, sweeps, w, *live, rngs, cancel)
-                        }
-                        Batch::Full(w, live) => {
-                            multispin::sweep_batch(lat, &planes, sweeps, w, *live, rngs, cancel)
-                        }
-                    })?;
-            }
-        }
+        self.batches
+            .par_iter_mut()
+            .zip(self.groups.par_chunks_mut(BATCH))
+            .with_max_len(1)
+            .try_for_each(|((pk, words), rngs)| {
+                multispin::sweep_batch(lat, &planes, *pk, sweeps, words, rngs, cancel)
+            })?;
         self.sweeps_done += sweeps;
         Ok(())
     }
 
-    /// Where chain `c`'s site `i` lives: (word index, bit) within the chain's batch.
+    /// Chain `c`'s batch, and the word and bit of its lane in strip `j`.
+    #[inline]
+    fn lane(&self, c: usize, j: usize) -> (&(Packing, Vec<Vector>), usize, usize) {
+        let batch = &self.batches[c / BATCH_CHAINS];
+        let lane = j * batch.0.chains + c % BATCH_CHAINS;
+        (batch, lane / LANES, lane % LANES)
+    }
+
+    /// Site `i` of chain `c`.
     #[inline]
     fn bit(&self, c: usize, i: usize) -> u16 {
-        match &self.words {
-            Words::Strips(s, words) => {
-                let l = self.lattice().side();
-                let w = l / s.strips;
-                let (r, col) = (i / l, i % l);
-                (words[r * w + col % w] >> ((col / w) * s.chains + c) & 1) as u16
-            }
-            Words::Batches(batches) => {
-                let per = BATCH * LANES;
-                let (b, k) = ((c % per) / LANES, c % LANES);
-                (match &batches[c / per] {
-                    Batch::One(w, _) => w[i][0] >> k,
-                    Batch::Full(w, _) => w[i][b] >> k,
-                } & 1) as u16
-            }
-        }
+        let l = self.lattice().side();
+        let w = self.batches[c / BATCH_CHAINS].0.width(l);
+        let (r, col) = (i / l, i % l);
+        let ((_, words), b, bit) = self.lane(c, col / w);
+        (words[r * w + col % w][b] >> bit & 1) as u16
     }
 
     /// Copy the states into `out` (`chains × n`, chain-major).
@@ -207,32 +171,14 @@ impl PackedChains {
             )));
         }
         let l = self.lattice().side();
-        let write = |(c, x): (usize, &mut [T])| match &self.words {
-            Words::Batches(batches) => {
-                let per = BATCH * LANES;
-                let (b, k) = ((c % per) / LANES, c % LANES);
-                match &batches[c / per] {
-                    Batch::One(w, _) => {
-                        for (v, w) in x.iter_mut().zip(w) {
-                            *v = T::from((w[0] >> k & 1) as u8);
-                        }
-                    }
-                    Batch::Full(w, _) => {
-                        for (v, w) in x.iter_mut().zip(w) {
-                            *v = T::from((w[b] >> k & 1) as u8);
-                        }
-                    }
-                }
-            }
-            Words::Strips(s, words) => {
-                let w = l / s.strips;
-                for (r, row) in x.chunks_mut(l).enumerate() {
+        let write = |(c, x): (usize, &mut [T])| {
+            let w = self.batches[c / BATCH_CHAINS].0.width(l);
+            for (r, row) in x.chunks_mut(l).enumerate() {
+                for (j, strip) in row.chunks_mut(w).enumerate() {
+                    let ((_, words), b, bit) = self.lane(c, j);
                     let line = &words[r * w..(r + 1) * w];
-                    for (j, strip) in row.chunks_mut(w).enumerate() {
-                        let lane = j * s.chains + c;
-                        for (v, &word) in strip.iter_mut().zip(line) {
-                            *v = T::from((word >> lane & 1) as u8);
-                        }
+                    for (v, word) in strip.iter_mut().zip(line) {
+                        *v = T::from((word[b] >> bit & 1) as u8);
                     }
                 }
             }
@@ -246,34 +192,20 @@ impl PackedChains {
         Ok(())
     }
 
-    /// Per chain, the number of sites at 1.
+    /// Per chain, the number of sites at 1: per lane, then the strips of a chain added.
     fn ones(&self) -> Vec<u64> {
-        match &self.words {
-            Words::Strips(s, words) => {
-                let lanes = lane_counts(words.len(), |i| words[i]);
-                (0..s.chains)
-                    .map(|k| (0..s.strips).map(|j| lanes[j * s.chains + k]).sum())
-                    .collect()
-            }
-            Words::Batches(batches) => {
-                let mut out = Vec::with_capacity(self.chains);
-                for batch in batches {
-                    match batch {
-                        Batch::One(w, live) => {
-                            let lanes = lane_counts(w.len(), |i| w[i][0]);
-                            out.extend(&lanes[..live[0].count_ones() as usize]);
-                        }
-                        Batch::Full(w, live) => {
-                            for (b, m) in live.iter().enumerate() {
-                                let lanes = lane_counts(w.len(), |i| w[i][b]);
-                                out.extend(&lanes[..m.count_ones() as usize]);
-                            }
-                        }
-                    }
-                }
-                out
-            }
+        let mut out = Vec::with_capacity(self.chains);
+        for (pk, words) in &self.batches {
+            let lanes: Vec<u64> = (0..pk.lanes().div_ceil(LANES))
+                .flat_map(|b| lane_counts(words.len(), |i| words[i][b]))
+                .collect();
+            out.extend((0..pk.chains).map(|k| {
+                (0..pk.strips)
+                    .map(|j| lanes[j * pk.chains + k])
+                    .sum::<u64>()
+            }));
         }
+        out
     }
 
     /// Per chain, the magnetisation `mean_i (2 x_i - 1)`, in [-1, 1].
@@ -377,12 +309,6 @@ fn lane_counts<F: Fn(usize) -> u64 + Sync>(len: usize, word: F) -> [u64; 64] {
     }
 }
 
-/// The mask of live lanes of a strips word (used by tests).
-#[cfg(test)]
-fn strips_live(s: Strips) -> u64 {
-    multispin::live_mask(s.strips * s.chains)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -426,7 +352,7 @@ mod tests {
     fn packed_runs_are_the_chains_runs() {
         let s = torus(8, 0.4, 0.1);
         assert!(s.lattice().is_some());
-        for chains in [1usize, 4, 8, 64, 65, 300, 600] {
+        for chains in [16usize, 20, 32, 64, 65, 300, 600] {
             let x = uniform_states(s.model().cards(), chains, 3, 0);
             let mut plain = Chains::new(Arc::clone(&s), Scan::Systematic, x, chains, 7).unwrap();
             assert_eq!(plain.path(), "multispin");
@@ -484,15 +410,15 @@ mod tests {
     #[test]
     fn packed_refuses_what_is_not_multispin() {
         let s = torus(8, 0.4, 0.0);
-        // 3 chains: 8 columns do not make strips for a full word of 3 * 2^k lanes? They do
-        // (2 strips of 4); a 5 x 5 lattice has no strips at all.
+        // 3 chains on a 5 x 5 torus: no strips, so 3 lanes, fewer than a word's worth.
         assert!(PackedChains::uniform(torus(5, 0.4, 0.0), 3, 1, 1, 0)
+            .unwrap()
+            .is_none());
+        // 3 chains on 8 x 8: 4 strips of 2 columns, 12 lanes: the one-chain loop.
+        assert!(PackedChains::uniform(Arc::clone(&s), 3, 1, 1, 0)
             .unwrap()
             .is_none());
         assert!(PackedChains::uniform(Arc::clone(&s), 300, 1, 1, 64).is_err());
         assert!(PackedChains::uniform(s, 0, 1, 1, 0).is_err());
-        if let Some(st) = Strips::new(8, 3) {
-            assert_eq!(strips_live(st).count_ones() as usize, st.strips * 3);
-        }
     }
 }

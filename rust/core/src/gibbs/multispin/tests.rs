@@ -1,6 +1,7 @@
 //! Tests of multi-spin coding: the bit-plane draw, packing, the vector generator, and
 //! every kernel against the plainest implementation of the same stream.
 
+use super::packing::{from_mask, to_mask};
 use super::*;
 use crate::gibbs::rng::{stream, Purpose};
 

@@ -536,3 +536,30 @@ def test_split_multispin_lattice_is_bit_identical():
         split = na.sample(fg, executor=ex, **kw)
     assert split.path == "multispin"
     np.testing.assert_array_equal(split.states, whole.states)
+
+
+def test_empty_grid_is_refused_before_any_point_runs(tmp_path, capsys):
+    # The grid maps names to lists of values: {} names none, which is a mistake (a grid
+    # built from an empty config), not one point. One point with no parameters is the
+    # explicit list [{}].
+    calls = []
+
+    def task(**point):
+        calls.append(point)
+        return 1
+
+    with pytest.raises(InvalidInputError, match="grid has no parameters") as err:
+        na.sweep(task, {}, executor="serial", progress=False)
+    assert "[{}]" in str(err.value) and not calls
+    res = na.sweep(task, [{}], executor="serial", progress=False)
+    assert res.records == ({"value": 1},) and not res.failed
+
+    from natabs.cli import main
+
+    spec = tmp_path / "empty.toml"
+    for grid in ["[grid]\nsystem = {}", "[grid.system]"]:
+        spec.write_text(
+            f'measure = "conserved_information"\n[system]\nkind = "copies"\nn = 3\n{grid}'
+        )
+        assert main(["sweep", str(spec), "--serial"]) == 2
+        assert "at least one list of values" in capsys.readouterr().err

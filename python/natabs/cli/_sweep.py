@@ -135,6 +135,11 @@ def load_spec(path: str) -> dict[str, Any]:
                 flat[f"{name}.{sub}"] = vals
         else:
             flat[name] = values
+    if not flat:  # [grid.system] with nothing in it
+        raise InvalidInputError(
+            f"{path}: a [grid] table with at least one list of values is needed "
+            f"(it has none: {grid!r})"
+        )
     for name in flat:
         if "." in name and not name.startswith("system."):
             raise InvalidInputError(

@@ -74,6 +74,14 @@ def points(grid: Any) -> list[dict[str, Any]]:
     """
     if isinstance(grid, Mapping):
         names = list(grid)
+        if not names:
+            # The product of no axes is one point with no parameters: almost always a
+            # grid built from an empty config, so say so instead of running the task once.
+            raise InvalidInputError(
+                "grid is {}: the grid has no parameters; give at least one name with a "
+                'list of values ({"n": [3, 5]}), or the explicit list [{}] for a single '
+                "point with no parameters"
+            )
         axes = []
         for name in names:
             if not isinstance(name, str):

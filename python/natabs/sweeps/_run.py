@@ -141,7 +141,8 @@ def sweep(
         ``{"L": [8, 16], "T": [2.0, 2.5]}`` (every combination, the last name varying
         fastest) or an explicit list of points ``[{"L": 8, "T": 2.0}, ...]``. Values are
         numbers, strings, booleans, None or lists of them; name systems or
-        transformations by strings and build them in the task.
+        transformations by strings and build them in the task. An empty mapping ``{}``
+        is refused; ``[{}]`` is one point with no parameters.
     seed : int
         The sweep's seed. Point ``p`` gets the seed ``SeedSequence([seed, sha256(p)])``:
         records never depend on the executor, the workers or the order of completion.

@@ -513,3 +513,12 @@ def test_sparse_sweeps_agree_with_dense(monkeypatch, blocks):
         monkeypatch.setattr(mg, "DENSE_ROUTE_MAX", 4096)
         sp_dense = na.spectrum(g, blocks=fam, top=3)
         assert np.allclose(sp_sparse.eigenvalues, sp_dense.eigenvalues, atol=1e-10)
+
+
+def test_spectrum_top_beyond_the_linear_sector_is_refused():
+    # 1 (constants) and n linear modes: a larger top would silently list fewer.
+    g = na.systems.gaussian_chain(4, 0.5)
+    assert na.spectrum(g, k=1, top=5).eigenvalues.size == 5
+    assert na.spectrum(g, k=1).eigenvalues.size == 5
+    with pytest.raises(na.errors.InvalidInputError, match="top must be at most 5 for 4 variables"):
+        na.spectrum(g, k=1, top=100)

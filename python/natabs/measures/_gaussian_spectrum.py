@@ -196,7 +196,7 @@ def spectrum(
     block (its value is kept forever), then the eigenvalues of ``M = I - P Q``
     (descending). ``complete`` is False: the kernel has further eigenvalues on
     polynomials of higher degree, none slower than the linear ones for a Gaussian target.
-    ``size`` is the number of variables.
+    ``size`` is the number of variables; ``top`` is at most ``size + 1``.
     """
     covered = {i for b in family for i in b}
     n_unit = 1 + system.n - len(covered)
@@ -204,6 +204,14 @@ def spectrum(
         raise TooLargeError(
             f"the whole linear sector of {system.n} variables (dense, the limit is "
             f"{_la.DENSE_ROUTE_MAX}); ask for the largest few with top="
+        )
+    if top is not None and top > system.n + 1:
+        # As for symmetric systems: the sectors of higher degree are not computed, so a
+        # larger top would silently list fewer eigenvalues than the kernel has.
+        raise InvalidInputError(
+            f"top must be at most {system.n + 1} for {system.n} variables, got top={top}: "
+            f"the constants and the linear sector have {system.n + 1} eigenvalues, all "
+            "listed by top=None; the sectors of higher degree are not computed"
         )
     want = None if top is None else max(top - n_unit, 0)
     mu, _, ok = _linear_sector(system, family, want, method, vectors=False)

@@ -522,3 +522,26 @@ def test_spectrum_top_beyond_the_linear_sector_is_refused():
     assert na.spectrum(g, k=1).eigenvalues.size == 5
     with pytest.raises(na.errors.InvalidInputError, match="top must be at most 5 for 4 variables"):
         na.spectrum(g, k=1, top=100)
+
+
+def test_full_curve_factorises_once_per_time(monkeypatch):
+    # I(X^0; X^T) needs one Cholesky factorisation per time (log det(I - C C^T)); the
+    # factor of the covariance, formed when the system is built, serves the precision
+    # and the whitening (no second and third factorisation of Sigma).
+    import scipy.linalg
+    from scipy.linalg import lapack
+
+    g = na.systems.shared_drift(30)
+    x = g.marginal([f"x{i}" for i in range(30)])
+    calls = []
+    potrf, cholesky = lapack.dpotrf, scipy.linalg.cholesky
+    monkeypatch.setattr(lapack, "dpotrf", lambda a, *s, **k: calls.append(1) or potrf(a, *s, **k))
+    monkeypatch.setattr(
+        scipy.linalg, "cholesky", lambda a, *s, **k: calls.append(1) or cholesky(a, *s, **k)
+    )
+    curve = na.surviving_information(x, steps=list(range(1, 11)), k=1, scan="systematic")
+    assert len(calls) == 10
+    monkeypatch.undo()
+    q = np.linalg.inv(np.array(x.cov))
+    np.testing.assert_allclose(x.precision, q, rtol=1e-10, atol=1e-12)
+    assert np.all(np.diff(curve.bits) <= 1e-12) and curve.bits[0] > 0

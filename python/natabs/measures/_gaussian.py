@@ -141,7 +141,7 @@ def _full_curve(obs: GaussianSystem, sweep: _Sweep, times: np.ndarray) -> np.nda
             f"I(X^0; X^T) of {n} variables needs dense {n} x {n} matrices; the limit is "
             f"{_la.DENSE_ROUTE_MAX}. Ask about a latent (about=...), which scales to sparse systems"
         )
-    chol = sl.cholesky(obs.cov, lower=True, check_finite=False)
+    chol = obs.cov_cholesky()
     a = sweep.matrix()
     whitened = sl.solve_triangular(chol, a @ chol, lower=True, check_finite=False)
     squares = [whitened]

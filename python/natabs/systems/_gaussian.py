@@ -305,7 +305,7 @@ class GaussianSystem(NamedVariables):
     def precision(self):
         """The precision ``Q = Σ^{-1}``: a read-only dense array, or the sparse matrix held."""
         if self._prec is None:
-            q = _spd_inverse(self._cov)
+            q = _spd_inverse(self._cov, self._chol)
             q.flags.writeable = False
             self._prec = q
         return self._prec
@@ -324,13 +324,27 @@ class GaussianSystem(NamedVariables):
             return self._lu.solve(np.asarray(v, dtype=np.float64))
         return self.cov @ v
 
+    def cov_cholesky(self) -> np.ndarray:
+        """The lower Cholesky factor ``L`` of the covariance, ``Σ = L L^T`` (kept once formed).
+
+        Examples
+        --------
+        >>> import numpy as np, natabs as na
+        >>> g = na.GaussianSystem([[4.0, 2.0], [2.0, 2.0]])
+        >>> g.cov_cholesky()
+        array([[2., 0.],
+               [1., 1.]])
+        """
+        if self._chol is None:
+            self._chol = _dense_cholesky(self.cov, "cov")
+            self._chol.flags.writeable = False
+        return self._chol
+
     def logdet_cov(self) -> float:
         """``log det Σ`` (natural log)."""
         if self._sparse:
             return -float(np.sum(np.log(self._lu.U.diagonal())))
-        if self._chol is None:
-            self._chol = _dense_cholesky(self.cov, "cov")
-        return 2.0 * float(np.sum(np.log(np.diag(self._chol))))
+        return 2.0 * float(np.sum(np.log(np.diag(self.cov_cholesky()))))
 
     def entropy(self, base: float = 2) -> float:
         """Differential entropy ``½ log det(2πe Σ)`` in units of ``base``.

@@ -143,11 +143,17 @@ def sparse_factor(q, what: str = "precision"):
     return lu
 
 
-def _spd_inverse(m: np.ndarray) -> np.ndarray:
-    """Inverse of a symmetric positive definite matrix (LAPACK potrf + potri), symmetric."""
+def _spd_inverse(m: np.ndarray, low: np.ndarray | None = None) -> np.ndarray:
+    """Inverse of a symmetric positive definite matrix (LAPACK potrf + potri), symmetric.
+
+    ``low``: its lower Cholesky factor when already known (potri only).
+    """
     from scipy.linalg import lapack
 
-    c, info = lapack.dpotrf(m, lower=1, clean=1)
+    if low is None:
+        c, info = lapack.dpotrf(m, lower=1, clean=1)
+    else:
+        c, info = low, 0
     if info == 0:
         c, info = lapack.dpotri(c, lower=1)
     if info != 0:  # pragma: no cover - validated positive definite at construction

@@ -567,7 +567,8 @@ def test_latents_on_a_system_held_by_rows():
     s = na.System([[0, 0, 5], [1, 1, 5], [1, 0, 7]], [0.5, 0.25, 0.25], [2, 2, big])
     s = na.System(
         np.column_stack([s.states, np.zeros(3, np.int64), np.zeros(3, np.int64)]),
-        s.probs, [2, 2, big, big, big],
+        s.probs,
+        [2, 2, big, big, big],
     )
     assert not s.is_coded
     t = s.with_latent(lambda x: x[:, 0], name="M")

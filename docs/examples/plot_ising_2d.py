@@ -60,11 +60,11 @@ def run(L, T, seed):
     init = np.repeat(up[:, None], L * L, axis=1)  # ordered, random sign
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NotMixedWarning)  # the sign is meant to stick
-        m = na.sample(fg, RECORD, chains=CHAINS, seed=seed, init=init, burn_in=BURN_IN,
-                      record="magnetization").values
+        m = na.sample(
+            fg, RECORD, chains=CHAINS, seed=seed, init=init, burn_in=BURN_IN, record="magnetization"
+        ).values
     sign = np.sign(m).astype(int)  # 0 for an exact tie
-    est = [mutual_information(sign[0], sign[RECORD.index(t)], seed=seed + t)
-           for t in SWEEPS[1:]]
+    est = [mutual_information(sign[0], sign[RECORD.index(t)], seed=seed + t) for t in SWEEPS[1:]]
     return est, diagnose(np.abs(m[EVEN]), [RECORD[i] for i in EVEN])
 
 
@@ -72,7 +72,6 @@ results = {}
 for L in SIZES:
     for k, T in enumerate(TEMPS):
         results[L, T] = run(L, T, seed=100 * L + k)
-
 
 
 def verdict(diag):
@@ -90,14 +89,20 @@ def equilibrated(L, T):
 
 
 print(f"I(sign m(X^0); sign m(X^t)) in bits, {CHAINS} chains, T_c = {T_C:.3f}")
-print("   L     T  " + "".join(f"  t={t:<5d}" for t in SWEEPS[1:])
-      + "   R-hat  nR-hat  tau(|m|)  equilibrated")
+print(
+    "   L     T  "
+    + "".join(f"  t={t:<5d}" for t in SWEEPS[1:])
+    + "   R-hat  nR-hat  tau(|m|)  equilibrated"
+)
 for (L, T), (est, diag) in results.items():
     assert all(0 <= e.low <= e.bits <= e.high <= math.log2(3) for e in est)
     why = verdict(diag)
-    print(f"{L:4d} {T:5.2f}  " + "".join(f"  {e.bits:7.3f}" for e in est)
-          + f"  {diag.rhat:6.3f}  {diag.nrhat:6.3f}  {diag.tau:8.1f}  "
-          + (f"NO, left out: {why}" if why else "yes"))
+    print(
+        f"{L:4d} {T:5.2f}  "
+        + "".join(f"  {e.bits:7.3f}" for e in est)
+        + f"  {diag.rhat:6.3f}  {diag.nrhat:6.3f}  {diag.tau:8.1f}  "
+        + (f"NO, left out: {why}" if why else "yes")
+    )
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
 t_show = SWEEPS[-1]
@@ -105,20 +110,40 @@ for L in SIZES:
     temps = [T for T in TEMPS if equilibrated(L, T)]
     last = [results[L, T][0][-1] for T in temps]
     bits = np.array([e.bits for e in last])
-    left.errorbar(temps, bits, yerr=[bits - [e.low for e in last], [e.high for e in last] - bits],
-                  marker="o", ls="none", capsize=3, label=f"L = {L}")  # no line across gaps
+    left.errorbar(
+        temps,
+        bits,
+        yerr=[bits - [e.low for e in last], [e.high for e in last] - bits],
+        marker="o",
+        ls="none",
+        capsize=3,
+        label=f"L = {L}",
+    )  # no line across gaps
     for T in (1.8, 3.0):
         est, diag = results[L, T]
         if equilibrated(L, T):
             b = np.array([e.bits for e in est])
             yerr = [b - [e.low for e in est], [e.high for e in est] - b]
-            right.errorbar(SWEEPS[1:], b, yerr=yerr, marker="o" if T < T_C else "s",
-                           capsize=3, label=f"L = {L}, T = {T}")
+            right.errorbar(
+                SWEEPS[1:],
+                b,
+                yerr=yerr,
+                marker="o" if T < T_C else "s",
+                capsize=3,
+                label=f"L = {L}, T = {T}",
+            )
 left.axvline(T_C, color="grey", ls="--", lw=1)
-left.set(xlabel="temperature T", ylabel="bits",
-         title=f"information kept after t = {t_show} sweeps (equilibrated runs)")
-right.set(xscale="log", xlabel="sweeps t", ylabel="bits",
-          title="below T_c the sign is kept; above, forgotten")
+left.set(
+    xlabel="temperature T",
+    ylabel="bits",
+    title=f"information kept after t = {t_show} sweeps (equilibrated runs)",
+)
+right.set(
+    xscale="log",
+    xlabel="sweeps t",
+    ylabel="bits",
+    title="below T_c the sign is kept; above, forgotten",
+)
 for ax in (left, right):
     ax.set_ylim(-0.05, 1.1)
     ax.legend(fontsize=8)

@@ -57,13 +57,28 @@ def sign_information(L, T, seed):
     init = np.repeat(up[:, None], L * L, axis=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NotMixedWarning)  # the sign is meant to stick
-        m = na.sample(fg, RECORD, chains=CHAINS, seed=seed, init=init, burn_in=BURN_IN,
-                      record="magnetization", threads=1).values
+        m = na.sample(
+            fg,
+            RECORD,
+            chains=CHAINS,
+            seed=seed,
+            init=init,
+            burn_in=BURN_IN,
+            record="magnetization",
+            threads=1,
+        ).values
     sign = np.sign(m).astype(int)  # 0 for an exact tie
     est = mutual_information(sign[0], sign[RECORD.index(T_SHOW)], seed=seed)
     diag = diagnose(np.abs(m), RECORD, burn_in=BURN_IN)
-    return {"bits": est.bits, "low": est.low, "high": est.high, "mixed": diag.mixed,
-            "resolved": diag.resolved, "nrhat": diag.nrhat, "tau": diag.tau}
+    return {
+        "bits": est.bits,
+        "low": est.low,
+        "high": est.high,
+        "mixed": diag.mixed,
+        "resolved": diag.resolved,
+        "nrhat": diag.nrhat,
+        "tau": diag.tau,
+    }
 
 
 def verdict(r):
@@ -78,26 +93,48 @@ def verdict(r):
 
 def main():
     store = tempfile.mkdtemp(prefix="natabs-sweep-")
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         start = time.perf_counter()
-        res = na.sweep(sign_information, GRID, seed=2026, executor=client.get_executor(),
-                       store=store, progress=False)
+        res = na.sweep(
+            sign_information,
+            GRID,
+            seed=2026,
+            executor=client.get_executor(),
+            store=store,
+            progress=False,
+        )
         took = time.perf_counter() - start
-        again = na.sweep(sign_information, GRID, seed=2026, executor=client.get_executor(),
-                         store=store, progress=False)
+        again = na.sweep(
+            sign_information,
+            GRID,
+            seed=2026,
+            executor=client.get_executor(),
+            store=store,
+            progress=False,
+        )
 
     assert again.records == res.records and again.computed == 0
-    print(f"{len(res)} points on 2 Dask workers in {took:.1f} s; run again: "
-          f"{again.computed} computed, {again.reused} from the store")
+    print(
+        f"{len(res)} points on 2 Dask workers in {took:.1f} s; run again: "
+        f"{again.computed} computed, {again.reused} from the store"
+    )
     print(f"I(sign m(X^0); sign m(X^{T_SHOW})) in bits, {CHAINS} chains, T_c = {T_C:.3f}")
     print("('*': left out of the figure, chains not in equilibrium; reasons below)")
     print("    T  " + "".join(f"     L={L:<3d}" for L in GRID["L"]))
     by_point = {(r["L"], r["T"]): r for r in res}
     for T in GRID["T"]:
-        print(f"{T:5.2f}  " + "".join(
-            f"  {by_point[L, T]['bits']:7.3f}{'*' if verdict(by_point[L, T]) else ' '}"
-            for L in GRID["L"]))
+        print(
+            f"{T:5.2f}  "
+            + "".join(
+                f"  {by_point[L, T]['bits']:7.3f}{'*' if verdict(by_point[L, T]) else ' '}"
+                for L in GRID["L"]
+            )
+        )
     for r in res:
         assert 0 <= r["low"] <= r["bits"] <= r["high"] <= math.log2(3)
         if verdict(r):
@@ -113,12 +150,15 @@ def main():
         rows = [r for r in kept if r["L"] == L]
         bits = np.array([r["bits"] for r in rows])
         err = [bits - [r["low"] for r in rows], [r["high"] for r in rows] - bits]
-        ax.errorbar([r["T"] for r in rows], bits, yerr=err, marker="o", capsize=3,
-                    label=f"L = {L}")
+        ax.errorbar([r["T"] for r in rows], bits, yerr=err, marker="o", capsize=3, label=f"L = {L}")
     ax.axvline(T_C, color="grey", ls="--", lw=1, label="T_c")
-    ax.set(xlabel="temperature T", ylabel="bits", ylim=(-0.05, 1.1),
-           title=f"sign information after {T_SHOW} sweeps "
-                 f"({len(kept)} equilibrated points of {len(res)})")
+    ax.set(
+        xlabel="temperature T",
+        ylabel="bits",
+        ylim=(-0.05, 1.1),
+        title=f"sign information after {T_SHOW} sweeps "
+        f"({len(kept)} equilibrated points of {len(res)})",
+    )
     ax.legend(fontsize=8)
     fig.tight_layout()
 

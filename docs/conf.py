@@ -83,10 +83,8 @@ def _write_cli_help() -> None:
             with open(os.path.join(out_dir, f"{name}.txt"), "w", encoding="utf-8") as f:
                 f.write(buf.getvalue())
             title = f"``natabs {command}``" if command else "``natabs``"
-            sections.append(
-                f"{title}\n{'-' * len(title)}\n\n.. literalinclude:: /api/cli_help/{name}.txt\n"
-                "   :language: text\n"
-            )
+            sections.append(f"{title}\n{'-' * len(title)}\n\n.. literalinclude:: /api/cli_help/{name}.txt\n"
+                            "   :language: text\n")
     finally:
         if old is None:
             del os.environ["COLUMNS"]
@@ -135,15 +133,13 @@ pygments_dark_style = "monokai"
 # are copied into the site's _static, and pages load them from there, so maths renders
 # with no network. The SVG output draws glyphs as paths: no font files are fetched either.
 
-
 def _mathjax_dir() -> str:
     import importlib.util
 
     spec = importlib.util.find_spec("sphinx-mathjax-offline")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(
-            'the docs need MathJax from sphinx-mathjax-offline: pip install ".[docs]"'
-        )
+        raise RuntimeError("the docs need MathJax from sphinx-mathjax-offline: "
+                           "pip install \".[docs]\"")
     path = os.path.join(list(spec.submodule_search_locations)[0], "static")
     if not os.path.isfile(os.path.join(path, "mathjax", "tex-svg.js")):
         raise RuntimeError(f"no MathJax in {path}: reinstall sphinx-mathjax-offline")

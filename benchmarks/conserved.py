@@ -105,7 +105,9 @@ def large(n: int, density: float, k: int, repeat: int) -> None:
     for _ in range(repeat):
         out = subprocess.run(
             [sys.executable, __file__, "--child", str(n), str(density), str(k)],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.split()
         runs.append([float(v) for v in out])
     size = int(runs[0][0])
@@ -121,7 +123,9 @@ def large(n: int, density: float, k: int, repeat: int) -> None:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--repeat", type=int, default=3, help="runs per case; medians are printed")
     p.add_argument("--skip-large", action="store_true", help="skip the n = 26 case")
     p.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
@@ -129,8 +133,10 @@ def main() -> None:
     if args.child:
         large_child(int(args.child[0]), float(args.child[1]), int(args.child[2]))
         return
-    print(f"natabs {na.__version__}; medians of {args.repeat} runs; "
-          f"ratio = numpy/scipy time / natabs time")
+    print(
+        f"natabs {na.__version__}; medians of {args.repeat} runs; "
+        f"ratio = numpy/scipy time / natabs time"
+    )
     compare(20, 0.3, 1, args.repeat)
     compare(22, 0.3, 1, args.repeat)
     compare(20, 0.05, 2, args.repeat)

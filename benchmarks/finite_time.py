@@ -66,8 +66,10 @@ def case_matrix_power() -> None:
     diff = float(np.max(np.abs(ours.bits - theirs)))
     print(f"   natabs  {t_ours:7.2f} s   {ours}   (best of 5)")
     print(f"   numpy   {t_theirs:7.2f} s   matrix_power of the dense kernel (best of 5)")
-    print(f"   ratio numpy / natabs = {t_theirs / t_ours:.2f}   max |difference| = {diff:.1e}"
-          f"   {'OK' if diff < 1e-9 else 'MISMATCH'}")
+    print(
+        f"   ratio numpy / natabs = {t_theirs / t_ours:.2f}   max |difference| = {diff:.1e}"
+        f"   {'OK' if diff < 1e-9 else 'MISMATCH'}"
+    )
 
 
 def _lumped_chain(n: int, p: float, j: int) -> np.ndarray:
@@ -130,16 +132,20 @@ def case_top_eigenvalues(n: int = 20, p: float = 0.4) -> None:
     small = na.systems.noisy_copies(10, p)
     dense = na.spectrum(small, k=1, method="dense").eigenvalues
     exact_small = _expand(exact_noisy_copies_spectrum(10, p), 2**10)
-    print(f"   exact sector spectrum vs dense eigh, 2^10 states, all 1024 eigenvalues: "
-          f"max |difference| = {np.max(np.abs(dense - exact_small)):.1e}")
+    print(
+        f"   exact sector spectrum vs dense eigh, 2^10 states, all 1024 eigenvalues: "
+        f"max |difference| = {np.max(np.abs(dense - exact_small)):.1e}"
+    )
     s = na.systems.noisy_copies(n, p)
     print(f"   dense kernel would need {s.size**2 * 8 / 2**40:.0f} TiB")
     sp, t = timed(lambda: na.spectrum(s, k=1, top=10))
     exact = exact_noisy_copies_spectrum(n, p)
     want = _expand(exact, 10)
     diff = float(np.max(np.abs(sp.eigenvalues - want)))
-    print(f"   natabs  {t:7.2f} s   method={sp.method} converged={sp.converged}   "
-          f"under 60 s: {'yes' if t < 60 else 'NO'}")
+    print(
+        f"   natabs  {t:7.2f} s   method={sp.method} converged={sp.converged}   "
+        f"under 60 s: {'yes' if t < 60 else 'NO'}"
+    )
     print(f"   natabs  {np.array2string(sp.eigenvalues, precision=6)}")
     print(f"   exact   {np.array2string(want, precision=6)}")
     print(f"   max |difference| = {diff:.1e}   {'OK' if diff < 1e-8 else 'MISMATCH'}")
@@ -151,12 +157,17 @@ def case_sampled() -> None:
     n = 16
     print(f"3. sampled surviving information, 2^{n} = {2**n} states, k = 1, steps [1, 10, 100]")
     s = na.systems.noisy_copies(n, 0.2)
-    curve, t = timed(lambda: na.surviving_information(
-        s, [1, 10, 100], k=1, method="sampled", samples=400, seed=0))
+    curve, t = timed(
+        lambda: na.surviving_information(
+            s, [1, 10, 100], k=1, method="sampled", samples=400, seed=0
+        )
+    )
     print(f"   natabs  {t:7.2f} s   {curve}")
     ok = bool(np.all(curve.stderr < 0.01))
-    print(f"   max stderr {curve.stderr.max():.4f} bits (< 0.01: {'yes' if ok else 'NO'}); "
-          f"under 60 s: {'yes' if t < 60 else 'NO'}")
+    print(
+        f"   max stderr {curve.stderr.max():.4f} bits (< 0.01: {'yes' if ok else 'NO'}); "
+        f"under 60 s: {'yes' if t < 60 else 'NO'}"
+    )
     exact_work = float(s.size) ** 2 * 100 * n
     print(f"   (the exact route would propagate {s.size} starts: {exact_work:.1e} element-steps)")
 

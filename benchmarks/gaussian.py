@@ -127,11 +127,7 @@ def case_lattice() -> None:
 if __name__ == "__main__":
     import os
 
-    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get(
-        "OMP_NUM_THREADS"
-    )
-    print(
-        f"{os.cpu_count()} CPUs, BLAS threads: {threads or 'default'} (same for both sides)"
-    )
+    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
+    print(f"{os.cpu_count()} CPUs, BLAS threads: {threads or 'default'} (same for both sides)")
     case_curves()
     case_lattice()

@@ -46,8 +46,13 @@ def peer(df: pd.DataFrame, views: list[str], latent: str) -> dict[str, np.ndarra
         vdet.append(h_vl - h_v)
         red.append(h_rl - h_r - (h_lx - h_x))
         strong.append(h_vl - h_v - (h_lx - h_x))
-    return {"mediation": med, "redundancy": np.array(red), "strong_redundancy": np.array(strong),
-            "deterministic_redundancy": np.array(det), "view_determinism": np.array(vdet)}
+    return {
+        "mediation": med,
+        "redundancy": np.array(red),
+        "strong_redundancy": np.array(strong),
+        "deterministic_redundancy": np.array(det),
+        "view_determinism": np.array(vdet),
+    }
 
 
 def main() -> None:
@@ -79,10 +84,14 @@ def main() -> None:
     assert abs(ours.mediation - theirs["mediation"]) < 1e-9, (ours.mediation, theirs["mediation"])
     for key in ("redundancy", "strong_redundancy", "deterministic_redundancy", "view_determinism"):
         assert np.allclose(getattr(ours, key), theirs[key], rtol=0, atol=1e-9), key
-    print(f"support {s.size} states, {n} views + latent: mediation {ours.mediation:.6g} bits, "
-          f"max redundancy {ours.max_redundancy:.6g} bits (both agree to 1e-9)")
-    print(f"natural_latent_errors: natabs {t_ours:.3f} s (median of {args.repeat}), "
-          f"pandas group-by {t_peer:.2f} s, ratio {t_peer / t_ours:.1f}x")
+    print(
+        f"support {s.size} states, {n} views + latent: mediation {ours.mediation:.6g} bits, "
+        f"max redundancy {ours.max_redundancy:.6g} bits (both agree to 1e-9)"
+    )
+    print(
+        f"natural_latent_errors: natabs {t_ours:.3f} s (median of {args.repeat}), "
+        f"pandas group-by {t_peer:.2f} s, ratio {t_peer / t_ours:.1f}x"
+    )
 
 
 if __name__ == "__main__":

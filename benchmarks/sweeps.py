@@ -41,8 +41,16 @@ def sign_information(L, T, seed, chains=400, burn_in=100, t=50):
     init = np.repeat(up[:, None], L * L, axis=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NotMixedWarning)
-        m = na.sample(fg, [0, t], chains=chains, seed=seed, init=init, burn_in=burn_in,
-                      record="magnetization", threads=1).values
+        m = na.sample(
+            fg,
+            [0, t],
+            chains=chains,
+            seed=seed,
+            init=init,
+            burn_in=burn_in,
+            record="magnetization",
+            threads=1,
+        ).values
     sign = np.sign(m).astype(int)
     return mutual_information(sign[0], sign[1], seed=seed, bootstrap=200)
 
@@ -71,30 +79,45 @@ def main() -> None:
     grid = {"L": SIZES, "T": TEMPS}
     task = partial(timed_point, chains=args.chains)
     points = len(SIZES) * len(TEMPS)
-    print(f"natabs {na.__version__}, {os.cpu_count()} cores, load average "
-          f"{os.getloadavg()[0]:.1f}; {points} points (L in {SIZES}, {len(TEMPS)} "
-          f"temperatures), {args.chains} chains each, 1 thread a point")
+    print(
+        f"natabs {na.__version__}, {os.cpu_count()} cores, load average "
+        f"{os.getloadavg()[0]:.1f}; {points} points (L in {SIZES}, {len(TEMPS)} "
+        f"temperatures), {args.chains} chains each, 1 thread a point"
+    )
 
     start = time.perf_counter()
     serial = na.sweep(task, grid, seed=1, executor="serial", progress=False)
     t_serial = time.perf_counter() - start
-    print(f"serial (this process):          {t_serial:7.2f} s   "
-          f"(CPU in the points {_cpu(serial):.2f} s)")
+    print(
+        f"serial (this process):          {t_serial:7.2f} s   "
+        f"(CPU in the points {_cpu(serial):.2f} s)"
+    )
 
     start = time.perf_counter()
-    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
-            Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=args.workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         client.run(_warm_up)  # workers import natabs now, as this process already has
         t_start = time.perf_counter() - start
         start = time.perf_counter()
         dask = na.sweep(task, grid, seed=1, executor=client.get_executor(), progress=False)
         t_dask = time.perf_counter() - start
-    print(f"Dask LocalCluster, {args.workers} workers:   {t_dask:7.2f} s   "
-          f"(CPU in the points {_cpu(dask):.2f} s; cluster start-up {t_start:.2f} s, "
-          f"not included)")
-    print(f"ratio serial / Dask:            {t_serial / t_dask:7.2f}x"
-          f"   (with start-up: {t_serial / (t_dask + t_start):.2f}x)")
+    print(
+        f"Dask LocalCluster, {args.workers} workers:   {t_dask:7.2f} s   "
+        f"(CPU in the points {_cpu(dask):.2f} s; cluster start-up {t_start:.2f} s, "
+        f"not included)"
+    )
+    print(
+        f"ratio serial / Dask:            {t_serial / t_dask:7.2f}x"
+        f"   (with start-up: {t_serial / (t_dask + t_start):.2f}x)"
+    )
     assert _without_cpu(dask) == _without_cpu(serial), "records differ: serial and Dask"
     assert all(0 <= r["bits"] <= math.log2(3) for r in serial)
     print(f"records identical: yes; load average now {os.getloadavg()[0]:.1f}")

@@ -78,7 +78,9 @@ def test_conserved_json_shape(capsys):
     assert rc == 0
     assert data["system"] == "copies:n=4,card=3" and data["n"] == 4 and data["support"] == 3
     assert [r["k"] for r in data["results"]] == [1, 3, 4]
-    assert [r["bits"] for r in data["results"]] == pytest.approx([np.log2(3)] * 2 + [0.0], abs=1e-12)
+    assert [r["bits"] for r in data["results"]] == pytest.approx(
+        [np.log2(3)] * 2 + [0.0], abs=1e-12
+    )
     assert set(data["results"][0]) == {"k", "bits", "masses", "n_components", "base", "blocks"}
 
 
@@ -99,7 +101,9 @@ def test_spec_npy_and_json(tmp_path, capsys):
 
 
 def test_spec_errors(tmp_path, capsys):
-    assert_user_error(capsys, ["conserved", "nonsense"], "unknown system 'nonsense'", "noisy_copies")
+    assert_user_error(
+        capsys, ["conserved", "nonsense"], "unknown system 'nonsense'", "noisy_copies"
+    )
     assert_user_error(capsys, ["conserved", "copies:n"], "key=value")
     assert_user_error(capsys, ["conserved", "copies:m=3"], "unexpected keyword")
     assert_user_error(capsys, ["conserved", "noisy_copies:n=3,p=2"], "strictly between 0 and 1")
@@ -116,7 +120,9 @@ def test_argparse_errors_are_one_line(capsys):
     assert_user_error(capsys, ["curve", "copies:n=3"], "--steps")
 
 
-@pytest.mark.parametrize("argv", [[], ["survey"], ["conserved"], ["curve"], ["spectrum"], ["sample"]])
+@pytest.mark.parametrize(
+    "argv", [[], ["survey"], ["conserved"], ["curve"], ["spectrum"], ["sample"]]
+)
 def test_help_everywhere(capsys, argv):
     rc, out, _ = run(capsys, *argv, "--help")
     assert rc == 0
@@ -142,8 +148,15 @@ def test_survey_with_transformations_and_finite_time(capsys, tmp_path):
     rows = {(r["system"], r["transform"], r["k"]): r for r in data["transformations"]}
     # THEORY §5, failure 1: CNOT on 4 copies loses R_3 although it touches 2 < 3 variables.
     assert rows["copies(4)", "cnot(0, 1)", 3] == {
-        "system": "copies(4)", "transform": "cnot(0, 1)", "k": 3, "before": 1.0, "after": 0.0,
-        "lower": 0.0, "upper": 0.0, "preserved": False}
+        "system": "copies(4)",
+        "transform": "cnot(0, 1)",
+        "k": 3,
+        "before": 1.0,
+        "after": 0.0,
+        "lower": 0.0,
+        "upper": 0.0,
+        "preserved": False,
+    }
     # failure 2: the difference map leaves no redundancy at any k >= 1.
     assert all(rows["copies(4)", "difference_map(0..3)", k]["after"] == 0.0 for k in (1, 2, 3))
     by_system = {r["system"]: r for r in data["finite_time"]}
@@ -182,16 +195,44 @@ def test_curve_matches_the_library(capsys, tmp_path):
     got = table(out)
     assert [got[t][0] for t in (0, 1, 10)] == pytest.approx(direct.bits, abs=1e-6)
     assert got[0][0] == pytest.approx(s.entropy(), abs=1e-6)  # I_0 = H(X)
-    rc, out, _ = run(capsys, "curve", "copies:n=3", "--steps", "0..2", "--json", "--plot", str(tmp_path / "c.png"))
+    rc, out, _ = run(
+        capsys,
+        "curve",
+        "copies:n=3",
+        "--steps",
+        "0..2",
+        "--json",
+        "--plot",
+        str(tmp_path / "c.png"),
+    )
     data = json.loads(out)
-    assert rc == 0 and data["steps"] == [0, 1, 2] and data["method"] == "exact" and data["about"] is None
-    assert data["bits"] == [1.0, 1.0, 1.0] and data["stderr"] == [0.0, 0.0, 0.0]  # R_1 = 1: nothing decays
+    assert (
+        rc == 0
+        and data["steps"] == [0, 1, 2]
+        and data["method"] == "exact"
+        and data["about"] is None
+    )
+    assert data["bits"] == [1.0, 1.0, 1.0] and data["stderr"] == [
+        0.0,
+        0.0,
+        0.0,
+    ]  # R_1 = 1: nothing decays
     assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_curve_about_a_latent(capsys):
-    argv = ["curve", "noisy_copies:n=3,p=0.1,latent=true", "--steps", "0,1,10", "--about", "source",
-            "--k", "2", "--scan", "systematic"]
+    argv = [
+        "curve",
+        "noisy_copies:n=3,p=0.1,latent=true",
+        "--steps",
+        "0,1,10",
+        "--about",
+        "source",
+        "--k",
+        "2",
+        "--scan",
+        "systematic",
+    ]
     rc, out, _ = run(capsys, *argv)
     assert rc == 0
     assert out.splitlines()[1] == "I(source; X^T) in bits, k=2, systematic scan, method: exact"
@@ -200,15 +241,29 @@ def test_curve_about_a_latent(capsys):
     got = table(out)
     assert [got[t][0] for t in (0, 1, 10)] == pytest.approx(direct.bits, abs=1e-6)
     # I(source; X^0) from the law itself
-    h = lambda names: s.marginal(names).entropy()
+
+    def h(names):
+        return s.marginal(names).entropy()
+
     copies = ["x0", "x1", "x2"]
     assert got[0][0] == pytest.approx(h(["source"]) + h(copies) - h(["source", *copies]), abs=1e-6)
     assert_user_error(capsys, [*argv[:-4], "--about", "nobody"], "nobody")
 
 
 def test_curve_sampled(capsys):
-    argv = ["curve", "noisy_copies:n=5,p=0.1", "--steps", "1,10", "--method", "sampled", "--samples", "300",
-            "--seed", "1", "--json"]
+    argv = [
+        "curve",
+        "noisy_copies:n=5,p=0.1",
+        "--steps",
+        "1,10",
+        "--method",
+        "sampled",
+        "--samples",
+        "300",
+        "--seed",
+        "1",
+        "--json",
+    ]
     rc, out, _ = run(capsys, *argv)
     data = json.loads(out)
     assert rc == 0 and data["method"] == "sampled" and min(data["stderr"]) > 0
@@ -231,7 +286,15 @@ def test_spectrum_ising_ring(capsys, tmp_path):
     assert ev.size == 16 and np.min(np.abs(ev - (1 - (1 - np.tanh(0.6)) / 4))) < 1e-10
     assert data["relaxation_time"] == pytest.approx(1 / (1 - ev[1]))
     assert data["chi2"]["1"] == pytest.approx(float(np.sum(ev**2) - 1))
-    rc, out, _ = run(capsys, "spectrum", "ising_ring:n=4,beta=0.3", "--chi2", "1", "--plot", str(tmp_path / "e.png"))
+    rc, out, _ = run(
+        capsys,
+        "spectrum",
+        "ising_ring:n=4,beta=0.3",
+        "--chi2",
+        "1",
+        "--plot",
+        str(tmp_path / "e.png"),
+    )
     assert rc == 0 and "eigenvalue-1 modes (components): 1" in out
     assert f"relaxation time: {1 / (1 - ev[1]):.6g} steps" in out
     assert "I_T <= log2(1 + chi2)" in out and (tmp_path / "e.png").exists()
@@ -256,11 +319,24 @@ def test_sample_runs_the_engine(capsys, tmp_path):
     match the exact marginals of the model."""
     model = tmp_path / "m.json"
     model.write_text(json.dumps(DAG))
-    rc, out, err = run(capsys, "sample", str(model), "--sweeps", "0,10", "--chains", "4000", "--seed", "3",
-                       "--save", str(tmp_path / "s.npy"))
+    rc, out, err = run(
+        capsys,
+        "sample",
+        str(model),
+        "--sweeps",
+        "0,10",
+        "--chains",
+        "4000",
+        "--seed",
+        "3",
+        "--save",
+        str(tmp_path / "s.npy"),
+    )
     assert rc == 0 and "wrote" in err
     lines = out.splitlines()
-    assert lines[0].startswith(f"model  {model}  (n=2, 4000 chains, k=1: 2 blocks of size 1, random scan, seed=3")
+    assert lines[0].startswith(
+        f"model  {model}  (n=2, 4000 chains, k=1: 2 blocks of size 1, random scan, seed=3"
+    )
     assert lines[2].split() == ["sweep", "a", "b"]
     saved = np.load(tmp_path / "s.npy")
     fg = na.FactorGraph.from_dag(na.io.dag_from_json(model))
@@ -278,8 +354,21 @@ def test_sample_runs_the_engine(capsys, tmp_path):
 def test_sample_json_and_options(capsys, tmp_path):
     model = tmp_path / "m.json"
     model.write_text(json.dumps(DAG))
-    argv = ["sample", str(model), "--sweeps", "0..2", "--chains", "50", "--k", "2", "--scan", "systematic",
-            "--seed", "7", "--json"]
+    argv = [
+        "sample",
+        str(model),
+        "--sweeps",
+        "0..2",
+        "--chains",
+        "50",
+        "--k",
+        "2",
+        "--scan",
+        "systematic",
+        "--seed",
+        "7",
+        "--json",
+    ]
     rc, out, _ = run(capsys, *argv, "--threads", "1")
     data = json.loads(out)
     assert rc == 0 and data["names"] == ["a", "b"] and data["shape"] == [3, 50, 2]
@@ -288,8 +377,12 @@ def test_sample_json_and_options(capsys, tmp_path):
     assert json.loads(out2) == data  # thread count does not change the result
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({**DAG, "format": "natabs.system"}))
-    assert_user_error(capsys, ["sample", str(bad), "--sweeps", "0"], "is a natabs.system file, not a model",
-                      "natabs.dag")
+    assert_user_error(
+        capsys,
+        ["sample", str(bad), "--sweeps", "0"],
+        "is a natabs.system file, not a model",
+        "natabs.dag",
+    )
     assert_user_error(capsys, ["sample", str(model), "--sweeps", "0", "--chains", "0"], "chains")
     assert_user_error(capsys, ["sample", str(model), "--sweeps", "5,3"], "strictly increasing")
 
@@ -307,13 +400,22 @@ def test_console_script(command):
         command = [exe]
     else:
         command = [sys.executable, *command]
-    done = subprocess.run([*command, "conserved", "copies:n=3", "--k", "1..3", "--json"],
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [*command, "conserved", "copies:n=3", "--k", "1..3", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert [r["bits"] for r in json.loads(done.stdout)["results"]] == [1.0, 1.0, 0.0]
-    done = subprocess.run([*command, "conserved", "nope"], capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [*command, "conserved", "nope"], capture_output=True, text=True, timeout=120, check=False
+    )
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
-    done = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [*command, "--version"], capture_output=True, text=True, timeout=120, check=False
+    )
     assert done.returncode == 0 and done.stdout == f"natabs {na.__version__}\n"
 
 
@@ -356,9 +458,15 @@ def test_survey_plot_is_legible(capsys, tmp_path):
 
 # -- sample: every kind of model, every statistic ------------------------------------------------
 
-FACTORS = {"format": "natabs.factors", "version": 1, "names": ["a", "b", "c"],
-           "factors": [{"scope": ["a", "b"], "table": [[3, 1], [1, 3]]},
-                       {"scope": [1, 2], "table": [[1, 2], [2, 1]]}]}
+FACTORS = {
+    "format": "natabs.factors",
+    "version": 1,
+    "names": ["a", "b", "c"],
+    "factors": [
+        {"scope": ["a", "b"], "table": [[3, 1], [1, 3]]},
+        {"scope": [1, 2], "table": [[1, 2], [2, 1]]},
+    ],
+}
 
 
 def test_catalog_models_are_the_library_models():
@@ -367,8 +475,9 @@ def test_catalog_models_are_the_library_models():
 
     assert load_model("ising_ring:n=5,beta=0.4").to_system().same_law(na.systems.ising_ring(5, 0.4))
     direct = na.FactorGraph.ising_lattice(3, 0.3, h=0.2).to_system()
-    np.testing.assert_allclose(load_model("ising:L=3,beta=0.3,h=0.2").to_system().to_table(),
-                               direct.to_table(), atol=1e-15)
+    np.testing.assert_allclose(
+        load_model("ising:L=3,beta=0.3,h=0.2").to_system().to_table(), direct.to_table(), atol=1e-15
+    )
     potts = na.FactorGraph.potts(nx.cycle_graph(4), 3, 0.7).to_system()
     got = load_model("potts_ring:n=4,q=3,beta=0.7").to_system()
     assert got.names == ("x0", "x1", "x2", "x3")
@@ -392,8 +501,22 @@ def test_sample_catalog_models_match_natabs_sample(capsys, tmp_path, spec, recor
     from natabs.cli import load_model
 
     saved = tmp_path / "v.npy"
-    rc, out, err = run(capsys, "sample", spec, "--sweeps", "0..9", "--chains", "300", "--seed", "4",
-                       "--record", record, "--save", str(saved), "--json")
+    rc, out, err = run(
+        capsys,
+        "sample",
+        spec,
+        "--sweeps",
+        "0..9",
+        "--chains",
+        "300",
+        "--seed",
+        "4",
+        "--record",
+        record,
+        "--save",
+        str(saved),
+        "--json",
+    )
     assert rc == 0, err
     data = json.loads(out)
     model = make() if make else load_model(spec)
@@ -407,7 +530,9 @@ def test_sample_catalog_models_match_natabs_sample(capsys, tmp_path, spec, recor
         assert data["diagnostics"]["chains"] == 300
         assert np.all(np.abs(kept) <= 1)
     elif record == "majority":
-        np.testing.assert_allclose(data["summary"], [[np.mean(v == c) for c in (0, 1, 2)] for v in kept])
+        np.testing.assert_allclose(
+            data["summary"], [[np.mean(v == c) for c in (0, 1, 2)] for v in kept]
+        )
         assert all(sum(r) == pytest.approx(1.0) for r in data["summary"])
     elif record == "states":
         np.testing.assert_allclose(data["summary"], kept.mean(axis=1))
@@ -421,12 +546,28 @@ def test_sample_factor_graph_json_and_options(capsys, tmp_path):
     path = tmp_path / "f.json"
     path.write_text(json.dumps(FACTORS))
     fg = na.io.factor_graph_from_json(path)
-    rc, out, _ = run(capsys, "sample", str(path), "--sweeps", "0,3", "--chains", "2000", "--seed", "2",
-                     "--k", "2", "--connected", "--scan", "systematic", "--json")
+    rc, out, _ = run(
+        capsys,
+        "sample",
+        str(path),
+        "--sweeps",
+        "0,3",
+        "--chains",
+        "2000",
+        "--seed",
+        "2",
+        "--k",
+        "2",
+        "--connected",
+        "--scan",
+        "systematic",
+        "--json",
+    )
     data = json.loads(out)
     assert rc == 0 and data["names"] == ["a", "b", "c"] and data["blocks"] == "2 blocks of size 2"
-    direct = na.sample(fg, [0, 3], chains=2000, seed=2, blocks=na.blocks.connected(fg.graph, 2),
-                       scan="systematic")
+    direct = na.sample(
+        fg, [0, 3], chains=2000, seed=2, blocks=na.blocks.connected(fg.graph, 2), scan="systematic"
+    )
     np.testing.assert_allclose(data["means"], direct.states.mean(axis=1))
     exact = fg.to_system()
     marg = [float(exact.marginal([v]).to_table()[1]) for v in ("a", "b", "c")]
@@ -434,17 +575,41 @@ def test_sample_factor_graph_json_and_options(capsys, tmp_path):
     # the same file is a SPEC for the exact measures (enumerated)
     rc, out, _ = run(capsys, "conserved", str(path), "--json")
     assert rc == 0 and json.loads(out)["support"] == exact.size == 8
-    rc, out, _ = run(capsys, "sample", str(path), "--sweeps", "0,3", "--chains", "50", "--seed", "2",
-                     "--record", "a,c")
+    rc, out, _ = run(
+        capsys,
+        "sample",
+        str(path),
+        "--sweeps",
+        "0,3",
+        "--chains",
+        "50",
+        "--seed",
+        "2",
+        "--record",
+        "a,c",
+    )
     assert rc == 0 and out.splitlines()[1] == "the joint value of a, c across chains"
     assert out.splitlines()[2].split() == ["sweep", "H", "(bits)", "distinct"]
 
 
 def test_sample_text_shows_diagnostics(capsys):
-    rc, out, _ = run(capsys, "sample", "ising:L=3,beta=0.2", "--sweeps", "0..5", "--chains", "400",
-                     "--record", "magnetization", "--seed", "1")
+    rc, out, _ = run(
+        capsys,
+        "sample",
+        "ising:L=3,beta=0.2",
+        "--sweeps",
+        "0..5",
+        "--chains",
+        "400",
+        "--record",
+        "magnetization",
+        "--seed",
+        "1",
+    )
     lines = out.splitlines()
-    assert rc == 0 and lines[0].startswith("model  ising:L=3,beta=0.2  (n=9, 400 chains, k=1: 9 blocks")
+    assert rc == 0 and lines[0].startswith(
+        "model  ising:L=3,beta=0.2  (n=9, 400 chains, k=1: 9 blocks"
+    )
     assert lines[2].split() == ["sweep", "mean", "m", "mean", "|m|", "std", "m"]
     assert lines[-1].startswith("mixing: split-R-hat ")
 
@@ -454,7 +619,9 @@ def test_dag_json_is_a_spec_for_the_measures(capsys, tmp_path):
     model.write_text(json.dumps(DAG))
     rc, out, _ = run(capsys, "conserved", str(model), "--k", "1", "--json")
     exact = na.System.from_dag(na.io.dag_from_json(model))
-    assert rc == 0 and json.loads(out)["results"][0]["bits"] == pytest.approx(na.conserved_information(exact, k=1))
+    assert rc == 0 and json.loads(out)["results"][0]["bits"] == pytest.approx(
+        na.conserved_information(exact, k=1)
+    )
 
 
 def test_version(capsys):

@@ -18,12 +18,27 @@ import pytest
 from natabs.cli import _commands, main
 from numpy.lib import format as npformat
 
-SYSTEM = {"format": "natabs.system", "version": 1, "cards": [2], "states": [[0], [1]], "probs": [0.5, 0.5]}
-DAG = {"format": "natabs.dag", "version": 1, "nodes": [
-    {"name": "a", "card": 2, "parents": [], "cpd": [0.5, 0.5]},
-    {"name": "b", "card": 2, "parents": ["a"], "cpd": [[0.9, 0.1], [0.1, 0.9]]}]}
-FACTORS = {"format": "natabs.factors", "version": 1, "names": ["a", "b"],
-           "factors": [{"scope": ["a", "b"], "table": [[3, 1], [1, 3]]}]}
+SYSTEM = {
+    "format": "natabs.system",
+    "version": 1,
+    "cards": [2],
+    "states": [[0], [1]],
+    "probs": [0.5, 0.5],
+}
+DAG = {
+    "format": "natabs.dag",
+    "version": 1,
+    "nodes": [
+        {"name": "a", "card": 2, "parents": [], "cpd": [0.5, 0.5]},
+        {"name": "b", "card": 2, "parents": ["a"], "cpd": [[0.9, 0.1], [0.1, 0.9]]},
+    ],
+}
+FACTORS = {
+    "format": "natabs.factors",
+    "version": 1,
+    "names": ["a", "b"],
+    "factors": [{"scope": ["a", "b"], "table": [[3, 1], [1, 3]]}],
+}
 
 
 def one_line_error(capsys, argv, *fragments):
@@ -62,7 +77,10 @@ def bad_files(tmp_path):
     np.save(tmp_path / "good.npy", np.full((2, 2), 0.25))
     good = (tmp_path / "good.npy").read_bytes()
     files = {
-        "garbage": (_write(tmp_path / "garbage.bin", garbage), "neither a .npy table nor a JSON file"),
+        "garbage": (
+            _write(tmp_path / "garbage.bin", garbage),
+            "neither a .npy table nor a JSON file",
+        ),
         "garbage npy": (_write(tmp_path / "garbage.npy", garbage), "not a .npy file"),
         "garbage json": (_write(tmp_path / "garbage.json", garbage), "not UTF-8"),
         "empty npy": (_write(tmp_path / "empty.npy", b""), "not a .npy file"),
@@ -71,37 +89,100 @@ def bad_files(tmp_path):
         "object npy": (tmp_path / "obj.npy", "holds numbers"),
         "text npy": (tmp_path / "text.npy", "holds numbers"),
         "empty json": (_write(tmp_path / "empty.json", b""), "empty file"),
-        "latin-1 json": (_write(tmp_path / "latin.json", '{"format": "é"}'.encode("latin-1")), "not UTF-8"),
+        "latin-1 json": (
+            _write(tmp_path / "latin.json", '{"format": "é"}'.encode("latin-1")),
+            "not UTF-8",
+        ),
         "not json": (_write(tmp_path / "broken.json", '{"format": '), "not valid JSON"),
-        "deep list": (_write(tmp_path / "deep.json", "[" * 100_000 + "]" * 100_000), "nested too deeply"),
-        "deep object": (_write(tmp_path / "deepo.json", '{"a":' * 100_000 + "1" + "}" * 100_000),
-                        "nested too deeply"),
-        "1e400": (_write(tmp_path / "big.json", json.dumps(SYSTEM).replace("0.5, 0.5", "1e400, 0.5")),
-                  "outside the range of a float"),
-        "10^400": (_write(tmp_path / "bigint.json",
-                          json.dumps(SYSTEM).replace("0.5, 0.5", "1" + "0" * 400 + ", 0.5")),
-                   "401 digits"),
-        "NaN": (_write(tmp_path / "nan.json", json.dumps(SYSTEM).replace("0.5, 0.5", "NaN, 0.5")), "NaN"),
+        "deep list": (
+            _write(tmp_path / "deep.json", "[" * 100_000 + "]" * 100_000),
+            "nested too deeply",
+        ),
+        "deep object": (
+            _write(tmp_path / "deepo.json", '{"a":' * 100_000 + "1" + "}" * 100_000),
+            "nested too deeply",
+        ),
+        "1e400": (
+            _write(tmp_path / "big.json", json.dumps(SYSTEM).replace("0.5, 0.5", "1e400, 0.5")),
+            "outside the range of a float",
+        ),
+        "10^400": (
+            _write(
+                tmp_path / "bigint.json",
+                json.dumps(SYSTEM).replace("0.5, 0.5", "1" + "0" * 400 + ", 0.5"),
+            ),
+            "401 digits",
+        ),
+        "NaN": (
+            _write(tmp_path / "nan.json", json.dumps(SYSTEM).replace("0.5, 0.5", "NaN, 0.5")),
+            "NaN",
+        ),
         "JSON list": (_write(tmp_path / "list.json", [1, 2]), "got a JSON list"),
         "no format": (_write(tmp_path / "nofmt.json", {"a": 1}), '"format" must be one of'),
         "cards not a list": (_write(tmp_path / "s1.json", {**SYSTEM, "cards": "ab"}), '"cards"'),
-        "states not a list": (_write(tmp_path / "s2.json", {**SYSTEM, "states": {"a": 1}}), '"states"'),
-        "ragged states": (_write(tmp_path / "s3.json", {**SYSTEM, "states": [[0], [1, 0]]}), "states"),
-        "probs of strings": (_write(tmp_path / "s4.json", {**SYSTEM, "probs": ["a", "b"]}), '"probs"'),
+        "states not a list": (
+            _write(tmp_path / "s2.json", {**SYSTEM, "states": {"a": 1}}),
+            '"states"',
+        ),
+        "ragged states": (
+            _write(tmp_path / "s3.json", {**SYSTEM, "states": [[0], [1, 0]]}),
+            "states",
+        ),
+        "probs of strings": (
+            _write(tmp_path / "s4.json", {**SYSTEM, "probs": ["a", "b"]}),
+            '"probs"',
+        ),
         "huge cards": (_write(tmp_path / "s5.json", {**SYSTEM, "cards": [10**18]}), "cardinality"),
         "nodes not a list": (_write(tmp_path / "d1.json", {**DAG, "nodes": "x"}), '"nodes"'),
-        "cpd of strings": (_write(tmp_path / "d2.json", {**DAG, "nodes": [
-            {"name": "a", "card": 2, "parents": [], "cpd": "ab"}]}), '"cpd"'),
-        "cyclic dag": (_write(tmp_path / "d3.json", {**DAG, "nodes": [
-            {"name": "a", "card": 2, "parents": ["a"], "cpd": [[0.5, 0.5], [0.5, 0.5]]}]}), "cycle"),
-        "scope of a string": (_write(tmp_path / "f1.json", {**FACTORS, "factors": [
-            {"scope": "ab", "table": [1, 2]}]}), '"scope"'),
-        "unknown variable": (_write(tmp_path / "f2.json", {**FACTORS, "factors": [
-            {"scope": ["a", "zz"], "table": [[1, 2], [3, 4]]}]}), "'zz' is not a variable"),
-        "huge index": (_write(tmp_path / "f3.json", {"format": "natabs.factors", "version": 1, "factors": [
-            {"scope": [0, 10**9], "table": [[1, 2], [3, 4]]}]}), "1000000000 is not a variable"),
-        "negative potential": (_write(tmp_path / "f4.json", {**FACTORS, "factors": [
-            {"scope": ["a"], "table": [-1, 2]}]}), ">= 0"),
+        "cpd of strings": (
+            _write(
+                tmp_path / "d2.json",
+                {**DAG, "nodes": [{"name": "a", "card": 2, "parents": [], "cpd": "ab"}]},
+            ),
+            '"cpd"',
+        ),
+        "cyclic dag": (
+            _write(
+                tmp_path / "d3.json",
+                {
+                    **DAG,
+                    "nodes": [
+                        {"name": "a", "card": 2, "parents": ["a"], "cpd": [[0.5, 0.5], [0.5, 0.5]]}
+                    ],
+                },
+            ),
+            "cycle",
+        ),
+        "scope of a string": (
+            _write(
+                tmp_path / "f1.json", {**FACTORS, "factors": [{"scope": "ab", "table": [1, 2]}]}
+            ),
+            '"scope"',
+        ),
+        "unknown variable": (
+            _write(
+                tmp_path / "f2.json",
+                {**FACTORS, "factors": [{"scope": ["a", "zz"], "table": [[1, 2], [3, 4]]}]},
+            ),
+            "'zz' is not a variable",
+        ),
+        "huge index": (
+            _write(
+                tmp_path / "f3.json",
+                {
+                    "format": "natabs.factors",
+                    "version": 1,
+                    "factors": [{"scope": [0, 10**9], "table": [[1, 2], [3, 4]]}],
+                },
+            ),
+            "1000000000 is not a variable",
+        ),
+        "negative potential": (
+            _write(
+                tmp_path / "f4.json", {**FACTORS, "factors": [{"scope": ["a"], "table": [-1, 2]}]}
+            ),
+            ">= 0",
+        ),
     }
     np.save(tmp_path / "obj.npy", np.array([1, None], dtype=object), allow_pickle=True)
     np.save(tmp_path / "text.npy", np.array(["a", "b"]))
@@ -128,8 +209,9 @@ def test_every_bad_file_is_one_line(capsys, tmp_path, command):
 
 @pytest.mark.parametrize("shape", HUGE_SHAPES)
 @pytest.mark.parametrize("command", ["conserved", "spectrum"])
-def test_npy_header_claiming_a_huge_shape_is_refused_before_allocating(capsys, tmp_path, command, shape,
-                                                                         monkeypatch):
+def test_npy_header_claiming_a_huge_shape_is_refused_before_allocating(
+    capsys, tmp_path, command, shape, monkeypatch
+):
     path = tmp_path / "huge.npy"
     _npy_header(path, shape)
 
@@ -144,22 +226,51 @@ def test_npy_header_claiming_a_huge_shape_is_refused_before_allocating(capsys, t
 
 def test_sample_of_a_table_says_what_sample_takes(capsys, tmp_path):
     np.save(tmp_path / "table.npy", np.full((2, 2), 0.25))
-    line = one_line_error(capsys, ["sample", str(tmp_path / "table.npy"), "--sweeps", "0"],
-                          "probability table, not a model", "ising:L=", "natabs.dag", "natabs.factors")
+    line = one_line_error(
+        capsys,
+        ["sample", str(tmp_path / "table.npy"), "--sweeps", "0"],
+        "probability table, not a model",
+        "ising:L=",
+        "natabs.dag",
+        "natabs.factors",
+    )
     assert "UnicodeDecodeError" not in line
     na.systems.copies(2).to_json(tmp_path / "s.json")
-    one_line_error(capsys, ["sample", str(tmp_path / "s.json"), "--sweeps", "0"], "natabs.system file, not a model")
-    one_line_error(capsys, ["sample", "copies:n=3", "--sweeps", "0"], "catalog system", "not a model")
-    one_line_error(capsys, ["sample", "nonsense:n=3", "--sweeps", "0"], "unknown model 'nonsense:n=3'")
+    one_line_error(
+        capsys,
+        ["sample", str(tmp_path / "s.json"), "--sweeps", "0"],
+        "natabs.system file, not a model",
+    )
+    one_line_error(
+        capsys, ["sample", "copies:n=3", "--sweeps", "0"], "catalog system", "not a model"
+    )
+    one_line_error(
+        capsys, ["sample", "nonsense:n=3", "--sweeps", "0"], "unknown model 'nonsense:n=3'"
+    )
 
 
 BAD_ARGUMENTS = [
-    (["curve", "copies:n=3", "--steps", "0,1", "--seed", "-1"], "--seed", "0..18446744073709551615"),
+    (
+        ["curve", "copies:n=3", "--steps", "0,1", "--seed", "-1"],
+        "--seed",
+        "0..18446744073709551615",
+    ),
     (["sample", "ising:L=3,beta=0.3", "--sweeps", "0", "--seed", "-1"], "--seed", "out of range"),
-    (["sample", "ising:L=3,beta=0.3", "--sweeps", "0", "--seed", str(2**64)], "--seed", "out of range"),
-    (["sample", "ising:L=3,beta=0.3", "--sweeps", "0", "--threads", "99999999999999999999"], "--threads", "1..1024"),
+    (
+        ["sample", "ising:L=3,beta=0.3", "--sweeps", "0", "--seed", str(2**64)],
+        "--seed",
+        "out of range",
+    ),
+    (
+        ["sample", "ising:L=3,beta=0.3", "--sweeps", "0", "--threads", "99999999999999999999"],
+        "--threads",
+        "1..1024",
+    ),
     (["sample", "ising:L=3,beta=0.3", "--sweeps", "0", "--threads", "0"], "--threads"),
-    (["sample", "ising:L=3,beta=0.3", "--sweeps", "0", "--chains", "99999999999999999999"], "--chains"),
+    (
+        ["sample", "ising:L=3,beta=0.3", "--sweeps", "0", "--chains", "99999999999999999999"],
+        "--chains",
+    ),
     (["sample", "ising:L=3,beta=0.3", "--sweeps", "0", "--chains", "1000000000"], "GiB"),
     (["sample", "ising:L=3,beta=0.3", "--sweeps", "0..100000000"], "--sweeps", "at most 10000"),
     (["sample", "ising:L=3,beta=0.3", "--sweeps", "0," + "9" * 30], "--sweeps", "2**63"),
@@ -192,8 +303,9 @@ BAD_ARGUMENTS = [
 ]
 
 
-@pytest.mark.parametrize("argv", [a for a, *_ in BAD_ARGUMENTS],
-                         ids=[" ".join(a)[:60] for a, *_ in BAD_ARGUMENTS])
+@pytest.mark.parametrize(
+    "argv", [a for a, *_ in BAD_ARGUMENTS], ids=[" ".join(a)[:60] for a, *_ in BAD_ARGUMENTS]
+)
 def test_every_bad_argument_is_one_line(capsys, argv):
     fragments = next(f for a, *f in BAD_ARGUMENTS if a is argv)
     one_line_error(capsys, argv, *fragments)
@@ -236,11 +348,17 @@ def test_npy_tables_in_any_layout_read_as_numpy_reads_them(capsys, tmp_path):
     from natabs.cli import load_system
 
     table = np.arange(1.0, 7.0).reshape(2, 3) / 21
-    for name, arr in [("c", table), ("f", np.asfortranarray(table)), ("be", table.astype(">f8")),
-                      ("int", np.array([[0, 1], [0, 0]]))]:
+    for name, arr in [
+        ("c", table),
+        ("f", np.asfortranarray(table)),
+        ("be", table.astype(">f8")),
+        ("int", np.array([[0, 1], [0, 0]])),
+    ]:
         np.save(tmp_path / f"{name}.npy", arr)
         got = load_system(str(tmp_path / f"{name}.npy"))
-        expected = na.System.from_table(np.load(tmp_path / f"{name}.npy") / np.load(tmp_path / f"{name}.npy").sum())
+        expected = na.System.from_table(
+            np.load(tmp_path / f"{name}.npy") / np.load(tmp_path / f"{name}.npy").sum()
+        )
         np.testing.assert_allclose(got.to_table(), expected.to_table(), rtol=0, atol=1e-15)
 
 

@@ -31,7 +31,11 @@ def test_conserved_equals_gk_common_information_of_complements(s, data):
 
 @pytest.mark.parametrize(
     ("system", "k", "bits"),
-    [(na.systems.copies(4), 3, 1.0), (na.systems.parity(4), 1, 3.0), (na.systems.coupled_pair(4, 3), 1, 2.0)],
+    [
+        (na.systems.copies(4), 3, 1.0),
+        (na.systems.parity(4), 1, 3.0),
+        (na.systems.coupled_pair(4, 3), 1, 2.0),
+    ],
 )
 def test_known_values_agree_with_dit(system, k, bits):
     views = [[i for i in range(system.n) if i not in b] for b in na.blocks.all_subsets(system.n, k)]

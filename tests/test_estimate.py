@@ -91,14 +91,16 @@ def test_information_about_a_latent_source():
     for i in range(n):
         G.nodes[i]["cpd"] = np.array([[1 - p, p], [p, 1 - p]])
     fg = na.FactorGraph.from_dag(G)
-    s = na.sampled_surviving_information(fg, list(range(n)), sweeps=[0, 1, 50], chains=20000,
-                                         seed=2, about="source")
+    s = na.sampled_surviving_information(
+        fg, list(range(n)), sweeps=[0, 1, 50], chains=20000, seed=2, about="source"
+    )
     exact = na.systems.noisy_copies(n, p, latent=True)
     i0 = 1 + exact.marginal(list(range(n))).entropy() - exact.entropy()
     assert s.low[0] - 0.005 <= i0 <= s.high[0] + 0.005
     assert s.bits[0] > s.bits[1] > s.bits[2] and s.bits[2] < 0.05
-    maj = na.sampled_surviving_information(fg, "majority", sweeps=[0], chains=20000, seed=2,
-                                           about="source")
+    maj = na.sampled_surviving_information(
+        fg, "majority", sweeps=[0], chains=20000, seed=2, about="source"
+    )
     assert maj.bits[0] <= s.bits[0] + 0.01  # data processing
     with pytest.raises(InvalidInputError, match="latent"):
         na.sampled_surviving_information(fg, ["source", 0], sweeps=[1], about="source")

@@ -101,8 +101,9 @@ def test_sampled_sign_information_stays_within_its_range_and_interval():
     init = np.repeat(np.random.default_rng(0).integers(0, 2, chains)[:, None], L * L, axis=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NotMixedWarning)
-        s = na.sampled_surviving_information(fg, "majority", sweeps=[1, 8, 32], chains=chains,
-                                             seed=3, init=init, burn_in=20)
+        s = na.sampled_surviving_information(
+            fg, "majority", sweeps=[1, 8, 32], chains=chains, seed=3, init=init, burn_in=20
+        )
     assert np.all(0 <= s.low) and np.all(s.low <= s.bits) and np.all(s.bits <= s.high)
     assert np.all(s.high <= np.log2(3))  # majority: 0, 1 or a tie
     assert np.all(s.bits - s.low >= 0) and np.all(s.high - s.bits >= 0)  # valid error bars

@@ -59,7 +59,9 @@ def test_dag_table_errors_say_what_is_wrong(change, match):
 def test_dag_structure_errors():
     G = dag()
     G.add_edge("b", "a")
-    with pytest.raises(InvalidInputError, match="cycle: 'a' -> 'b' -> 'a'|cycle: 'b' -> 'a' -> 'b'"):
+    with pytest.raises(
+        InvalidInputError, match="cycle: 'a' -> 'b' -> 'a'|cycle: 'b' -> 'a' -> 'b'"
+    ):
         na.FactorGraph.from_dag(G)
     G = dag()
     del G.nodes["a"]["cpd"]
@@ -79,8 +81,11 @@ def test_dag_structure_errors():
 
 def test_ising_and_potts_match_their_formulas():
     ring = na.FactorGraph.ising(nx.cycle_graph(5), beta=0.7, J=0.5)
-    np.testing.assert_allclose(ring.to_system().to_table(),
-                               na.systems.ising_ring(5, beta=0.7, J=0.5).to_table(), atol=1e-12)
+    np.testing.assert_allclose(
+        ring.to_system().to_table(),
+        na.systems.ising_ring(5, beta=0.7, J=0.5).to_table(),
+        atol=1e-12,
+    )
     fg = na.FactorGraph.ising(nx.path_graph(2), beta=1.0, J=0.0, h=0.5)
     p1 = np.exp(0.5) / (np.exp(0.5) + np.exp(-0.5))
     np.testing.assert_allclose(fg.to_system().marginal([0]).to_table(), [1 - p1, p1])
@@ -163,8 +168,13 @@ def test_from_pgmpy_matches_the_network():
         TabularCPD("a", 2, [[0.3], [0.7]]),
         TabularCPD("b", 3, [[0.2], [0.5], [0.3]]),
         # columns: (a, b) with a slowest; rows: c
-        TabularCPD("c", 2, [[0.9, 0.8, 0.7, 0.4, 0.3, 0.1], [0.1, 0.2, 0.3, 0.6, 0.7, 0.9]],
-                   evidence=["a", "b"], evidence_card=[2, 3]),
+        TabularCPD(
+            "c",
+            2,
+            [[0.9, 0.8, 0.7, 0.4, 0.3, 0.1], [0.1, 0.2, 0.3, 0.6, 0.7, 0.9]],
+            evidence=["a", "b"],
+            evidence_card=[2, 3],
+        ),
     )
     s = na.FactorGraph.from_pgmpy(model).to_system()
     a, b, c = s.indices(["a", "b", "c"])

@@ -22,6 +22,7 @@ SETTINGS = settings(max_examples=30, deadline=None)
 scans = st.sampled_from(["random", "systematic"])
 STEPS = [0, 1, 2, 3, 7, 20]
 
+
 @st.composite
 def systems_with_families(draw, min_size: int = 1):
     s = draw(small_systems)
@@ -38,7 +39,8 @@ def both_routes(system, family, steps, scan):
         sym = kernel.dense_symmetric(_kernel.MEMORY_BUDGET)
         dense = finite_time._dense_information(sym, p, times, symmetrised=True)
         np.testing.assert_allclose(
-            sym, np.sqrt(p)[:, None] * dense_kernel(system, family) / np.sqrt(p)[None, :],
+            sym,
+            np.sqrt(p)[:, None] * dense_kernel(system, family) / np.sqrt(p)[None, :],
             atol=1e-14,
         )
     else:
@@ -132,9 +134,10 @@ def test_latent_blocks_refer_to_the_observed_variables():
 
 
 def test_copies_keep_their_bit_and_parity_its_bits():
-    assert list(na.surviving_information(na.systems.copies(4), [0, 5, 50], k=3).bits) == [
-        pytest.approx(1.0, abs=1e-12)
-    ] * 3
+    assert (
+        list(na.surviving_information(na.systems.copies(4), [0, 5, 50], k=3).bits)
+        == [pytest.approx(1.0, abs=1e-12)] * 3
+    )
     parity = na.systems.parity(4)
     assert na.surviving_information(parity, [100], k=1).bits[0] == pytest.approx(3.0, abs=1e-12)
 
@@ -271,13 +274,15 @@ def test_sampled_standard_errors_are_calibrated():
     s = na.systems.noisy_copies(8, 0.1)
     steps = [1, 3, 10]
     exact = na.surviving_information(s, steps, k=1, method="exact").bits
-    z = np.array([
-        (c.bits - exact) / c.stderr
-        for c in (
-            na.surviving_information(s, steps, k=1, method="sampled", samples=400, seed=seed)
-            for seed in range(30)
-        )
-    ])
+    z = np.array(
+        [
+            (c.bits - exact) / c.stderr
+            for c in (
+                na.surviving_information(s, steps, k=1, method="sampled", samples=400, seed=seed)
+                for seed in range(30)
+            )
+        ]
+    )
     assert np.all(z.std(axis=0) < 1.5), z.std(axis=0)
     assert np.all(z.std(axis=0) > 0.6), z.std(axis=0)
     assert np.all(np.abs(z.mean(axis=0)) < 0.7), z.mean(axis=0)

@@ -161,11 +161,7 @@ def tame(kw: dict, *keys: str, limit: int) -> dict:
     a call is bounded by the work it asks for, not hung; refusals above the caps stay in."""
 
     def big(t) -> bool:
-        return (
-            isinstance(t, (int, np.integer))
-            and not isinstance(t, bool)
-            and limit < t < 2**63
-        )
+        return isinstance(t, (int, np.integer)) and not isinstance(t, bool) and limit < t < 2**63
 
     out = dict(kw)
     for key in keys:
@@ -212,9 +208,7 @@ def test_fuzz_system(kw):
 
 
 @FUZZ
-@given(
-    kw=corrupt({"table": [[0.25, 0.0], [0.25, 0.5]], "names": None, "normalize": False})
-)
+@given(kw=corrupt({"table": [[0.25, 0.0], [0.25, 0.5]], "names": None, "normalize": False}))
 def test_fuzz_from_table(kw):
     s = attempt(na.System.from_table, **kw)
     if s is not None:
@@ -396,9 +390,7 @@ def test_fuzz_surviving_information(data, which):
         "progress": False,
     }
     kw = data.draw(corrupt(valid))
-    if kw.get("progress") not in (False, None, 0) and isinstance(
-        kw.get("progress"), bool
-    ):
+    if kw.get("progress") not in (False, None, 0) and isinstance(kw.get("progress"), bool):
         kw["progress"] = False  # a progress bar is valid; keep the test output quiet
     # Valid but long requests (large T, many samples) are bounded by the work asked
     # for, not hung: keep them small here.
@@ -419,18 +411,14 @@ def test_fuzz_surviving_information(data, which):
 @given(data=st.data(), which=st.integers(0, len(SYSTEMS) - 1))
 def test_fuzz_spectrum(data, which):
     s = SYSTEMS[which]
-    kw = data.draw(
-        corrupt({"system": s, "k": 1, "blocks": None, "top": None, "method": "auto"})
-    )
+    kw = data.draw(corrupt({"system": s, "k": 1, "blocks": None, "top": None, "method": "auto"}))
     sp = attempt(na.spectrum, **kw)
     if sp is not None:
         lam = sp.eigenvalues
         assert np.all(lam >= -TOL) and np.all(lam <= 1.0)
         assert np.all(np.diff(lam) <= TOL)
         assert 0 <= sp.n_unit <= lam.size <= s.size
-        assert sp.relaxation_time >= 1.0 or (
-            math.isnan(sp.relaxation_time) and not sp.complete
-        )
+        assert sp.relaxation_time >= 1.0 or (math.isnan(sp.relaxation_time) and not sp.complete)
         for t in (0, 1, 7):
             assert sp.chi2(t) >= 0.0
 
@@ -439,9 +427,7 @@ def test_fuzz_spectrum(data, which):
 @given(data=st.data(), which=st.integers(0, len(SYSTEMS) - 1))
 def test_fuzz_slow_modes(data, which):
     s = SYSTEMS[which]
-    kw = data.draw(
-        corrupt({"system": s, "k": 1, "blocks": None, "top": 2, "method": "auto"})
-    )
+    kw = data.draw(corrupt({"system": s, "k": 1, "blocks": None, "top": 2, "method": "auto"}))
     modes = attempt(na.slow_modes, **kw)
     if modes is not None:
         lam = modes.eigenvalues
@@ -517,9 +503,7 @@ def test_fuzz_sampled_surviving_information(kw):
     if out is not None:
         assert np.all(out.low <= out.bits + TOL) and np.all(out.bits <= out.high + TOL)
         # the majority of 4 spins takes 3 values (a tie is 2)
-        assert np.all(out.low >= 0.0) and np.all(
-            out.high <= math.log(3, out_base(kw)) + TOL
-        )
+        assert np.all(out.low >= 0.0) and np.all(out.high <= math.log(3, out_base(kw)) + TOL)
 
 
 @FUZZ
@@ -610,9 +594,7 @@ def test_fuzz_light_cone_and_survives(data, which):
         for v in (cone.forward, cone.inverse, cone.static_forward, cone.static_inverse):
             assert v is None or 0 <= v <= max(s.n, 8)
     kw = data.draw(
-        corrupt(
-            {"system": s, "transform": nt.cnot(0, 1), "k": 1, "steps": None, "base": 2}
-        )
+        corrupt({"system": s, "transform": nt.cnot(0, 1), "k": 1, "steps": None, "base": 2})
     )
     kw = tame(kw, "steps", limit=50)
     out = attempt(na.survives, **kw)

@@ -39,11 +39,7 @@ def ref_sweep(q: np.ndarray, blocks) -> np.ndarray:
 def ref_information(cov: np.ndarray, blocks, t: int) -> float:
     """I(X^0; X^T) in bits = ½ log det Σ - ½ log det(Σ - A^T Σ A^T')."""
     a = np.linalg.matrix_power(ref_sweep(np.linalg.inv(cov), blocks), t)
-    return (
-        0.5
-        * (np.linalg.slogdet(cov)[1] - np.linalg.slogdet(cov - a @ cov @ a.T)[1])
-        / LN2
-    )
+    return 0.5 * (np.linalg.slogdet(cov)[1] - np.linalg.slogdet(cov - a @ cov @ a.T)[1]) / LN2
 
 
 def ref_latent(cov: np.ndarray, j: int, blocks, t: int) -> float:
@@ -169,14 +165,10 @@ def test_full_information_matches_reference(blocks):
     rng = np.random.default_rng(1)
     cov = random_cov(rng, 4)
     g = na.GaussianSystem(cov)
-    c = na.surviving_information(
-        g, steps=[0, 1, 2, 5, 3], blocks=blocks, scan="systematic"
-    )
+    c = na.surviving_information(g, steps=[0, 1, 2, 5, 3], blocks=blocks, scan="systematic")
     assert math.isinf(c.bits[0])
     for t, bits in zip(c.steps[1:], c.bits[1:]):
-        assert bits == pytest.approx(
-            ref_information(cov, blocks, int(t)), rel=1e-8, abs=1e-10
-        )
+        assert bits == pytest.approx(ref_information(cov, blocks, int(t)), rel=1e-8, abs=1e-10)
 
 
 @pytest.mark.parametrize("sparse", [False, True])
@@ -189,25 +181,17 @@ def test_latent_information_matches_reference(sparse):
         else na.GaussianSystem.from_precision(sp.csc_matrix(np.linalg.inv(cov)))
     )
     blocks = [(0,), (1, 2), (3,)]
-    c = na.surviving_information(
-        g, steps=[0, 1, 4], blocks=blocks, scan="systematic", about=2
-    )
+    c = na.surviving_information(g, steps=[0, 1, 4], blocks=blocks, scan="systematic", about=2)
     for t, bits in zip(c.steps, c.bits):
-        assert bits == pytest.approx(
-            ref_latent(cov, 2, blocks, int(t)), rel=1e-8, abs=1e-12
-        )
+        assert bits == pytest.approx(ref_latent(cov, 2, blocks, int(t)), rel=1e-8, abs=1e-12)
 
 
 def test_shared_drift_closed_forms():
     g = na.systems.shared_drift(8)
-    c = na.surviving_information(
-        g, steps=[0, 1, 3], k=1, scan="systematic", about="theta"
-    )
+    c = na.surviving_information(g, steps=[0, 1, 3], k=1, scan="systematic", about="theta")
     assert c.bits[0] == pytest.approx(0.5 * math.log2(9), rel=1e-12)
     y = nt.center_of_mass([f"x{i}" for i in range(8)])(g)
-    cy = na.surviving_information(
-        y, steps=[0, 1, 3], k=1, scan="systematic", about="theta"
-    )
+    cy = na.surviving_information(y, steps=[0, 1, 3], k=1, scan="systematic", about="theta")
     assert cy.bits[0] == pytest.approx(c.bits[0], rel=1e-12)
     assert cy.bits[1] == pytest.approx(0.0, abs=1e-12) and cy.bits[2] == pytest.approx(
         0.0, abs=1e-12
@@ -373,9 +357,7 @@ def test_center_of_mass_is_a_bijection_with_independent_mean():
     y = t(g)
     assert y.names[1] == "com" and y.names[2] == "x1-com"
     c = y.cov
-    assert np.allclose(
-        c[1, 2:], 0.0
-    )  # the mean is independent of the relative coordinates
+    assert np.allclose(c[1, 2:], 0.0)  # the mean is independent of the relative coordinates
     assert t.is_bijective(g)
     assert np.allclose(t(na.GaussianSystem(g.cov, names=g.names)).cov, c)
 
@@ -397,9 +379,7 @@ def test_discrete_maps_are_refused_on_gaussians():
 
 def test_linear_light_cone_from_sparsity():
     g = na.systems.spring_chain(8)
-    pairs = nt.Compose(
-        *[nt.Linear([2 * i, 2 * i + 1], [[1, 1], [1, -1]]) for i in range(4)]
-    )
+    pairs = nt.Compose(*[nt.Linear([2 * i, 2 * i + 1], [[1, 1], [1, -1]]) for i in range(4)])
     cone = nt.light_cone(g, pairs, 2)
     assert cone.forward == 4 and cone.inverse == 4
     cone = nt.light_cone(g, nt.prefix_xor(range(8)), 1)
@@ -427,9 +407,7 @@ def test_survives_reports_finite_time():
 def _discretised_shared_drift(m: int, span: float = 6.0) -> na.System:
     """θ, x0, x1 on a grid of m points per axis over ±span standard deviations."""
     grid = np.linspace(-span, span, m)
-    th, x0, x1 = np.meshgrid(
-        grid * 1.0, grid * math.sqrt(2), grid * math.sqrt(2), indexing="ij"
-    )
+    th, x0, x1 = np.meshgrid(grid * 1.0, grid * math.sqrt(2), grid * math.sqrt(2), indexing="ij")
     logp = -0.5 * th**2 - 0.5 * (x0 - th) ** 2 - 0.5 * (x1 - th) ** 2
     p = np.exp(logp - logp.max())
     return na.System.from_table(p / p.sum(), names=["theta", "x0", "x1"])
@@ -446,9 +424,7 @@ def test_discretised_gaussian_approaches_the_exact_numbers():
     errors = []
     for m in (5, 9, 17):
         s = _discretised_shared_drift(m)
-        c = na.surviving_information(
-            s, steps=[0, 1, 2], k=1, scan="systematic", about="theta"
-        )
+        c = na.surviving_information(s, steps=[0, 1, 2], k=1, scan="systematic", about="theta")
         errors.append(np.max(np.abs(c.bits - exact)))
     assert errors[0] > errors[1] > errors[2]
     assert errors[2] < 1e-6, errors
@@ -470,9 +446,7 @@ def test_spectrum_relaxation_time_not_computed_is_nan():
 def test_random_scan_bounds():
     g = na.systems.shared_drift(5)
     b = na.measures.random_scan_bounds(g, [0, 1, 5, 10, 20], k=1, about="theta", seed=1)
-    exact0 = na.surviving_information(
-        g, steps=[0], k=1, scan="systematic", about="theta"
-    )
+    exact0 = na.surviving_information(g, steps=[0], k=1, scan="systematic", about="theta")
     assert b.lower[0] == pytest.approx(exact0.bits[0]) == b.upper[0]
     assert np.all(b.lower <= b.upper + 4 * b.upper_stderr + 1e-12)
     assert np.all(np.diff(b.lower) <= 1e-12)
@@ -513,3 +487,35 @@ def test_sparse_sweeps_agree_with_dense(monkeypatch, blocks):
         monkeypatch.setattr(mg, "DENSE_ROUTE_MAX", 4096)
         sp_dense = na.spectrum(g, blocks=fam, top=3)
         assert np.allclose(sp_sparse.eigenvalues, sp_dense.eigenvalues, atol=1e-10)
+
+
+def test_spectrum_top_beyond_the_linear_sector_is_refused():
+    # 1 (constants) and n linear modes: a larger top would silently list fewer.
+    g = na.systems.gaussian_chain(4, 0.5)
+    assert na.spectrum(g, k=1, top=5).eigenvalues.size == 5
+    assert na.spectrum(g, k=1).eigenvalues.size == 5
+    with pytest.raises(na.errors.InvalidInputError, match="top must be at most 5 for 4 variables"):
+        na.spectrum(g, k=1, top=100)
+
+
+def test_full_curve_factorises_once_per_time(monkeypatch):
+    # I(X^0; X^T) needs one Cholesky factorisation per time (log det(I - C C^T)); the
+    # factor of the covariance, formed when the system is built, serves the precision
+    # and the whitening (no second and third factorisation of Sigma).
+    import scipy.linalg
+    from scipy.linalg import lapack
+
+    g = na.systems.shared_drift(30)
+    x = g.marginal([f"x{i}" for i in range(30)])
+    calls = []
+    potrf, cholesky = lapack.dpotrf, scipy.linalg.cholesky
+    monkeypatch.setattr(lapack, "dpotrf", lambda a, *s, **k: calls.append(1) or potrf(a, *s, **k))
+    monkeypatch.setattr(
+        scipy.linalg, "cholesky", lambda a, *s, **k: calls.append(1) or cholesky(a, *s, **k)
+    )
+    curve = na.surviving_information(x, steps=list(range(1, 11)), k=1, scan="systematic")
+    assert len(calls) == 10
+    monkeypatch.undo()
+    q = np.linalg.inv(np.array(x.cov))
+    np.testing.assert_allclose(x.precision, q, rtol=1e-10, atol=1e-12)
+    assert np.all(np.diff(curve.bits) <= 1e-12) and curve.bits[0] > 0

@@ -16,9 +16,7 @@ import natabs as na
 from natabs import testing
 from natabs.errors import InvalidInputError, TooLargeError
 
-SETTINGS = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 # -- the plain-numpy reference: differential entropies of sub-covariances ------------------
@@ -46,9 +44,7 @@ def reference(g: na.GaussianSystem, latent, views=None) -> dict:
     rest = [[v for j, w in enumerate(views) if j != i for v in w] for i in range(m)]
     return {
         "mediation": sum(_h(cov, v + [lat]) for v in views) - (m - 1) * h_l - h_lx,
-        "redundancy": np.array(
-            [_h(cov, r + [lat]) + h_x - _h(cov, r) - h_lx for r in rest]
-        ),
+        "redundancy": np.array([_h(cov, r + [lat]) + h_x - _h(cov, r) - h_lx for r in rest]),
         "strong_redundancy": np.array(
             [_h(cov, v + [lat]) + h_x - _h(cov, v) - h_lx for v in views]
         ),
@@ -72,9 +68,7 @@ def _system_latent_views(draw):
     others = [i for i in range(g.n) if i != lat]
     order = draw(st.permutations(others))
     kept = order[: draw(st.integers(1, len(order)))]
-    cuts = sorted(
-        draw(st.sets(st.integers(1, max(1, len(kept) - 1)), max_size=len(kept) - 1))
-    )
+    cuts = sorted(draw(st.sets(st.integers(1, max(1, len(kept) - 1)), max_size=len(kept) - 1)))
     groups, at = [], 0
     for c in [*cuts, len(kept)]:
         if c > at:
@@ -89,26 +83,16 @@ def test_matches_the_reference_on_random_systems(case):
     g, lat, views = case
     e = na.natural_latent_errors(g, lat, views=views)
     _assert_matches(e, reference(g, lat, views))
-    assert (
-        e.mediation >= 0
-        and np.all(e.redundancy >= 0)
-        and np.all(e.strong_redundancy >= 0)
-    )
+    assert e.mediation >= 0 and np.all(e.redundancy >= 0) and np.all(e.strong_redundancy >= 0)
     info = e.latent_entropy - e.latent_noise  # I(latent; X)
-    assert np.all(e.redundancy <= info + 1e-9) and np.all(
-        e.strong_redundancy <= info + 1e-9
-    )
-    assert np.all(np.isnan(e.deterministic_redundancy)) and np.isnan(
-        e.max_view_determinism
-    )
+    assert np.all(e.redundancy <= info + 1e-9) and np.all(e.strong_redundancy <= info + 1e-9)
+    assert np.all(np.isnan(e.deterministic_redundancy)) and np.isnan(e.max_view_determinism)
     if len(views) == 2:  # THEORY §7: with two views, (2) for view 1 is (1) for view 2
         assert e.strong_redundancy[0] == pytest.approx(e.redundancy[1], abs=1e-9)
 
 
 @SETTINGS
-@given(
-    testing.gaussian_systems(min_vars=2, max_vars=4), st.sampled_from([2, math.e, 10])
-)
+@given(testing.gaussian_systems(min_vars=2, max_vars=4), st.sampled_from([2, math.e, 10]))
 def test_default_views_and_bases(g, base):
     e = na.natural_latent_errors(g, 0, base=base)
     two = na.natural_latent_errors(g, 0)
@@ -122,24 +106,16 @@ def test_default_views_and_bases(g, base):
 # -- exact values ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("N", "tau", "sigma"), [(1, 1.0, 1.0), (4, 1.0, 1.0), (9, 2.0, 0.5)]
-)
+@pytest.mark.parametrize(("N", "tau", "sigma"), [(1, 1.0, 1.0), (4, 1.0, 1.0), (9, 2.0, 0.5)])
 def test_shared_drift_closed_forms(N, tau, sigma):
     """x_i = θ + ε_i: independent given θ; Var(θ | k positions) = 1 / (1/τ² + k/σ²)."""
     g = na.systems.shared_drift(N, tau, sigma)
     e = na.natural_latent_errors(g, "theta")
     r = tau**2 / sigma**2
     assert e.mediation == 0.0
-    np.testing.assert_allclose(
-        e.redundancy, 0.5 * np.log2((1 + N * r) / (1 + (N - 1) * r))
-    )
-    np.testing.assert_allclose(
-        e.strong_redundancy, 0.5 * np.log2((1 + N * r) / (1 + r))
-    )
-    assert e.latent_entropy == pytest.approx(
-        0.5 * math.log2(2 * math.pi * math.e * tau**2)
-    )
+    np.testing.assert_allclose(e.redundancy, 0.5 * np.log2((1 + N * r) / (1 + (N - 1) * r)))
+    np.testing.assert_allclose(e.strong_redundancy, 0.5 * np.log2((1 + N * r) / (1 + r)))
+    assert e.latent_entropy == pytest.approx(0.5 * math.log2(2 * math.pi * math.e * tau**2))
     info = e.latent_entropy - e.latent_noise
     assert info == pytest.approx(0.5 * math.log2(1 + N * r))  # I(θ; X), THEORY §8
     assert e.max_redundancy == pytest.approx(float(e.redundancy.max()))
@@ -148,9 +124,7 @@ def test_shared_drift_closed_forms(N, tau, sigma):
 
 def test_shared_drift_grouped_views_and_redundancy_falls_with_N():
     g = na.systems.shared_drift(6)
-    e = na.natural_latent_errors(
-        g, "theta", views=[["x0", "x1", "x2"], ["x3", "x4", "x5"]]
-    )
+    e = na.natural_latent_errors(g, "theta", views=[["x0", "x1", "x2"], ["x3", "x4", "x5"]])
     assert e.mediation == 0.0
     np.testing.assert_allclose(e.redundancy, 0.5 * math.log2(7 / 4))
     red = [
@@ -172,11 +146,7 @@ def test_a_position_as_latent_is_not_a_mediator():
 def test_independent_latent_has_zero_errors_and_sparse_equals_dense():
     g = na.GaussianSystem(np.diag([1.0, 2.0, 3.0]), names=["L", "a", "b"])
     e = na.natural_latent_errors(g, "L")
-    assert (
-        e.mediation == 0.0
-        and np.all(e.redundancy == 0)
-        and np.all(e.strong_redundancy == 0)
-    )
+    assert e.mediation == 0.0 and np.all(e.redundancy == 0) and np.all(e.strong_redundancy == 0)
     assert e.latent_noise == pytest.approx(e.latent_entropy)
     sparse = na.systems.shared_drift(5)
     dense = na.GaussianSystem(sparse.cov, names=sparse.names)
@@ -208,12 +178,8 @@ def _discretised(g: na.GaussianSystem, K: int, width: float = 7.0) -> na.System:
     logp = -0.5 * np.einsum("ni,ij,nj->n", points, np.linalg.inv(cov), points)
     p = np.exp(logp - logp.max())
     keep = p > 1e-300
-    states = np.stack(np.meshgrid(*[np.arange(K)] * g.n, indexing="ij"), -1).reshape(
-        -1, g.n
-    )
-    return na.System(
-        states[keep], p[keep], cards=[K] * g.n, names=g.names, normalize=True
-    )
+    states = np.stack(np.meshgrid(*[np.arange(K)] * g.n, indexing="ij"), -1).reshape(-1, g.n)
+    return na.System(states[keep], p[keep], cards=[K] * g.n, names=g.names, normalize=True)
 
 
 @pytest.mark.parametrize(
@@ -255,9 +221,7 @@ def test_centre_of_mass_puts_all_of_theta_in_one_view():
     g = na.systems.shared_drift(N)
     y = nt.center_of_mass([f"x{i}" for i in range(N)])(g)
     e = na.natural_latent_errors(y, "theta")
-    assert e.redundancy[0] == pytest.approx(
-        0.5 * math.log2(1 + N)
-    )  # I(θ; X): all in com
+    assert e.redundancy[0] == pytest.approx(0.5 * math.log2(1 + N))  # I(θ; X): all in com
     np.testing.assert_allclose(e.redundancy[1:], 0.0, atol=1e-12)
     assert e.mediation > 0.1
     _assert_matches(e, reference(y, "theta"))

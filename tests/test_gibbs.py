@@ -130,8 +130,7 @@ def test_transient_law_matches_reference_kernel(case):
         assume(False)
     start = int(np.argmax(system.probs))
     x0 = np.repeat(system.states[start][None, :], 3000, axis=0)
-    run = na.sample(fg, sweeps=[1, 2], chains=3000, blocks=blocks, init=x0, scan=scan,
-                    seed=seed)
+    run = na.sample(fg, sweeps=[1, 2], chains=3000, blocks=blocks, init=x0, scan=scan, seed=seed)
     for slot, t in enumerate(run.sweeps):
         want = law_after(system, [tuple(b) for b in blocks], start, t, scan)
         assert chi2_pvalue(run.states[slot], system, want) > ALPHA
@@ -158,8 +157,12 @@ def test_ising_fast_path_and_generic_path_agree_with_exact():
 def test_fast_path_handles_unequal_couplings():
     # couplings differ per edge: the logit is computed, not looked up
     scopes = [(0, 1), (1, 2), (2, 0), (0,)]
-    tables = [np.exp([[0.5, -0.5], [-0.5, 0.5]]), np.exp([[1.0, 0.0], [0.0, 1.0]]),
-              np.exp([[-0.3, 0.3], [0.3, -0.3]]), np.exp([0.2, -0.2])]
+    tables = [
+        np.exp([[0.5, -0.5], [-0.5, 0.5]]),
+        np.exp([[1.0, 0.0], [0.0, 1.0]]),
+        np.exp([[-0.3, 0.3], [0.3, -0.3]]),
+        np.exp([0.2, -0.2]),
+    ]
     fg = na.FactorGraph.from_factors(scopes, tables)
     run = na.sample(fg, sweeps=[30], chains=4000, seed=12)
     assert run.fast
@@ -238,8 +241,10 @@ def test_sweep_length_follows_the_block_family():
 
 def test_repr_is_readable():
     run = na.sample(MODELS["potts path"](), sweeps=[0, 1], chains=2, seed=0)
-    assert repr(run) == ("SampleRun(record='states', sweeps=(0, 1), chains=2, n=3, "
-                         "scan='random', blocks='3 blocks of size 1', seed=0, fast=False)")
+    assert repr(run) == (
+        "SampleRun(record='states', sweeps=(0, 1), chains=2, n=3, "
+        "scan='random', blocks='3 blocks of size 1', seed=0, fast=False)"
+    )
 
 
 # -- bad input ---------------------------------------------------------------------------------
@@ -260,14 +265,17 @@ def test_bad_arguments_are_refused():
     with pytest.raises(InvalidInputError, match="init"):
         na.sample(fg, sweeps=[1], chains=2, init=[[0, 0, 3], [0, 0, 0]])
     with pytest.raises(InvalidInputError, match="joint values"):
-        na.sample(na.FactorGraph.ising_lattice(5, beta=0.1), sweeps=[1], blocks=[range(17)], chains=1)
+        na.sample(
+            na.FactorGraph.ising_lattice(5, beta=0.1), sweeps=[1], blocks=[range(17)], chains=1
+        )
     with pytest.raises(InvalidInputError, match="threads"):
         na.sample(fg, sweeps=[1], threads=0)
     with pytest.raises(TypeError):
         na.sample("not a model", sweeps=[1])
     with pytest.raises(TooLargeError, match="GiB"):
-        na.sample(na.FactorGraph.ising_lattice(256, beta=0.1), sweeps=list(range(100)),
-                  chains=10**4)
+        na.sample(
+            na.FactorGraph.ising_lattice(256, beta=0.1), sweeps=list(range(100)), chains=10**4
+        )
 
 
 # -- interruption ------------------------------------------------------------------------------

@@ -58,10 +58,7 @@ def test_exact_propagation_over_many_steps():
     starts = np.arange(len(k), dtype=np.uint32)
     steps = np.array([10**12], dtype=np.uint64)
     for scan in ("random", "systematic"):
-        assert (
-            interrupted(lambda s=scan: k.kl_from_starts(starts, steps, s, 1 << 32))
-            < LIMIT
-        )
+        assert interrupted(lambda s=scan: k.kl_from_starts(starts, steps, s, 1 << 32)) < LIMIT
     laws = np.full((3, len(k)), 1.0 / len(k))
     assert interrupted(lambda: k.kl_from_laws(laws, steps, "random", 1 << 32)) < LIMIT
 
@@ -138,15 +135,11 @@ def test_ancestral_draws():
     rng = np.random.default_rng(0)
     scopes = [(0,)] + [(i - 1, i) for i in range(1, n)]
     tables = [np.log(rng.dirichlet(np.ones(card)))]
-    tables += [
-        np.log(rng.dirichlet(np.ones(card), size=card)).ravel() for _ in range(1, n)
-    ]
+    tables += [np.log(rng.dirichlet(np.ones(card), size=card)).ravel() for _ in range(1, n)]
     args = factor_arrays(scopes, tables)
     order = list(range(n))
     assert (
-        interrupted(
-            lambda: _native.gibbs_ancestral([card] * n, *args, order, order, 10**6, 0)
-        )
+        interrupted(lambda: _native.gibbs_ancestral([card] * n, *args, order, order, 10**6, 0))
         < LIMIT
     )
 
@@ -155,9 +148,7 @@ def test_short_calls_are_not_disturbed():
     # Work below the watched size runs on the calling thread: same results, same errors.
     k = kernel(4, [(0,), (1, 2)])
     v = np.linspace(0.0, 1.0, len(k))
-    np.testing.assert_allclose(
-        k.apply_symmetric_block(v[:, None])[:, 0], k.apply_symmetric(v)
-    )
+    np.testing.assert_allclose(k.apply_symmetric_block(v[:, None])[:, 0], k.apply_symmetric(v))
     with pytest.raises(ValueError, match="scan must be 'random' or 'systematic'"):
         k.propagate(v, "sideways")
     with pytest.raises(TypeError):
@@ -175,6 +166,4 @@ def test_dense_eigenproblems_run_interruptibly():
     rng = np.random.default_rng(1)
     a = rng.standard_normal((_eigensolvers.INTERRUPTIBLE_ORDER,) * 2)
     s = (a + a.T) / 2
-    np.testing.assert_array_equal(
-        _eigensolvers._eigh(s, vectors=False), np.linalg.eigvalsh(s)
-    )
+    np.testing.assert_array_equal(_eigensolvers._eigh(s, vectors=False), np.linalg.eigvalsh(s))

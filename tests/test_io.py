@@ -42,8 +42,14 @@ def test_sources_path_file_text_dict(tmp_path):
 
 def test_documented_shape():
     d = json.loads(na.systems.copies(2).to_json())
-    assert d == {"format": "natabs.system", "version": 1, "names": ["x0", "x1"], "cards": [2, 2],
-                 "states": [[0, 0], [1, 1]], "probs": [0.5, 0.5]}
+    assert d == {
+        "format": "natabs.system",
+        "version": 1,
+        "names": ["x0", "x1"],
+        "cards": [2, 2],
+        "states": [[0, 0], [1, 1]],
+        "probs": [0.5, 0.5],
+    }
 
 
 @pytest.mark.parametrize(
@@ -62,7 +68,9 @@ def test_documented_shape():
 def test_bad_system_json(change, message):
     d = json.loads(na.systems.copies(2).to_json())
     d.update(change)
-    with pytest.raises(InvalidInputError, match=message.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(
+        InvalidInputError, match=message.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")
+    ):
         na.System.from_json(d)
 
 
@@ -83,8 +91,12 @@ CHAIN = {
     "format": "natabs.dag",
     "version": 1,
     "nodes": [
-        {"name": "c", "card": 2, "parents": ["a", "b"],
-         "cpd": [[[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]], [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]]]},
+        {
+            "name": "c",
+            "card": 2,
+            "parents": ["a", "b"],
+            "cpd": [[[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]], [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]]],
+        },
         {"name": "a", "card": 2, "parents": [], "cpd": [0.3, 0.7]},
         {"name": "b", "card": 3, "parents": ["a"], "cpd": [[0.2, 0.3, 0.5], [0.6, 0.4, 0.0]]},
     ],
@@ -129,7 +141,10 @@ def test_dag_parents_from_predecessors_and_json_round_trip():
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda d: d["nodes"][0].update(parents=["a"]), "do not match its incoming edges|has 3 axes"),
+        (
+            lambda d: d["nodes"][0].update(parents=["a"]),
+            "do not match its incoming edges|has 3 axes",
+        ),
         (lambda d: d["nodes"][1].update(cpd=[0.3, 0.6]), "sums to 0.9"),
         (lambda d: d["nodes"][2].update(card=2), "card is 2"),
         (lambda d: d["nodes"][2].update(parents=["zz"]), "not a node"),

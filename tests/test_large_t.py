@@ -86,9 +86,7 @@ def test_slow_chain_between_the_squaring_range_and_its_limit_matches_numpy(scan)
     for t, got in zip(steps, curve.bits):
         kt = np.linalg.matrix_power(k, t)
         with np.errstate(divide="ignore", invalid="ignore"):
-            want = float(
-                p @ np.where(kt > 0, kt * np.log2(kt / p[None, :]), 0.0).sum(axis=1)
-            )
+            want = float(p @ np.where(kt > 0, kt * np.log2(kt / p[None, :]), 0.0).sum(axis=1))
         assert got == pytest.approx(want, abs=1e-8)
         assert 0.0 <= got <= s.entropy()
 
@@ -152,9 +150,7 @@ def test_switch_to_sampled_is_announced_in_one_line(monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error", MethodSwitchWarning)
         na.surviving_information(s, [5], k=1, samples=50, seed=0, method="sampled")
-        na.surviving_information(
-            na.systems.noisy_copies(4, 0.2), [5], k=1, method="exact"
-        )
+        na.surviving_information(na.systems.noisy_copies(4, 0.2), [5], k=1, method="exact")
 
 
 def test_automatic_progress_bar_appears_only_for_long_work(monkeypatch, capsys):
@@ -178,9 +174,7 @@ def test_sampling_shows_a_bar_by_default_only_for_long_runs(monkeypatch, capsys)
     monkeypatch.setattr(_sampling, "AUTO_BAR_WORK", 0.0)
     na.sample(fg, sweeps=[0, 5], chains=20, seed=0, record="magnetization")
     assert "sweep" in capsys.readouterr().err
-    na.sample(
-        fg, sweeps=[0, 5], chains=20, seed=0, record="magnetization", progress=False
-    )
+    na.sample(fg, sweeps=[0, 5], chains=20, seed=0, record="magnetization", progress=False)
     assert "sweep" not in capsys.readouterr().err
     with pytest.raises(TypeError, match="progress"):
         na.sample(fg, sweeps=[0, 5], chains=20, seed=0, progress="yes")

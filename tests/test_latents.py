@@ -337,6 +337,48 @@ def test_resampled_latent_refuses_large():
         na.resampled_latent(na.systems.noisy_copies(6, 0.1), max_states=100)
 
 
+def test_resampled_latent_refuses_2_to_20_states_before_the_work(monkeypatch):
+    # A support that fills the product of the views' values needs size x (values of the
+    # views) joint states: known from the sizes, so refused before any fibre is built.
+    from natabs.systems import _latents
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("fibres were built before refusing")
+
+    monkeypatch.setattr(_latents, "_ids", no_work)
+    s = na.systems.noisy_copies(20, 0.1)
+    assert s.size == 2**20
+    with pytest.raises(TooLargeError) as err:
+        na.resampled_latent(s)
+    message = str(err.value)
+    assert "1099511627776 joint support states" in message and "max_states=16777216" in message
+    assert "views=" in message  # what to do
+    # fewer variables resampled: still the product rule, 2**20 * 2**3 = 2**23 <= 2**24,
+    # so no early refusal (the fibres are then built: our stub says so)
+    with pytest.raises(AssertionError, match="fibres"):
+        na.resampled_latent(s, views=["x0", "x1", "x2"])
+    # more states than max_states: refused whatever the fibres
+    half = na.System(s.states[::2], s.probs[::2], s.cards, normalize=True)
+    with pytest.raises(TooLargeError, match="524288 joint support states"):
+        na.resampled_latent(half, max_states=2**18)
+
+
+@pytest.mark.parametrize("views", [None, [["x0", "x1"], ["x2"]], ["x1", "x3"]])
+def test_resampled_latent_fast_ids_match_rows(views):
+    # The row ids come from integer codes (one sort per view instead of a sort of rows):
+    # the same ids in the same order as numpy's unique over rows.
+    from natabs.systems import _latents
+
+    rng = np.random.default_rng(3)
+    rows = rng.integers(0, 3, size=(200, 4))
+    ids, k = _latents._ids(rows)
+    _, want = np.unique(rows, axis=0, return_inverse=True)
+    assert k == want.max() + 1 and np.array_equal(ids, want.ravel())
+    s = na.systems.noisy_copies(4, 0.2)
+    r = na.resampled_latent(s, views=views)
+    assert r.size > s.size and abs(r.probs.sum() - 1) < 1e-12
+
+
 # -- theorem checks ----------------------------------------------------------------------------
 
 
@@ -525,7 +567,8 @@ def test_latents_on_a_system_held_by_rows():
     s = na.System([[0, 0, 5], [1, 1, 5], [1, 0, 7]], [0.5, 0.25, 0.25], [2, 2, big])
     s = na.System(
         np.column_stack([s.states, np.zeros(3, np.int64), np.zeros(3, np.int64)]),
-        s.probs, [2, 2, big, big, big],
+        s.probs,
+        [2, 2, big, big, big],
     )
     assert not s.is_coded
     t = s.with_latent(lambda x: x[:, 0], name="M")

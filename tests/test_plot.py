@@ -35,7 +35,9 @@ def test_redundancy_on_given_axes():
 
 
 def test_curve_several_with_errors_and_labels():
-    c1 = SimpleNamespace(steps=np.array([0, 1, 10]), bits=np.array([2.0, 1.5, 1.0]), stderr=np.array([0, 0.1, 0.1]))
+    c1 = SimpleNamespace(
+        steps=np.array([0, 1, 10]), bits=np.array([2.0, 1.5, 1.0]), stderr=np.array([0, 0.1, 0.1])
+    )
     c2 = SimpleNamespace(steps=[0, 5], bits=[1.0, 0.5], stderr=None)
     ax = na.plot.curve([c1, c2], labels=["x", "y"])
     assert isinstance(ax, Axes)
@@ -51,7 +53,10 @@ def test_spectrum_sorted_descending():
 
 
 def test_survival_rows_and_table():
-    rows = [SimpleNamespace(before=1.0, after=0.0, lower=0.0, upper=1.0, k=k, transform="cnot") for k in (1, 2)]
+    rows = [
+        SimpleNamespace(before=1.0, after=0.0, lower=0.0, upper=1.0, k=k, transform="cnot")
+        for k in (1, 2)
+    ]
     ax = na.plot.survival(SimpleNamespace(rows=rows))
     assert isinstance(ax, Axes)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["cnot, k=1", "cnot, k=2"]

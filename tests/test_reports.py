@@ -42,9 +42,7 @@ def test_verdict_when_nothing_changes_and_when_r_is_lost():
 
 def test_survival_table_prints_the_finite_time_columns_and_verdicts():
     x = na.systems.noisy_copies(5, 0.1)
-    table = na.survival_table(
-        x, nt.difference_map([0, 1, 2, 3, 4]), [1, 2], steps=[0, 20]
-    )
+    table = na.survival_table(x, nt.difference_map([0, 1, 2, 3, 4]), [1, 2], steps=[0, 20])
     text = repr(table)
     lines = text.splitlines()
     assert "I_20 before->after" in lines[1]
@@ -69,9 +67,7 @@ def test_an_empty_light_cone_is_vacuous_not_zero():
 
 
 def test_a_real_light_cone_is_not_vacuous():
-    cone = nt.light_cone(
-        na.systems.noisy_copies(4, 0.1), nt.difference_map([0, 1, 2, 3]), 1
-    )
+    cone = nt.light_cone(na.systems.noisy_copies(4, 0.1), nt.difference_map([0, 1, 2, 3]), 1)
     assert cone.vacuous == () and cone.inverse == 2 and "vacuous" not in repr(cone)
     # k = 0 moves nothing: both cones are vacuous.
     assert nt.light_cone(na.systems.noisy_copies(3, 0.1), nt.cnot(0, 1), 0).vacuous == (

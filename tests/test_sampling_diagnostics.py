@@ -44,8 +44,14 @@ def test_autocorrelation_time_of_ar1_chains_is_known():
 
 @pytest.mark.parametrize(
     ("rho", "chains", "draws"),
-    [(0.8, 2000, 40), (0.5, 2000, 10), (0.0, 2000, 6), (0.5, 4, 5000),
-     (-0.5, 2000, 20), (-0.4, 4, 5000)],
+    [
+        (0.8, 2000, 40),
+        (0.5, 2000, 10),
+        (0.0, 2000, 6),
+        (0.5, 4, 5000),
+        (-0.5, 2000, 20),
+        (-0.4, 4, 5000),
+    ],
 )
 def test_ar1_autocorrelation_time_for_many_short_and_few_long_chains(rho, chains, draws):
     """tau = (1 + rho) / (1 - rho) draws, stationary AR(1) chains; rho < 0 is antithetic:
@@ -83,9 +89,13 @@ def test_every_number_is_in_its_range(seed):
     rng = np.random.default_rng(seed)
     draws, chains = int(rng.integers(2, 30)), int(rng.integers(1, 50))
     kind = seed % 3
-    x = (rng.integers(0, 3, (draws, chains)) if kind == 0
-         else np.cumsum(rng.normal(size=(draws, chains)), axis=0) if kind == 1
-         else rng.normal(size=(draws, chains)) * rng.exponential(size=chains))
+    x = (
+        rng.integers(0, 3, (draws, chains))
+        if kind == 0
+        else np.cumsum(rng.normal(size=(draws, chains)), axis=0)
+        if kind == 1
+        else rng.normal(size=(draws, chains)) * rng.exponential(size=chains)
+    )
     d = diagnose(x, sweeps=sorted(rng.choice(1000, draws, replace=False)))
     half = draws // 2
     assert np.isnan(d.rhat) or d.rhat >= np.sqrt(1 - 1 / half) - 1e-9
@@ -115,12 +125,24 @@ def test_sample_reports_diagnostics_and_warns_when_every_chain_keeps_its_sign():
     L, chains = 12, 200
     fg = na.FactorGraph.ising_lattice(L, beta=0.7)  # T = 1.43, deep in the ordered phase
     with pytest.warns(NotMixedWarning, match="keeps its start's value.*burn_in.*init="):
-        run = na.sample(fg, [0, 1, 2, 4, 8], chains=chains, seed=0, record="majority",
-                        init=ordered_start(L, chains, 0))
+        run = na.sample(
+            fg,
+            [0, 1, 2, 4, 8],
+            chains=chains,
+            seed=0,
+            record="majority",
+            init=ordered_start(L, chains, 0),
+        )
     assert run.diagnostics.frozen == 1.0 and not run.diagnostics.mixed
     with pytest.warns(NotMixedWarning, match="no chain changed 'majority'"):
-        s = na.sampled_surviving_information(fg, "majority", sweeps=[1, 4, 8], chains=chains,
-                                             seed=0, init=ordered_start(L, chains, 0))
+        s = na.sampled_surviving_information(
+            fg,
+            "majority",
+            sweeps=[1, 4, 8],
+            chains=chains,
+            seed=0,
+            init=ordered_start(L, chains, 0),
+        )
     assert s.diagnostics is not None and s.diagnostics.frozen == 1.0
 
 
@@ -129,8 +151,7 @@ def test_mixed_chains_give_rhat_near_one_and_no_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error", NotMixedWarning)
         run = na.sample(fg, list(range(0, 60, 3)), chains=400, seed=1, record="magnetization")
-        s = na.sampled_surviving_information(fg, "majority", sweeps=[1, 2, 5], chains=400,
-                                             seed=1)
+        s = na.sampled_surviving_information(fg, "majority", sweeps=[1, 2, 5], chains=400, seed=1)
     d = run.diagnostics
     assert d.mixed and d.rhat < 1.05 and d.frozen < 0.5
     assert 0 < d.tau < 10 and d.ess > 400
@@ -162,8 +183,14 @@ def test_no_warning_on_exact_starts_of_a_fast_mixing_law():
     for seed in range(20):
         rng = np.random.default_rng(seed)
         init = law.states[rng.choice(law.size, size=1000, p=law.probs)]
-        run, caught = _warned(fg, list(range(21)), chains=1000, seed=seed,
-                              record="magnetization", init=init.astype(np.int64))
+        run, caught = _warned(
+            fg,
+            list(range(21)),
+            chains=1000,
+            seed=seed,
+            record="magnetization",
+            init=init.astype(np.int64),
+        )
         flagged.append(bool(caught))
         assert run.diagnostics.nrhat < 1.01 and run.diagnostics.rhat > 1.2
     assert sum(flagged) <= 1
@@ -184,15 +211,17 @@ def test_no_warning_after_an_adequate_burn_in(scan, record):
 def test_warning_names_the_diagnosed_sweeps_when_starts_are_far_from_the_law():
     fg = na.FactorGraph.ising_lattice(8, beta=0.3)
     up = np.ones((500, 64), dtype=np.int64)  # every chain all up: far from the law at T = 3.3
-    run, caught = _warned(fg, list(range(21)), chains=500, seed=0, record="magnetization",
-                          init=up)
+    run, caught = _warned(fg, list(range(21)), chains=500, seed=0, record="magnetization", init=up)
     assert caught and "nested R-hat" in str(caught[0].message)
     assert "sweeps 0..20" in str(caught[0].message) and run.diagnostics.nrhat > 1.1
-    run, caught = _warned(fg, list(range(21)), chains=500, seed=0, record="magnetization",
-                          init=up, burn_in=200)
+    run, caught = _warned(
+        fg, list(range(21)), chains=500, seed=0, record="magnetization", init=up, burn_in=200
+    )
     assert not caught and run.diagnostics.mixed
-    assert "after a burn-in of 200 sweeps" in diagnose(
-        np.tile(np.arange(2.0), (4, 1)), sweeps=range(4), burn_in=200).advice()
+    assert (
+        "after a burn-in of 200 sweeps"
+        in diagnose(np.tile(np.arange(2.0), (4, 1)), sweeps=range(4), burn_in=200).advice()
+    )
 
 
 @pytest.mark.parametrize("record", ["majority", "magnetization"])
@@ -201,8 +230,14 @@ def test_warns_when_every_chain_keeps_its_sign_at_the_critical_point(record):
     and |m| drifts from 1 (the ordered start is no draw of the law)."""
     L, chains = 64, 100
     fg = na.FactorGraph.ising_lattice(L, beta=BETA_C)
-    run, caught = _warned(fg, list(range(0, 21, 2)), chains=chains, seed=0, record=record,
-                          init=ordered_start(L, chains, 0))
+    run, caught = _warned(
+        fg,
+        list(range(0, 21, 2)),
+        chains=chains,
+        seed=0,
+        record=record,
+        init=ordered_start(L, chains, 0),
+    )
     assert caught and not run.diagnostics.mixed
     assert "sweeps 0..20" in str(caught[0].message)
     if record == "majority":

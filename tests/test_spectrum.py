@@ -21,6 +21,7 @@ SETTINGS = settings(max_examples=30, deadline=None)
 # `natabs.spectrum` is the function; the module is reached by its full name.
 spectrum_module = _spectrum
 
+
 @st.composite
 def systems_with_families(draw):
     s = draw(small_systems)
@@ -69,7 +70,9 @@ def test_ising_ring_magnetisation_is_an_exact_eigenfunction(n, beta, J):
     magnetisation = (2.0 * s.states - 1).sum(axis=1)
     image = _kernel.build(s, family).apply(magnetisation, "random")
     np.testing.assert_allclose(image, lam * magnetisation, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(dense_kernel(s, family) @ magnetisation, lam * magnetisation, atol=1e-12)
+    np.testing.assert_allclose(
+        dense_kernel(s, family) @ magnetisation, lam * magnetisation, atol=1e-12
+    )
 
 
 def test_slow_modes_are_eigenfunctions_and_find_the_majority():
@@ -192,7 +195,9 @@ def test_block_apply_is_column_by_column_apply(case, m, seed):
     block = kernel.apply_symmetric_block(v)
     assert block.shape == (system.size, m)
     for j in range(m):
-        np.testing.assert_array_equal(block[:, j], kernel.apply_symmetric(np.ascontiguousarray(v[:, j])))
+        np.testing.assert_array_equal(
+            block[:, j], kernel.apply_symmetric(np.ascontiguousarray(v[:, j]))
+        )
     # And both are the dense symmetrised kernel.
     np.testing.assert_allclose(block, kernel.dense_symmetric(_kernel.MEMORY_BUDGET) @ v, atol=1e-12)
     # Written into buffers, fused powers: S^p V, the same bits as p separate products.

@@ -25,9 +25,7 @@ def near_product(n: int, eps: float, seed: int) -> na.System:
     fields = 0.3 + 0.1 * rng.random(n)
     logp = bits.astype(float) @ np.log(fields / (1 - fields))
     logp += eps * rng.standard_normal(codes.size)
-    return na.System.from_codes(
-        codes, np.exp(logp - logp.max()), [2] * n, normalize=True
-    )
+    return na.System.from_codes(codes, np.exp(logp - logp.max()), [2] * n, normalize=True)
 
 
 @pytest.mark.parametrize("method", ["chebyshev", "lobpcg"])
@@ -40,10 +38,7 @@ def test_top_cutting_a_near_cluster_matches_dense(method, top):
     got = na.spectrum(s, k=1, top=top, method=method)
     assert got.converged
     np.testing.assert_allclose(got.eigenvalues, dense.eigenvalues, rtol=0, atol=1e-8)
-    spread = (
-        dense.eigenvalues[1]
-        - na.spectrum(s, k=1, top=11, method="dense").eigenvalues[-1]
-    )
+    spread = dense.eigenvalues[1] - na.spectrum(s, k=1, top=11, method="dense").eigenvalues[-1]
     assert 0 < spread < 0.05  # the test can fail: the cluster is real
 
 
@@ -105,9 +100,7 @@ def test_dense_routes_are_refused_before_minutes_and_gigabytes():
     with pytest.raises(TooLargeError, match="top="):
         na.spectrum(s, k=2)
     big = na.systems.noisy_copies(14, 0.2)
-    with pytest.raises(
-        TooLargeError, match="dense eigensolver on a support of 16384"
-    ):
+    with pytest.raises(TooLargeError, match="dense eigensolver on a support of 16384"):
         na.spectrum(big, k=1, top=3, method="dense")
     with pytest.raises(TooLargeError, match="16384"):
         na.slow_modes(big, k=1, top=2, method="dense")

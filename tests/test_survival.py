@@ -198,10 +198,22 @@ STEPS = [0, 1, 3, 6, 12, 24]
 # I(offset; X^T), bits, 3 particles, single-site random scan (numbers from the reference).
 # In centre-of-mass coordinates θ lives in "com" alone and is forgotten as soon as it is
 # redrawn; in the original ones every particle keeps a copy of it.
-EXPECTED_ORIGINAL = [0.6709585933444, 0.3980473928120, 0.1733719631602,
-                     0.05723422630489, 0.006845545905874, 1.022506286414e-04]
-EXPECTED_COM = [0.6709585933444, 0.2375559887424, 0.04449984870568,
-                0.004197848465115, 4.839666639889e-05, 1.401453175731e-08]
+EXPECTED_ORIGINAL = [
+    0.6709585933444,
+    0.3980473928120,
+    0.1733719631602,
+    0.05723422630489,
+    0.006845545905874,
+    1.022506286414e-04,
+]
+EXPECTED_COM = [
+    0.6709585933444,
+    0.2375559887424,
+    0.04449984870568,
+    0.004197848465115,
+    4.839666639889e-05,
+    1.401453175731e-08,
+]
 
 
 def test_centre_of_mass_decays_faster_reference():

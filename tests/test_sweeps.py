@@ -75,9 +75,7 @@ def watchdog():
 
 @pytest.fixture(scope="module")
 def serial_records():
-    return na.sweep(
-        ising_point, GRID, seed=7, executor="serial", progress=False
-    ).records
+    return na.sweep(ising_point, GRID, seed=7, executor="serial", progress=False).records
 
 
 @pytest.fixture(scope="module")
@@ -156,16 +154,12 @@ def test_worker_killed_mid_sweep_on_dask(serial_records, dask_client, tmp_path):
     marker.touch()
     before = set(dask_client.scheduler_info()["workers"])
     task = functools.partial(dying_point, marker=str(marker))
-    res = na.sweep(
-        task, GRID, seed=7, executor=dask_client.get_executor(), progress=False
-    )
+    res = na.sweep(task, GRID, seed=7, executor=dask_client.get_executor(), progress=False)
     assert not marker.exists()  # a worker did die
     assert res.records == serial_records
     # the nanny replaced the dead worker: a new address among the workers
     deadline = time.monotonic() + 30
-    while (
-        len(dask_client.scheduler_info()["workers"]) < 2 and time.monotonic() < deadline
-    ):
+    while len(dask_client.scheduler_info()["workers"]) < 2 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert set(dask_client.scheduler_info()["workers"]) != before
 
@@ -252,16 +246,10 @@ def test_failed_points_are_recorded_retried_and_rerun(tmp_path):
     calls.mkdir()
     task = functools.partial(counted_point, calls=str(calls))
     store = tmp_path / "store"
-    res = na.sweep(
-        task, GRID, seed=7, executor="serial", store=store, retries=2, progress=False
-    )
+    res = na.sweep(task, GRID, seed=7, executor="serial", store=store, retries=2, progress=False)
     assert len(res.failed) == 2 and res.failed[0]["error"].startswith("ValueError")
-    assert (
-        len(list(calls.iterdir())) == 4 + 2 * 3
-    )  # each failing point tried 1 + 2 times
-    entries = [
-        json.loads(line) for line in (store / "points.jsonl").read_text().splitlines()
-    ]
+    assert len(list(calls.iterdir())) == 4 + 2 * 3  # each failing point tried 1 + 2 times
+    entries = [json.loads(line) for line in (store / "points.jsonl").read_text().splitlines()]
     assert sorted(e["attempts"] for e in entries) == [1, 1, 1, 1, 3, 3]
     rerun = na.sweep(task, GRID, seed=7, executor="serial", store=store, progress=False)
     assert (rerun.computed, rerun.reused) == (0, 6)  # a failed point is a finished one
@@ -283,23 +271,15 @@ def test_failed_points_are_recorded_retried_and_rerun(tmp_path):
 
 def test_store_survives_a_cut_line_and_refuses_another_sweep(tmp_path):
     store = tmp_path / "s"
-    first = na.sweep(
-        ising_point, GRID, seed=7, executor="serial", store=store, progress=False
-    )
+    first = na.sweep(ising_point, GRID, seed=7, executor="serial", store=store, progress=False)
     with open(store / "points.jsonl", "ab") as f:
         f.write(b'{"key": "{\\"L\\":9')  # a crash in the middle of a line
-    again = na.sweep(
-        ising_point, GRID, seed=7, executor="serial", store=store, progress=False
-    )
+    again = na.sweep(ising_point, GRID, seed=7, executor="serial", store=store, progress=False)
     assert again.computed == 0 and again.records == first.records
     with pytest.raises(InvalidInputError, match="seed 7"):
-        na.sweep(
-            ising_point, GRID, seed=8, executor="serial", store=store, progress=False
-        )
+        na.sweep(ising_point, GRID, seed=8, executor="serial", store=store, progress=False)
     with pytest.raises(InvalidInputError, match="task"):
-        na.sweep(
-            counted_point, GRID, seed=7, executor="serial", store=store, progress=False
-        )
+        na.sweep(counted_point, GRID, seed=7, executor="serial", store=store, progress=False)
 
 
 def test_parquet_store_and_frame(tmp_path):
@@ -317,6 +297,7 @@ def test_parquet_store_and_frame(tmp_path):
     assert table[0]["bits"] == res[0]["bits"]
     assert "diagnostics.ess" in table[0]
     import pandas  # noqa: F401  (the test extra installs it: to_frame)
+
     frame = res.to_frame()
     assert frame.shape[0] == 6 and "error" in frame.columns
 
@@ -351,9 +332,7 @@ def test_bad_input():
     with pytest.raises(TypeError, match="top level of a module"):
         na.sweep(lambda L, T: L, GRID, progress=False)  # the local pool pickles by name
     with pytest.raises(InvalidInputError, match="store_format"):
-        na.sweep(
-            ising_point, GRID, executor="serial", store="/tmp/x", store_format="csv"
-        )
+        na.sweep(ising_point, GRID, executor="serial", store="/tmp/x", store_format="csv")
     with pytest.raises(na.errors.TooLargeError):
         na.sweep(
             ising_point,
@@ -528,11 +507,45 @@ def test_split_multispin_lattice_is_bit_identical():
     from concurrent.futures import ThreadPoolExecutor
 
     fg = na.FactorGraph.ising_lattice(8, beta=0.4)
-    kw = dict(sweeps=[0, 3, 7], chains=600, scan="systematic", seed=5, burn_in=2,
-              record="states", progress=False)
+    kw = dict(
+        sweeps=[0, 3, 7],
+        chains=600,
+        scan="systematic",
+        seed=5,
+        burn_in=2,
+        record="states",
+        progress=False,
+    )
     whole = na.sample(fg, **kw)
     assert whole.path == "multispin"
     with ThreadPoolExecutor(3) as ex:
         split = na.sample(fg, executor=ex, **kw)
     assert split.path == "multispin"
     np.testing.assert_array_equal(split.states, whole.states)
+
+
+def test_empty_grid_is_refused_before_any_point_runs(tmp_path, capsys):
+    # The grid maps names to lists of values: {} names none, which is a mistake (a grid
+    # built from an empty config), not one point. One point with no parameters is the
+    # explicit list [{}].
+    calls = []
+
+    def task(**point):
+        calls.append(point)
+        return 1
+
+    with pytest.raises(InvalidInputError, match="grid has no parameters") as err:
+        na.sweep(task, {}, executor="serial", progress=False)
+    assert "[{}]" in str(err.value) and not calls
+    res = na.sweep(task, [{}], executor="serial", progress=False)
+    assert res.records == ({"value": 1},) and not res.failed
+
+    from natabs.cli import main
+
+    spec = tmp_path / "empty.toml"
+    for grid in ["[grid]\nsystem = {}", "[grid.system]"]:
+        spec.write_text(
+            f'measure = "conserved_information"\n[system]\nkind = "copies"\nn = 3\n{grid}'
+        )
+        assert main(["sweep", str(spec), "--serial"]) == 2
+        assert "at least one list of values" in capsys.readouterr().err

@@ -397,3 +397,23 @@ def test_three_wells_against_dense_matrix_powers():
     got = na.surviving_information(s, steps=steps, k=1, about="source").bits
     np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9)  # the powers: ~3e-10
     assert got[-1] < 0.9 * got[0]  # the curve really moves over these times
+
+
+def test_top_beyond_the_types_is_refused_like_the_support_engine_never_cuts():
+    # The support engine lists min(top, size) eigenvalues of the whole kernel: past its
+    # size it lists them all and says so (complete). The symmetric engine computes one
+    # sector: a top past the types would silently list fewer eigenvalues than the kernel
+    # has, so it is refused, naming the number of types and what to ask instead.
+    sup = na.systems.noisy_copies(3, 0.1)
+    whole = na.spectrum(sup, k=1, top=100)
+    assert whole.complete and whole.eigenvalues.size == sup.size == 8
+    s = na.SymmetricSystem.iid_given([0.5, 0.5], [[0.9, 0.1], [0.1, 0.9]], 5)
+    assert len(s.types) == 6
+    for top in (7, 100):
+        with pytest.raises(InvalidInputError, match="top must be at most 6 for 6 types"):
+            na.spectrum(s, k=1, top=top)
+    assert na.spectrum(s, k=1, top=6).eigenvalues.size == 6
+    assert na.spectrum(s, k=1).eigenvalues.size == 6
+    # a family the types cannot serve runs on the support: the support rule
+    chunked = na.spectrum(s, blocks=[[0, 1], [2, 3, 4]], top=100)
+    assert chunked.complete and chunked.eigenvalues.size == 32

@@ -77,6 +77,7 @@ def test_invalid_arguments(call):
 def test_checks_fail_informatively():
     with pytest.raises(AssertionError, match="changed R_3 from 1.0 to 0.0"):
         testing_checks._check_invariant(na.systems.copies(4), nt.cnot(0, 1))
+
     # a claimed sandwich of width 1 for a 2-variable map fails on failure 1
     class Narrow(nt_maps._Shift):
         def _widening(self):

@@ -22,7 +22,7 @@ def sections() -> dict[int, str]:
     for i, m in enumerate(found):
         assert len(m.group(3)) >= len(f"§{m.group(1)} {m.group(2)}"), m.group(0)
         end = found[i + 1].start() if i + 1 < len(found) else len(text)
-        out[int(m.group(1))] = text[m.end():end]
+        out[int(m.group(1))] = text[m.end() : end]
     return out
 
 
@@ -66,5 +66,7 @@ def test_the_checker_would_catch_a_wrong_reference():
     secs = sections()
     assert 99 not in secs
     assert 9 not in items(secs[6])
-    assert [m.group(1, 2) for m in REF.finditer("THEORY §6 item 2 and §4")] == [("6", "2"),
-                                                                               ("4", None)]
+    assert [m.group(1, 2) for m in REF.finditer("THEORY §6 item 2 and §4")] == [
+        ("6", "2"),
+        ("4", None),
+    ]

@@ -23,9 +23,7 @@ from natabs.errors import InvalidInputError, TooLargeError
 # -- the vocabulary ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "bad", [True, False, np.bool_(True), 1.0, 2.5, "3", None, [1], 1j]
-)
+@pytest.mark.parametrize("bad", [True, False, np.bool_(True), 1.0, 2.5, "3", None, [1], 1j])
 def test_check_integer_refuses_non_integers(bad):
     with pytest.raises(TypeError, match="n must be an integer"):
         v.check_integer(bad, "n")
@@ -73,9 +71,7 @@ def test_check_real_bounds_and_finiteness():
 
 def test_check_choice_and_scan():
     assert v.check_scan("random") == "random"
-    with pytest.raises(
-        InvalidInputError, match="scan must be one of 'random', 'systematic'"
-    ):
+    with pytest.raises(InvalidInputError, match="scan must be one of 'random', 'systematic'"):
         v.check_scan("sideways")
     with pytest.raises(TypeError, match="scan"):
         v.check_scan(1)
@@ -114,9 +110,7 @@ def test_seed_threads_steps_sweeps():
 def test_check_array_kinds_shapes_and_ragged_input():
     with pytest.raises(InvalidInputError, match="rectangular"):
         v.check_array([[0, 1], [1]], "states")
-    with pytest.raises(
-        TypeError, match="states must be an integer array, got dtype float64"
-    ):
+    with pytest.raises(TypeError, match="states must be an integer array, got dtype float64"):
         v.check_array([[0.0]], "states", kind="i")
     with pytest.raises(TypeError, match="complex"):
         v.check_real_array([1 + 2j], "table")
@@ -321,9 +315,7 @@ def test_sampling_counts_the_bytes_it_allocates():
         lambda: na.FactorGraph.ising_lattice(10**5, 0.3),
         lambda: na.systems.copies(10**9),
         lambda: na.systems.coupled_pair(2, 10**10),
-        lambda: na.surviving_information(
-            na.systems.noisy_copies(3, 0.1), [1], k=1, samples=10**12
-        ),
+        lambda: na.surviving_information(na.systems.noisy_copies(3, 0.1), [1], k=1, samples=10**12),
     ],
 )
 def test_huge_requests_are_refused_at_once(call):

@@ -25,9 +25,9 @@ import numpy as np
 import natabs as na
 from natabs import transforms as nt
 
-N = 4                                  # particles
-thetas = [0, 1, 2]                     # the shared offset, uniform
-noise = {0: 0.25, 1: 0.5, 2: 0.25}     # each particle's own displacement
+N = 4  # particles
+thetas = [0, 1, 2]  # the shared offset, uniform
+noise = {0: 0.25, 1: 0.5, 2: 0.25}  # each particle's own displacement
 
 rows, probs = [], []
 for th in thetas:
@@ -49,15 +49,19 @@ after = na.surviving_information(y, steps=steps, k=1, about="theta")
 for s, a, b in zip(steps, before.bits, after.bits):
     print(f"T={s:>3} steps: I(theta; X^T) = {a:.4f}   in centre-of-mass coordinates: {b:.4f}")
 
-assert abs(before.bits[0] - after.bits[0]) < 1e-9     # a bijection: same information at T=0
+assert abs(before.bits[0] - after.bits[0]) < 1e-9  # a bijection: same information at T=0
 assert all(b <= a + 1e-12 for a, b in zip(before.bits[1:], after.bits[1:]))
 # THEORY §5, failure 4: in centre-of-mass coordinates the information about theta dies in
 # about one sweep (N steps); in the original ones it lasts several. Here the Gaussian
 # estimate 1 + (N-1) tau^2 / sigma^2 gives 5 sweeps (tau^2 = 2/3, sigma^2 = 1/2).
 one_sweep, four_sweeps = steps.index(N), steps.index(4 * N)
-print(f"after one sweep:   {after.bits[one_sweep] / after.bits[0]:.1%} left in centre-of-mass "
-      f"coordinates, {before.bits[one_sweep] / before.bits[0]:.1%} in the original ones")
-print(f"after four sweeps: {after.bits[four_sweeps]:.1e} bit against {before.bits[four_sweeps]:.3f} bit")
+print(
+    f"after one sweep:   {after.bits[one_sweep] / after.bits[0]:.1%} left in centre-of-mass "
+    f"coordinates, {before.bits[one_sweep] / before.bits[0]:.1%} in the original ones"
+)
+print(
+    f"after four sweeps: {after.bits[four_sweeps]:.1e} bit against {before.bits[four_sweeps]:.3f} bit"
+)
 assert after.bits[one_sweep] < 0.1 * after.bits[0] and before.bits[one_sweep] > 0.4 * before.bits[0]
 assert before.bits[four_sweeps] > 0.1 * before.bits[0] > 100 * after.bits[four_sweeps]
 
@@ -76,8 +80,10 @@ r_y = na.conserved_information(y.marginal(observed_y), k=1)
 relative = observed_y[1:]
 h = lambda s, names: s.marginal(names).entropy()  # noqa: E731
 theta_vs_relative = h(y, ["theta"]) + h(y, relative) - h(y, ["theta", *relative])
-print(f"R_1: {r_x:.3f} bit in the original coordinates, {r_y:.3f} bit in centre-of-mass ones "
-      f"(H(relative positions) = {h(y, relative):.3f} bit); I(theta; relative) = {theta_vs_relative:.1e}")
+print(
+    f"R_1: {r_x:.3f} bit in the original coordinates, {r_y:.3f} bit in centre-of-mass ones "
+    f"(H(relative positions) = {h(y, relative):.3f} bit); I(theta; relative) = {theta_vs_relative:.1e}"
+)
 assert r_x < 1e-12 and 5 < r_y <= h(y, relative) + 1e-9 and abs(theta_vs_relative) < 1e-9
 
 fig, ax = plt.subplots(figsize=(6, 3.5))

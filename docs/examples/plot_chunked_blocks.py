@@ -39,11 +39,17 @@ cases = {
 table = {}
 for label, (x, k) in cases.items():
     y = cnot_inside_pairs(x)
-    row = (r_chunks(x), r_chunks(y), na.conserved_information(x, k=k),
-           na.conserved_information(y, k=k))
+    row = (
+        r_chunks(x),
+        r_chunks(y),
+        na.conserved_information(x, k=k),
+        na.conserved_information(y, k=k),
+    )
     table[label] = (k, row)
-    print(f"{label:<20} R_chunks(2): {row[0]:.3f} -> {row[1]:.3f}    "
-          f"R_{k} (all {k}-subsets): {row[2]:.3f} -> {row[3]:.3f}")
+    print(
+        f"{label:<20} R_chunks(2): {row[0]:.3f} -> {row[1]:.3f}    "
+        f"R_{k} (all {k}-subsets): {row[2]:.3f} -> {row[3]:.3f}"
+    )
     assert abs(row[0] - row[1]) < 1e-12  # chunk-local maps keep R under chunks exactly
 
 # %%

@@ -13,7 +13,6 @@ What *is* true is the sandwich bound for a bijection on :math:`b` variables,
 """
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 import natabs as na
 from natabs import transforms as nt
@@ -26,8 +25,10 @@ print(y.states)
 ks = range(1, 5)
 reports = [na.survives(x, t, k=k) for k in ks]
 for k, r in zip(ks, reports):
-    print(f"k={k}: R_k(X) = {r.before:g}, R_k(Y) = {r.after:g}, "
-          f"bounds [{r.lower:g}, {r.upper:g}], preserved: {r.preserved}")
+    print(
+        f"k={k}: R_k(X) = {r.before:g}, R_k(Y) = {r.after:g}, "
+        f"bounds [{r.lower:g}, {r.upper:g}], preserved: {r.preserved}"
+    )
     assert r.lower - 1e-12 <= r.after <= r.upper + 1e-12
 
 assert [r.before for r in reports] == [1.0, 1.0, 1.0, 0.0]
@@ -38,15 +39,30 @@ assert [r.preserved for r in reports] == [True, True, False, True]
 # The inverse of a CNOT is the same CNOT, so applied to :math:`Y` it *creates* a bit of
 # redundancy at :math:`k = 3`:
 
-print("R_3 of Y and of its image:", na.conserved_information(y, k=3),
-      na.conserved_information(t(y), k=3))
+print(
+    "R_3 of Y and of its image:",
+    na.conserved_information(y, k=3),
+    na.conserved_information(t(y), k=3),
+)
 
 fig, ax = plt.subplots(figsize=(6, 3.5))
-ax.fill_between(list(ks), [r.lower for r in reports], [r.upper for r in reports],
-                step="mid", alpha=0.25, label="sandwich bounds on $R_k(Y)$")
+ax.fill_between(
+    list(ks),
+    [r.lower for r in reports],
+    [r.upper for r in reports],
+    step="mid",
+    alpha=0.25,
+    label="sandwich bounds on $R_k(Y)$",
+)
 ax.step(list(ks), [r.before for r in reports], where="mid", marker="o", label="$R_k(X)$")
-ax.step(list(ks), [r.after for r in reports], where="mid", marker="s", ls="--",
-        label="$R_k(Y)$, after cnot(0, 1)")
+ax.step(
+    list(ks),
+    [r.after for r in reports],
+    where="mid",
+    marker="s",
+    ls="--",
+    label="$R_k(Y)$, after cnot(0, 1)",
+)
 ax.set_xticks(list(ks))
 ax.set_xlabel("block size k")
 ax.set_ylabel("bits")

@@ -35,7 +35,7 @@ assert rx == [1.0] * N + [0.0]
 assert ry[0] == 1.0 and max(ry[1:]) < 1e-12
 
 back = nt.prefix_xor(v)(y)
-assert [na.conserved_information(back, k=k) for k in ks] == rx   # the round trip
+assert [na.conserved_information(back, k=k) for k in ks] == rx  # the round trip
 
 # %%
 # Light cones, on a full support (noisy copies) so that every nearby pair of states is
@@ -47,7 +47,7 @@ cone_d = na.light_cone(noisy, d, k=1)
 cone_p = na.light_cone(noisy, nt.prefix_xor(v), k=1)
 print("difference map:", cone_d)
 print("prefix XOR:    ", cone_p)
-assert cone_d.inverse == 2 and cone_p.inverse == N   # local one way, global the other
+assert cone_d.inverse == 2 and cone_p.inverse == N  # local one way, global the other
 
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.step(ks, rx, where="mid", marker="o", label=f"{N} copies")

@@ -16,7 +16,6 @@ the children has full support, and the conserved information is 0 (THEORY §3). 
 blocks forget faster.
 """
 
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -56,8 +55,10 @@ run = na.sample(fg, sweeps=[0, 20], chains=CHAINS, seed=0)
 weights = 2 ** np.arange(fg.n)  # joint code, variable 0 least significant (as System codes)
 for t, states in zip(run.sweeps, run.states):
     freq = np.bincount(states.astype(np.int64) @ weights, minlength=prob.size) / CHAINS
-    print(f"sweep {t:2d}: max |frequency - probability| = {np.abs(freq - prob).max():.4f}"
-          f"  (1/sqrt(chains) = {CHAINS ** -0.5:.4f})")
+    print(
+        f"sweep {t:2d}: max |frequency - probability| = {np.abs(freq - prob).max():.4f}"
+        f"  (1/sqrt(chains) = {CHAINS**-0.5:.4f})"
+    )
 
 # %%
 # What the children keep about their cause
@@ -77,13 +78,23 @@ for k in (1, 2):
 
 print("   T   " + "".join(f"   k={k}: bits  [95% interval]" for k in curves))
 for i, t in enumerate(SWEEPS):
-    print(f"{t:4d}   " + "".join(f"      {r.bits[i]:.3f}  [{r.low[i]:.3f}, {r.high[i]:.3f}]"
-                               for r in curves.values()))
+    print(
+        f"{t:4d}   "
+        + "".join(
+            f"      {r.bits[i]:.3f}  [{r.low[i]:.3f}, {r.high[i]:.3f}]" for r in curves.values()
+        )
+    )
 
 fig, ax = plt.subplots(figsize=(6, 4))
 for k, r in curves.items():
-    ax.errorbar(r.sweeps, r.bits, yerr=[r.bits - r.low, r.high - r.bits], marker="o",
-                capsize=3, label=f"blocks of {k} child{'ren' if k > 1 else ''}")
+    ax.errorbar(
+        r.sweeps,
+        r.bits,
+        yerr=[r.bits - r.low, r.high - r.bits],
+        marker="o",
+        capsize=3,
+        label=f"blocks of {k} child{'ren' if k > 1 else ''}",
+    )
 ax.axhline(i_exact, color="grey", ls="--", lw=1, label="exact I(H; children), T = 0")
 ax.set(xlabel="sweeps T", ylabel="bits", title="I(H; children after T sweeps), 95% intervals")
 ax.legend()

@@ -33,10 +33,21 @@ assert not r.preserved and t.size < k
 ks = range(0, x.n + 1)
 y = t(x)
 fig, ax = plt.subplots(figsize=(6, 3.5))
-ax.step(list(ks), [na.conserved_information(x, k=j) for j in ks], where="mid", marker="o",
-        label="the system found")
-ax.step(list(ks), [na.conserved_information(y, k=j) for j in ks], where="mid", marker="s",
-        ls="--", label=f"after {t!r}")
+ax.step(
+    list(ks),
+    [na.conserved_information(x, k=j) for j in ks],
+    where="mid",
+    marker="o",
+    label="the system found",
+)
+ax.step(
+    list(ks),
+    [na.conserved_information(y, k=j) for j in ks],
+    where="mid",
+    marker="s",
+    ls="--",
+    label=f"after {t!r}",
+)
 ax.axvline(k, color="grey", lw=0.8)
 ax.set_xlabel("block size k")
 ax.set_ylabel("$R_k$ (bits)")

@@ -34,19 +34,11 @@ print(g)
 print(y)
 
 sweeps = [0, 1, 2, 3, 5, 7, 10, 15, 20, 30, 40]
-positions = na.surviving_information(
-    g, steps=sweeps, k=1, scan="systematic", about="theta"
-)
-centre = na.surviving_information(
-    y, steps=sweeps, k=1, scan="systematic", about="theta"
-)
-print(
-    f"expected lifetime 1 + (N-1) tau^2/sigma^2 = {1 + (N - 1) * tau**2 / sigma**2:.2f} sweeps"
-)
+positions = na.surviving_information(g, steps=sweeps, k=1, scan="systematic", about="theta")
+centre = na.surviving_information(y, steps=sweeps, k=1, scan="systematic", about="theta")
+print(f"expected lifetime 1 + (N-1) tau^2/sigma^2 = {1 + (N - 1) * tau**2 / sigma**2:.2f} sweeps")
 for t, a, b in zip(sweeps, positions.bits, centre.bits):
-    print(
-        f"T = {t:>3} sweeps: I(theta; X^T) = {a:.6f} bits   centre of mass: {b:.6f} bits"
-    )
+    print(f"T = {t:>3} sweeps: I(theta; X^T) = {a:.6f} bits   centre of mass: {b:.6f} bits")
 print("conserved information:", na.conserved(g, k=1).bits, "bits")
 
 fig, ax = plt.subplots(figsize=(6, 3.6))

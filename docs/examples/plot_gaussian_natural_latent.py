@@ -32,21 +32,14 @@ fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
 for r in ratios:
     red, strong = [], []
     for N in Ns:
-        e = na.natural_latent_errors(
-            na.systems.shared_drift(N, tau=math.sqrt(r)), "theta"
-        )
+        e = na.natural_latent_errors(na.systems.shared_drift(N, tau=math.sqrt(r)), "theta")
         assert e.mediation == 0.0
-        assert (
-            abs(e.max_redundancy - 0.5 * math.log2((1 + N * r) / (1 + (N - 1) * r)))
-            < 1e-12
-        )
+        assert abs(e.max_redundancy - 0.5 * math.log2((1 + N * r) / (1 + (N - 1) * r))) < 1e-12
         red.append(e.max_redundancy)
         strong.append(e.max_strong_redundancy)
     left.loglog(Ns, red, marker="o", label=rf"$\tau^2/\sigma^2$ = {r}")
     right.semilogx(Ns, strong, marker="o", label=rf"$\tau^2/\sigma^2$ = {r}")
-left.loglog(
-    Ns, [0.5 * math.log2(math.e) / N for N in Ns], "k--", lw=1, label=r"$\log_2 e / 2N$"
-)
+left.loglog(Ns, [0.5 * math.log2(math.e) / N for N in Ns], "k--", lw=1, label=r"$\log_2 e / 2N$")
 left.set_title(r"redundancy $I(\theta; x_i \mid x_{-i})$")
 right.set_title(r"strong $I(\theta; x_{-i} \mid x_i)$")
 for ax in (left, right):

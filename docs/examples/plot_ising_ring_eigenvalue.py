@@ -32,8 +32,10 @@ for beta in betas:
     found.append(ev[j])
     predicted.append(lam)
 for beta, lam in list(zip(betas, predicted))[::4]:
-    print(f"beta = {beta:.2f}: lambda = {lam:.10f}, relaxation of the magnetisation "
-          f"{1 / (1 - lam):.1f} steps")
+    print(
+        f"beta = {beta:.2f}: lambda = {lam:.10f}, relaxation of the magnetisation "
+        f"{1 / (1 - lam):.1f} steps"
+    )
 
 # %%
 # The eigenfunction is the magnetisation itself: the slowest mode of the ring correlates
@@ -43,8 +45,10 @@ ring = na.systems.ising_ring(N, 0.4)
 mode = na.slow_modes(ring, k=1, top=1)
 magnetisation = 2.0 * ring.states.sum(axis=1) - N
 corr = abs(float(mode.correlation(magnetisation)[0]))
-print(f"beta = 0.4: slowest mode {mode.eigenvalues[0]:.10f}, correlation with the magnetisation "
-      f"{corr:.12f}")
+print(
+    f"beta = 0.4: slowest mode {mode.eigenvalues[0]:.10f}, correlation with the magnetisation "
+    f"{corr:.12f}"
+)
 assert abs(mode.eigenvalues[0] - (1 - (1 - np.tanh(0.8)) / N)) < 1e-10 and corr > 1 - 1e-10
 
 fig, ax = plt.subplots(figsize=(6, 3.5))

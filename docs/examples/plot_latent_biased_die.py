@@ -21,11 +21,14 @@ import numpy as np
 
 import natabs as na
 
-dice = np.array([
-    [1, 1, 1, 1, 1, 1],          # fair
-    [1, 1, 1, 1, 1, 10],         # loaded towards six
-    [10, 1, 1, 1, 1, 1],         # loaded towards one
-], dtype=float)
+dice = np.array(
+    [
+        [1, 1, 1, 1, 1, 1],  # fair
+        [1, 1, 1, 1, 1, 10],  # loaded towards six
+        [10, 1, 1, 1, 1, 1],  # loaded towards one
+    ],
+    dtype=float,
+)
 dice /= dice.sum(axis=1, keepdims=True)
 prior = np.full(len(dice), 1 / len(dice))
 
@@ -34,7 +37,7 @@ def die_system(n):
     """Rolls x0..x{n-1} and the die "theta" as a System (6**n * 3 states)."""
     codes = np.arange(6**n, dtype=np.uint64)
     rolls = (codes[:, None] // (6 ** np.arange(n, dtype=np.uint64))) % 6
-    logp = np.log(dice)[:, rolls.astype(np.intp)].sum(axis=2)   # (dice, states)
+    logp = np.log(dice)[:, rolls.astype(np.intp)].sum(axis=2)  # (dice, states)
     probs = (prior[:, None] * np.exp(logp)).ravel()
     all_codes = (codes[None, :] + np.arange(len(dice), dtype=np.uint64)[:, None] * 6**n).ravel()
     names = [f"x{i}" for i in range(n)] + ["theta"]
@@ -48,15 +51,25 @@ for n in ns:
     views = [f"x{i}" for i in range(n)]
     e = na.natural_latent_errors(s, "theta", views=views)
     rolls = s.states[:, :n].astype(np.intp)
-    post = np.log(dice)[:, rolls].sum(axis=2)                # log P(rolls | die)
+    post = np.log(dice)[:, rolls].sum(axis=2)  # log P(rolls | die)
     m = s.with_latent(post.argmax(axis=0), name="map", card=len(dice))
     f = na.natural_latent_errors(m, "map", views=views)
-    rows.append((e.mediation, e.max_redundancy, e.max_deterministic_redundancy,
-                 e.max_view_determinism, f.mediation, f.max_deterministic_redundancy))
-    print(f"n = {n}: theta: mediation {e.mediation:.3g}, I(theta; X_i | X_-i) "
-          f"{e.max_redundancy:.4f}, H(theta | X_-i) {e.max_deterministic_redundancy:.4f}, "
-          f"H(theta | X_i) {e.max_view_determinism:.4f}; MAP: mediation {f.mediation:.4f}, "
-          f"H(MAP | X_-i) {f.max_deterministic_redundancy:.4f}")
+    rows.append(
+        (
+            e.mediation,
+            e.max_redundancy,
+            e.max_deterministic_redundancy,
+            e.max_view_determinism,
+            f.mediation,
+            f.max_deterministic_redundancy,
+        )
+    )
+    print(
+        f"n = {n}: theta: mediation {e.mediation:.3g}, I(theta; X_i | X_-i) "
+        f"{e.max_redundancy:.4f}, H(theta | X_-i) {e.max_deterministic_redundancy:.4f}, "
+        f"H(theta | X_i) {e.max_view_determinism:.4f}; MAP: mediation {f.mediation:.4f}, "
+        f"H(MAP | X_-i) {f.max_deterministic_redundancy:.4f}"
+    )
 rows = np.array(rows)
 assert np.all(rows[:, 0] < 1e-12)  # the die mediates the rolls exactly
 

@@ -42,9 +42,11 @@ for k in ks:
     med.append(e.mediation)
     red.append(e.max_redundancy)
     det.append(e.max_deterministic_redundancy)
-    print(f"CNOT chain of length {k}: mediation {e.mediation:.4f}, "
-          f"max I(M; Y_i | Y_-i) {e.max_redundancy:.4f}, max H(M | Y_-i) "
-          f"{e.max_deterministic_redundancy:.4f}")
+    print(
+        f"CNOT chain of length {k}: mediation {e.mediation:.4f}, "
+        f"max I(M; Y_i | Y_-i) {e.max_redundancy:.4f}, max H(M | Y_-i) "
+        f"{e.max_deterministic_redundancy:.4f}"
+    )
 
 fig, ax = plt.subplots(figsize=(6.5, 3.8))
 ax.plot(ks, med, "o-", label=r"mediation $TC(Y \mid M)$")

@@ -27,7 +27,9 @@ fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
 for p in ps:
     med, red = [], []
     for n in ns:
-        s = na.systems.noisy_copies(n, p).with_latent(lambda x, n=n: 2 * x.sum(axis=1) > n, name="M")
+        s = na.systems.noisy_copies(n, p).with_latent(
+            lambda x, n=n: 2 * x.sum(axis=1) > n, name="M"
+        )
         e = na.natural_latent_errors(s, "M")
         tie = comb(n - 1, (n - 1) // 2) * (p * (1 - p)) ** ((n - 1) // 2)
         assert abs(e.max_deterministic_redundancy - tie) < 1e-12
@@ -54,4 +56,4 @@ print(f"I(M; X_i | X_-i)   (stochastic)    {e.redundancy[0]:.6f} bits")
 print(f"I(M; X_-i | X_i)   (strong)        {e.strong_redundancy[0]:.6f} bits")
 print(f"H(M | X_-i)        (deterministic) {e.deterministic_redundancy[0]:.6f} bits")
 print(f"H(M | X_i)         (per view)      {e.view_determinism[0]:.6f} bits")
-print(f"C(8, 4) (p(1-p))^4 = {comb(8, 4) * 0.09 ** 4:.6f}")
+print(f"C(8, 4) (p(1-p))^4 = {comb(8, 4) * 0.09**4:.6f}")

@@ -21,8 +21,11 @@ s = na.systems.noisy_copies(5, 0.1)
 found = na.find_natural_latent(s, card=2, seed=0)
 majority = na.natural_latent_errors(s.with_latent(lambda x: x.sum(axis=1) >= 3, name="M"), "M")
 print(found)
-rows = [(b.name + ("" if b.fits else f" ({b.card} values)"), b.objective) for b in found.baselines
-        if b.name not in ("view 1", "view 2", "view 3", "view 4")]
+rows = [
+    (b.name + ("" if b.fits else f" ({b.card} values)"), b.objective)
+    for b in found.baselines
+    if b.name not in ("view 1", "view 2", "view 3", "view 4")
+]
 rows.append(("majority", majority.mediation + majority.redundancy.sum()))
 rows.append(("found (2 values)", found.objective))
 for name, value in rows:
@@ -30,8 +33,7 @@ for name, value in rows:
 assert all(found.objective <= b.objective + 1e-12 for b in found.baselines if b.fits)
 
 fig, ax = plt.subplots(figsize=(6.5, 3.4))
-ax.barh([r[0] for r in rows], [r[1] for r in rows],
-        color=["C7"] * (len(rows) - 2) + ["C1", "C2"])
+ax.barh([r[0] for r in rows], [r[1] for r in rows], color=["C7"] * (len(rows) - 2) + ["C1", "C2"])
 ax.set_xlabel("mediation + Σ_i I(Λ; X_i | X_-i)   (bits)")
 ax.set_title("5 noisy copies, p = 0.1 (view 0 stands for every copy)")
 fig.tight_layout()

@@ -17,14 +17,16 @@ import numpy as np
 import natabs as na
 
 n = 6
-pair = na.systems.coupled_pair(4, n)             # X_0 = X_1 = A, then n - 2 free bits
-order = [0] + list(range(2, n)) + [1]             # move the second copy to the far end
+pair = na.systems.coupled_pair(4, n)  # X_0 = X_1 = A, then n - 2 free bits
+order = [0] + list(range(2, n)) + [1]  # move the second copy to the far end
 s = na.System(np.asarray(pair.states)[:, order], pair.probs, [pair.cards[i] for i in order])
 path = nx.path_graph(n)
 
 ks = list(range(0, n + 1))
-local = [na.conserved_information(s, blocks=na.blocks.connected(path, k)) if k else s.entropy()
-         for k in ks]
+local = [
+    na.conserved_information(s, blocks=na.blocks.connected(path, k)) if k else s.entropy()
+    for k in ks
+]
 anywhere = [na.conserved_information(s, k=k) for k in ks]
 print("k              ", ks)
 print("R, local blocks", local)

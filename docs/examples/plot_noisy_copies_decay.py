@@ -28,16 +28,18 @@ for n in (3, 5, 7):
     )
     spec = na.spectrum(s, k=1)
     bits = np.asarray(curve.bits)
-    assert abs(bits[0] - s.entropy()) < 1e-9            # I_0 = H(X)
-    assert np.all(np.diff(bits) <= 1e-12)              # non-increasing in T
+    assert abs(bits[0] - s.entropy()) < 1e-9  # I_0 = H(X)
+    assert np.all(np.diff(bits) <= 1e-12)  # non-increasing in T
     assert np.all(np.asarray(about.bits) <= bits + 1e-9)  # I(B; X^T) <= I(X^0; X^T)
-    assert spec.n_unit == 1                            # one component: R = 0
+    assert spec.n_unit == 1  # one component: R = 0
     guess = (4 * p * (1 - p)) ** (-n / 2)
     # THEORY §6 item 2: the relaxation grows roughly like (4p(1-p))^(-n/2) sweeps
     assert 0.5 < (spec.relaxation_time / n) / guess < 2
-    print(f"n={n}: t_rel = {spec.relaxation_time:8.1f} steps "
-          f"({spec.relaxation_time / n:6.1f} sweeps), (4p(1-p))^(-n/2) = {guess:6.1f}; "
-          f"I(B; X^T) at T = {steps[-1]}: {about.bits[-1]:.3f} bit")
+    print(
+        f"n={n}: t_rel = {spec.relaxation_time:8.1f} steps "
+        f"({spec.relaxation_time / n:6.1f} sweeps), (4p(1-p))^(-n/2) = {guess:6.1f}; "
+        f"I(B; X^T) at T = {steps[-1]}: {about.bits[-1]:.3f} bit"
+    )
     ax.semilogx(np.array(steps[1:]) / n, about.bits[1:], marker=".", label=f"n = {n}")
 
 # %%

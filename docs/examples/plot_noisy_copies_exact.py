@@ -52,8 +52,15 @@ print(s, na.conserved(s, k=1))
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.semilogx(ps, info, marker=".", label="$I(B; X_{-0})$, what the other copies know")
 ax.semilogx(ps, r1, marker="o", label="$R_1$, exactly conserved")
-ax.scatter([ps[0] / 3], [r1_exact], marker="*", s=150, color="C1", zorder=3,
-           label="$R_1$ at $p = 0$ (exact copies)")
+ax.scatter(
+    [ps[0] / 3],
+    [r1_exact],
+    marker="*",
+    s=150,
+    color="C1",
+    zorder=3,
+    label="$R_1$ at $p = 0$ (exact copies)",
+)
 ax.set_xlabel("noise p")
 ax.set_ylabel("bits")
 ax.set_ylim(-0.05, 1.1)

@@ -31,8 +31,11 @@ def code_system(generator):
     g = np.asarray(generator, dtype=np.uint64)
     dim, n = g.shape
     words = np.array(
-        [np.bitwise_xor.reduce(g[list(m)], axis=0) if m else np.zeros(n, np.uint64)
-         for r in range(dim + 1) for m in itertools.combinations(range(dim), r)]
+        [
+            np.bitwise_xor.reduce(g[list(m)], axis=0) if m else np.zeros(n, np.uint64)
+            for r in range(dim + 1)
+            for m in itertools.combinations(range(dim), r)
+        ]
     )
     codes = (words << np.arange(n, dtype=np.uint64)).sum(axis=1)  # variable 0 least significant
     codes = np.unique(codes)
@@ -61,13 +64,17 @@ def predicted(words, k):
     return float(dim - (gf2_rank(low) if low else 0))
 
 
-hamming = [[1, 0, 0, 0, 1, 1, 0],
-           [0, 1, 0, 0, 1, 0, 1],
-           [0, 0, 1, 0, 0, 1, 1],
-           [0, 0, 0, 1, 1, 1, 1]]
-simplex = [[1, 1, 0, 1, 1, 0, 0],   # parity-check matrix of the Hamming code above
-           [1, 0, 1, 1, 0, 1, 0],
-           [0, 1, 1, 1, 0, 0, 1]]
+hamming = [
+    [1, 0, 0, 0, 1, 1, 0],
+    [0, 1, 0, 0, 1, 0, 1],
+    [0, 0, 1, 0, 0, 1, 1],
+    [0, 0, 0, 1, 1, 1, 1],
+]
+simplex = [
+    [1, 1, 0, 1, 1, 0, 0],  # parity-check matrix of the Hamming code above
+    [1, 0, 1, 1, 0, 1, 0],
+    [0, 1, 1, 1, 0, 0, 1],
+]
 
 systems = {
     "parity(7)": (na.systems.parity(7), None),

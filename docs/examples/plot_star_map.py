@@ -50,11 +50,15 @@ all_x, all_y = info(x, everything), info(y, everything)
 print(f"1 - h(p) = {1 - h_p:.6f} bits")
 for i in range(n):
     print(f"I(B; X_{i}) = {single_x[i]:.6f}   I(B; Y_{i}) = {single_y[i]:.6f}")
-print(f"without coordinate 0:  I(B; X_1..X_{n-1}) = {rest_x:.6f}   "
-      f"I(B; Y_1..Y_{n-1}) = {rest_y:.6f}")
+print(
+    f"without coordinate 0:  I(B; X_1..X_{n - 1}) = {rest_x:.6f}   "
+    f"I(B; Y_1..Y_{n - 1}) = {rest_y:.6f}"
+)
 print(f"all coordinates:       I(B; X) = {all_x:.6f}   I(B; Y) = {all_y:.6f}")
-print(f"synergy: I(B; Y) - I(B; Y_0) = {all_y - single_y[0]:.6f} bits, "
-      f"though I(B; Y_1..Y_{n-1}) = 0")
+print(
+    f"synergy: I(B; Y) - I(B; Y_0) = {all_y - single_y[0]:.6f} bits, "
+    f"though I(B; Y_1..Y_{n - 1}) = 0"
+)
 
 # THEORY: each copy carries 1 - h(p); each relative coordinate, and all of them, carry 0;
 # a bijection keeps the total.

@@ -42,8 +42,10 @@ for sname, x in systems.items():
             assert row.lower - 1e-12 <= row.after <= row.upper + 1e-12
             if protected(R, row.k, b):
                 assert row.preserved, (sname, t, row)
-        print("  protected by the plateau corollary: k =",
-              [row.k for row in table if protected(R, row.k, b)])
+        print(
+            "  protected by the plateau corollary: k =",
+            [row.k for row in table if protected(R, row.k, b)],
+        )
 
 # THEORY values: relabelling never moves R_k; on six copies a CNOT loses the bit exactly at
 # k = 5 and a 3-variable bijection at k = 4, 5 (the k the corollary does not protect). On
@@ -68,8 +70,7 @@ for ax, sname in zip(axes, systems):
         rows = tables[sname, repr(t)]
         ax.plot(ks, [r.after for r in rows], marker=marker, ls="--", label=f"after {t!r}")
     safe = [k for k in ks if protected(R, k, 2)]
-    ax.plot(safe, [-0.15 * max(R)] * len(safe), "|", color="C1", ms=12,
-            label="protected for b = 2")
+    ax.plot(safe, [-0.15 * max(R)] * len(safe), "|", color="C1", ms=12, label="protected for b = 2")
     ax.set_title(sname)
     ax.set_xlabel("block size k")
     ax.set_xticks(ks)

@@ -108,9 +108,7 @@ def check_type(
             want = " or ".join(t.__name__ for t in types)
         else:
             want = types.__name__
-        raise TypeError(
-            f"{name} must be a {want}, got {type(value).__name__} ({_got(value)})"
-        )
+        raise TypeError(f"{name} must be a {want}, got {type(value).__name__} ({_got(value)})")
     return value
 
 
@@ -141,15 +139,11 @@ def check_integer(
     if min_value is not None and v < min_value:
         raise InvalidInputError(f"{name} must be >= {min_value}, got {_got(v)}")
     if max_value is not None and v > max_value:
-        raise InvalidInputError(
-            f"{name} must be <= {fmt_count(max_value)}, got {_got(v)}"
-        )
+        raise InvalidInputError(f"{name} must be <= {fmt_count(max_value)}, got {_got(v)}")
     return v
 
 
-def integer(
-    value: Any, name: str, minimum: int | None = None, maximum: int | None = None
-) -> int:
+def integer(value: Any, name: str, minimum: int | None = None, maximum: int | None = None) -> int:
     """:func:`check_integer` with positional bounds (the historical spelling)."""
     return check_integer(value, name, min_value=minimum, max_value=maximum)
 
@@ -207,9 +201,7 @@ def check_probability(value: Any, name: str, *, strict: bool = True) -> float:
     """A probability: in ``(0, 1)`` when ``strict`` (the default), else in ``[0, 1]``."""
     p = check_real(value, name)
     if strict and not 0.0 < p < 1.0:
-        raise InvalidInputError(
-            f"{name} must lie strictly between 0 and 1, got {value!r}"
-        )
+        raise InvalidInputError(f"{name} must lie strictly between 0 and 1, got {value!r}")
     if not 0.0 <= p <= 1.0:
         raise InvalidInputError(f"{name} must lie in [0, 1], got {value!r}")
     return p
@@ -265,37 +257,25 @@ def check_sequence(value: Any, name: str, *, what: str = "values") -> list[Any]:
     return list(value)
 
 
-def check_steps(
-    steps: Any, name: str = "steps", *, max_value: int = MAX_STEPS
-) -> np.ndarray:
+def check_steps(steps: Any, name: str = "steps", *, max_value: int = MAX_STEPS) -> np.ndarray:
     """Numbers of steps: a non-empty list of integers in ``[0, max_value]``, as int64."""
     if isinstance(steps, (int, np.integer)) and not isinstance(steps, (bool, np.bool_)):
-        raise TypeError(
-            f"{name} must be a list of integers, e.g. [{steps}]; got {steps!r}"
-        )
+        raise TypeError(f"{name} must be a list of integers, e.g. [{steps}]; got {steps!r}")
     items = check_sequence(steps, name, what="integers")
     out = []
     for i, s in enumerate(items):
         if isinstance(s, (bool, np.bool_)) or not hasattr(s, "__index__"):
-            raise TypeError(
-                f"{name} must be a list of integers; {name}[{i}] is {_got(s)}"
-            )
+            raise TypeError(f"{name} must be a list of integers; {name}[{i}] is {_got(s)}")
         out.append(check_integer(s, f"{name}[{i}]", min_value=0, max_value=max_value))
     if not out:
         raise InvalidInputError(f"{name} is empty: give at least one number of steps")
     return np.array(out, dtype=np.int64)
 
 
-def check_sweeps(
-    sweeps: Any, name: str = "sweeps", *, max_value: int = 2**48
-) -> tuple[int, ...]:
+def check_sweeps(sweeps: Any, name: str = "sweeps", *, max_value: int = 2**48) -> tuple[int, ...]:
     """Sweep counts: a non-empty, strictly increasing list of integers in ``[0, max_value]``."""
-    if isinstance(sweeps, (int, np.integer)) and not isinstance(
-        sweeps, (bool, np.bool_)
-    ):
-        raise TypeError(
-            f"{name} must be a list of sweep counts, e.g. {name}=[0, 10, 100]"
-        )
+    if isinstance(sweeps, (int, np.integer)) and not isinstance(sweeps, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a list of sweep counts, e.g. {name}=[0, 10, 100]")
     out = tuple(int(t) for t in check_steps(sweeps, name, max_value=max_value))
     if any(b <= a for a, b in itertools.pairwise(out)):
         shown = list(out) if len(out) <= 10 else list(out[:10]) + ["..."]
@@ -303,9 +283,7 @@ def check_sweeps(
     return out
 
 
-def check_names(
-    names: Sequence[str] | None, n: int, name: str = "names"
-) -> tuple[str, ...]:
+def check_names(names: Sequence[str] | None, n: int, name: str = "names") -> tuple[str, ...]:
     """Variable names (default ``x0 .. x{n-1}``): strings, ``n`` of them, distinct."""
     if names is None:
         return tuple(f"x{i}" for i in range(n))
@@ -343,14 +321,10 @@ def check_variable(var: Any, name: str) -> str | int:
 def check_variables(vars: Any, name: str, *, min_len: int = 1) -> tuple[str | int, ...]:
     """A list of distinct variables (names or indices), at least ``min_len`` of them."""
     if isinstance(vars, (str, bytes)) or not isinstance(vars, Iterable):
-        raise TypeError(
-            f"{name} must be a list of variables (names or indices), got {_got(vars)}"
-        )
+        raise TypeError(f"{name} must be a list of variables (names or indices), got {_got(vars)}")
     out = tuple(check_variable(v, name) for v in vars)
     if len(out) < min_len:
-        raise InvalidInputError(
-            f"{name} needs at least {min_len} variable(s), got {list(out)}"
-        )
+        raise InvalidInputError(f"{name} needs at least {min_len} variable(s), got {list(out)}")
     if len(set(out)) != len(out):
         dup = next(v for v in out if out.count(v) > 1)
         raise InvalidInputError(f"{name} names the variable {dup!r} twice")
@@ -371,9 +345,7 @@ def resolve_variable(var: Any, names: Sequence[str], name: str = "variable") -> 
             return tuple(names).index(var)
         except ValueError:
             shown = tuple(names) if len(names) <= 20 else tuple(names[:20]) + ("...",)
-            raise InvalidInputError(
-                f"no variable named {var!r}; variables are {shown}"
-            ) from None
+            raise InvalidInputError(f"no variable named {var!r}; variables are {shown}") from None
     if isinstance(var, (bool, np.bool_)):
         raise TypeError(f"a {name} is a name or an index, got {_got(var)}")
     try:
@@ -381,9 +353,7 @@ def resolve_variable(var: Any, names: Sequence[str], name: str = "variable") -> 
     except TypeError:
         raise TypeError(f"a {name} is a name or an index, got {_got(var)}") from None
     if not 0 <= i < len(names):
-        raise InvalidInputError(
-            f"{name} index {i} out of range for {len(names)} variables"
-        )
+        raise InvalidInputError(f"{name} index {i} out of range for {len(names)} variables")
     return i
 
 
@@ -400,9 +370,7 @@ def check_cards(
         raise TypeError(f"{name} must be a list of integers, got a 0-d array")
     items = check_sequence(cards, name, what="integers")
     out = tuple(
-        check_integer(
-            c, f"cardinality of variable {i}", min_value=1, max_value=max_card
-        )
+        check_integer(c, f"cardinality of variable {i}", min_value=1, max_value=max_card)
         for i, c in enumerate(items)
     )
     if not out and not allow_empty:
@@ -410,9 +378,7 @@ def check_cards(
             f"{name} is empty: a system needs at least one variable (got zero variables)"
         )
     if n is not None and len(out) != n:
-        raise InvalidInputError(
-            f"{name}: {len(out)} cardinalities given for {n} variables"
-        )
+        raise InvalidInputError(f"{name}: {len(out)} cardinalities given for {n} variables")
     return out
 
 
@@ -450,9 +416,7 @@ def check_array(
             f"got {type(value).__name__} that numpy reads as ragged ({type(e).__name__})"
         ) from None
     except OverflowError:
-        raise InvalidInputError(
-            f"{name} holds a number too large for an array"
-        ) from None
+        raise InvalidInputError(f"{name} holds a number too large for an array") from None
     if arr.dtype == object:
         if any(isinstance(v, (list, tuple, np.ndarray)) for v in arr.ravel()[:1000]):
             raise InvalidInputError(
@@ -464,9 +428,7 @@ def check_array(
             raise InvalidInputError(f"{name} holds an integer too large for 64 bits")
     if kind is not None:
         dk = arr.dtype.kind
-        ok = {"i": dk in "iu", "f": dk in "iuf", "b": dk == "b"}[kind] or (
-            bool_ok and dk == "b"
-        )
+        ok = {"i": dk in "iu", "f": dk in "iuf", "b": dk == "b"}[kind] or (bool_ok and dk == "b")
         if not ok and not (arr.size == 0 and dk == "f" and kind == "i"):
             if dk == "c":
                 got = f"complex numbers (dtype {arr.dtype})"
@@ -476,9 +438,7 @@ def check_array(
                 got = f"dtype {arr.dtype}"
             raise TypeError(f"{name} must be {_KINDS[kind]}, got {got}")
     if ndim is not None and arr.ndim != ndim:
-        raise InvalidInputError(
-            f"{name} must be a {ndim}-D array, got shape {arr.shape}"
-        )
+        raise InvalidInputError(f"{name} must be a {ndim}-D array, got shape {arr.shape}")
     if shape is not None and not _shape_matches(arr.shape, shape):
         want = "(" + ", ".join("any" if w is None else str(w) for w in shape) + ")"
         raise InvalidInputError(f"{name} must have shape {want}, got {arr.shape}")
@@ -524,9 +484,7 @@ def frozen(a: Any, dtype: Any = None) -> np.ndarray:
 
 def _is_a(value: Any, qualified: str) -> bool:
     # By name along the MRO: this module sits below the layers whose classes it checks.
-    return any(
-        f"{c.__module__}.{c.__qualname__}" == qualified for c in type(value).__mro__
-    )
+    return any(f"{c.__module__}.{c.__qualname__}" == qualified for c in type(value).__mro__)
 
 
 def check_system(value: Any, name: str = "system", *, support: bool = True) -> Any:
@@ -569,9 +527,7 @@ def check_bytes(nbytes: float, limit: float, what: str, hint: str = "") -> None:
     """Refuse an allocation of ``nbytes`` over ``limit``, in GiB."""
     if nbytes > limit:
         tail = f" ({hint})" if hint else ""
-        raise TooLargeError(
-            f"{what} would need {_gib(nbytes)}; the limit is {_gib(limit)}{tail}"
-        )
+        raise TooLargeError(f"{what} would need {_gib(nbytes)}; the limit is {_gib(limit)}{tail}")
 
 
 def _gib(nbytes: float) -> str:

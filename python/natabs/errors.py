@@ -7,8 +7,14 @@ without knowing natabs, so ``except ValueError`` keeps working.
 
 from __future__ import annotations
 
-__all__ = ["NatabsError", "InvalidInputError", "TooLargeError", "UnsupportedError",
-           "NotMixedWarning", "MethodSwitchWarning"]
+__all__ = [
+    "NatabsError",
+    "InvalidInputError",
+    "TooLargeError",
+    "UnsupportedError",
+    "NotMixedWarning",
+    "MethodSwitchWarning",
+]
 
 
 class NatabsError(Exception):

@@ -139,7 +139,9 @@ def _load(source: Source, what: str) -> dict[str, Any]:
     return data
 
 
-def _dump(data: dict[str, Any], path: str | os.PathLike | IO[str] | None, indent: int | None) -> str | None:
+def _dump(
+    data: dict[str, Any], path: str | os.PathLike | IO[str] | None, indent: int | None
+) -> str | None:
     text = json.dumps(data, indent=indent)
     if path is None:
         return text
@@ -147,7 +149,9 @@ def _dump(data: dict[str, Any], path: str | os.PathLike | IO[str] | None, indent
         path.write(text)  # type: ignore[union-attr]
         return None
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be None, a path or an open text file, got {type(path).__name__}")
+        raise TypeError(
+            f"path must be None, a path or an open text file, got {type(path).__name__}"
+        )
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
         f.write("\n")
@@ -160,7 +164,9 @@ def _check_header(data: dict[str, Any], fmt: str) -> None:
         raise InvalidInputError(f'"format" must be "{fmt}", got {got!r}')
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= VERSION:
-        raise InvalidInputError(f'"version" must be an integer from 1 to {VERSION}, got {version!r}')
+        raise InvalidInputError(
+            f'"version" must be an integer from 1 to {VERSION}, got {version!r}'
+        )
 
 
 def _require(data: dict[str, Any], key: str, where: str) -> Any:
@@ -234,7 +240,9 @@ def system_from_dict(data: Mapping[str, Any]) -> System:
     _check_header(data, SYSTEM_FORMAT)
     where = "the system"
     cards = _require(data, "cards", where)
-    if not isinstance(cards, list) or not all(isinstance(c, int) and not isinstance(c, bool) for c in cards):
+    if not isinstance(cards, list) or not all(
+        isinstance(c, int) and not isinstance(c, bool) for c in cards
+    ):
         raise InvalidInputError(f'"cards" must be a list of integers, got {cards!r}')
     names = data.get("names")
     if names is not None and not isinstance(names, list):
@@ -365,7 +373,11 @@ def dag_from_json(source: Source) -> Any:
 
 
 def dag_to_json(
-    G: Any, path: str | os.PathLike | IO[str] | None = None, *, cpd: str = "cpd", indent: int | None = None
+    G: Any,
+    path: str | os.PathLike | IO[str] | None = None,
+    *,
+    cpd: str = "cpd",
+    indent: int | None = None,
 ) -> str | None:
     """Write a DAG with conditional tables (as :func:`dag_from_json` reads it) as JSON.
 
@@ -420,8 +432,14 @@ def factor_graph_from_json(source: Source) -> Any:
         raise InvalidInputError('"factors" must be a non-empty list of {"scope", "table"} objects')
     index = {v: i for i, v in enumerate(names or ())}
     # Every variable appears in some factor, so n is at most the number of scope entries.
-    n_max = len(names) if names is not None else sum(
-        len(f["scope"]) for f in factors if isinstance(f, dict) and isinstance(f.get("scope"), list)
+    n_max = (
+        len(names)
+        if names is not None
+        else sum(
+            len(f["scope"])
+            for f in factors
+            if isinstance(f, dict) and isinstance(f.get("scope"), list)
+        )
     )
     scopes, tables = [], []
     for f, factor in enumerate(factors):
@@ -438,8 +456,12 @@ def factor_graph_from_json(source: Source) -> Any:
             elif isinstance(v, int) and not isinstance(v, bool) and 0 <= v < n_max:
                 resolved.append(v)
             else:
-                known = "a name in \"names\" or its index" if names is not None else "an index 0 .. n-1"
-                raise InvalidInputError(f'{where}: scope entry {v!r} is not a variable (give {known})')
+                known = (
+                    'a name in "names" or its index' if names is not None else "an index 0 .. n-1"
+                )
+                raise InvalidInputError(
+                    f"{where}: scope entry {v!r} is not a variable (give {known})"
+                )
         try:
             table = np.array(_require(factor, "table", where), dtype=np.float64)
         except (TypeError, ValueError, OverflowError):

@@ -42,7 +42,9 @@ def _axes(ax: Any) -> Any:
     return ax
 
 
-def _labelled(items: Any, labels: Sequence[str] | None, single: tuple[str, ...]) -> list[tuple[str, Any]]:
+def _labelled(
+    items: Any, labels: Sequence[str] | None, single: tuple[str, ...]
+) -> list[tuple[str, Any]]:
     """``[(label, item)]`` from one item, a sequence or a mapping label -> item."""
     if isinstance(items, Mapping):
         pairs = [(str(k), v) for k, v in items.items()]
@@ -82,7 +84,11 @@ def redundancy_vs_k(
     from .systems._support import System
 
     ax = _axes(ax)
-    pairs = [("", systems)] if isinstance(systems, System) else [(str(k), v) for k, v in systems.items()]
+    pairs = (
+        [("", systems)]
+        if isinstance(systems, System)
+        else [(str(k), v) for k, v in systems.items()]
+    )
     for label, s in pairs:
         kk = list(range(s.n + 1)) if ks is None else [int(k) for k in ks]
         r = [conserved_information(s, k=k, base=base) for k in kk]
@@ -117,8 +123,14 @@ def curve(curves: Any, ax: Any = None, labels: Sequence[str] | None = None) -> A
         bits = np.asarray(c.bits, dtype=float)
         err = getattr(c, "stderr", None)
         if err is not None and np.size(err) == bits.size:
-            ax.errorbar(steps, bits, yerr=np.asarray(err, dtype=float), marker="o", capsize=2,
-                        label=label or None)
+            ax.errorbar(
+                steps,
+                bits,
+                yerr=np.asarray(err, dtype=float),
+                marker="o",
+                capsize=2,
+                label=label or None,
+            )
         else:
             ax.plot(steps, bits, marker="o", label=label or None)
     ax.set_xscale("symlog", linthresh=1)
@@ -198,7 +210,9 @@ def survival(table_or_rows: Any, ax: Any = None, *, horizontal: bool | None = No
         if shared is not None:
             names.append(f"k={r.k}")
             continue
-        name = next((str(getattr(r, a)) for a in ("label", "transform", "system") if hasattr(r, a)), str(i))
+        name = next(
+            (str(getattr(r, a)) for a in ("label", "transform", "system") if hasattr(r, a)), str(i)
+        )
         names.append(f"{name}, k={r.k}")
     if horizontal is None:
         horizontal = len(rows) > 6 or max(map(len, names), default=0) > 16
@@ -212,13 +226,20 @@ def survival(table_or_rows: Any, ax: Any = None, *, horizontal: bool | None = No
         ax.set_xlabel("R_k (bits)")
         ax.grid(axis="y", color="0.93")
         # below the axes, clear of every row
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.06 - 0.5 / max(len(rows), 4)),
-                  ncol=3, fontsize="small", frameon=False)
+        ax.legend(
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.06 - 0.5 / max(len(rows), 4)),
+            ncol=3,
+            fontsize="small",
+            frameon=False,
+        )
         return ax
     ax.vlines(x, lower, upper, color="lightgrey", linewidth=6, label="bounds on after")
     ax.plot(x - 0.1, before, "o", label="before")
     ax.plot(x + 0.1, after, "s", label="after")
-    ax.set_xticks(x, names, rotation=30 if len(rows) > 3 else 0, ha="right" if len(rows) > 3 else "center")
+    ax.set_xticks(
+        x, names, rotation=30 if len(rows) > 3 else 0, ha="right" if len(rows) > 3 else "center"
+    )
     ax.set_ylabel("R_k (bits)")
     ax.legend()
     return ax

@@ -16,7 +16,6 @@ Examples
 ((0, 1), (1, 2), (2, 3))
 """
 
-
 from __future__ import annotations
 
 from ._families import all_subsets, chunks, connected, describe, resolve, singletons

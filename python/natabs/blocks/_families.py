@@ -61,9 +61,7 @@ def all_subsets(n: int, k: int) -> tuple[Block, ...]:
     _check_count(_log_comb(n, k), f"all_subsets({n}, {k})")
     count = math.comb(n, k)
     if count > MAX_BLOCKS:
-        raise TooLargeError(
-            f"all_subsets({n}, {k}) has {count} blocks; the limit is {MAX_BLOCKS}"
-        )
+        raise TooLargeError(f"all_subsets({n}, {k}) has {count} blocks; the limit is {MAX_BLOCKS}")
     return tuple(combinations(range(n), k))
 
 

@@ -35,10 +35,24 @@ SURVEY = (
 #: transformation label, factory taking natabs.transforms).
 SURVEY_TRANSFORMS: tuple[tuple[str, Callable[[], System], str, Callable[[Any], Any]], ...] = (
     ("copies(4)", lambda: systems.copies(4), "cnot(0, 1)", lambda nt: nt.cnot(0, 1)),
-    ("copies(4)", lambda: systems.copies(4), "difference_map(0..3)", lambda nt: nt.difference_map([0, 1, 2, 3])),
-    ("copies(4)", lambda: systems.copies(4), "prefix_xor(0..3)", lambda nt: nt.prefix_xor([0, 1, 2, 3])),
-    ("noisy_copies(5, p=0.1)", lambda: systems.noisy_copies(5, 0.1), "star_map(1..4, ref=0)",
-     lambda nt: nt.star_map([1, 2, 3, 4], 0)),
+    (
+        "copies(4)",
+        lambda: systems.copies(4),
+        "difference_map(0..3)",
+        lambda nt: nt.difference_map([0, 1, 2, 3]),
+    ),
+    (
+        "copies(4)",
+        lambda: systems.copies(4),
+        "prefix_xor(0..3)",
+        lambda nt: nt.prefix_xor([0, 1, 2, 3]),
+    ),
+    (
+        "noisy_copies(5, p=0.1)",
+        lambda: systems.noisy_copies(5, 0.1),
+        "star_map(1..4, ref=0)",
+        lambda nt: nt.star_map([1, 2, 3, 4], 0),
+    ),
     ("parity(4)", lambda: systems.parity(4), "cnot(0, 1)", lambda nt: nt.cnot(0, 1)),
 )
 
@@ -64,8 +78,13 @@ def _print_json(data: Any) -> None:
     print(json.dumps(jsonable(data), indent=2))
 
 
-def _save_plot(path: str, draw: Callable[[Any], None], ncols: int = 1,
-               size: tuple[float, float] | None = None, widths: list[float] | None = None) -> None:
+def _save_plot(
+    path: str,
+    draw: Callable[[Any], None],
+    ncols: int = 1,
+    size: tuple[float, float] | None = None,
+    widths: list[float] | None = None,
+) -> None:
     try:
         import matplotlib
     except ImportError:
@@ -73,8 +92,14 @@ def _save_plot(path: str, draw: Callable[[Any], None], ncols: int = 1,
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, ncols, figsize=size or (6 * ncols, 4.5), squeeze=False,
-                             layout="constrained", gridspec_kw={"width_ratios": widths})
+    fig, axes = plt.subplots(
+        1,
+        ncols,
+        figsize=size or (6 * ncols, 4.5),
+        squeeze=False,
+        layout="constrained",
+        gridspec_kw={"width_ratios": widths},
+    )
     try:
         draw(axes[0] if ncols > 1 else axes[0][0])
         fig.savefig(path, dpi=120)
@@ -123,16 +148,30 @@ def survey(args: argparse.Namespace) -> int:
             r = [conserved_information(s, k=k) for k in range(s.n + 1)]
             rows.append({"system": label, "n": s.n, "support": s.size, "R": r})
             c = natabs.surviving_information(s, list(SURVEY_STEPS), k=1)
-            frows.append({"system": label, "k": 1, "steps": list(SURVEY_STEPS),
-                          "bits": [float(b) for b in c.bits]})
+            frows.append(
+                {
+                    "system": label,
+                    "k": 1,
+                    "steps": list(SURVEY_STEPS),
+                    "bits": [float(b) for b in c.bits],
+                }
+            )
         else:
             slabel, make, tlabel, tmake = item
             s = make()
             for k in range(1, s.n):
                 sv = natabs.survives(s, tmake(natabs.transforms), k=k)
-                trows.append({"system": slabel, "transform": tlabel, "k": k,
-                              **{f: jsonable(getattr(sv, f)) for f in
-                                 ("before", "after", "lower", "upper", "preserved")}})
+                trows.append(
+                    {
+                        "system": slabel,
+                        "transform": tlabel,
+                        "k": k,
+                        **{
+                            f: jsonable(getattr(sv, f))
+                            for f in ("before", "after", "lower", "upper", "preserved")
+                        },
+                    }
+                )
     data = {"conserved": rows, "transformations": trows, "finite_time": frows}
     if args.json:
         _print_json(data)
@@ -140,28 +179,40 @@ def survey(args: argparse.Namespace) -> int:
         _print_survey(data)
     if args.plot:
         height = max(4.5, 0.3 * len(trows) + 1.2)
-        _save_plot(args.plot, lambda axes: _draw_survey(axes, rows, trows), ncols=2,
-                   size=(13, height), widths=[1, 1.25])
+        _save_plot(
+            args.plot,
+            lambda axes: _draw_survey(axes, rows, trows),
+            ncols=2,
+            size=(13, height),
+            widths=[1, 1.25],
+        )
     return 0
 
 
 def _print_survey(data: dict[str, Any]) -> None:
     rows = data["conserved"]
     kmax = max(r["n"] for r in rows)
-    head = f"{'system':<26}{'n':>3}{'support':>9}  " + "".join(f"{'R_' + str(k):>7}" for k in range(kmax + 1))
+    head = f"{'system':<26}{'n':>3}{'support':>9}  " + "".join(
+        f"{'R_' + str(k):>7}" for k in range(kmax + 1)
+    )
     print("Conserved information R_k (bits) under resampling of all k-subsets")
     print(head)
     print("-" * len(head))
     for r in rows:
-        print(f"{r['system']:<26}{r['n']:>3}{r['support']:>9}  " + "".join(f"{v:>7.3f}" for v in r["R"]))
+        print(
+            f"{r['system']:<26}{r['n']:>3}{r['support']:>9}  "
+            + "".join(f"{v:>7.3f}" for v in r["R"])
+        )
     print()
     print("R_k before and after standard transformations, with the proven bounds on after (bits)")
     head = f"{'system':<24}{'transform':<24}{'k':>3}{'before':>8}{'after':>8}{'lower':>8}{'upper':>8}  preserved"
     print(head)
     print("-" * len(head))
     for r in data["transformations"]:
-        print(f"{r['system']:<24}{r['transform']:<24}{r['k']:>3}{r['before']:>8.3f}{r['after']:>8.3f}"
-              f"{r['lower']:>8.3f}{r['upper']:>8.3f}  {r['preserved']}")
+        print(
+            f"{r['system']:<24}{r['transform']:<24}{r['k']:>3}{r['before']:>8.3f}{r['after']:>8.3f}"
+            f"{r['lower']:>8.3f}{r['upper']:>8.3f}  {r['preserved']}"
+        )
     print()
     print("Surviving information I(X^0; X^T) (bits), random scan, single-site blocks")
     head = f"{'system':<26}" + "".join(f"{'T=' + str(t):>9}" for t in SURVEY_STEPS)
@@ -180,8 +231,13 @@ def _draw_survey(axes: Any, rows: list[dict[str, Any]], trows: list[dict[str, An
     left, right = axes
     markers = "osD^vP"
     for i, r in enumerate(rows):
-        left.plot(range(len(r["R"])), r["R"], marker=markers[i % len(markers)],
-                  label=r["system"], alpha=0.85)
+        left.plot(
+            range(len(r["R"])),
+            r["R"],
+            marker=markers[i % len(markers)],
+            label=r["system"],
+            alpha=0.85,
+        )
     left.set_xlabel("k (block size)")
     left.set_ylabel("R_k (bits)")
     left.set_title("Conserved information of the catalog")
@@ -232,8 +288,15 @@ def curve(args: argparse.Namespace) -> int:
             kwargs[name] = getattr(args, name)
     c = surviving_information(s, steps, **kwargs)
     if args.json:
-        _print_json({"system": args.spec, "k": args.k, "scan": args.scan, "about": args.about,
-                     **_result_dict(c, ("steps", "bits", "stderr", "method"))})
+        _print_json(
+            {
+                "system": args.spec,
+                "k": args.k,
+                "scan": args.scan,
+                "about": args.about,
+                **_result_dict(c, ("steps", "bits", "stderr", "method")),
+            }
+        )
     else:
         print(_header(args.spec, s))
         what = f"I({args.about}; X^T)" if args.about else "I(X^0; X^T)"
@@ -265,23 +328,36 @@ def spectrum(args: argparse.Namespace) -> int:
     chi2 = {t: float(sp.chi2(t)) for t in chi2_at}
     if args.json:
         out = _result_dict(sp, ("eigenvalues", "n_unit", "relaxation_time", "complete"))
-        _print_json({"system": args.spec, "k": args.k, **out,
-                     **({"chi2": {str(t): v for t, v in chi2.items()}} if chi2 else {})})
+        _print_json(
+            {
+                "system": args.spec,
+                "k": args.k,
+                **out,
+                **({"chi2": {str(t): v for t, v in chi2.items()}} if chi2 else {}),
+            }
+        )
     else:
         print(_header(args.spec, s))
         ev = np.asarray(sp.eigenvalues, dtype=float)
         shown = ev[: args.show]
-        print(f"eigenvalues (k={args.k}, {'complete' if sp.complete else 'top ' + str(ev.size)}): "
-              + " ".join(f"{v:.6g}" for v in shown) + (" ..." if ev.size > shown.size else ""))
+        print(
+            f"eigenvalues (k={args.k}, {'complete' if sp.complete else 'top ' + str(ev.size)}): "
+            + " ".join(f"{v:.6g}" for v in shown)
+            + (" ..." if ev.size > shown.size else "")
+        )
         print(f"eigenvalue-1 modes (components): {sp.n_unit}")
         print(f"relaxation time: {float(sp.relaxation_time):.6g} steps")
         # I_chi2 is a number, not bits; with every eigenvalue known, log2(1 + I_chi2) bounds
         # I_T. From the top eigenvalues only, it is a lower bound and bounds nothing.
         for t, v in chi2.items():
             if sp.complete:
-                print(f"chi2 information at T={t}: {v:.6g}  (I_T <= log2(1 + chi2) = {np.log2(1 + v):.6g} bits)")
+                print(
+                    f"chi2 information at T={t}: {v:.6g}  (I_T <= log2(1 + chi2) = {np.log2(1 + v):.6g} bits)"
+                )
             else:
-                print(f"chi2 information at T={t}: >= {v:.6g}  (from the top {ev.size} eigenvalues only)")
+                print(
+                    f"chi2 information at T={t}: >= {v:.6g}  (from the top {ev.size} eigenvalues only)"
+                )
     if args.plot:
         from .. import plot
 
@@ -319,7 +395,8 @@ def _summary(run: Any) -> tuple[list[str], list[list[float]]]:
     v = np.asarray(run.values)
     if run.record == "magnetization":
         return ["mean m", "mean |m|", "std m"], [
-            [float(r.mean()), float(np.abs(r).mean()), float(r.std())] for r in v]
+            [float(r.mean()), float(np.abs(r).mean()), float(r.std())] for r in v
+        ]
     if run.record == "majority":
         return ["P(0)", "P(1)", "P(tie)"], [[float((r == c).mean()) for c in (0, 1, 2)] for r in v]
     return ["H (bits)", "distinct"], [[_entropy_bits(r), int(np.unique(r).size)] for r in v]
@@ -340,9 +417,19 @@ def sample(args: argparse.Namespace) -> int:
         from ..blocks import connected
 
         blocks = connected(model.graph, args.k)
-    run = sample_(model, sweeps=sweeps, chains=args.chains, k=None if blocks else args.k,
-                  blocks=blocks, scan=args.scan, seed=args.seed, threads=args.threads,
-                  record=record, burn_in=args.burn_in, progress=args.progress)
+    run = sample_(
+        model,
+        sweeps=sweeps,
+        chains=args.chains,
+        k=None if blocks else args.k,
+        blocks=blocks,
+        scan=args.scan,
+        seed=args.seed,
+        threads=args.threads,
+        record=record,
+        burn_in=args.burn_in,
+        progress=args.progress,
+    )
     names = [str(v) for v in model.names]
     columns, table = _summary(run)
     if run.states is not None:
@@ -354,29 +441,54 @@ def sample(args: argparse.Namespace) -> int:
     if args.save:
         kept = run.states if run.states is not None else run.values
         np.save(args.save, kept)
-        print(f"wrote {args.save} ({'states' if run.states is not None else 'values'}, "
-              f"shape {kept.shape})", file=sys.stderr)
+        print(
+            f"wrote {args.save} ({'states' if run.states is not None else 'values'}, "
+            f"shape {kept.shape})",
+            file=sys.stderr,
+        )
     diag = run.diagnostics
     if args.json:
-        _print_json({
-            "model": args.model, "n": model.n, "sweeps": sweeps, "chains": args.chains,
-            "k": args.k, "blocks": run.blocks, "scan": args.scan, "seed": run.seed,
-            "record": run.record, "names": names,
-            "shape": list((run.states if run.states is not None else run.values).shape),
-            "columns": columns, "summary": table,
-            **({"means": table} if run.states is not None else {}),
-            "diagnostics": diag.to_dict() if diag is not None else None,
-        })
+        _print_json(
+            {
+                "model": args.model,
+                "n": model.n,
+                "sweeps": sweeps,
+                "chains": args.chains,
+                "k": args.k,
+                "blocks": run.blocks,
+                "scan": args.scan,
+                "seed": run.seed,
+                "record": run.record,
+                "names": names,
+                "shape": list((run.states if run.states is not None else run.values).shape),
+                "columns": columns,
+                "summary": table,
+                **({"means": table} if run.states is not None else {}),
+                "diagnostics": diag.to_dict() if diag is not None else None,
+            }
+        )
         return 0
-    print(f"model  {args.model}  (n={model.n}, {args.chains} chains, k={args.k}: {run.blocks}, {args.scan} scan, "
-          f"seed={run.seed}, natabs {natabs.__version__})")
+    print(
+        f"model  {args.model}  (n={model.n}, {args.chains} chains, k={args.k}: {run.blocks}, {args.scan} scan, "
+        f"seed={run.seed}, natabs {natabs.__version__})"
+    )
     print(what)
     shown = columns[:10]
-    print(f"{'sweep':>8}" + "".join(f"{c[:9]:>10}" for c in shown) + (" ..." if len(columns) > 10 else ""))
+    print(
+        f"{'sweep':>8}"
+        + "".join(f"{c[:9]:>10}" for c in shown)
+        + (" ..." if len(columns) > 10 else "")
+    )
     for sw, row in zip(sweeps, table):
-        print(f"{sw:>8}" + "".join(f"{v:>10}" if isinstance(v, int) else f"{v:>10.4f}"
-                                   for v in row[: len(shown)]))
+        print(
+            f"{sw:>8}"
+            + "".join(
+                f"{v:>10}" if isinstance(v, int) else f"{v:>10.4f}" for v in row[: len(shown)]
+            )
+        )
     if diag is not None:
-        print(f"mixing: split-R-hat {diag.rhat:.4g}, effective sample size {diag.ess:.4g}, "
-              f"autocorrelation time {diag.tau:.4g} sweeps, frozen chains {diag.frozen:.3g}")
+        print(
+            f"mixing: split-R-hat {diag.rhat:.4g}, effective sample size {diag.ess:.4g}, "
+            f"autocorrelation time {diag.tau:.4g} sweeps, frozen chains {diag.frozen:.3g}"
+        )
     return 0

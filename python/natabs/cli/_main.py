@@ -37,15 +37,23 @@ def _one_line(e: BaseException) -> str:
         message = f"{e.filename}: {e.strerror}"
     else:
         message = " ".join(str(e).split()) or type(e).__name__
-    if isinstance(e, (OverflowError, RecursionError, MemoryError)) and not isinstance(e, NatabsError):
+    if isinstance(e, (OverflowError, RecursionError, MemoryError)) and not isinstance(
+        e, NatabsError
+    ):
         message = f"{message} ({type(e).__name__}: an argument or file is too large or too deep)"
     if len(message) > MAX_MESSAGE:
         message = message[: MAX_MESSAGE - 3] + "..."
     return message
 
 
-def _show_warning(message: Any, category: type[Warning], filename: str, lineno: int,
-                  file: Any = None, line: str | None = None) -> None:
+def _show_warning(
+    message: Any,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
     print(f"natabs: warning: {' '.join(str(message).split())}", file=sys.stderr)
 
 

@@ -50,7 +50,9 @@ def integer(lo: int, hi: int = MAX_INT) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"{text[:40]!r} is not an integer") from None
         if not lo <= value <= hi:
             shown = text if len(text) <= 24 else f"{text[:12]}...({len(text)} digits)"
-            raise argparse.ArgumentTypeError(f"{shown} is out of range: give an integer in {lo}..{hi}")
+            raise argparse.ArgumentTypeError(
+                f"{shown} is out of range: give an integer in {lo}..{hi}"
+            )
         return value
 
     parse.__name__ = "integer"
@@ -71,7 +73,9 @@ def real(text: str) -> float:
 def _base(text: str) -> float:
     value = real(text)
     if value <= 0 or value == 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: a logarithm base is > 0 and not 1 (2 for bits)")
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: a logarithm base is > 0 and not 1 (2 for bits)"
+        )
     return value
 
 
@@ -101,7 +105,9 @@ def _common(p: argparse.ArgumentParser, *, plot: bool = True) -> None:
 
 def add_survey(sub: Any) -> None:
     p = sub.add_parser(
-        "survey", help="R_k for the catalog systems and standard transformations", formatter_class=_FMT,
+        "survey",
+        help="R_k for the catalog systems and standard transformations",
+        formatter_class=_FMT,
         description="Conserved information R_k of the catalog systems; R_k before and after "
         "standard transformations with the proven bounds; surviving information at T = 1, 10, 100.",
         epilog="examples:\n  natabs survey\n  natabs survey --json > survey.json\n  natabs survey --plot survey.png",
@@ -113,7 +119,9 @@ def add_survey(sub: Any) -> None:
 
 def add_conserved(sub: Any) -> None:
     p = sub.add_parser(
-        "conserved", help="conserved information R_k of a system", formatter_class=_FMT,
+        "conserved",
+        help="conserved information R_k of a system",
+        formatter_class=_FMT,
         description="Exactly conserved information R_k = H(C) under resampling of all k-subsets.",
         epilog="examples:\n  natabs conserved copies:n=4 --k 1..4\n  natabs conserved parity:n=5 --k 1,2 --json\n"
         "  natabs conserved table.npy --k 2\n\n" + SPEC_HELP,
@@ -127,7 +135,9 @@ def add_conserved(sub: Any) -> None:
 
 def add_curve(sub: Any) -> None:
     p = sub.add_parser(
-        "curve", help="surviving information I_T against the number of steps T", formatter_class=_FMT,
+        "curve",
+        help="surviving information I_T against the number of steps T",
+        formatter_class=_FMT,
         description="I(X^0; X^T) after T resampling steps of k-blocks (or I(NAME; X^T) with --about).",
         epilog="examples:\n  natabs curve noisy_copies:n=6,p=0.1 --steps 0,1,10,100\n"
         "  natabs curve noisy_copies:n=6,p=0.1,latent=true --steps 0..20 --about source --plot c.png\n"
@@ -139,17 +149,27 @@ def add_curve(sub: Any) -> None:
     p.add_argument("--k", type=integer(1), default=1, help="block size (default 1)")
     p.add_argument("--about", metavar="NAME", help="a latent variable: report I(NAME; X^T)")
     p.add_argument("--scan", choices=("random", "systematic"), default="random", help="block order")
-    p.add_argument("--method", choices=("auto", "exact", "sampled"), default="auto",
-                   help="exact propagation or sampled start states (default auto: exact while it is cheap)")
-    p.add_argument("--samples", type=integer(1), help="start states drawn by the sampled method (default 1000)")
-    p.add_argument("--seed", type=integer(0, 2**64 - 1), help="seed of the sampled method (0 .. 2**64-1)")
+    p.add_argument(
+        "--method",
+        choices=("auto", "exact", "sampled"),
+        default="auto",
+        help="exact propagation or sampled start states (default auto: exact while it is cheap)",
+    )
+    p.add_argument(
+        "--samples", type=integer(1), help="start states drawn by the sampled method (default 1000)"
+    )
+    p.add_argument(
+        "--seed", type=integer(0, 2**64 - 1), help="seed of the sampled method (0 .. 2**64-1)"
+    )
     _common(p)
     p.set_defaults(run=_commands.curve)
 
 
 def add_spectrum(sub: Any) -> None:
     p = sub.add_parser(
-        "spectrum", help="eigenvalues and relaxation time of the resampling kernel", formatter_class=_FMT,
+        "spectrum",
+        help="eigenvalues and relaxation time of the resampling kernel",
+        formatter_class=_FMT,
         description="Spectrum of the random-scan resampling kernel of k-blocks.",
         epilog="examples:\n  natabs spectrum ising_ring:n=6,beta=0.4\n  natabs spectrum copies:n=3 --k 2 --json\n"
         "  natabs spectrum noisy_copies:n=8,p=0.1 --top 5 --chi2 1,10,100\n\n" + SPEC_HELP,
@@ -165,7 +185,8 @@ def add_spectrum(sub: Any) -> None:
 
 def add_sample(sub: Any) -> None:
     p = sub.add_parser(
-        "sample", help="block-Gibbs chains on a model (Ising, Potts, DAG, factor graph)",
+        "sample",
+        help="block-Gibbs chains on a model (Ising, Potts, DAG, factor graph)",
         formatter_class=_FMT,
         description="Run independent block-Gibbs chains on a model (natabs.sample) and report, at "
         "each checkpoint, a summary across chains of what --record keeps: the mean of each "
@@ -177,23 +198,44 @@ def add_sample(sub: Any) -> None:
         "  natabs sample ising:L=32,beta=0.44 --sweeps 0,1000 --chains 10000 --record majority --progress\n\n"
         + MODEL_HELP,
     )
-    p.add_argument("model", metavar="MODEL", help=f"the model (see below: {MODEL_EXAMPLES}, or a JSON file)")
+    p.add_argument(
+        "model", metavar="MODEL", help=f"the model (see below: {MODEL_EXAMPLES}, or a JSON file)"
+    )
     p.add_argument("--sweeps", required=True, help="checkpoints in sweeps: 0,10,100 or 0..5")
-    p.add_argument("--chains", type=integer(1), default=1000, help="number of chains (default 1000)")
+    p.add_argument(
+        "--chains", type=integer(1), default=1000, help="number of chains (default 1000)"
+    )
     p.add_argument("--k", type=integer(1), default=1, help="block size (default 1)")
-    p.add_argument("--connected", action="store_true",
-                   help="blocks: connected sets of k variables in the model's graph (default: all k-subsets)")
+    p.add_argument(
+        "--connected",
+        action="store_true",
+        help="blocks: connected sets of k variables in the model's graph (default: all k-subsets)",
+    )
     p.add_argument("--scan", choices=("random", "systematic"), default="random", help="block order")
-    p.add_argument("--record", default="states", metavar="WHAT",
-                   help="states (default), magnetization, majority, or variables a,b,c (their joint value)")
-    p.add_argument("--burn-in", type=integer(0), metavar="SWEEPS",
-                   help="sweeps run before sweep 0 (default 0, or 100 for a large MRF started at random)")
+    p.add_argument(
+        "--record",
+        default="states",
+        metavar="WHAT",
+        help="states (default), magnetization, majority, or variables a,b,c (their joint value)",
+    )
+    p.add_argument(
+        "--burn-in",
+        type=integer(0),
+        metavar="SWEEPS",
+        help="sweeps run before sweep 0 (default 0, or 100 for a large MRF started at random)",
+    )
     p.add_argument("--seed", type=integer(0, 2**64 - 1), default=0, help="random seed (default 0)")
-    p.add_argument("--threads", type=integer(1, MAX_THREADS),
-                   help=f"worker threads, 1..{MAX_THREADS} (default: all cores; results do not depend on it)")
+    p.add_argument(
+        "--threads",
+        type=integer(1, MAX_THREADS),
+        help=f"worker threads, 1..{MAX_THREADS} (default: all cores; results do not depend on it)",
+    )
     p.add_argument("--progress", action="store_true", help="show a progress bar (needs tqdm)")
-    p.add_argument("--save", metavar="FILE.npy",
-                   help="save what was recorded (states: sweeps x chains x n; a statistic: sweeps x chains)")
+    p.add_argument(
+        "--save",
+        metavar="FILE.npy",
+        help="save what was recorded (states: sweeps x chains x n; a statistic: sweeps x chains)",
+    )
     _common(p, plot=False)
     p.set_defaults(run=_commands.sample)
 
@@ -221,11 +263,16 @@ def build_parser() -> argparse.ArgumentParser:
 Errors print one line "natabs: error: ..." and exit with status 2; set NATABS_DEBUG=1
 (or pass --debug) to see the traceback instead.
 
-""" + SPEC_HELP,
+"""
+        + SPEC_HELP,
     )
     parser.add_argument("--version", action="version", version=f"natabs {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks instead of one-line errors")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    parser.add_argument(
+        "--debug", action="store_true", help="show tracebacks instead of one-line errors"
+    )
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
     for entry in SUBCOMMANDS:
         _resolve(entry)(sub)
     return parser

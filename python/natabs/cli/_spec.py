@@ -88,7 +88,9 @@ def parse_ints(text: str, *, name: str = "value", limit: int = MAX_LIST) -> list
         parts.append((lo, hi))
     count = sum(hi - lo + 1 for lo, hi in parts)
     if count > limit:
-        raise UsageError(f"{name}: {_short(text)!r} lists {count} values; at most {limit} are allowed")
+        raise UsageError(
+            f"{name}: {_short(text)!r} lists {count} values; at most {limit} are allowed"
+        )
     return [v for lo, hi in parts for v in range(lo, hi + 1)]
 
 
@@ -157,7 +159,9 @@ def _catalog_value(text: str) -> Any:
         return text
 
 
-def _call_catalog(spec: str, make: Callable[..., Any], params: str, limit: int = MAX_CATALOG_INT) -> Any:
+def _call_catalog(
+    spec: str, make: Callable[..., Any], params: str, limit: int = MAX_CATALOG_INT
+) -> Any:
     kwargs: dict[str, Any] = {}
     for item in filter(None, (p.strip() for p in params.split(","))):
         key, eq, value = item.partition("=")
@@ -206,10 +210,14 @@ def read_npy(path: str) -> np.ndarray:
         size = os.fstat(f.fileno()).st_size
         try:
             version = npformat.read_magic(f)
-            reader = {(1, 0): npformat.read_array_header_1_0,
-                      (2, 0): npformat.read_array_header_2_0}.get(version)
+            reader = {
+                (1, 0): npformat.read_array_header_1_0,
+                (2, 0): npformat.read_array_header_2_0,
+            }.get(version)
             if reader is None:
-                raise UsageError(f"{path}: .npy format version {version} is not supported (1.0 or 2.0)")
+                raise UsageError(
+                    f"{path}: .npy format version {version} is not supported (1.0 or 2.0)"
+                )
             shape, fortran, dtype = reader(f)
         except (ValueError, SyntaxError, TypeError, EOFError):
             raise UsageError(
@@ -261,19 +269,24 @@ def read_json(path: str) -> dict[str, Any]:
     with open(path, "rb") as f:
         size = os.fstat(f.fileno()).st_size
         if size > MAX_JSON_BYTES:
-            raise UsageError(f"{path}: {size} bytes; JSON files of at most {MAX_JSON_BYTES} bytes are read")
+            raise UsageError(
+                f"{path}: {size} bytes; JSON files of at most {MAX_JSON_BYTES} bytes are read"
+            )
         raw = f.read(MAX_JSON_BYTES + 1)
     if len(raw) > MAX_JSON_BYTES:
-        raise UsageError(f"{path}: more than {MAX_JSON_BYTES} bytes; JSON files of at most that are read")
+        raise UsageError(
+            f"{path}: more than {MAX_JSON_BYTES} bytes; JSON files of at most that are read"
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise UsageError(f"{path}: not UTF-8 text (byte {e.start}); a JSON file is UTF-8") from None
     if not text.strip():
-        raise UsageError(f"{path}: empty file; a natabs JSON file is an object with a \"format\"")
+        raise UsageError(f'{path}: empty file; a natabs JSON file is an object with a "format"')
     try:
-        data = json.loads(text, parse_float=_json_float, parse_int=_json_int,
-                          parse_constant=_json_constant)
+        data = json.loads(
+            text, parse_float=_json_float, parse_int=_json_int, parse_constant=_json_constant
+        )
     except json.JSONDecodeError as e:
         raise UsageError(f"{path}: not valid JSON: {e}") from None
     except RecursionError:
@@ -282,7 +295,7 @@ def read_json(path: str) -> dict[str, Any]:
         raise UsageError(f"{path}: {e}") from None
     if not isinstance(data, dict):
         raise UsageError(
-            f"{path}: a natabs JSON file is an object with a \"format\" ({', '.join(FORMATS)}), "
+            f'{path}: a natabs JSON file is an object with a "format" ({", ".join(FORMATS)}), '
             f"got a JSON {type(data).__name__}"
         )
     return data
@@ -291,7 +304,9 @@ def read_json(path: str) -> dict[str, Any]:
 def _from_json(path: str, data: dict[str, Any], builders: dict[str, Callable[[Any], Any]]) -> Any:
     fmt = data.get("format")
     if fmt not in FORMATS:
-        raise UsageError(f'{path}: "format" must be one of {", ".join(FORMATS)}, got {_short(repr(fmt))}')
+        raise UsageError(
+            f'{path}: "format" must be one of {", ".join(FORMATS)}, got {_short(repr(fmt))}'
+        )
     build = builders.get(fmt)
     if build is None:
         return None
@@ -334,11 +349,15 @@ def load_system(spec: str) -> System:
         from .. import io
 
         data = read_json(spec)
-        return _from_json(spec, data, {
-            "natabs.system": io.system_from_dict,
-            "natabs.dag": lambda d: System.from_dag(io.dag_from_json(d)),
-            "natabs.factors": lambda d: io.factor_graph_from_json(d).to_system(),
-        })
+        return _from_json(
+            spec,
+            data,
+            {
+                "natabs.system": io.system_from_dict,
+                "natabs.dag": lambda d: System.from_dag(io.dag_from_json(d)),
+                "natabs.factors": lambda d: io.factor_graph_from_json(d).to_system(),
+            },
+        )
     name, _, params = spec.partition(":")
     cat = systems.catalog()
     if name in cat:
@@ -367,8 +386,10 @@ def load_model(spec: str) -> FactorGraph:
     >>> load_model("potts_ring:n=5,q=3,beta=1").cards
     (3, 3, 3, 3, 3)
     """
-    what = (f"`natabs sample` takes a model: a catalog model ({MODEL_EXAMPLES}), or a JSON "
-            "DAG (natabs.dag) or factor graph (natabs.factors)")
+    what = (
+        f"`natabs sample` takes a model: a catalog model ({MODEL_EXAMPLES}), or a JSON "
+        "DAG (natabs.dag) or factor graph (natabs.factors)"
+    )
     kind = _kind_of_file(spec)
     if kind == "npy":
         raise UsageError(f"{spec} is a probability table, not a model: {what}")
@@ -376,10 +397,14 @@ def load_model(spec: str) -> FactorGraph:
         from .. import io
 
         data = read_json(spec)
-        model = _from_json(spec, data, {
-            "natabs.dag": lambda d: FactorGraph.from_dag(io.dag_from_json(d)),
-            "natabs.factors": io.factor_graph_from_json,
-        })
+        model = _from_json(
+            spec,
+            data,
+            {
+                "natabs.dag": lambda d: FactorGraph.from_dag(io.dag_from_json(d)),
+                "natabs.factors": io.factor_graph_from_json,
+            },
+        )
         if model is None:
             raise UsageError(f"{spec} is a {data['format']} file, not a model: {what}")
         return model

@@ -109,14 +109,10 @@ def load_spec(path: str) -> dict[str, Any]:
         raise InvalidInputError(f"{path}: not valid TOML ({e})") from None
     unknown = sorted(set(spec) - set(TOP_KEYS))
     if unknown:
-        raise InvalidInputError(
-            f"{path}: unknown key(s) {unknown}; a spec has {list(TOP_KEYS)}"
-        )
+        raise InvalidInputError(f"{path}: unknown key(s) {unknown}; a spec has {list(TOP_KEYS)}")
     measure = spec.get("measure")
     if measure not in MEASURES:
-        raise InvalidInputError(
-            f"{path}: measure must be one of {list(MEASURES)}, got {measure!r}"
-        )
+        raise InvalidInputError(f"{path}: measure must be one of {list(MEASURES)}, got {measure!r}")
     system = spec.get("system")
     if not isinstance(system, dict) or "kind" not in system:
         raise InvalidInputError(f'{path}: a [system] table with kind = "..." is needed')
@@ -128,18 +124,19 @@ def load_spec(path: str) -> dict[str, Any]:
         )
     flat: dict[str, Any] = {}
     for name, values in grid.items():
-        if isinstance(
-            values, dict
-        ):  # system.beta = [...] parses as {"system": {"beta": ...}}
+        if isinstance(values, dict):  # system.beta = [...] parses as {"system": {"beta": ...}}
             for sub, vals in values.items():
                 flat[f"{name}.{sub}"] = vals
         else:
             flat[name] = values
+    if not flat:  # [grid.system] with nothing in it
+        raise InvalidInputError(
+            f"{path}: a [grid] table with at least one list of values is needed "
+            f"(it has none: {grid!r})"
+        )
     for name in flat:
         if "." in name and not name.startswith("system."):
-            raise InvalidInputError(
-                f"{path}: grid name {name!r}: only system.NAME has a dot"
-            )
+            raise InvalidInputError(f"{path}: grid name {name!r}: only system.NAME has a dot")
     args = spec.get("args", {})
     if not isinstance(args, dict):
         raise InvalidInputError(f"{path}: [args] must be a table of keyword arguments")
@@ -171,9 +168,7 @@ class SpecTask:
     """The task of a spec: build the point's system, call the measure (picklable)."""
 
     def __init__(self, spec: dict[str, Any]):
-        self.spec = json.dumps(
-            {k: spec[k] for k in ("measure", "system", "args")}, sort_keys=True
-        )
+        self.spec = json.dumps({k: spec[k] for k in ("measure", "system", "args")}, sort_keys=True)
         digest = hashlib.sha256(self.spec.encode()).hexdigest()[:12]
         self.__qualname__ = f"SpecTask[{spec['measure']}:{digest}]"
         names = list(spec["grid"])
@@ -242,9 +237,7 @@ def _sweep(args: Any) -> int:
         try:
             from distributed import Client
         except ImportError:
-            raise ImportError(
-                '--scheduler needs Dask: pip install "natabs[dask]"'
-            ) from None
+            raise ImportError('--scheduler needs Dask: pip install "natabs[dask]"') from None
         client = Client(args.scheduler, timeout="30s")
         executor = client.get_executor()
     try:
@@ -336,11 +329,7 @@ def register(sub: Any) -> None:
         metavar="ADDRESS",
         help="a Dask scheduler (tcp://host:8786); default: local processes",
     )
-    p.add_argument(
-        "--store", metavar="DIR", help="store each point here; rerun to resume"
-    )
-    p.add_argument(
-        "--serial", action="store_true", help="run the points in this process"
-    )
+    p.add_argument("--store", metavar="DIR", help="store each point here; rerun to resume")
+    p.add_argument("--serial", action="store_true", help="run the points in this process")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p.set_defaults(run=_sweep)

@@ -7,7 +7,12 @@ system it was given at the one dispatch point, :mod:`natabs.measures._dispatch`.
 from __future__ import annotations
 
 from ._conserved import Conserved, conserved, conserved_information
-from ._estimate import MIEstimate, SampledSurvival, mutual_information, sampled_surviving_information
+from ._estimate import (
+    MIEstimate,
+    SampledSurvival,
+    mutual_information,
+    sampled_surviving_information,
+)
 from ._finite_time import Curve, surviving_information
 from ._gf2 import LinearConserved
 from ._latents import NaturalLatentErrors, natural_latent_errors
@@ -24,13 +29,33 @@ from ._sampling import SampleRun, sample
 from ._spectrum import SlowModes, Spectrum, slow_modes, spectrum
 
 __all__ = [
-    "Conserved", "conserved", "conserved_information", "LinearConserved",
-    "Curve", "surviving_information",
-    "Spectrum", "spectrum", "SlowModes", "slow_modes",
-    "SampleRun", "sample",
-    "NaturalLatentErrors", "natural_latent_errors",
-    "FoundLatent", "LatentBaseline", "LatentPareto", "find_natural_latent", "latent_pareto",
-    "LatentSurvival", "latent_survival",
-    "GaussianConserved", "LinearModes", "RandomScanBounds", "random_scan_bounds",
-    "MIEstimate", "mutual_information", "SampledSurvival", "sampled_surviving_information",
+    "Conserved",
+    "conserved",
+    "conserved_information",
+    "LinearConserved",
+    "Curve",
+    "surviving_information",
+    "Spectrum",
+    "spectrum",
+    "SlowModes",
+    "slow_modes",
+    "SampleRun",
+    "sample",
+    "NaturalLatentErrors",
+    "natural_latent_errors",
+    "FoundLatent",
+    "LatentBaseline",
+    "LatentPareto",
+    "find_natural_latent",
+    "latent_pareto",
+    "LatentSurvival",
+    "latent_survival",
+    "GaussianConserved",
+    "LinearModes",
+    "RandomScanBounds",
+    "random_scan_bounds",
+    "MIEstimate",
+    "mutual_information",
+    "SampledSurvival",
+    "sampled_surviving_information",
 ]

@@ -137,22 +137,30 @@ class ChainDiagnostics(Result):
         if self.burn_in:
             span += f" (after a burn-in of {self.burn_in} sweeps)"
         if self.frozen == 1.0:
-            head = (f"no chain changed {what} over {span}: every chain keeps its start's "
-                    f"value, so the numbers describe the initial states, not the law (right "
-                    f"only if the starts are draws of the law and {what} is meant to be "
-                    f"kept, like the sign of an ordered Ising lattice)")
+            head = (
+                f"no chain changed {what} over {span}: every chain keeps its start's "
+                f"value, so the numbers describe the initial states, not the law (right "
+                f"only if the starts are draws of the law and {what} is meant to be "
+                f"kept, like the sign of an ordered Ising lattice)"
+            )
         elif _drifts(self.nrhat):
-            head = (f"the distribution of {what} across chains changed over {span} (nested "
-                    f"R-hat of its two halves = {self.nrhat:.3g} > {NESTED_RHAT_LIMIT}): the "
-                    f"chains have not forgotten where they started, so the early sweeps "
-                    f"are not draws of the law")
+            head = (
+                f"the distribution of {what} across chains changed over {span} (nested "
+                f"R-hat of its two halves = {self.nrhat:.3g} > {NESTED_RHAT_LIMIT}): the "
+                f"chains have not forgotten where they started, so the early sweeps "
+                f"are not draws of the law"
+            )
         else:
-            head = (f"the chains have not mixed over {span} (split-R-hat = {self.rhat:.3g} > "
-                    f"{RHAT_LIMIT} on chains long against their autocorrelation time "
-                    f"{self.tau:.3g} sweeps: they disagree with each other)")
-        return (f"{head}. Otherwise run longer (larger sweeps, or a larger burn_in before "
-                f"sweep 0), start from exact draws of the law (init=, see natabs.sample), or "
-                f"use blocks that move {what} (larger k or connected blocks)")
+            head = (
+                f"the chains have not mixed over {span} (split-R-hat = {self.rhat:.3g} > "
+                f"{RHAT_LIMIT} on chains long against their autocorrelation time "
+                f"{self.tau:.3g} sweeps: they disagree with each other)"
+            )
+        return (
+            f"{head}. Otherwise run longer (larger sweeps, or a larger burn_in before "
+            f"sweep 0), start from exact draws of the law (init=, see natabs.sample), or "
+            f"use blocks that move {what} (larger k or connected blocks)"
+        )
 
 
 def diagnose(values: Any, sweeps: Sequence[int], burn_in: int = 0) -> ChainDiagnostics:
@@ -226,8 +234,10 @@ def diagnose(values: Any, sweeps: Sequence[int], burn_in: int = 0) -> ChainDiagn
     if not np.all(np.isfinite(x)):
         raise InvalidInputError("values must be finite")
     if x.ndim != 2 or x.shape[0] != len(sweeps_t):
-        raise InvalidInputError(f"values must have shape (len(sweeps), chains) = "
-                                f"({len(sweeps_t)}, chains), got {x.shape}")
+        raise InvalidInputError(
+            f"values must have shape (len(sweeps), chains) = "
+            f"({len(sweeps_t)}, chains), got {x.shape}"
+        )
     if not np.all(np.isfinite(x)):
         raise InvalidInputError("values must be finite numbers (no nan or inf)")
     draws, chains = x.shape
@@ -256,12 +266,24 @@ def diagnose(values: Any, sweeps: Sequence[int], burn_in: int = 0) -> ChainDiagn
     if stuck:  # one independent value per chain, and no decay within the run
         ess, tau, resolved = float(chains), math.inf, False
         rhat = math.inf if draws >= 4 else rhat  # no within-chain variance at all
-    mixed = not stuck and not _drifts(nrhat) and not (
-        long_chains and math.isfinite(rhat) and rhat > RHAT_LIMIT)
+    mixed = (
+        not stuck
+        and not _drifts(nrhat)
+        and not (long_chains and math.isfinite(rhat) and rhat > RHAT_LIMIT)
+    )
     _check_ranges(rhat, nrhat, ess, draws, chains)
-    return ChainDiagnostics(sweeps=sweeps_t, chains=chains, rhat=rhat, ess=ess, tau=tau,
-                            frozen=frozen, mixed=mixed, nrhat=nrhat, resolved=resolved,
-                            burn_in=integer(burn_in, "burn_in", 0))
+    return ChainDiagnostics(
+        sweeps=sweeps_t,
+        chains=chains,
+        rhat=rhat,
+        ess=ess,
+        tau=tau,
+        frozen=frozen,
+        mixed=mixed,
+        nrhat=nrhat,
+        resolved=resolved,
+        burn_in=integer(burn_in, "burn_in", 0),
+    )
 
 
 def warn_unmixed(diag: ChainDiagnostics | None, what: str, stacklevel: int = 3) -> None:
@@ -271,6 +293,7 @@ def warn_unmixed(diag: ChainDiagnostics | None, what: str, stacklevel: int = 3) 
 
 
 # -- the numbers -----------------------------------------------------------------------------
+
 
 def _drifts(nrhat: float) -> bool:
     """Nested R-hat above its limit; NaN (no test possible) and chance drifts are not.
@@ -355,8 +378,11 @@ def _nested_halves(x: np.ndarray) -> float:
         d = float(per_chain.mean())
         nr = math.sqrt(1.0 + d * d / 2 / w)
         spread = float(per_chain.std(ddof=1)) if per_chain.size > 1 else 0.0
-        chance = spread == 0.0 and d == 0.0 or (
-            spread > 0 and abs(d) / (spread / math.sqrt(per_chain.size)) < DRIFT_Z)
+        chance = (
+            spread == 0.0
+            and d == 0.0
+            or (spread > 0 and abs(d) / (spread / math.sqrt(per_chain.size)) < DRIFT_Z)
+        )
         if per_chain.size < 2:
             chance = True  # one chain: no estimate of what chance gives
         worst = max(worst, min(nr, NESTED_RHAT_LIMIT) if chance else nr)
@@ -370,5 +396,7 @@ def _check_ranges(rhat: float, nrhat: float, ess: float, draws: int, chains: int
     n = draws * chains
     cap = n * math.log10(max(n, 10)) * (1 + 1e-9)
     if rhat < floor - 1e-9 or nrhat < 1 or not (math.isnan(ess) or 0 < ess <= cap):
-        raise AssertionError(f"diagnostics out of range: split-R-hat {rhat} (>= {floor}), "
-                             f"nested R-hat {nrhat} (>= 1), ESS {ess} (in (0, {cap}])")
+        raise AssertionError(
+            f"diagnostics out of range: split-R-hat {rhat} (>= {floor}), "
+            f"nested R-hat {nrhat} (>= 1), ESS {ess} (in (0, {cap}])"
+        )

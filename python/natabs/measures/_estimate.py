@@ -80,7 +80,6 @@ class MIEstimate(Result):
     confidence: float
 
 
-
 def mutual_information(
     a: Any,
     b: Any,
@@ -162,9 +161,12 @@ def mutual_information(
         raise InvalidInputError("no samples")
     n = len(ia)
     # the bootstrap draws one count vector over the seen joint cells per replicate
-    check_bytes(bootstrap * (min(n, ka * kb) + 2) * 8 * 3, MAX_BOOTSTRAP_BYTES,
-                f"bootstrap={fmt_count(bootstrap)} replicates over {n} samples",
-                "ask for fewer replicates")
+    check_bytes(
+        bootstrap * (min(n, ka * kb) + 2) * 8 * 3,
+        MAX_BOOTSTRAP_BYTES,
+        f"bootstrap={fmt_count(bootstrap)} replicates over {n} samples",
+        "ask for fewer replicates",
+    )
     joint, jidx = np.unique(ia.astype(np.int64) * kb + ib, return_inverse=True)
     counts = np.bincount(jidx.reshape(-1)).astype(np.float64)
     scale = 1.0 / math.log(base)
@@ -299,10 +301,25 @@ def sampled_surviving_information(
     """
     sweeps_t = check_sweeps(sweeps, "sweeps")
     if about is not None:
-        return _about_latent(model, statistic, about, sweeps_t, chains=chains, k=k,
-                             blocks=blocks, scan=scan, seed=seed, threads=threads, base=base,
-                             confidence=confidence, bootstrap=bootstrap, init=init,
-                             burn_in=burn_in, progress=progress, executor=executor)
+        return _about_latent(
+            model,
+            statistic,
+            about,
+            sweeps_t,
+            chains=chains,
+            k=k,
+            blocks=blocks,
+            scan=scan,
+            seed=seed,
+            threads=threads,
+            base=base,
+            confidence=confidence,
+            bootstrap=bootstrap,
+            init=init,
+            burn_in=burn_in,
+            progress=progress,
+            executor=executor,
+        )
     record: Any
     if callable(statistic):
         record = "states"
@@ -318,9 +335,21 @@ def sampled_surviving_information(
     at = sweeps_t if sweeps_t[:1] == (0,) else (0, *sweeps_t)
     with warnings.catch_warnings():  # judged below, for what the estimate needs
         warnings.simplefilter("ignore", NotMixedWarning)
-        run = sample(model, at, chains=chains, k=k, blocks=blocks, scan=scan, seed=seed,
-                     threads=threads, record=record, init=init, burn_in=burn_in,
-                     progress=progress, executor=executor)
+        run = sample(
+            model,
+            at,
+            chains=chains,
+            k=k,
+            blocks=blocks,
+            scan=scan,
+            seed=seed,
+            threads=threads,
+            record=record,
+            init=init,
+            burn_in=burn_in,
+            progress=progress,
+            executor=executor,
+        )
     if callable(statistic):
         values = np.stack([np.asarray(statistic(s)) for s in run.states])
         if values.shape[:2] != (len(at), chains):
@@ -332,16 +361,30 @@ def sampled_surviving_information(
         values = run.values
     off = len(at) - len(sweeps_t)
     diag = _frozen_check(values, run.sweeps, statistic)
-    est = [mutual_information(values[0], values[off + i], base=base, confidence=confidence,
-                              bootstrap=bootstrap, seed=_sub(run.seed, i))
-           for i in range(len(sweeps_t))]
+    est = [
+        mutual_information(
+            values[0],
+            values[off + i],
+            base=base,
+            confidence=confidence,
+            bootstrap=bootstrap,
+            seed=_sub(run.seed, i),
+        )
+        for i in range(len(sweeps_t))
+    ]
     return SampledSurvival(
         sweeps=run.sweeps[off:],
-        bits=np.array([e.bits for e in est]), low=np.array([e.low for e in est]),
-        high=np.array([e.high for e in est]), chains=chains,
-        statistic=statistic if isinstance(statistic, str) or callable(statistic)
+        bits=np.array([e.bits for e in est]),
+        low=np.array([e.low for e in est]),
+        high=np.array([e.high for e in est]),
+        chains=chains,
+        statistic=statistic
+        if isinstance(statistic, str) or callable(statistic)
         else tuple(statistic),
-        scan=scan, blocks=run.blocks, seed=run.seed, diagnostics=diag,
+        scan=scan,
+        blocks=run.blocks,
+        seed=run.seed,
+        diagnostics=diag,
     )
 
 
@@ -352,8 +395,9 @@ def _frozen_check(values: np.ndarray, sweeps: Sequence[int], statistic: Any):
     codes = values if values.ndim == 2 else _row_codes(values)
     diag = diagnose(codes, sweeps)
     if diag.frozen == 1.0 and not diag.mixed:
-        warn_unmixed(diag, "the statistic" if callable(statistic) else f"{statistic!r}",
-                     stacklevel=4)
+        warn_unmixed(
+            diag, "the statistic" if callable(statistic) else f"{statistic!r}", stacklevel=4
+        )
     return diag
 
 
@@ -364,16 +408,42 @@ def _row_codes(values: np.ndarray) -> np.ndarray:
     return inv.reshape(values.shape[:2])
 
 
-def _about_latent(model, statistic, about, sweeps_t, *, chains, k, blocks, scan, seed, threads,
-                  base, confidence, bootstrap, init, burn_in, progress,
-                  executor=None) -> SampledSurvival:
+def _about_latent(
+    model,
+    statistic,
+    about,
+    sweeps_t,
+    *,
+    chains,
+    k,
+    blocks,
+    scan,
+    seed,
+    threads,
+    base,
+    confidence,
+    bootstrap,
+    init,
+    burn_in,
+    progress,
+    executor=None,
+) -> SampledSurvival:
     """I(Λ; f(X^T)) (THEORY §4): the chain runs on the observed variables with Λ summed
     out of the law, started from X^0 ~ P(X | Λ), Λ ~ P(Λ) (a joint draw of the full model)."""
     lam = model.index(about)
     observed = model.marginalize(about)
     seed = _seed_of(seed)
-    start = sample(model, [0], chains=chains, k=1, seed=seed, threads=threads, init=init,
-                   burn_in=burn_in, executor=executor)
+    start = sample(
+        model,
+        [0],
+        chains=chains,
+        k=1,
+        seed=seed,
+        threads=threads,
+        init=init,
+        burn_in=burn_in,
+        executor=executor,
+    )
     lam_values = start.states[0][:, lam]
     x0 = np.delete(start.states[0], lam, axis=1)
     if callable(statistic):
@@ -387,21 +457,49 @@ def _about_latent(model, statistic, about, sweeps_t, *, chains, k, blocks, scan,
         record = [observed.index(model.nodes[model.index(v)]) for v in names]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NotMixedWarning)
-        run = sample(observed, sweeps_t, chains=chains, k=k, blocks=blocks, scan=scan,
-                     seed=_sub(seed, 10**6), threads=threads, record=record, init=x0,
-                     burn_in=0, progress=progress, executor=executor)
-    values = (np.stack([np.asarray(statistic(x)) for x in run.states]) if callable(statistic)
-              else run.values)
-    est = [mutual_information(lam_values, values[i], base=base, confidence=confidence,
-                              bootstrap=bootstrap, seed=_sub(seed, i))
-           for i in range(len(sweeps_t))]
+        run = sample(
+            observed,
+            sweeps_t,
+            chains=chains,
+            k=k,
+            blocks=blocks,
+            scan=scan,
+            seed=_sub(seed, 10**6),
+            threads=threads,
+            record=record,
+            init=x0,
+            burn_in=0,
+            progress=progress,
+            executor=executor,
+        )
+    values = (
+        np.stack([np.asarray(statistic(x)) for x in run.states])
+        if callable(statistic)
+        else run.values
+    )
+    est = [
+        mutual_information(
+            lam_values,
+            values[i],
+            base=base,
+            confidence=confidence,
+            bootstrap=bootstrap,
+            seed=_sub(seed, i),
+        )
+        for i in range(len(sweeps_t))
+    ]
     return SampledSurvival(
-        sweeps=run.sweeps, bits=np.array([e.bits for e in est]),
-        low=np.array([e.low for e in est]), high=np.array([e.high for e in est]),
+        sweeps=run.sweeps,
+        bits=np.array([e.bits for e in est]),
+        low=np.array([e.low for e in est]),
+        high=np.array([e.high for e in est]),
         chains=chains,
-        statistic=statistic if isinstance(statistic, str) or callable(statistic)
+        statistic=statistic
+        if isinstance(statistic, str) or callable(statistic)
         else tuple(statistic),
-        scan=scan, blocks=run.blocks, seed=seed,
+        scan=scan,
+        blocks=run.blocks,
+        seed=seed,
         diagnostics=_frozen_check(values, run.sweeps, statistic),
     )
 

@@ -209,19 +209,42 @@ def surviving_information(
         if method == "exact":
             raise InvalidInputError("samples= only applies to method='sampled' or 'auto'")
         # the draws, their divergence rows (one per requested time) and the strata
-        check_bytes(samples * (len(np.unique(requested)) + 4) * 8, _kernel.MEMORY_BUDGET,
-                    f"samples={fmt_count(samples)} start states", "ask for fewer samples")
+        check_bytes(
+            samples * (len(np.unique(requested)) + 4) * 8,
+            _kernel.MEMORY_BUDGET,
+            f"samples={fmt_count(samples)} start states",
+            "ask for fewer samples",
+        )
     if progress is not None:  # None: a bar when the work would take more than a few seconds
         progress = check_bool(progress, "progress")
     return compute(
-        system, requested, k=k, blocks=blocks, scan=scan, about=about, method=method,
-        samples=samples, seed=seed, base=b, progress=progress,
+        system,
+        requested,
+        k=k,
+        blocks=blocks,
+        scan=scan,
+        about=about,
+        method=method,
+        samples=samples,
+        seed=seed,
+        base=b,
+        progress=progress,
     )
 
 
 def on_support(
-    system: System, requested: np.ndarray, *, k, blocks, scan: str, about, method: str,
-    samples: int | None, seed, base: float, progress: bool | None,
+    system: System,
+    requested: np.ndarray,
+    *,
+    k,
+    blocks,
+    scan: str,
+    about,
+    method: str,
+    samples: int | None,
+    seed,
+    base: float,
+    progress: bool | None,
 ) -> Curve:
     """:func:`surviving_information` on a support system (exact, dense, or sampled routes)."""
     b = base
@@ -245,7 +268,9 @@ def on_support(
     if method == "auto":
         work = _dense_work(n, run) if dense else _propagation_work(n_starts, n, len(family), run)
         few_starts = n_starts <= (samples or DEFAULT_SAMPLES)  # sampling would cost more
-        method = "exact" if work <= EXACT_WORK or (few_starts and work <= REFUSE_WORK) else "sampled"
+        method = (
+            "exact" if work <= EXACT_WORK or (few_starts and work <= REFUSE_WORK) else "sampled"
+        )
     if asked == "auto" and method == "sampled" and not run.size:
         method = "exact"  # nothing to sample: every value is the start or the limit
     if method == "sampled":
@@ -263,8 +288,13 @@ def on_support(
             stacklevel=3,
         )
     if progress is None:  # auto: a bar where the work takes more than a few seconds
-        work = (_dense_work(n, run) if dense else _propagation_work(
-            samples or DEFAULT_SAMPLES if method == "sampled" else n_starts, n, len(family), run))
+        work = (
+            _dense_work(n, run)
+            if dense
+            else _propagation_work(
+                samples or DEFAULT_SAMPLES if method == "sampled" else n_starts, n, len(family), run
+            )
+        )
         if work >= AUTO_BAR_WORK:
             try:
                 make_bar = _tqdm()
@@ -451,8 +481,10 @@ def _condition_on(system: System, about: Any):
 
 def _resolve_observed(observed: System, k, blocks, latent: str | None):
     if latent is not None and blocks is not None and not isinstance(blocks, (str, bytes)):
-        blocks = [list(b) if isinstance(b, Iterable) and not isinstance(b, (str, bytes)) else b
-                  for b in blocks]
+        blocks = [
+            list(b) if isinstance(b, Iterable) and not isinstance(b, (str, bytes)) else b
+            for b in blocks
+        ]
         for j, b in enumerate(blocks):
             if isinstance(b, list) and latent in b:
                 raise InvalidInputError(

@@ -135,8 +135,7 @@ def natural_latent_errors(
     corr = cond / np.outer(d, d)
     corr = 0.5 * (corr + corr.T)
     parts = sum(
-        _logdet_spd(corr[np.ix_(ix, ix)], "a view's covariance given the latent")
-        for ix in slices
+        _logdet_spd(corr[np.ix_(ix, ix)], "a view's covariance given the latent") for ix in slices
     )
     whole = _logdet_spd(corr, "the views' covariance given the latent")
     mediation = 0.5 * (parts - whole)
@@ -148,9 +147,7 @@ def natural_latent_errors(
         red[i] = math.inf if frac >= 1.0 else -0.5 * math.log1p(-frac)
         # strong: Var(Λ | X_i) = σ_ΛΛ (1 - ρ²), ρ² = Σ_Λi Σ_ii^-1 Σ_iΛ / σ_ΛΛ
         rho2 = _explained(sigma[ix, lam], sigma[np.ix_(ix, ix)]) / s_ll
-        strong[i] = (
-            info + 0.5 * math.log1p(-min(rho2, 1.0)) if rho2 < 1.0 else -math.inf
-        )
+        strong[i] = info + 0.5 * math.log1p(-min(rho2, 1.0)) if rho2 < 1.0 else -math.inf
     scale = abs(parts) + abs(whole) + abs(info) + 1.0
     to_base = 1.0 / math.log(base)
     mediation_b = float(_checked(mediation * to_base, math.inf, "mediation", scale))

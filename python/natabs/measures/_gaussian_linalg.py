@@ -40,9 +40,7 @@ class _Sweep:
         if self.disjoint:
             self._partition(family)
         else:
-            work = (
-                sum(len(b) for b in family) * float(n) * (n if not self.sparse else 1)
-            )
+            work = sum(len(b) for b in family) * float(n) * (n if not self.sparse else 1)
             if work > MAX_SWEEP_WORK:
                 raise TooLargeError(
                     f"a sweep over {len(family)} overlapping blocks of {n} variables costs "
@@ -71,9 +69,7 @@ class _Sweep:
         if self.sparse:
             q = self.q.tocoo()
             keep = cov[q.row] & cov[q.col] & (pos[q.col] <= pos[q.row])
-            low = sp.csr_matrix(
-                (q.data[keep], (q.row[keep], q.col[keep])), shape=(n, n)
-            )
+            low = sp.csr_matrix((q.data[keep], (q.row[keep], q.col[keep])), shape=(n, n))
             right = sp.csr_matrix(
                 (
                     -q.data[~keep & cov[q.row]],
@@ -146,9 +142,7 @@ class _Sweep:
 
         # A[o][:, o] = low^{-1} right: no product with the identity
         if self.triangular:
-            y = sl.solve_triangular(
-                self.low, self.right, lower=True, check_finite=False
-            )
+            y = sl.solve_triangular(self.low, self.right, lower=True, check_finite=False)
         else:
             y = sl.lu_solve(self.lu, self.right, check_finite=False)
         out = np.empty_like(y)
@@ -209,9 +203,7 @@ def _block_inverses(q, family):
         rr = np.repeat(idx, size, axis=1)
         cc = np.tile(idx, (1, size))
         if sp.issparse(qs):
-            vals = np.asarray(qs[rr.ravel(), cc.ravel()]).reshape(
-                len(blocks), size, size
-            )
+            vals = np.asarray(qs[rr.ravel(), cc.ravel()]).reshape(len(blocks), size, size)
         else:
             vals = qs[rr, cc].reshape(len(blocks), size, size)
         vals = (vals + np.swapaxes(vals, 1, 2)) / 2

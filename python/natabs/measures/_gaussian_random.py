@@ -98,9 +98,7 @@ def random_scan_bounds(
     samples = integer(samples, "samples", 1)
     b = check_base(base)
     if about is None:
-        raise InvalidInputError(
-            "about= is required: the bounds are about a latent variable"
-        )
+        raise InvalidInputError("about= is required: the bounds are about a latent variable")
     if system.n > _la.DENSE_ROUTE_MAX:
         raise TooLargeError(
             f"random-scan bounds on {system.n} variables; the limit is {_la.DENSE_ROUTE_MAX}"
@@ -143,11 +141,7 @@ def random_scan_bounds(
     at = np.searchsorted(times, requested)
     unit = math.log(b)
     upper = draws.mean(axis=0)
-    err = (
-        draws.std(axis=0, ddof=1) / math.sqrt(samples)
-        if samples > 1
-        else np.zeros(len(times))
-    )
+    err = draws.std(axis=0, ddof=1) / math.sqrt(samples) if samples > 1 else np.zeros(len(times))
     return RandomScanBounds(
         steps=_frozen(requested),
         lower=_frozen(np.maximum(lower[at], 0.0) / unit),

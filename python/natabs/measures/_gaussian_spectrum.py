@@ -37,9 +37,7 @@ BANDED_MAX_WIDTH = 16
 BANDED_WORK = 1e9
 
 
-def _linear_sector(
-    g: GaussianSystem, family, want: int | None, method: str, vectors: bool
-):
+def _linear_sector(g: GaussianSystem, family, want: int | None, method: str, vectors: bool):
     """The ``want`` smallest ``μ = 1 - λ`` of ``P Q`` on the covered variables, ascending,
     with the functionals ``a`` (rows, unit variance) when ``vectors``; and ``converged``."""
     covered = sorted({i for b in family for i in b})
@@ -119,16 +117,12 @@ def _linear_sector(
     mu = 1.0 / nu
     if not vectors:
         return mu, None, ok
-    x = np.column_stack(
-        [fq.solve(np.ascontiguousarray(y[:, j])) for j in range(y.shape[1])]
-    )
+    x = np.column_stack([fq.solve(np.ascontiguousarray(y[:, j])) for j in range(y.shape[1])])
     a = (q[:, covered] @ x / np.sqrt(nu)[None, :]).T  # functionals Q x, unit variance
     return mu, a, ok
 
 
-def _banded_sector(
-    g: GaussianSystem, family, covered: list[int], want: int, vectors: bool
-):
+def _banded_sector(g: GaussianSystem, family, covered: list[int], want: int, vectors: bool):
     """Disjoint blocks on a sparse precision: ``S = R^T Q_CC R`` (``P = R R^T`` block
     diagonal) is sparse; after a reverse Cuthill-McKee ordering it is banded, and LAPACK's
     banded eigensolver finds its smallest eigenvalues exactly, however clustered (chains
@@ -181,22 +175,18 @@ def _banded_sector(
     w_orig = np.empty_like(w)
     w_orig[perm] = w
     x = r @ w_orig
-    a = (
-        q[:, covered] @ x / np.sqrt(np.maximum(mu, 1e-300))[None, :]
-    ).T  # functionals Q x
+    a = (q[:, covered] @ x / np.sqrt(np.maximum(mu, 1e-300))[None, :]).T  # functionals Q x
     return mu, a, True
 
 
-def spectrum(
-    system: GaussianSystem, family, *, top: int | None, method: str
-) -> Spectrum:
+def spectrum(system: GaussianSystem, family, *, top: int | None, method: str) -> Spectrum:
     """:func:`natabs.spectrum` on a Gaussian system: 1 (the constants), then the linear sector.
 
     ``eigenvalues`` lists 1 for the constant functions, 1 again for each variable in no
     block (its value is kept forever), then the eigenvalues of ``M = I - P Q``
     (descending). ``complete`` is False: the kernel has further eigenvalues on
     polynomials of higher degree, none slower than the linear ones for a Gaussian target.
-    ``size`` is the number of variables.
+    ``size`` is the number of variables; ``top`` is at most ``size + 1``.
     """
     covered = {i for b in family for i in b}
     n_unit = 1 + system.n - len(covered)
@@ -204,6 +194,14 @@ def spectrum(
         raise TooLargeError(
             f"the whole linear sector of {system.n} variables (dense, the limit is "
             f"{_la.DENSE_ROUTE_MAX}); ask for the largest few with top="
+        )
+    if top is not None and top > system.n + 1:
+        # As for symmetric systems: the sectors of higher degree are not computed, so a
+        # larger top would silently list fewer eigenvalues than the kernel has.
+        raise InvalidInputError(
+            f"top must be at most {system.n + 1} for {system.n} variables, got top={top}: "
+            f"the constants and the linear sector have {system.n + 1} eigenvalues, all "
+            "listed by top=None; the sectors of higher degree are not computed"
         )
     want = None if top is None else max(top - n_unit, 0)
     mu, _, ok = _linear_sector(system, family, want, method, vectors=False)
@@ -297,14 +295,11 @@ class LinearModes(Result):
         return self.coefficients @ sb / math.sqrt(var)
 
 
-
 def slow_modes(system: GaussianSystem, family, *, top: int, method: str) -> LinearModes:
     """:func:`natabs.slow_modes` on a Gaussian system: the slowest linear functionals."""
     n = system.n
     if top > n:
-        raise InvalidInputError(
-            f"top must be at most {n}: the linear sector has {n} modes"
-        )
+        raise InvalidInputError(f"top must be at most {n}: the linear sector has {n} modes")
     covered = {i for b in family for i in b}
     fixed = [i for i in range(n) if i not in covered][:top]
     coef = np.zeros((len(fixed), n))
@@ -312,9 +307,7 @@ def slow_modes(system: GaussianSystem, family, *, top: int, method: str) -> Line
         coef[r, i] = 1.0 / math.sqrt(float(system.cov_times(np.eye(n)[i])[i]))
     values = [np.ones(len(fixed))]
     if top > len(fixed):
-        mu, a, _ = _linear_sector(
-            system, family, top - len(fixed), method, vectors=True
-        )
+        mu, a, _ = _linear_sector(system, family, top - len(fixed), method, vectors=True)
         values.append(1.0 - mu)
         coef = np.vstack([coef, a])
     big = np.abs(coef) > 1e-6 * np.abs(coef).max(axis=1, keepdims=True)

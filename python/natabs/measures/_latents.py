@@ -239,7 +239,10 @@ def on_support(
     ]:
         sets.setdefault(s, len(sets))
     hs = group_entropies(system, list(sets)) / math.log(base)
-    H = lambda s: float(hs[sets[s]])
+
+    def H(s):  # the entropy of a set, as in THEORY
+        return float(hs[sets[s]])
+
     h_lat, h_x, h_lx = H((latent,)), H(every), H(every + (latent,))
     hv = np.array([H(tuple(sorted(v))) for v in views])
     hvl = np.array([H(tuple(sorted(v)) + (latent,)) for v in views])

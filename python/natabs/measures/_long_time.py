@@ -128,8 +128,10 @@ def _ends(chain_on: System, family, kernel, laws, weights, scan, times):
     expectations) ``σ² <= 1 - 2 (1 - λ₂) / (m + 1)``.
     """
     probs = chain_on.probs
-    start = float(_divergence_at_zero(None, laws, weights) @ weights) if laws is not None else (
-        float(-probs @ np.log(probs))
+    start = (
+        float(_divergence_at_zero(None, laws, weights) @ weights)
+        if laws is not None
+        else (float(-probs @ np.log(probs)))
     )
     if kernel.n_blocks == 0:
         return start, start, 1  # nothing moves: every T is T = 0
@@ -217,10 +219,12 @@ def _dense_curve(kernel, probs, laws, weights, times, scan, bar) -> np.ndarray:
             kt1 = kernel.dense(scan, _kernel.MEMORY_BUDGET)
             out = _dense_information(kt1, probs, times, symmetrised=False)
     else:
-        out = np.array([
-            _mean_kl(kt, probs) if laws is None else _laws_kl(laws @ kt, weights, probs)
-            for kt in _dense_powers(kernel, probs, times, scan)
-        ])
+        out = np.array(
+            [
+                _mean_kl(kt, probs) if laws is None else _laws_kl(laws @ kt, weights, probs)
+                for kt in _dense_powers(kernel, probs, times, scan)
+            ]
+        )
     if bar is not None:
         bar.update(1)
     return out

@@ -228,8 +228,9 @@ def spectrum_on_support(system: System, family, *, top: int | None, method: str)
     comp = conserved(system, blocks=family)
     m = comp.n_components
     if want <= m:
-        return _summary(np.ones(want), n_unit=want, all_unit=m == n, cluster_cut=m - want,
-                        **summary)
+        return _summary(
+            np.ones(want), n_unit=want, all_unit=m == n, cluster_cut=m - want, **summary
+        )
     solver = _solvers.chebyshev if method == "chebyshev" else _solvers.lobpcg
     rest, _, ok, cut = solver(
         kernel, system.probs, comp.labels, comp.masses, want - m, vectors=False
@@ -293,7 +294,6 @@ class SlowModes(Result):
         return self.functions @ (self.probs * g) / sd
 
 
-
 def slow_modes(
     system: System,
     k: int | None = None,
@@ -339,18 +339,14 @@ def slow_modes_on_support(system: System, family, *, top: int, method: str) -> S
     kernel = _kernel.build(system, family)
     cut = 0
     if method == "dense":
-        values, vectors, cut = _solvers.dense(
-            kernel, system.probs, top, vectors=True, deflate=True
-        )
+        values, vectors, cut = _solvers.dense(kernel, system.probs, top, vectors=True, deflate=True)
     elif method == "lanczos":
         values, vectors = _solvers.lanczos(kernel, system.probs, top, vectors=True, deflate=True)
     else:
         # Only the constant is removed: one "component" holding every state.
         labels, masses = np.zeros(n, dtype=np.int64), np.ones(1)
         solver = _solvers.chebyshev if method == "chebyshev" else _solvers.lobpcg
-        values, vectors, _, cut = solver(
-            kernel, system.probs, labels, masses, top, vectors=True
-        )
+        values, vectors, _, cut = solver(kernel, system.probs, labels, masses, top, vectors=True)
     root = np.sqrt(system.probs)
     functions = vectors.T / root[None, :]
     norms = np.sqrt((functions**2) @ system.probs)
@@ -360,8 +356,11 @@ def slow_modes_on_support(system: System, family, *, top: int, method: str) -> S
     first = np.argmax(big, axis=1)
     functions *= np.sign(functions[np.arange(top), first])[:, None]
     return SlowModes(
-        eigenvalues=frozen(values), functions=frozen(functions), probs=system.probs,
-        blocks=family, cluster_cut=int(cut),
+        eigenvalues=frozen(values),
+        functions=frozen(functions),
+        probs=system.probs,
+        blocks=family,
+        cluster_cut=int(cut),
     )
 
 
@@ -384,10 +383,15 @@ def _check_memory(method: str, n: int, want: int, *, vectors: bool = False) -> N
         return
     # A block solver keeps a few blocks of `block_size` vectors of n entries (the block,
     # its image, residuals and search directions, and the filter's recurrence).
-    width = _solvers.block_size(want) if method in ("chebyshev", "lobpcg") else max(2 * want + 2, 32)
-    check_bytes(6 * width * n * 8, _kernel.MEMORY_BUDGET,
-                f"top={want} eigenvalues of a support of {n} states by {method!r}",
-                "ask for fewer with a smaller top=")
+    width = (
+        _solvers.block_size(want) if method in ("chebyshev", "lobpcg") else max(2 * want + 2, 32)
+    )
+    check_bytes(
+        6 * width * n * 8,
+        _kernel.MEMORY_BUDGET,
+        f"top={want} eigenvalues of a support of {n} states by {method!r}",
+        "ask for fewer with a smaller top=",
+    )
 
 
 def _check_progress(progress: object) -> None:

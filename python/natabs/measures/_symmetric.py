@@ -81,7 +81,8 @@ class SymmetricSpectrum(Spectrum):
     ``size`` counts types, ``complete`` is false (the other sectors are not computed:
     ``chi2`` is a lower bound and ``relaxation_time`` a lower bound on the whole
     kernel's), and ``gaps`` holds ``1 - λ`` computed from the rates, accurate where
-    ``eigenvalues`` round to 1.
+    ``eigenvalues`` round to 1. ``top`` is at most ``size`` (a larger one is refused: it
+    would list fewer eigenvalues than the kernel has).
     """
 
     gaps: np.ndarray = None  # type: ignore[assignment]
@@ -300,6 +301,16 @@ def spectrum(system: SymmetricSystem, family, *, top: int | None, method: str) -
             f"got method={method!r}"
         )
     chain = TypeChain(system, levels)
+    if top is not None and top > chain.size:
+        # The support engine lists min(top, size) eigenvalues of the whole kernel; this
+        # one computes the symmetric sector only, so a larger top would list fewer than
+        # the kernel has, without saying so.
+        raise InvalidInputError(
+            f"top must be at most {chain.size} for {chain.size} types, got top={top}: the "
+            f"symmetric sector (functions of the type) has {chain.size} eigenvalues, all "
+            "listed by top=None; the kernel's other sectors are not computed "
+            "(system.to_system() has them all, for a small system)"
+        )
     gaps = []
     for comp in chain.components():
         gaps.append(chain.gaps_only(comp, top))

@@ -74,6 +74,14 @@ def points(grid: Any) -> list[dict[str, Any]]:
     """
     if isinstance(grid, Mapping):
         names = list(grid)
+        if not names:
+            # The product of no axes is one point with no parameters: almost always a
+            # grid built from an empty config, so say so instead of running the task once.
+            raise InvalidInputError(
+                "grid is {}: the grid has no parameters; give at least one name with a "
+                'list of values ({"n": [3, 5]}), or the explicit list [{}] for a single '
+                "point with no parameters"
+            )
         axes = []
         for name in names:
             if not isinstance(name, str):
@@ -88,21 +96,15 @@ def points(grid: Any) -> list[dict[str, Any]]:
                 )
             vals = [plain(v, f"grid[{name!r}][{i}]") for i, v in enumerate(values)]
             if not vals:
-                raise InvalidInputError(
-                    f"grid[{name!r}] is empty: the grid has no points"
-                )
+                raise InvalidInputError(f"grid[{name!r}] is empty: the grid has no points")
             axes.append(vals)
         size = math.prod(len(a) for a in axes)
         if size > MAX_POINTS:
-            raise TooLargeError(
-                f"the grid has {size} points; the limit is {MAX_POINTS}"
-            )
+            raise TooLargeError(f"the grid has {size} points; the limit is {MAX_POINTS}")
         out = [dict(zip(names, combo)) for combo in itertools.product(*axes)]
     elif isinstance(grid, Sequence) and not isinstance(grid, (str, bytes)):
         if len(grid) > MAX_POINTS:
-            raise TooLargeError(
-                f"the grid has {len(grid)} points; the limit is {MAX_POINTS}"
-            )
+            raise TooLargeError(f"the grid has {len(grid)} points; the limit is {MAX_POINTS}")
         out = []
         for i, p in enumerate(grid):
             if not isinstance(p, Mapping):
@@ -124,9 +126,7 @@ def points(grid: Any) -> list[dict[str, Any]]:
     for i, p in enumerate(out):
         k = key(p)
         if k in seen:
-            raise InvalidInputError(
-                f"the grid holds point {k} twice (at {seen[k]} and {i})"
-            )
+            raise InvalidInputError(f"the grid holds point {k} twice (at {seen[k]} and {i})")
         seen[k] = i
     return out
 
@@ -149,7 +149,5 @@ def point_seed(sweep_seed: int, point_key: str) -> int:
     True
     """
     words = np.frombuffer(hashlib.sha256(point_key.encode()).digest(), dtype="<u4")
-    state = np.random.SeedSequence([sweep_seed, *map(int, words)]).generate_state(
-        1, np.uint64
-    )
+    state = np.random.SeedSequence([sweep_seed, *map(int, words)]).generate_state(1, np.uint64)
     return int(state[0] >> np.uint64(1))

@@ -141,7 +141,8 @@ def sweep(
         ``{"L": [8, 16], "T": [2.0, 2.5]}`` (every combination, the last name varying
         fastest) or an explicit list of points ``[{"L": 8, "T": 2.0}, ...]``. Values are
         numbers, strings, booleans, None or lists of them; name systems or
-        transformations by strings and build them in the task.
+        transformations by strings and build them in the task. An empty mapping ``{}``
+        is refused; ``[{}]`` is one point with no parameters.
     seed : int
         The sweep's seed. Point ``p`` gets the seed ``SeedSequence([seed, sha256(p)])``:
         records never depend on the executor, the workers or the order of completion.
@@ -207,9 +208,7 @@ def sweep(
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         raise InvalidInputError(f"retries must be an integer >= 0, got {retries!r}")
     if not (
-        executor is None
-        or executor == "serial"
-        or callable(getattr(executor, "submit", None))
+        executor is None or executor == "serial" or callable(getattr(executor, "submit", None))
     ):
         raise TypeError(
             f"executor must be a concurrent.futures.Executor, 'serial' or None, "
@@ -321,11 +320,7 @@ def _as_dict(result: Any) -> dict[str, Any]:
         data = result.to_dict()
     elif dataclasses.is_dataclass(result) and not isinstance(result, type):
         data = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
-    elif (
-        result is None
-        or isinstance(result, (bool, int, float, str))
-        or hasattr(result, "dtype")
-    ):
+    elif result is None or isinstance(result, (bool, int, float, str)) or hasattr(result, "dtype"):
         data = {"value": result}
     else:
         raise TypeError(
@@ -426,9 +421,7 @@ def _run(ex: Any, own: bool, task, todo, pts, keys, seeds, attempts, progress):
                 running.clear()
                 ex.shutdown(wait=False, cancel_futures=True)
                 ex = _local_pool(len(queue))
-    except (
-        BaseException
-    ):  # interrupted (Ctrl-C, an error): do not wait for running points
+    except BaseException:  # interrupted (Ctrl-C, an error): do not wait for running points
         for fut in running:
             fut.cancel()
         if own:
@@ -461,8 +454,7 @@ def _takes_seed(task: Callable[..., Any]) -> bool:
     except (TypeError, ValueError):
         return False
     return any(
-        p.name == "seed" and p.kind not in (p.POSITIONAL_ONLY, p.VAR_KEYWORD)
-        for p in params
+        p.name == "seed" and p.kind not in (p.POSITIONAL_ONLY, p.VAR_KEYWORD) for p in params
     )
 
 
@@ -473,9 +465,7 @@ def _task_name(task: Callable[..., Any]) -> str:
     if inner is not task:
         import hashlib
 
-        bound = repr(
-            (getattr(task, "args", ()), sorted(getattr(task, "keywords", {}).items()))
-        )
+        bound = repr((getattr(task, "args", ()), sorted(getattr(task, "keywords", {}).items())))
         name += f"[{hashlib.sha256(bound.encode()).hexdigest()[:12]}]"
     return name
 

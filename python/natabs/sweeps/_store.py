@@ -44,23 +44,18 @@ class Store:
 
     def __init__(self, path: Any, *, seed: int, task: str, store_format: str = "jsonl"):
         if store_format not in FORMATS:
-            raise InvalidInputError(
-                f"store_format must be one of {FORMATS}, got {store_format!r}"
-            )
+            raise InvalidInputError(f"store_format must be one of {FORMATS}, got {store_format!r}")
         if store_format == "parquet":
             try:
                 import pyarrow  # noqa: F401
             except ImportError:
                 raise ImportError(
-                    'store_format="parquet" needs pyarrow: '
-                    'pip install "natabs[parquet]"'
+                    'store_format="parquet" needs pyarrow: pip install "natabs[parquet]"'
                 ) from None
         self.path = Path(path)
         self.format = store_format
         if self.path.exists() and not self.path.is_dir():
-            raise InvalidInputError(
-                f"store {str(self.path)!r} exists and is not a directory"
-            )
+            raise InvalidInputError(f"store {str(self.path)!r} exists and is not a directory")
         self.path.mkdir(parents=True, exist_ok=True)
         meta = {"natabs_sweep": 1, "seed": seed, "task": task}
         meta_path = self.path / META
@@ -69,8 +64,7 @@ class Store:
                 old = json.loads(meta_path.read_text())
             except ValueError:
                 raise InvalidInputError(
-                    f"{meta_path} is not a sweep's description "
-                    f"(not JSON): use an empty directory"
+                    f"{meta_path} is not a sweep's description (not JSON): use an empty directory"
                 ) from None
             for name in ("seed", "task"):
                 if old.get(name) != meta[name]:
@@ -90,9 +84,7 @@ class Store:
 
     def append(self, entry: dict[str, Any]) -> None:
         """Write one finished point; it is on disk (in the OS) when this returns."""
-        line = (
-            json.dumps(entry, separators=(",", ":"), allow_nan=False) + "\n"
-        ).encode()
+        line = (json.dumps(entry, separators=(",", ":"), allow_nan=False) + "\n").encode()
         fd = os.open(self.path / JOURNAL, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             os.write(fd, line)

@@ -77,8 +77,12 @@ def noisy_copies(n: int, p: float, *, latent: bool = False, symmetric: bool = Fa
     given1 = p ** (n - w) * (1 - p) ** w
     if not latent:
         return System(x, 0.5 * (given0 + given1), [2] * n, normalize=True)
-    states = np.vstack([np.column_stack([x, np.zeros(len(x), np.uint8)]),
-                        np.column_stack([x, np.ones(len(x), np.uint8)])])
+    states = np.vstack(
+        [
+            np.column_stack([x, np.zeros(len(x), np.uint8)]),
+            np.column_stack([x, np.ones(len(x), np.uint8)]),
+        ]
+    )
     probs = 0.5 * np.concatenate([given0, given1])
     names = [f"x{i}" for i in range(n)] + ["source"]
     return System(states, probs, [2] * (n + 1), names, normalize=True)

@@ -127,10 +127,16 @@ def check_dag(G: Any, cpd: str = "cpd") -> DagSpec:
     cards = []
     for v, t in zip(nodes, tables):
         card = G.nodes[v].get("card", t.shape[-1])
-        if isinstance(card, (bool, np.bool_)) or not isinstance(card, (int, np.integer)) or card < 1:
+        if (
+            isinstance(card, (bool, np.bool_))
+            or not isinstance(card, (int, np.integer))
+            or card < 1
+        ):
             raise InvalidInputError(f"node {v!r}: card must be a positive integer, got {card!r}")
         if t.shape[-1] != card:
-            raise InvalidInputError(f"node {v!r}: card is {card} but the table's last axis has {t.shape[-1]}")
+            raise InvalidInputError(
+                f"node {v!r}: card is {card} but the table's last axis has {t.shape[-1]}"
+            )
         cards.append(int(card))
     for v, t, ps in zip(nodes, tables, parent_lists):
         want = tuple(cards[pos[p]] for p in ps) + (t.shape[-1],)

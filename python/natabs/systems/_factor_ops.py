@@ -98,7 +98,14 @@ def sum_out(fg: FactorGraph, var: Any, max_table: int) -> FactorGraph:
     graph = fg.graph.to_undirected().copy() if fg._graph is not None else None
     if graph is not None:
         graph.remove_node(fg._nodes[lam])
-        graph.add_edges_from((fg._nodes[a], fg._nodes[b]) for a in blanket
-                             for b in blanket if a < b)
-    return FactorGraph(cards=[fg._cards[v] for v in new], nodes=nodes, scopes=scopes,
-                       logs=logs, kind="mrf", graph=graph)
+        graph.add_edges_from(
+            (fg._nodes[a], fg._nodes[b]) for a in blanket for b in blanket if a < b
+        )
+    return FactorGraph(
+        cards=[fg._cards[v] for v in new],
+        nodes=nodes,
+        scopes=scopes,
+        logs=logs,
+        kind="mrf",
+        graph=graph,
+    )

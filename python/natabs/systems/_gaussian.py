@@ -71,9 +71,7 @@ class GaussianSystem(NamedVariables):
 
     __slots__ = ("_chol", "_cov", "_lu", "_mean", "_n", "_names", "_prec", "_sparse")
 
-    def __init__(
-        self, cov: Any, mean: Any = None, names: Sequence[str] | None = None
-    ) -> None:
+    def __init__(self, cov: Any, mean: Any = None, names: Sequence[str] | None = None) -> None:
         c = _dense_matrix(cov, "cov")
         self._init(c.shape[0], mean, names)
         self._chol = _dense_cholesky(c, "cov")
@@ -160,13 +158,9 @@ class GaussianSystem(NamedVariables):
 
         sp = _sparse()
         if not isinstance(graph, nx.DiGraph):
-            raise TypeError(
-                f"graph must be a networkx.DiGraph, got {type(graph).__name__}"
-            )
+            raise TypeError(f"graph must be a networkx.DiGraph, got {type(graph).__name__}")
         if not nx.is_directed_acyclic_graph(graph):
-            raise InvalidInputError(
-                "graph must be acyclic (a DAG); it has a directed cycle"
-            )
+            raise InvalidInputError("graph must be acyclic (a DAG); it has a directed cycle")
         nodes = list(graph.nodes)
         if not nodes:
             raise InvalidInputError("graph has no nodes")
@@ -175,23 +169,15 @@ class GaussianSystem(NamedVariables):
         var = np.empty(n)
         c = np.empty(n)
         for v, i in pos.items():
-            var[i] = _number(
-                graph.nodes[v].get(variance, 1.0), f"variance of node {v!r}"
-            )
-            c[i] = _number(
-                graph.nodes[v].get(intercept, 0.0), f"intercept of node {v!r}"
-            )
+            var[i] = _number(graph.nodes[v].get(variance, 1.0), f"variance of node {v!r}")
+            c[i] = _number(graph.nodes[v].get(intercept, 0.0), f"intercept of node {v!r}")
             if not var[i] > 0:
-                raise InvalidInputError(
-                    f"variance of node {v!r} must be > 0, got {var[i]}"
-                )
+                raise InvalidInputError(f"variance of node {v!r} must be > 0, got {var[i]}")
         rows, cols, vals = [], [], []
         for u, v, data in graph.edges(data=True):
             rows.append(pos[v])
             cols.append(pos[u])
-            vals.append(
-                _number(data.get(weight, 1.0), f"weight of edge {u!r} -> {v!r}")
-            )
+            vals.append(_number(data.get(weight, 1.0), f"weight of edge {u!r} -> {v!r}"))
         b = sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
         i_b = (sp.identity(n, format="csr") - b).tocsr()
         q = (i_b.T @ sp.diags(1.0 / var) @ i_b).tocsc()
@@ -305,7 +291,7 @@ class GaussianSystem(NamedVariables):
     def precision(self):
         """The precision ``Q = Σ^{-1}``: a read-only dense array, or the sparse matrix held."""
         if self._prec is None:
-            q = _spd_inverse(self._cov)
+            q = _spd_inverse(self._cov, self._chol)
             q.flags.writeable = False
             self._prec = q
         return self._prec
@@ -324,13 +310,27 @@ class GaussianSystem(NamedVariables):
             return self._lu.solve(np.asarray(v, dtype=np.float64))
         return self.cov @ v
 
+    def cov_cholesky(self) -> np.ndarray:
+        """The lower Cholesky factor ``L`` of the covariance, ``Σ = L L^T`` (kept once formed).
+
+        Examples
+        --------
+        >>> import numpy as np, natabs as na
+        >>> g = na.GaussianSystem([[4.0, 2.0], [2.0, 2.0]])
+        >>> g.cov_cholesky()
+        array([[2., 0.],
+               [1., 1.]])
+        """
+        if self._chol is None:
+            self._chol = _dense_cholesky(self.cov, "cov")
+            self._chol.flags.writeable = False
+        return self._chol
+
     def logdet_cov(self) -> float:
         """``log det Σ`` (natural log)."""
         if self._sparse:
             return -float(np.sum(np.log(self._lu.U.diagonal())))
-        if self._chol is None:
-            self._chol = _dense_cholesky(self.cov, "cov")
-        return 2.0 * float(np.sum(np.log(np.diag(self._chol))))
+        return 2.0 * float(np.sum(np.log(np.diag(self.cov_cholesky()))))
 
     def entropy(self, base: float = 2) -> float:
         """Differential entropy ``½ log det(2πe Σ)`` in units of ``base``.
@@ -361,9 +361,7 @@ class GaussianSystem(NamedVariables):
         if not idx:
             raise InvalidInputError("marginal needs at least one variable")
         if len(set(idx)) != len(idx):
-            raise InvalidInputError(
-                f"marginal names a variable twice: {list(variables)}"
-            )
+            raise InvalidInputError(f"marginal names a variable twice: {list(variables)}")
         names = [self._names[i] for i in idx]
         mean = self._mean[idx]
         if self._sparse:
@@ -375,10 +373,7 @@ class GaussianSystem(NamedVariables):
             # neighbourhood in A is small.
             q_ab = q[idx][:, rest].tocsc()
             touched = np.unique(q_ab.tocoo().row)
-            if (
-                touched.size * touched.size > 0.1 * len(idx) ** 2
-                and self._n <= DENSE_MAX
-            ):
+            if touched.size * touched.size > 0.1 * len(idx) ** 2 and self._n <= DENSE_MAX:
                 # the marginal precision is dense anyway: take it from the covariance
                 return GaussianSystem(self.cov[np.ix_(idx, idx)], mean, names)
             if touched.size > DENSE_MAX:
@@ -396,9 +391,7 @@ class GaussianSystem(NamedVariables):
                 ),
                 shape=(len(idx), len(idx)),
             )
-            return GaussianSystem.from_precision(
-                (q[idx][:, idx] - update).tocsc(), mean, names
-            )
+            return GaussianSystem.from_precision((q[idx][:, idx] - update).tocsc(), mean, names)
         return GaussianSystem(self.cov[np.ix_(idx, idx)], mean, names)
 
     def sample(self, size: int, *, seed: int | None = None) -> np.ndarray:
@@ -424,9 +417,7 @@ class GaussianSystem(NamedVariables):
 
             lu = self._lu
             d = lu.U.diagonal()
-            y = sla.spsolve_triangular(
-                lu.U.tocsr(), np.sqrt(d)[:, None] * z.T, lower=False
-            )
+            y = sla.spsolve_triangular(lu.U.tocsr(), np.sqrt(d)[:, None] * z.T, lower=False)
             return y[lu.perm_c].T + self._mean
         if self._chol is None:
             self._chol = _dense_cholesky(self.cov, "cov")

@@ -50,13 +50,9 @@ def shared_drift(N: int, tau: float = 1.0, sigma: float = 1.0) -> GaussianSystem
     n = N + 1
     rows = np.concatenate([[0], np.zeros(N, int), np.arange(1, n), np.arange(1, n)])
     cols = np.concatenate([[0], np.arange(1, n), np.zeros(N, int), np.arange(1, n)])
-    vals = np.concatenate(
-        [[1 / t2 + N / s2], np.full(2 * N, -1 / s2), np.full(N, 1 / s2)]
-    )
+    vals = np.concatenate([[1 / t2 + N / s2], np.full(2 * N, -1 / s2), np.full(N, 1 / s2)])
     q = sp.csc_matrix((vals, (rows, cols)), shape=(n, n))
-    return GaussianSystem.from_precision(
-        q, names=["theta"] + [f"x{i}" for i in range(N)]
-    )
+    return GaussianSystem.from_precision(q, names=["theta"] + [f"x{i}" for i in range(N)])
 
 
 def gaussian_chain(N: int, rho: float = 0.9) -> GaussianSystem:
@@ -74,9 +70,7 @@ def gaussian_chain(N: int, rho: float = 0.9) -> GaussianSystem:
     import scipy.sparse as sp
 
     N = integer(N, "N", 1)
-    if isinstance(rho, bool) or not isinstance(
-        rho, (int, float, np.integer, np.floating)
-    ):
+    if isinstance(rho, bool) or not isinstance(rho, (int, float, np.integer, np.floating)):
         raise TypeError(f"rho must be a number, got {rho!r}")
     r = float(rho)
     if not -1 < r < 1:
@@ -91,9 +85,7 @@ def gaussian_chain(N: int, rho: float = 0.9) -> GaussianSystem:
     return GaussianSystem.from_precision(q)
 
 
-def spring_chain(
-    N: int, stiffness: float = 1.0, pinning: float = 0.01
-) -> GaussianSystem:
+def spring_chain(N: int, stiffness: float = 1.0, pinning: float = 0.01) -> GaussianSystem:
     """Masses on a line joined by springs, each weakly pinned: ``Q = k L + p I``.
 
     ``L`` is the Laplacian of the path graph (free ends): the energy is
@@ -122,9 +114,7 @@ def spring_chain(
     return GaussianSystem.from_precision(q)
 
 
-def spring_lattice(
-    L: int, stiffness: float = 1.0, pinning: float = 0.01
-) -> GaussianSystem:
+def spring_lattice(L: int, stiffness: float = 1.0, pinning: float = 0.01) -> GaussianSystem:
     """An ``L x L`` lattice of springs (free boundary), each site weakly pinned.
 
     ``Q = k (L_path ⊗ I + I ⊗ L_path) + p I``; variable ``"x{r}_{c}"`` sits at row ``r``,

@@ -41,9 +41,7 @@ def _dense_matrix(a: Any, what: str) -> np.ndarray:
             f"{what} must be a square matrix of numbers, got {type(a).__name__}"
         ) from None
     if m.ndim != 2 or m.shape[0] != m.shape[1] or m.shape[0] == 0:
-        raise InvalidInputError(
-            f"{what} must be a non-empty square matrix, got shape {m.shape}"
-        )
+        raise InvalidInputError(f"{what} must be a non-empty square matrix, got shape {m.shape}")
     _check_dense_size(m.shape[0], what)
     if not np.all(np.isfinite(m)):
         i, j = map(int, np.argwhere(~np.isfinite(m))[0])
@@ -79,13 +77,9 @@ def _sparse_matrix(a: Any, what: str):
     m = sp.csc_matrix(a, dtype=np.float64)
     n = m.shape[0]
     if m.shape[0] != m.shape[1] or n == 0:
-        raise InvalidInputError(
-            f"{what} must be a non-empty square matrix, got shape {m.shape}"
-        )
+        raise InvalidInputError(f"{what} must be a non-empty square matrix, got shape {m.shape}")
     if m.nnz > SPARSE_MAX_NNZ:
-        raise TooLargeError(
-            f"{what} has {m.nnz} non-zeros; the limit is {SPARSE_MAX_NNZ}"
-        )
+        raise TooLargeError(f"{what} has {m.nnz} non-zeros; the limit is {SPARSE_MAX_NNZ}")
     m.sum_duplicates()
     m.eliminate_zeros()
     if not np.all(np.isfinite(m.data)):
@@ -143,17 +137,21 @@ def sparse_factor(q, what: str = "precision"):
     return lu
 
 
-def _spd_inverse(m: np.ndarray) -> np.ndarray:
-    """Inverse of a symmetric positive definite matrix (LAPACK potrf + potri), symmetric."""
+def _spd_inverse(m: np.ndarray, low: np.ndarray | None = None) -> np.ndarray:
+    """Inverse of a symmetric positive definite matrix (LAPACK potrf + potri), symmetric.
+
+    ``low``: its lower Cholesky factor when already known (potri only).
+    """
     from scipy.linalg import lapack
 
-    c, info = lapack.dpotrf(m, lower=1, clean=1)
+    if low is None:
+        c, info = lapack.dpotrf(m, lower=1, clean=1)
+    else:
+        c, info = low, 0
     if info == 0:
         c, info = lapack.dpotri(c, lower=1)
     if info != 0:  # pragma: no cover - validated positive definite at construction
-        raise InvalidInputError(
-            "the matrix is numerically singular; it cannot be inverted"
-        )
+        raise InvalidInputError("the matrix is numerically singular; it cannot be inverted")
     low = np.tril(c)
     return low + np.tril(c, -1).T
 

@@ -205,12 +205,32 @@ def _view_indices(system: System, views: Any) -> tuple[tuple[int, ...], ...]:
 
 
 def _ids(rows: np.ndarray) -> tuple[np.ndarray, int]:
-    """A compact id per row (equal rows, equal ids)."""
-    if rows.shape[1] == 0:
+    """A compact id per row (equal rows, equal ids), numbered in sorted order of the rows."""
+    if rows.shape[1] == 0 or len(rows) == 0:
         return np.zeros(len(rows), dtype=np.intp), 1
-    _, inv = np.unique(rows, axis=0, return_inverse=True)
+    rows = np.asarray(rows, dtype=np.int64)
+    radix = [int(r) + 1 for r in rows.max(axis=0)]
+    if rows.min() >= 0 and math.prod(radix) < 2**63:
+        # One integer per row, the first column the most significant: sorting the codes
+        # sorts the rows, and a 1-D sort is many times faster than numpy's unique of rows.
+        code = np.zeros(len(rows), dtype=np.int64)
+        for j, r in enumerate(radix):
+            code = code * r + rows[:, j]
+        _, inv = np.unique(code, return_inverse=True)
+    else:
+        _, inv = np.unique(rows, axis=0, return_inverse=True)
     inv = inv.ravel()
     return inv, int(inv.max()) + 1
+
+
+def _refuse_states(total: int, max_states: int, system: System) -> None:
+    if total > max_states:
+        raise TooLargeError(
+            f"the resampled latent needs {total} joint support states; the limit is "
+            f"max_states={max_states} (each state takes about {8 * (system.n + 2)} bytes): "
+            "resample fewer variables (views=[...] naming a few), or raise max_states "
+            "if memory allows"
+        )
 
 
 def resampled_latent(
@@ -255,6 +275,12 @@ def resampled_latent(
     max_states = integer(max_states, "max_states", 1)
     vs = _view_indices(system, views)
     every = [v for view in vs for v in view]
+    # Refusals known from the sizes, before any fibre is built: X' takes at least one value
+    # per state, and exactly (values of the views) per state when the support is the
+    # whole product of the cards.
+    _refuse_states(system.size, max_states, system)
+    if system.size == math.prod(system.cards):
+        _refuse_states(system.size * math.prod(system.cards[v] for v in every), max_states, system)
     rows = np.asarray(system.states)
     iv, k = _ids(rows[:, every])
     pv = np.bincount(iv, weights=system.probs, minlength=k)
@@ -277,12 +303,7 @@ def resampled_latent(
     sizes = np.ones(k)
     for g, _, counts, *_ in fibres:
         sizes *= counts[g]
-    total = float(sizes[iv].sum())
-    if total > max_states:
-        raise TooLargeError(
-            f"the resampled latent needs {total:.0f} joint support states; the limit is "
-            f"max_states={max_states}"
-        )
+    _refuse_states(round(float(sizes[iv].sum())), max_states, system)
     src = np.arange(k)
     parts: list[np.ndarray] = []
     weight = np.ones(k)

@@ -289,7 +289,9 @@ class System(NamedVariables):
         Refused with :class:`~natabs.errors.TooLargeError` above 2**28 entries.
         """
         total = math.prod(self._cards)
-        check_size(total, MAX_TABLE_ENTRIES, f"entries of a dense table for cards {_short(self._cards)}")
+        check_size(
+            total, MAX_TABLE_ENTRIES, f"entries of a dense table for cards {_short(self._cards)}"
+        )
         flat = np.zeros(total, dtype=np.float64)
         flat[self.codes.astype(np.intp)] = self._probs
         return flat.reshape(self._cards, order="F")
@@ -357,7 +359,9 @@ class System(NamedVariables):
 
     # -- interchange (logic in io.py, dag.py and interop.py) --------------------------------
 
-    def to_json(self, path: Any = None, *, codes: bool = False, indent: int | None = None) -> str | None:
+    def to_json(
+        self, path: Any = None, *, codes: bool = False, indent: int | None = None
+    ) -> str | None:
         """Write as JSON (format in :mod:`natabs.io`); return the text when ``path`` is None.
 
         Examples

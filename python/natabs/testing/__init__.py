@@ -22,7 +22,6 @@ Examples
 System(n=1, cards=(2,), support=2, names=('x0',))
 """
 
-
 from __future__ import annotations
 
 from ._checks import (

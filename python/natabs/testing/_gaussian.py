@@ -27,9 +27,7 @@ def _check_bounds(min_vars: int, max_vars: int) -> None:
         if isinstance(v, bool) or not isinstance(v, int):
             raise InvalidArgument(f"{name}={v!r} must be an integer")
     if not 1 <= min_vars <= max_vars:
-        raise InvalidArgument(
-            f"need 1 <= min_vars <= max_vars, got {min_vars}, {max_vars}"
-        )
+        raise InvalidArgument(f"need 1 <= min_vars <= max_vars, got {min_vars}, {max_vars}")
 
 
 @st.composite
@@ -49,9 +47,7 @@ def _gaussians(draw, min_vars: int, max_vars: int, sparse: bool) -> GaussianSyst
     if sparse:
         import scipy.sparse as sp
 
-        return GaussianSystem.from_precision(
-            sp.csc_matrix(np.linalg.inv(cov)), mean=mean
-        )
+        return GaussianSystem.from_precision(sp.csc_matrix(np.linalg.inv(cov)), mean=mean)
     return GaussianSystem(cov, mean=mean)
 
 
@@ -83,9 +79,7 @@ def _maps(draw, system: GaussianSystem):
     n = system.n
     kind = draw(st.sampled_from(["linear", "scale", "permute", "com"]))
     if kind == "scale" or n == 1:
-        return scale(
-            draw(st.integers(0, n - 1)), draw(st.sampled_from([-2.0, 0.5, 3.0]))
-        )
+        return scale(draw(st.integers(0, n - 1)), draw(st.sampled_from([-2.0, 0.5, 3.0])))
     if kind == "permute":
         return Permute(draw(st.permutations(range(n))))
     size = draw(st.integers(2, n))
@@ -150,9 +144,7 @@ def check_information_monotone(
     )
 
 
-def check_scale_invariance(
-    system: GaussianSystem, var: Any, factor: float, *, k: int = 1
-) -> None:
+def check_scale_invariance(system: GaussianSystem, var: Any, factor: float, *, k: int = 1) -> None:
     """Scaling one variable (a 1-variable relabelling) changes no finite-time number
     and no eigenvalue of the linear sector (THEORY §5, b = 1).
 
@@ -169,22 +161,14 @@ def check_scale_invariance(
     y = scale(var, factor)(system)
     before = surviving_information(system, [1, 2, 4], k=k, scan="systematic").bits
     after = surviving_information(y, [1, 2, 4], k=k, scan="systematic").bits
-    close = np.isclose(before, after, rtol=1e-6, atol=1e-8) | (
-        np.isinf(before) & np.isinf(after)
-    )
-    assert np.all(close), (
-        f"scaling {var!r} by {factor} changed I_T: {before} -> {after}"
-    )
+    close = np.isclose(before, after, rtol=1e-6, atol=1e-8) | (np.isinf(before) & np.isinf(after))
+    assert np.all(close), f"scaling {var!r} by {factor} changed I_T: {before} -> {after}"
     lb = spectrum(system, k).eigenvalues
     la = spectrum(y, k).eigenvalues
     assert np.allclose(lb, la, atol=1e-8), f"scaling changed the spectrum: {lb} -> {la}"
     if system.n > 1:
         name = system.names[system.index(var)]
         other = next(nm for nm in system.names if nm != name)
-        ib = surviving_information(
-            system, [0, 1, 3], k=k, scan="systematic", about=other
-        ).bits
-        ia = surviving_information(
-            y, [0, 1, 3], k=k, scan="systematic", about=other
-        ).bits
+        ib = surviving_information(system, [0, 1, 3], k=k, scan="systematic", about=other).bits
+        ia = surviving_information(y, [0, 1, 3], k=k, scan="systematic", about=other).bits
         assert np.allclose(ib, ia, rtol=1e-6, atol=1e-8) or math.isinf(ib[0]), (ib, ia)

@@ -40,7 +40,6 @@ Compose(cnot('x0' -> 'x1'), Merge(['x2', 'x3']))
 ('x0', 'x1', 'x2x3')
 """
 
-
 from __future__ import annotations
 
 from ._algebra import Compose, Transform

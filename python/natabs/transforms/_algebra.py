@@ -62,15 +62,19 @@ def _ints(res: Any, arg: tuple[int, ...]) -> tuple[int, ...]:
     """What a Local's function returned, as ints (a bool, a float or a string is refused)."""
     out = None
     try:
-        if not isinstance(res, (str, bytes)) and not any(isinstance(r, (bool, np.bool_)) for r in res):
+        if not isinstance(res, (str, bytes)) and not any(
+            isinstance(r, (bool, np.bool_)) for r in res
+        ):
             out = tuple(operator.index(r) for r in res)
     except TypeError:
         out = None
     if out is None:
         raise TypeError(f"Local: fn{arg} returned {res!r}; it must return a tuple of ints")
     if out and max(out) > MAX_CARD - 1:
-        raise InvalidInputError(f"Local: fn{arg} returned {fmt_count(max(out))}; output values "
-                                f"must be below 2**32 (cards <= {MAX_CARD})")
+        raise InvalidInputError(
+            f"Local: fn{arg} returned {fmt_count(max(out))}; output values "
+            f"must be below 2**32 (cards <= {MAX_CARD})"
+        )
     return out
 
 
@@ -184,8 +188,11 @@ def _is_gaussian(system: Any) -> bool:
 def _distinct_rows(rows: np.ndarray, cards: tuple[int, ...]) -> int:
     strides = _strides(cards)
     if strides is not None:
-        return int(np.unique(rows.astype(np.uint64) @ strides if rows.size else
-                             np.zeros(len(rows), np.uint64)).size)
+        return int(
+            np.unique(
+                rows.astype(np.uint64) @ strides if rows.size else np.zeros(len(rows), np.uint64)
+            ).size
+        )
     return int(np.unique(rows, axis=0).shape[0])
 
 

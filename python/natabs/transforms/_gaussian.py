@@ -56,15 +56,11 @@ def scale(var: Var, factor: float) -> Linear:
     [[9.0]]
     """
     v = _check_var(var, "scale")
-    if isinstance(factor, bool) or not isinstance(
-        factor, (int, float, np.integer, np.floating)
-    ):
+    if isinstance(factor, bool) or not isinstance(factor, (int, float, np.integer, np.floating)):
         raise TypeError(f"scale: factor must be a number, got {factor!r}")
     f = float(factor)
     if not math.isfinite(f) or f == 0.0:
-        raise InvalidInputError(
-            f"scale: factor must be finite and non-zero, got {factor!r}"
-        )
+        raise InvalidInputError(f"scale: factor must be finite and non-zero, got {factor!r}")
     return Linear([v], [[f]])
 
 
@@ -91,17 +87,13 @@ def _linear_step(step: Transform, names: tuple[str, ...]) -> _Step:
     )
 
 
-def _block(
-    step: _BlockMap, names, m: np.ndarray, default: Sequence[str] | None = None
-) -> _Step:
+def _block(step: _BlockMap, names, m: np.ndarray, default: Sequence[str] | None = None) -> _Step:
     idx = list(_indices(step.block, names))
     out = list(names)
     given = step.names
     new = given if given is not None else (default or tuple(names[i] for i in idx))
     if len(new) != len(idx):
-        raise InvalidInputError(
-            f"{step!r}: {len(new)} names given for {len(idx)} outputs"
-        )
+        raise InvalidInputError(f"{step!r}: {len(new)} names given for {len(idx)} outputs")
     for j, i in enumerate(idx):
         out[i] = new[j]
     if len(set(out)) != len(out):
@@ -261,9 +253,7 @@ def _max_union(cols: list[np.ndarray], k: int, n: int) -> int:
     bound = min(n, int(sizes[order[:k]].sum()))
     picked: set[int] = set()
     count = 0
-    for (
-        j
-    ) in order:  # greedy disjoint pick among the largest: exact when it meets the bound
+    for j in order:  # greedy disjoint pick among the largest: exact when it meets the bound
         if count == k:
             break
         if picked.isdisjoint(cols[j].tolist()):
@@ -278,8 +268,7 @@ def _max_union(cols: list[np.ndarray], k: int, n: int) -> int:
         )
     sets = [set(c.tolist()) for c in cols]
     return max(
-        len(set().union(*(sets[j] for j in sub)))
-        for sub in combinations(range(len(cols)), k)
+        len(set().union(*(sets[j] for j in sub))) for sub in combinations(range(len(cols)), k)
     )
 
 
@@ -320,9 +309,7 @@ def light_cone(g: GaussianSystem, transform: Transform, k: int):
     )
 
 
-def survives(
-    g: GaussianSystem, transform: Transform, k: int, *, steps, scan, about, base
-):
+def survives(g: GaussianSystem, transform: Transform, k: int, *, steps, scan, about, base):
     """:func:`natabs.survives` on a Gaussian system: ``R_k = 0`` on both sides (full
     support, THEORY §8), so the comparison that matters is the finite-time one."""
     from ..measures._finite_time import surviving_information

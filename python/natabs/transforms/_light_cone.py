@@ -152,11 +152,19 @@ def light_cone(system: System, transform: Transform, k: int) -> LightCone:
     sf = 0 if k == 0 else min(k + wf, system.n)
     si = 0 if k == 0 else min(k + wi, len(cards_y))
     vacuous = tuple(
-        name for name, cone, real in (("forward", fwd, bij), ("inverse", inv, True))
+        name
+        for name, cone, real in (("forward", fwd, bij), ("inverse", inv, True))
         if real and cone is None
     )
-    return LightCone(k=k, forward=fwd, inverse=inv, static_forward=sf, static_inverse=si,
-                     bijective=bij, vacuous=vacuous)
+    return LightCone(
+        k=k,
+        forward=fwd,
+        inverse=inv,
+        static_forward=sf,
+        static_inverse=si,
+        bijective=bij,
+        vacuous=vacuous,
+    )
 
 
 def _cone(a: np.ndarray, b: np.ndarray, k: int) -> int | None:

@@ -88,7 +88,9 @@ class Linear(_BlockMap):
         try:
             m = np.asarray(matrix)
         except (TypeError, ValueError):
-            raise TypeError(f"Linear: matrix must be a square matrix of numbers, got {matrix!r}") from None
+            raise TypeError(
+                f"Linear: matrix must be a square matrix of numbers, got {matrix!r}"
+            ) from None
         if m.dtype == bool:
             m = m.astype(np.uint8)
         if m.dtype.kind not in "iuf":
@@ -143,7 +145,9 @@ class Linear(_BlockMap):
                 "System use transforms.Local (any map of the block's values) or Shuffle"
             )
         if any(c != 2 for c in cards):
-            raise InvalidInputError(f"{self!r} maps bits; the block's cardinalities are {list(cards)}")
+            raise InvalidInputError(
+                f"{self!r} maps bits; the block's cardinalities are {list(cards)}"
+            )
         return (values @ self.bits.T.astype(np.int64)) % 2, cards
 
     def __repr__(self) -> str:

@@ -11,10 +11,8 @@ import numpy as np
 
 from .._validation import MAX_SEED, check_integer, check_sequence
 from ..errors import InvalidInputError, TooLargeError
-from ._algebra import (
-    _UNBOUNDED, Transform, Var, _BlockMap, _check_card_list, _check_names, _check_var, _check_vars,
-    _fmt_vars, _index, _indices, _ints,
-)
+from ._algebra import _UNBOUNDED, Transform, Var, _BlockMap, _check_card_list, _check_names
+from ._algebra import _check_var, _check_vars, _fmt_vars, _index, _indices, _ints
 
 __all__ = [
     "Local",
@@ -57,8 +55,10 @@ class Relabel(Transform):
 
     def __init__(self, var: Var, perm: Sequence[int]) -> None:
         v = _check_var(var, "Relabel")
-        p = [check_integer(x, "Relabel: each entry of perm")
-             for x in check_sequence(perm, "Relabel: perm", what="integers")]
+        p = [
+            check_integer(x, "Relabel: each entry of perm")
+            for x in check_sequence(perm, "Relabel: perm", what="integers")
+        ]
         if sorted(p) != list(range(len(p))):
             raise InvalidInputError(f"Relabel: perm {p} is not a permutation of 0..{len(p) - 1}")
         object.__setattr__(self, "var", v)
@@ -596,4 +596,3 @@ class Shuffle(_BlockMap):
 
     def __repr__(self) -> str:
         return f"Shuffle({_fmt_vars(self.block)}, seed={self.seed})"
-

@@ -84,10 +84,18 @@ class Survival(Result):
     steps: tuple[int, ...] | None = None
     surviving_before: tuple[float, ...] | None = None
     surviving_after: tuple[float, ...] | None = None
-    latent: LatentSurvival | None = field(default=None, metadata=show(
-        lambda ls: ls if ls is None else
-        f"{ls.before.latent}: max_redundancy {ls.before.max_redundancy:.4g} -> "
-        f"{ls.after.max_redundancy:.4g}", unless=None))
+    latent: LatentSurvival | None = field(
+        default=None,
+        metadata=show(
+            lambda ls: (
+                ls
+                if ls is None
+                else f"{ls.before.latent}: max_redundancy {ls.before.max_redundancy:.4g} -> "
+                f"{ls.after.max_redundancy:.4g}"
+            ),
+            unless=None,
+        ),
+    )
     verdict: str | None = None
 
 
@@ -185,8 +193,15 @@ def _survival(system, transform, y, k, rx, ry, base, *, exact=True) -> Survival:
         except TooLargeError:
             pass
     return Survival(
-        k=k, before=before, after=after, lower=lower, upper=upper, bounds=bounds,
-        preserved=abs(before - after) <= TOLERANCE, bijective=bijective, base=base,
+        k=k,
+        before=before,
+        after=after,
+        lower=lower,
+        upper=upper,
+        bounds=bounds,
+        preserved=abs(before - after) <= TOLERANCE,
+        bijective=bijective,
+        base=base,
     )
 
 
@@ -264,8 +279,9 @@ def survives(
                 "natabs.natural_latent_errors(transform(system), latent), or I(latent; X^T) "
                 "with about= and steps="
             )
-        return linear_survives(system, transform, k, steps=steps, scan=scan, about=about,
-                               base=check_base(base))
+        return linear_survives(
+            system, transform, k, steps=steps, scan=scan, about=about, base=check_base(base)
+        )
     _check(system, transform)
     k = integer(k, "k", 0)
     if k == 0:
@@ -300,7 +316,10 @@ def _with_steps(
     before = tuple(float(v) for v in cx.bits)
     after = tuple(float(v) for v in cy.bits)
     return replace(
-        out, steps=st, surviving_before=before, surviving_after=after,
+        out,
+        steps=st,
+        surviving_before=before,
+        surviving_after=after,
         verdict=_verdict(out, st, before, after, base),
     )
 
@@ -315,8 +334,8 @@ def _verdict(out: Survival, steps, before, after, base: float) -> str:
     changes = [(abs(b - a), t, a, b) for t, a, b in zip(steps, before, after)]
     size, t, a, b = max(changes)
     if size <= FINITE_TIME_TOLERANCE:
-        return first + "; finite-time information unchanged at " + ", ".join(
-            f"T={t}" for t in steps
+        return (
+            first + "; finite-time information unchanged at " + ", ".join(f"T={t}" for t in steps)
         )
     verb = "fell" if b < a else "rose"
     others = sum(1 for c in changes if c[0] > FINITE_TIME_TOLERANCE) - 1
@@ -375,9 +394,7 @@ def survival_table(
             from ._gf2 import survival_rows
 
             if steps is not None:
-                raise InvalidInputError(
-                    "steps= needs the support engines; use code.to_system()"
-                )
+                raise InvalidInputError("steps= needs the support engines; use code.to_system()")
             rows.extend(survival_rows(system, transform, [k], rx, ry, b))
             continue
         row = _survival(system, transform, y, k, rx, ry, b)

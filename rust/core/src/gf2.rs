@@ -463,13 +463,13 @@ pub fn weight_profile(gen: &[u64], n: usize, cancel: &Cancel) -> Result<Vec<usiz
     // Weight of the codeword with Gray index g (codeword = XOR of the rows of its bits).
     let mut weights = vec![0u32; total];
     let mut cur = vec![0u64; w];
-    for g in 1..total {
+    for (g, weight) in weights.iter_mut().enumerate().skip(1) {
         if g % (1 << 20) == 0 {
             cancel.check()?;
         }
         let r = g.trailing_zeros() as usize;
         xor_into(&mut cur, &gen[r * w..(r + 1) * w]);
-        weights[g] = cur.iter().map(|x| x.count_ones()).sum();
+        *weight = cur.iter().map(|x| x.count_ones()).sum();
     }
     let mut order: Vec<usize> = (1..total).collect();
     order.sort_by_key(|&g| weights[g]);

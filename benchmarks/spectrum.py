@@ -103,9 +103,7 @@ def case(title: str, system: na.System, k: int, limit: float) -> None:
     diff = float(np.max(np.abs(a[:m] - b[:m])))
     shown = ", ".join(f"{v:.6f}" for v in theirs)
     print(f"   eigsh             {t_theirs:7.1f} s   [{shown}]")
-    same_list = np.allclose(
-        np.sort(ours.eigenvalues), np.sort(theirs), rtol=0, atol=TOL
-    )
+    same_list = np.allclose(np.sort(ours.eigenvalues), np.sort(theirs), rtol=0, atol=TOL)
     verdict = "same" if diff <= TOL else "DIFFERENT"
     print(
         f"   ratio eigsh / natabs = {t_theirs / t_ours:.2f}   distinct values {verdict} "

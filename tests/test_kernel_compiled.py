@@ -52,9 +52,7 @@ def binary_supports(draw, max_vars: int = 9) -> na.System:
     keep = rng.random(1 << n) < draw(st.floats(0.3, 1.0))
     keep[rng.integers(1 << n)] = True
     codes = np.flatnonzero(keep).astype(np.uint64)
-    return na.System.from_codes(
-        codes, rng.random(codes.size) + 0.01, [2] * n, normalize=True
-    )
+    return na.System.from_codes(codes, rng.random(codes.size) + 0.01, [2] * n, normalize=True)
 
 
 def _check_products(system: na.System, family, m: int, seed: int) -> None:
@@ -63,9 +61,7 @@ def _check_products(system: na.System, family, m: int, seed: int) -> None:
     v = np.random.default_rng(seed).standard_normal((system.size, m))
     block = kernel.apply_symmetric_block(v)
     np.testing.assert_allclose(block, slow.apply_symmetric_block(v), rtol=0, atol=1e-12)
-    np.testing.assert_allclose(
-        block, _symmetric_reference(system, family) @ v, rtol=0, atol=1e-12
-    )
+    np.testing.assert_allclose(block, _symmetric_reference(system, family) @ v, rtol=0, atol=1e-12)
     # Column j of a block product is the one-vector product, bit for bit.
     for j in range(m):
         np.testing.assert_array_equal(

@@ -26,9 +26,21 @@ from scipy import stats
 #: Smallest p-value a χ² test may give (the tests are seeded: a fixed draw, not a flake).
 ALPHA = 1e-4
 
-SHAPES = [(3, 3, True), (3, 4, True), (4, 3, True), (3, 8, True), (5, 7, True),
-          (6, 4, True), (9, 9, True), (2, 2, False), (2, 5, False), (5, 2, False),
-          (3, 3, False), (4, 7, False), (8, 8, False)]
+SHAPES = [
+    (3, 3, True),
+    (3, 4, True),
+    (4, 3, True),
+    (3, 8, True),
+    (5, 7, True),
+    (6, 4, True),
+    (9, 9, True),
+    (2, 2, False),
+    (2, 5, False),
+    (5, 2, False),
+    (3, 3, False),
+    (4, 7, False),
+    (8, 8, False),
+]
 
 
 def relabelled(G: nx.Graph, seed: int | None, labels: str = "ints") -> nx.Graph:
@@ -39,8 +51,10 @@ def relabelled(G: nx.Graph, seed: int | None, labels: str = "ints") -> nx.Graph:
     nodes, edges = list(G.nodes), list(G.edges)
     rnd.shuffle(nodes)
     rnd.shuffle(edges)
-    name = {v: (f"s{i}" if labels == "strings" else i)
-            for i, v in enumerate(rnd.sample(nodes, len(nodes)))}
+    name = {
+        v: (f"s{i}" if labels == "strings" else i)
+        for i, v in enumerate(rnd.sample(nodes, len(nodes)))
+    }
     H = nx.Graph()
     H.add_nodes_from(name[v] for v in nodes)
     H.add_edges_from((name[u], name[v]) for u, v in edges)
@@ -94,8 +108,12 @@ def test_lattices_are_recognised_under_any_labelling(rows, cols, periodic, how):
 
 
 @settings(max_examples=40, deadline=None)
-@given(rows=st.integers(2, 12), cols=st.integers(2, 12), periodic=st.booleans(),
-       seed=st.integers(0, 2**32 - 1))
+@given(
+    rows=st.integers(2, 12),
+    cols=st.integers(2, 12),
+    periodic=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_random_relabellings_are_recognised(rows, cols, periodic, seed):
     G = nx.grid_2d_graph(rows, cols, periodic=periodic)
     found, nodes = shape_of(relabelled(G, seed))
@@ -112,8 +130,13 @@ def test_random_relabellings_are_recognised(rows, cols, periodic, seed):
 
 
 @settings(max_examples=150, deadline=None)
-@given(rows=st.integers(2, 9), cols=st.integers(2, 9), periodic=st.booleans(),
-       change=st.sampled_from(["remove", "add", "move", "swap"]), seed=st.integers(0, 10**6))
+@given(
+    rows=st.integers(2, 9),
+    cols=st.integers(2, 9),
+    periodic=st.booleans(),
+    change=st.sampled_from(["remove", "add", "move", "swap"]),
+    seed=st.integers(0, 10**6),
+)
 def test_near_lattices_are_not_recognised(rows, cols, periodic, change, seed):
     G = nx.Graph(nx.grid_2d_graph(rows, cols, periodic=periodic))
     rnd = random.Random(seed)
@@ -163,13 +186,21 @@ def test_other_graphs_are_not_lattices():
     n = 49
     twisted.add_edges_from((i, (i + 1) % n) for i in range(n))
     twisted.add_edges_from((i, (i + 8) % n) for i in range(n))
-    for G in [nx.grid_2d_graph(2, 6, periodic=True), nx.grid_2d_graph(1, 7),
-              nx.grid_2d_graph(1, 7, periodic=True), nx.path_graph(2),
-              nx.cycle_graph(12), nx.random_regular_graph(4, 36, seed=2), twisted,
-              nx.convert_node_labels_to_integers(nx.grid_2d_graph(3, 4), ordering="sorted")
-              .subgraph(range(11)), nx.disjoint_union(nx.grid_2d_graph(3, 3),
-                                                      nx.grid_2d_graph(3, 3)),
-              nx.hypercube_graph(3), nx.triangular_lattice_graph(3, 4)]:
+    for G in [
+        nx.grid_2d_graph(2, 6, periodic=True),
+        nx.grid_2d_graph(1, 7),
+        nx.grid_2d_graph(1, 7, periodic=True),
+        nx.path_graph(2),
+        nx.cycle_graph(12),
+        nx.random_regular_graph(4, 36, seed=2),
+        twisted,
+        nx.convert_node_labels_to_integers(nx.grid_2d_graph(3, 4), ordering="sorted").subgraph(
+            range(11)
+        ),
+        nx.disjoint_union(nx.grid_2d_graph(3, 3), nx.grid_2d_graph(3, 3)),
+        nx.hypercube_graph(3),
+        nx.triangular_lattice_graph(3, 4),
+    ]:
         assert shape_of(G)[0] is None, G
 
 
@@ -189,15 +220,28 @@ def test_recognition_is_fast_on_large_lattices():
 
 
 @pytest.mark.filterwarnings("ignore::natabs.errors.NotMixedWarning")
-@pytest.mark.parametrize("rows, cols, periodic, seed", [
-    (3, 4, True, None), (6, 10, True, 3), (2, 5, False, None), (2, 13, False, 4),
-    (7, 7, False, 3)])
+@pytest.mark.parametrize(
+    "rows, cols, periodic, seed",
+    [
+        (3, 4, True, None),
+        (6, 10, True, 3),
+        (2, 5, False, None),
+        (2, 13, False, 4),
+        (7, 7, False, 3),
+    ],
+)
 def test_sample_reports_the_lattice_path(rows, cols, periodic, seed):
     G = relabelled(nx.grid_2d_graph(rows, cols, periodic=periodic), seed, "strings")
     fg = na.FactorGraph.ising(G, 0.4, h=0.1)
     assert fg._torus_order() is not None
-    for chains, scan in [(1, "systematic"), (8, "systematic"), (64, "systematic"),
-                         (130, "systematic"), (8, "random"), (70, "random")]:
+    for chains, scan in [
+        (1, "systematic"),
+        (8, "systematic"),
+        (64, "systematic"),
+        (130, "systematic"),
+        (8, "random"),
+        (70, "random"),
+    ]:
         run = na.sample(fg, [0, 2], chains=chains, scan=scan, seed=0, record="magnetization")
         assert run.path == "lattice" and run.fast, (chains, scan)
 
@@ -213,8 +257,10 @@ def chi2_against(counts: np.ndarray, probs: np.ndarray) -> float:
     return stats.chisquare(obs, exp * obs.sum() / exp.sum()).pvalue
 
 
-@pytest.mark.parametrize("rows, cols, periodic, beta, h", [
-    (3, 4, True, 0.3, 0.2), (3, 3, False, 0.5, -0.3), (2, 5, False, -0.6, 0.25)])
+@pytest.mark.parametrize(
+    "rows, cols, periodic, beta, h",
+    [(3, 4, True, 0.3, 0.2), (3, 3, False, 0.5, -0.3), (2, 5, False, -0.6, 0.25)],
+)
 @pytest.mark.parametrize("scan", ["systematic", "random"])
 def test_lattice_path_has_the_exact_law(rows, cols, periodic, beta, h, scan):
     G = nx.grid_2d_graph(rows, cols, periodic=periodic)
@@ -253,12 +299,16 @@ def test_lattice_path_matches_the_other_paths_after_each_sweep(rows, cols, perio
         fg = na.FactorGraph.ising(graph, 0.45, h=0.1)
         plain = na.FactorGraph.from_factors(list(fg._scopes), [np.exp(t) for t in fg._logs])
         runs = {}
-        for name, model, fast, seed in [("lattice", fg, True, 1), ("pairwise", plain, True, 2),
-                                        ("generic", fg, False, 3)]:
+        for name, model, fast, seed in [
+            ("lattice", fg, True, 1),
+            ("pairwise", plain, True, 2),
+            ("generic", fg, False, 3),
+        ]:
             if scan == "systematic" and name == "pairwise":
                 continue  # in row-major order, plain factors are recognised as well
-            run = na.sample(model, [1, 2, 3], chains=chains, scan=scan, seed=seed,
-                            init=start, fast=fast)
+            run = na.sample(
+                model, [1, 2, 3], chains=chains, scan=scan, seed=seed, init=start, fast=fast
+            )
             assert run.path == name
             runs[name] = run.states.astype(int)
         for other in set(runs) - {"lattice"}:
@@ -295,17 +345,17 @@ def test_states_come_back_in_the_models_order():
             assert (x[:, edges[:, 0]] == x[:, edges[:, 1]]).mean() > 0.9
             init = np.random.default_rng(0).integers(0, 2, (chains, fg.n), dtype=np.uint8)
             assert np.array_equal(
-                na.sample(fg, [0], chains=chains, scan=scan, seed=1, init=init).states[0],
-                init)
+                na.sample(fg, [0], chains=chains, scan=scan, seed=1, init=init).states[0], init
+            )
 
 
 @pytest.mark.parametrize("G", [nx.grid_2d_graph(9, 14), nx.grid_2d_graph(6, 11, periodic=True)])
 def test_same_states_for_any_thread_count(G):
     fg = na.FactorGraph.ising(relabelled(G, 4), 0.4, h=0.05)
-    for chains, scan in [(1, "systematic"), (13, "systematic"), (70, "systematic"),
-                         (9, "random")]:
-        runs = [na.sample(fg, [0, 3, 7], chains=chains, scan=scan, seed=9, threads=t)
-                for t in (1, 2, 3)]
+    for chains, scan in [(1, "systematic"), (13, "systematic"), (70, "systematic"), (9, "random")]:
+        runs = [
+            na.sample(fg, [0, 3, 7], chains=chains, scan=scan, seed=9, threads=t) for t in (1, 2, 3)
+        ]
         assert runs[0].path == "lattice"
         for r in runs[1:]:
             assert np.array_equal(r.states, runs[0].states), (chains, scan)
@@ -324,8 +374,15 @@ def test_lattice_path_hears_ctrl_c(G):
     signal.setitimer(signal.ITIMER_REAL, 0.3)
     try:
         with pytest.raises(KeyboardInterrupt):
-            na.sample(fg, [10**9], chains=128, scan="systematic", seed=0,
-                      record="magnetization", burn_in=0)
+            na.sample(
+                fg,
+                [10**9],
+                chains=128,
+                scan="systematic",
+                seed=0,
+                record="magnetization",
+                burn_in=0,
+            )
         done = time.perf_counter()
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)

@@ -36,8 +36,10 @@ def torus(L: int, shuffle: int | None = None, labels: str = "tuples") -> nx.Grap
     nodes, edges = list(G.nodes), list(G.edges)
     rnd.shuffle(nodes)
     rnd.shuffle(edges)
-    name = {v: (f"s{i}" if labels == "strings" else i) for i, v in enumerate(
-        rnd.sample(nodes, len(nodes)))}
+    name = {
+        v: (f"s{i}" if labels == "strings" else i)
+        for i, v in enumerate(rnd.sample(nodes, len(nodes)))
+    }
     H = nx.Graph()
     H.add_nodes_from(name[v] for v in nodes)
     H.add_edges_from((name[u], name[v]) for u, v in edges)
@@ -51,8 +53,12 @@ def torus(L: int, shuffle: int | None = None, labels: str = "tuples") -> nx.Grap
 def test_networkx_lattices_take_the_lattice_path(shuffle, labels):
     fg = na.FactorGraph.ising(torus(9, shuffle, labels), 0.4)
     assert fg._torus_order() is not None
-    for chains, scan, path in [(8, "systematic", "lattice"), (8, "random", "lattice"),
-                               (64, "systematic", "multispin"), (130, "random", "lattice")]:
+    for chains, scan, path in [
+        (8, "systematic", "lattice"),
+        (8, "random", "lattice"),
+        (64, "systematic", "multispin"),
+        (130, "random", "lattice"),
+    ]:
         run = na.sample(fg, [0, 2], chains=chains, scan=scan, seed=0, record="magnetization")
         assert run.path == path, (chains, scan)
         assert run.fast
@@ -66,8 +72,14 @@ def test_other_graphs_are_not_taken_for_lattices():
         assert run.path == "pairwise"
     # Open and rectangular lattices take the lattice path, but never multi-spin coding.
     for G in [nx.grid_2d_graph(8, 8), nx.grid_2d_graph(6, 8, periodic=True)]:
-        run = na.sample(na.FactorGraph.ising(G, 0.4), [1], chains=64, scan="systematic",
-                        seed=0, record="majority")
+        run = na.sample(
+            na.FactorGraph.ising(G, 0.4),
+            [1],
+            chains=64,
+            scan="systematic",
+            seed=0,
+            record="majority",
+        )
         assert run.path == "lattice"
     # A torus with two edges swapped between rows: still 4-regular, not a lattice.
     G = nx.grid_2d_graph(7, 7, periodic=True)
@@ -99,10 +111,10 @@ def test_construction_from_networkx_matches_the_factor_lists():
     index = {v: i for i, v in enumerate(G.nodes)}
     assert fg.n_factors == G.number_of_edges() + G.number_of_nodes()
     assert sorted(fg._scopes[: G.number_of_edges()]) == sorted(
-        tuple(sorted((index[u], index[v]))) for u, v in G.edges)
+        tuple(sorted((index[u], index[v]))) for u, v in G.edges
+    )
     small = na.FactorGraph.ising(nx.cycle_graph(5), 0.3, J=0.7, h=0.2)
-    ref = na.FactorGraph.from_factors(
-        list(small._scopes), [np.exp(t) for t in small._logs])
+    ref = na.FactorGraph.from_factors(list(small._scopes), [np.exp(t) for t in small._logs])
     assert np.allclose(small.to_system().probs, ref.to_system().probs)
     with pytest.raises(na.errors.InvalidInputError, match="self-loop"):
         na.FactorGraph.ising(nx.Graph([(0, 1), (1, 1)]), 0.3)
@@ -120,8 +132,9 @@ def test_relabelled_lattices_return_states_in_the_models_order():
         x = run.states[-1].astype(int)
         agree = (x[:, edges[:, 0]] == x[:, edges[:, 1]]).mean()
         assert agree > 0.9, (chains, scan, agree)
-        code = na.sample(fg, [3], chains=chains, scan=scan, seed=2,
-                         record=[list(G.nodes)[5]]).values[0]
+        code = na.sample(
+            fg, [3], chains=chains, scan=scan, seed=2, record=[list(G.nodes)[5]]
+        ).values[0]
         states = na.sample(fg, [3], chains=chains, scan=scan, seed=2).states[0]
         assert np.array_equal(code, states[:, 5])
 
@@ -175,8 +188,10 @@ def test_column_strips_across_words_have_the_exact_law(chains, beta, h):
     exact = fg.to_system()
     n = L * L
     init = np.zeros((chains, n), dtype=np.uint8)
-    runs = [na.sample(fg, [30], chains=chains, scan="systematic", seed=s, init=init,
-                      burn_in=0) for s in range(12000 // chains)]
+    runs = [
+        na.sample(fg, [30], chains=chains, scan="systematic", seed=s, init=init, burn_in=0)
+        for s in range(12000 // chains)
+    ]
     assert runs[0].path == "multispin"
     codes = np.concatenate([r.states[0] for r in runs]).astype(np.int64) @ (1 << np.arange(n))
     want = np.zeros(2**n)
@@ -193,8 +208,9 @@ def test_multispin_matches_the_one_site_path_after_each_sweep():
     start = np.zeros((chains, L * L), dtype=np.uint8)
     start[:, ::3] = 1
     fast = na.sample(fg, [1, 2, 3], chains=chains, scan="systematic", seed=5, init=start)
-    slow = na.sample(fg, [1, 2, 3], chains=chains, scan="systematic", seed=6, init=start,
-                     fast=False)
+    slow = na.sample(
+        fg, [1, 2, 3], chains=chains, scan="systematic", seed=6, init=start, fast=False
+    )
     assert (fast.path, slow.path) == ("multispin", "generic")
     for t in range(3):
         # number of up spins, and the state of the first row (two-sample χ²)
@@ -213,10 +229,15 @@ def test_multispin_matches_the_lattice_path_on_a_long_run():
     # seeds).
     fg = na.FactorGraph.ising(nx.grid_2d_graph(16, 16, periodic=True), 0.35)
     sweeps = list(range(50, 450, 20))
-    packed = na.sample(fg, sweeps, chains=128, scan="systematic", seed=1,
-                       record="magnetization", burn_in=50)
-    single = [na.sample(fg, sweeps, chains=7, scan="systematic", seed=s,
-                        record="magnetization", burn_in=50) for s in range(2, 20)]
+    packed = na.sample(
+        fg, sweeps, chains=128, scan="systematic", seed=1, record="magnetization", burn_in=50
+    )
+    single = [
+        na.sample(
+            fg, sweeps, chains=7, scan="systematic", seed=s, record="magnetization", burn_in=50
+        )
+        for s in range(2, 20)
+    ]
     assert packed.path == "multispin" and single[0].path == "lattice"
     bins = np.linspace(-1, 1, 9)
     a = np.histogram(np.abs(packed.values).ravel(), bins)[0]
@@ -227,8 +248,10 @@ def test_multispin_matches_the_lattice_path_on_a_long_run():
 
 def test_multispin_is_the_same_for_any_thread_count():
     fg = na.FactorGraph.ising(nx.grid_2d_graph(12, 12, periodic=True), 0.4)
-    runs = [na.sample(fg, [0, 3, 7], chains=200, scan="systematic", seed=9, threads=t)
-            for t in (1, 2, 3)]
+    runs = [
+        na.sample(fg, [0, 3, 7], chains=200, scan="systematic", seed=9, threads=t)
+        for t in (1, 2, 3)
+    ]
     assert all(r.path == "multispin" for r in runs)
     for r in runs[1:]:
         assert np.array_equal(r.states, runs[0].states)
@@ -243,8 +266,15 @@ def test_split_runs_with_a_small_last_batch_are_bit_identical():
     from concurrent.futures import ThreadPoolExecutor
 
     fg = na.FactorGraph.ising(nx.grid_2d_graph(9, 9, periodic=True), 0.4)
-    kw = {"sweeps": [0, 4], "chains": 300, "scan": "systematic", "seed": 3, "burn_in": 1,
-          "record": "states", "progress": False}
+    kw = {
+        "sweeps": [0, 4],
+        "chains": 300,
+        "scan": "systematic",
+        "seed": 3,
+        "burn_in": 1,
+        "record": "states",
+        "progress": False,
+    }
     whole = na.sample(fg, **kw)
     assert whole.path == "multispin"
     with ThreadPoolExecutor(2) as ex:
@@ -265,8 +295,15 @@ def test_multispin_hears_ctrl_c():
     signal.setitimer(signal.ITIMER_REAL, 0.3)
     try:
         with pytest.raises(KeyboardInterrupt):
-            na.sample(fg, [10**9], chains=128, scan="systematic", seed=0,
-                      record="magnetization", burn_in=0)
+            na.sample(
+                fg,
+                [10**9],
+                chains=128,
+                scan="systematic",
+                seed=0,
+                record="magnetization",
+                burn_in=0,
+            )
         done = time.perf_counter()
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -282,12 +319,17 @@ def test_few_chains_fill_the_word_with_column_strips():
     fg = na.FactorGraph.ising(nx.grid_2d_graph(16, 16, periodic=True), 0.35)
     sweeps = list(range(50, 450, 20))
     strips = [
-        na.sample(fg, sweeps, chains=8, scan="systematic", seed=s, record="magnetization",
-                  burn_in=50)
+        na.sample(
+            fg, sweeps, chains=8, scan="systematic", seed=s, record="magnetization", burn_in=50
+        )
         for s in range(8)
     ]
-    single = [na.sample(fg, sweeps, chains=7, scan="systematic", seed=s,
-                        record="magnetization", burn_in=50) for s in range(1, 7)]
+    single = [
+        na.sample(
+            fg, sweeps, chains=7, scan="systematic", seed=s, record="magnetization", burn_in=50
+        )
+        for s in range(1, 7)
+    ]
     assert strips[0].path == "multispin" and single[0].path == "lattice"
     bins = np.linspace(0, 1, 9)
     a = np.histogram(np.abs(np.concatenate([r.values for r in strips], 1)), bins)[0]
@@ -309,6 +351,7 @@ def test_relabelled_lattices_start_from_the_given_states():
         init = rng.integers(0, 2, size=(chains, fg.n), dtype=np.uint8)
         run = na.sample(fg, [0, 1], chains=chains, scan=scan, seed=1, init=init)
         assert np.array_equal(run.states[0], init)
-        m = na.sample(fg, [0], chains=chains, scan=scan, seed=1, init=init,
-                      record="magnetization").values[0]
+        m = na.sample(
+            fg, [0], chains=chains, scan=scan, seed=1, init=init, record="magnetization"
+        ).values[0]
         assert np.allclose(m, 2 * init.mean(axis=1) - 1)

@@ -40,17 +40,18 @@ def lattice(L: int, beta: float = 0.3, shuffled: bool = False) -> na.FactorGraph
 def potts(n: int = 20, q: int = 3) -> na.FactorGraph:
     """A Potts chain of ``n`` variables with ``q`` values (``q**n`` states: not exact)."""
     table = np.eye(q) * 0.4
-    return na.FactorGraph.from_factors([(i, i + 1) for i in range(n - 1)],
-                                       [np.exp(table)] * (n - 1))
+    return na.FactorGraph.from_factors(
+        [(i, i + 1) for i in range(n - 1)], [np.exp(table)] * (n - 1)
+    )
 
 
 def start(fg, chains, scan="random", seed=3, **kw):
-    return na.sample(fg, [0], chains=chains, scan=scan, seed=seed, burn_in=0,
-                     progress=False, **kw).states[0]
+    return na.sample(
+        fg, [0], chains=chains, scan=scan, seed=seed, burn_in=0, progress=False, **kw
+    ).states[0]
 
 
-@pytest.mark.parametrize("scan,chains", [("random", 300), ("systematic", 300),
-                                         ("systematic", 8)])
+@pytest.mark.parametrize("scan,chains", [("random", 300), ("systematic", 300), ("systematic", 8)])
 def test_the_binary_start_is_uniform_and_independent(scan, chains):
     fg = lattice(16)
     x = start(fg, chains, scan)
@@ -75,8 +76,8 @@ def test_the_start_of_other_cards_is_uniform():
 
 def test_a_chain_start_depends_on_the_seed_and_its_index_only():
     fg = lattice(16)
-    many = start(fg, 300, "systematic")            # multi-spin, packed
-    assert np.array_equal(start(fg, 300, "random"), many)   # u16 states
+    many = start(fg, 300, "systematic")  # multi-spin, packed
+    assert np.array_equal(start(fg, 300, "random"), many)  # u16 states
     assert np.array_equal(start(fg, 8, "systematic"), many[:8])  # column strips
     assert np.array_equal(start(fg, 5, "random", threads=1), many[:5])
     assert np.array_equal(start(fg, 300, "systematic", threads=1), many)
@@ -90,15 +91,25 @@ def test_a_chain_start_depends_on_the_seed_and_its_index_only():
 def test_results_do_not_depend_on_threads():
     fg = lattice(16, beta=0.44, shuffled=True)
     for scan, chains in [("systematic", 70), ("systematic", 8), ("random", 9)]:
-        runs = [na.sample(fg, [0, 3], chains=chains, scan=scan, seed=5, threads=t,
-                          progress=False, record="states").states for t in (1, 2, None)]
+        runs = [
+            na.sample(
+                fg,
+                [0, 3],
+                chains=chains,
+                scan=scan,
+                seed=5,
+                threads=t,
+                progress=False,
+                record="states",
+            ).states
+            for t in (1, 2, None)
+        ]
         assert all(np.array_equal(runs[0], r) for r in runs[1:])
 
 
 @pytest.mark.filterwarnings("ignore::natabs.errors.NotMixedWarning")
 @pytest.mark.parametrize("shuffled", [False, True])
-@pytest.mark.parametrize("scan,chains", [("systematic", 300), ("systematic", 8),
-                                         ("random", 6)])
+@pytest.mark.parametrize("scan,chains", [("systematic", 300), ("systematic", 8), ("random", 6)])
 def test_runs_from_the_start_are_runs_from_those_states(shuffled, scan, chains):
     fg = lattice(16, beta=0.44, shuffled=shuffled)
     kw = {"chains": chains, "scan": scan, "seed": 8, "burn_in": 0, "progress": False}
@@ -116,16 +127,14 @@ def test_init_is_honoured():
     fg = lattice(16)
     init = np.zeros((70, 256), dtype=np.uint8)
     init[::2] = 1
-    run = na.sample(fg, [0], chains=70, scan="systematic", init=init, seed=1,
-                    progress=False)
+    run = na.sample(fg, [0], chains=70, scan="systematic", init=init, seed=1, progress=False)
     assert np.array_equal(run.states[0], init)
 
 
 def test_the_default_burn_in_still_runs():
     fg = lattice(16, beta=0.3)
     for scan, chains in [("systematic", 70), ("random", 5)]:
-        kw = {"chains": chains, "scan": scan, "seed": 2, "progress": False,
-              "record": "states"}
+        kw = {"chains": chains, "scan": scan, "seed": 2, "progress": False, "record": "states"}
         default = na.sample(fg, [0], **kw).states
         explicit = na.sample(fg, [0], burn_in=DEFAULT_BURN_IN, **kw).states
         none = na.sample(fg, [0], burn_in=0, **kw).states
@@ -137,8 +146,13 @@ def test_split_runs_draw_the_same_start():
     from concurrent.futures import ThreadPoolExecutor
 
     fg = lattice(16, beta=0.44)
-    kw = {"chains": 600, "scan": "systematic", "seed": 4, "progress": False,
-          "record": "magnetization"}
+    kw = {
+        "chains": 600,
+        "scan": "systematic",
+        "seed": 4,
+        "progress": False,
+        "record": "magnetization",
+    }
     one = na.sample(fg, [0, 2], **kw).values
     with ThreadPoolExecutor(2) as ex:
         split = na.sample(fg, [0, 2], executor=ex, **kw).values
@@ -149,8 +163,13 @@ def test_split_runs_draw_the_same_start():
 def test_a_run_of_no_sweeps_builds_no_state_array(scan):
     fg = na.FactorGraph.ising_lattice(256, beta=0.44)
     chains = 64
-    kw = {"chains": chains, "scan": scan, "burn_in": 0, "progress": False,
-          "record": "magnetization"}
+    kw = {
+        "chains": chains,
+        "scan": scan,
+        "burn_in": 0,
+        "progress": False,
+        "record": "magnetization",
+    }
     na.sample(fg, [0], seed=0, **kw)  # compiles the model (kept on it)
     tracemalloc.start()
     try:
@@ -167,10 +186,14 @@ def test_repeat_calls_reusing_memory_give_fresh_results():
     # A compiled model keeps the last run's state buffer for the next uniform start.
     fg = lattice(16, beta=0.44)
     kw = {"scan": "random", "progress": False, "record": "states", "burn_in": 2}
-    got = [na.sample(fg, [0, 3], chains=c, seed=s, **kw).states
-           for c, s in [(5, 1), (3, 2), (5, 1), (7, 3)]]
-    fresh = [na.sample(lattice(16, beta=0.44), [0, 3], chains=c, seed=s, **kw).states
-             for c, s in [(5, 1), (3, 2), (5, 1), (7, 3)]]
+    got = [
+        na.sample(fg, [0, 3], chains=c, seed=s, **kw).states
+        for c, s in [(5, 1), (3, 2), (5, 1), (7, 3)]
+    ]
+    fresh = [
+        na.sample(lattice(16, beta=0.44), [0, 3], chains=c, seed=s, **kw).states
+        for c, s in [(5, 1), (3, 2), (5, 1), (7, 3)]
+    ]
     assert all(np.array_equal(a, b) for a, b in zip(got, fresh, strict=True))
     assert np.array_equal(got[0], got[2])
 
@@ -180,8 +203,14 @@ def test_repeat_calls_reusing_memory_give_fresh_results():
 def test_rectangular_lattices_run_from_the_start_as_from_those_states(periodic):
     fg = na.FactorGraph.ising(nx.grid_2d_graph(6, 9, periodic=periodic), 0.44)
     for scan in ("systematic", "random"):
-        kw = {"chains": 70, "scan": scan, "seed": 8, "burn_in": 0, "progress": False,
-              "record": "states"}
+        kw = {
+            "chains": 70,
+            "scan": scan,
+            "seed": 8,
+            "burn_in": 0,
+            "progress": False,
+            "record": "states",
+        }
         run = na.sample(fg, [0, 2], **kw)
         given = na.sample(fg, [0, 2], init=run.states[0], **kw)
         assert run.path == given.path == "lattice"

@@ -171,6 +171,7 @@ class Kernel:
         scan: str,
         budget: int,
     ) -> npt.NDArray[np.float64]: ...
+
 def marginal_entropies(
     cards: list[int],
     codes: npt.NDArray[np.uint64],
@@ -192,5 +193,7 @@ def gf2_local_rank(
     starts: npt.NDArray[np.uint64],
     target: int,
 ) -> int: ...
-def gf2_low_weight_rank(cols: npt.NDArray[np.uint64], n: int, m: int, k: int, target: int) -> int: ...
+def gf2_low_weight_rank(
+    cols: npt.NDArray[np.uint64], n: int, m: int, k: int, target: int
+) -> int: ...
 def gf2_weight_profile(gen: npt.NDArray[np.uint64], n: int) -> list[int]: ...

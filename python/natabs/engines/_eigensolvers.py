@@ -159,9 +159,7 @@ def lanczos(kernel, probs, want: int, *, vectors: bool, deflate: bool = False):
     # A wider Krylov space than scipy's default (2k + 1) needs fewer products when the
     # leading eigenvalues cluster near 1, as they do for slow modes.
     ncv = min(n - 1, max(2 * want + 2, 32))
-    lam, vec = eigsh(
-        op, k=want, which="LA", v0=v0, ncv=ncv, tol=1e-10, return_eigenvectors=True
-    )
+    lam, vec = eigsh(op, k=want, which="LA", v0=v0, ncv=ncv, tol=1e-10, return_eigenvectors=True)
     order = np.argsort(lam)[::-1]
     return lam[order], (vec[:, order] if vectors else None)
 
@@ -257,9 +255,7 @@ class _Complement:
         self.kernel, self.n = kernel, n
         self.labels = np.asarray(labels, dtype=np.int64)
         self.root = np.sqrt(probs)[:, None]
-        self.e = csr_matrix(
-            (self.root[:, 0], (np.arange(n), self.labels)), shape=(n, len(masses))
-        )
+        self.e = csr_matrix((self.root[:, 0], (np.arange(n), self.labels)), shape=(n, len(masses)))
         self.inv_mass = 1.0 / np.asarray(masses, dtype=np.float64)
 
     def project(self, v: np.ndarray, scratch: np.ndarray) -> None:

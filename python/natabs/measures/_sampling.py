@@ -34,9 +34,7 @@ Examples
 
 from __future__ import annotations
 
-import functools
 import math
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,38 +43,40 @@ import numpy as np
 
 from .. import _native
 from .._results import Result
-from ..blocks import describe, resolve
 from .._validation import (
-    check_array,
     check_bool,
     check_bytes,
     check_scan,
-    check_seed,
-    check_sweeps,
     check_threads,
     check_type,
     fmt_count,
     integer,
 )
-from ..errors import InvalidInputError
 from ..systems._factor_graph import FactorGraph
 from ._diagnostics import ChainDiagnostics, diagnose, warn_unmixed
+from ._sampling_setup import (  # noqa: F401  (constants documented here)
+    EXACT_INIT_STATES,
+    DEFAULT_BURN_IN,
+    MAX_RECORD_BYTES,
+    START_BYTES,
+    MAX_SWEEP,
+    STATISTICS,
+    AUTO_BAR_WORK,
+    _Compiled,
+    _aligned,
+    _bar,
+    _derive,
+    _dtype,
+    _family,
+    _initial,
+    _max_card,
+    _prepared,
+    _record,
+    _seed,
+    _sweeps,
+)
 
 __all__ = ["sample", "SampleRun"]
-
-#: MRFs with at most this many joint states start from exact samples.
-EXACT_INIT_STATES = 1 << 16
-#: Burn-in sweeps for larger MRFs started at random.
-DEFAULT_BURN_IN = 100
-#: Largest recording (states and initial states) :func:`sample` allocates, in bytes.
-MAX_RECORD_BYTES = 1 << 33
-#: Bytes a chain's start needs per variable while it is drawn and handed to the engine
-#: (an int64 draw, its uint16 copy, the burn-in's copy and the engine's own state).
-START_BYTES = 16
-#: Largest sweep count (and burn-in) accepted: far past any run that ends.
-MAX_SWEEP = 2**48
-#: Statistics ``record=`` accepts by name.
-STATISTICS = ("magnetization", "majority")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -260,21 +260,29 @@ def sample(
         burn_in = integer(burn_in, "burn_in", 0, MAX_SWEEP)
     kind, vars_ = _record(model, record)
     starts = chains * model.n * START_BYTES
-    kept = (len(sweeps_t) * chains * model.n * _dtype(int(model._card_array().max())).itemsize
-            if kind == "states" else len(sweeps_t) * chains * 8)
+    kept = (
+        len(sweeps_t) * chains * model.n * _dtype(int(model._card_array().max())).itemsize
+        if kind == "states"
+        else len(sweeps_t) * chains * 8
+    )
     if starts + kept > MAX_RECORD_BYTES:
-        hint = ("fewer chains or sweeps" if kind != "states"
-                else "record a statistic, or fewer chains or sweeps")
-        check_bytes(starts + kept, MAX_RECORD_BYTES,
-                    f"{fmt_count(chains)} chains of {model.n} variables recorded at "
-                    f"{len(sweeps_t)} sweeps", hint)
+        hint = (
+            "fewer chains or sweeps"
+            if kind != "states"
+            else "record a statistic, or fewer chains or sweeps"
+        )
+        check_bytes(
+            starts + kept,
+            MAX_RECORD_BYTES,
+            f"{fmt_count(chains)} chains of {model.n} variables recorded at {len(sweeps_t)} sweeps",
+            hint,
+        )
 
     # The engine's form of the model and block family is kept on the (immutable) model: a
     # second run on it starts chains at once instead of relabelling the variables and
     # rebuilding the pairwise and lattice forms (or the exact law of a small model).
     if entry is None:
-        key = ("sites" if singles else flat_family[0].tobytes() + flat_family[1].tobytes(),
-               fast)
+        key = ("sites" if singles else flat_family[0].tobytes() + flat_family[1].tobytes(), fast)
         entry = model._engines.get(key)
         if entry is None:
             entry = _Compiled(*_prepared(model, singles and fast), flat_family, description)
@@ -292,27 +300,52 @@ def sample(
             vars_ = tuple(int(pos[v]) for v in vars_)
     # x0 None: the uniform start, drawn by the engine from its own seed.
     start = chains if x0 is None else x0
-    plan = _Plan(args, tuple(flat_family), scan, burn, seed, threads, fast, kind, vars_,
-                 sweeps_t, pos, seed if x0 is None else None)
+    plan = _Plan(
+        args,
+        tuple(flat_family),
+        scan,
+        burn,
+        seed,
+        threads,
+        fast,
+        kind,
+        vars_,
+        sweeps_t,
+        pos,
+        seed if x0 is None else None,
+    )
     if executor is not None:
         from ._split import run_split
 
-        states, values, steps_per_sweep, fast_used, path = run_split(executor, plan, start,
-                                                                     progress)
+        states, values, steps_per_sweep, fast_used, path = run_split(
+            executor, plan, start, progress
+        )
     else:
         if entry.sampler is None:
             entry.sampler = _native.GibbsSampler(*args, *flat_family, fast)
-        states, values, steps_per_sweep, fast_used, path = _run_range(plan, start, 0, progress,
-                                                                      entry.sampler)
-    diag = (diagnose(values, sweeps_t, burn_in=burn)
-            if values is not None and len(sweeps_t) >= 2 else None)
+        states, values, steps_per_sweep, fast_used, path = _run_range(
+            plan, start, 0, progress, entry.sampler
+        )
+    diag = (
+        diagnose(values, sweeps_t, burn_in=burn)
+        if values is not None and len(sweeps_t) >= 2
+        else None
+    )
     warn_unmixed(diag, f"the recorded {record if isinstance(record, str) else 'values'}")
     return SampleRun(
-        sweeps=sweeps_t, chains=chains, n=model.n,
+        sweeps=sweeps_t,
+        chains=chains,
+        n=model.n,
         record=record if isinstance(record, str) else tuple(record),
-        scan=scan, blocks=description, seed=seed,
-        steps_per_sweep=steps_per_sweep, fast=fast_used, path=path,
-        states=states, values=values, diagnostics=diag,
+        scan=scan,
+        blocks=description,
+        seed=seed,
+        steps_per_sweep=steps_per_sweep,
+        fast=fast_used,
+        path=path,
+        states=states,
+        values=values,
+        diagnostics=diag,
     )
 
 
@@ -337,8 +370,13 @@ class _Plan:
     init_seed: int | None = None  # the uniform start's seed, when x0 is a chain count
 
 
-def _run_range(plan: _Plan, x0: np.ndarray | int, first_chain: int, progress: bool = False,
-               compiled: Any = None) -> tuple[Any, Any, int, bool, str]:
+def _run_range(
+    plan: _Plan,
+    x0: np.ndarray | int,
+    first_chain: int,
+    progress: bool = False,
+    compiled: Any = None,
+) -> tuple[Any, Any, int, bool, str]:
     """Chains ``first_chain .. first_chain + len(x0)`` of a run, from initial states ``x0``
     (or ``x0`` chains from the uniform start drawn by the engine with ``plan.init_seed``).
 
@@ -360,12 +398,12 @@ def _run_range(plan: _Plan, x0: np.ndarray | int, first_chain: int, progress: bo
     if isinstance(x0, np.ndarray):
         chains = x0.shape[0]
         x0 = np.require(x0, np.uint16, ["C", "A"])
-        engine = _native.GibbsChains.start(compiled, plan.scan, x0, seed, plan.threads,
-                                           first_chain)
+        engine = _native.GibbsChains.start(compiled, plan.scan, x0, seed, plan.threads, first_chain)
     else:
         chains = int(x0)
-        engine = _native.GibbsChains.start_uniform(compiled, plan.scan, chains, seed,
-                                                   plan.init_seed, plan.threads, first_chain)
+        engine = _native.GibbsChains.start_uniform(
+            compiled, plan.scan, chains, seed, plan.init_seed, plan.threads, first_chain
+        )
     if plan.burn:
         engine.advance(plan.burn)
         engine.reseed(plan.seed)
@@ -411,173 +449,4 @@ def _run_range(plan: _Plan, x0: np.ndarray | int, first_chain: int, progress: bo
     finally:
         if bar is not None:
             bar.close()
-    return (states, values, int(engine.steps_per_sweep), bool(engine.fast),
-            str(engine.path))
-
-
-def _max_card(cards: Any) -> int:
-    return int(cards.max()) if isinstance(cards, np.ndarray) else int(max(cards))
-
-
-@dataclass
-class _Compiled:
-    """What :func:`sample` keeps on a model per block family (``model._engines``)."""
-
-    args: tuple  # the engine's arguments, relabelled to the lattice order if pos is set
-    order: Any  # the variables in lattice order, or None
-    pos: Any  # each variable's lattice position, or None
-    family: tuple  # the block family as the engine takes it, and its description
-    description: str
-    sampler: Any = None  # the compiled GibbsSampler, once built
-    exact: Any = None  # a small MRF's joint states and their cumulative law, once built
-
-
-def _prepared(model: FactorGraph, lattice: bool) -> tuple[tuple, Any, Any]:
-    """The engine's arguments for ``model`` and, on a periodic lattice given in another
-    order (``lattice`` allows it), that order and each variable's lattice position (else
-    ``None, None``)."""
-    args = model._native_args()
-    order = model._torus_order() if lattice else None
-    pos = None
-    if order is not None and not (order == np.arange(model.n)).all():
-        pos = np.empty(model.n, dtype=np.int64)
-        pos[order] = np.arange(model.n)
-        native_cards, flat, lens, tables = args
-        args = ([native_cards[v] for v in order], pos[flat].astype(np.uint32), lens, tables)
-    else:
-        order = None
-    return tuple(args), order, pos
-
-
-def _aligned(a: Any) -> Any:
-    return np.require(a, a.dtype, ["C", "A"]) if isinstance(a, np.ndarray) else a
-
-
-# -- helpers ---------------------------------------------------------------------------------
-
-
-def _sweeps(sweeps: Any) -> tuple[int, ...]:
-    return check_sweeps(sweeps, "sweeps", max_value=MAX_SWEEP)
-
-
-def _seed(seed: Any) -> int:
-    s = check_seed(seed)
-    if s is None:
-        return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
-    return s
-
-
-@functools.lru_cache(maxsize=256)
-def _derive(seed: int, purpose: int) -> int:
-    """A second seed for a separate purpose (burn-in, exact initial draws)."""
-    return int(np.random.SeedSequence([seed, purpose]).generate_state(1, np.uint64)[0])
-
-
-def _dtype(max_card: int) -> np.dtype:
-    return np.dtype(np.uint8 if max_card <= 256 else np.uint16)
-
-
-def _record(model: FactorGraph, record: Any) -> tuple[str, tuple[int, ...]]:
-    if isinstance(record, bytes):
-        raise TypeError(f"record must be a string or a list of variables, got {record!r}")
-    if isinstance(record, str):
-        if record == "states":
-            return "states", ()
-        if record in STATISTICS:
-            if model._pair is None and (model._card_array() != 2).any():
-                raise InvalidInputError(f"record={record!r} needs every variable to be binary")
-            return record, ()
-        raise InvalidInputError(
-            f"record must be 'states', 'magnetization', 'majority' or a list of variables, "
-            f"got {record!r}"
-        )
-    try:
-        vars_ = model.indices(record)
-    except TypeError:
-        raise TypeError(f"record must be a string or a list of variables, got {record!r}") from None
-    if not vars_:
-        raise InvalidInputError("record lists no variables")
-    if math.prod(model.cards[v] for v in vars_) >= 1 << 64:
-        raise InvalidInputError("the joint values of the recorded variables do not fit 64 bits")
-    return "codes", vars_
-
-
-def _initial(model: FactorGraph, chains: int, seed: int, init: Any,
-             threads: int | None, entry: Any = None) -> tuple[np.ndarray | None, int]:
-    """Initial states (uint16, chains × n), or ``None`` for the uniform start the engine
-    draws, and the default burn-in they need."""
-    n = model.n
-    if init is not None:
-        x = check_array(init, "init", kind="i")
-        if x.shape != (chains, n):
-            raise InvalidInputError(f"init must have shape (chains, n) = {(chains, n)}, "
-                                    f"got {x.shape}")
-        bad = (x < 0) | (x >= model._card_array())
-        if bad.any():
-            c, i = map(int, np.argwhere(bad)[0])
-            raise InvalidInputError(f"init[{c}, {i}] = {x[c, i]} is outside [0, {model.cards[i]})")
-        return np.ascontiguousarray(x, dtype=np.uint16), 0
-    if model.kind == "dag":
-        x = _native.gibbs_ancestral(*model._native_args(), list(model._order),
-                                    list(model._own), chains, seed, threads)
-        return x, 0
-    if model._states_at_most(EXACT_INIT_STATES):
-        exact = entry.exact if entry is not None else None
-        if exact is None:
-            system = model.to_system()
-            cdf = np.cumsum(system.probs)
-            cdf /= cdf[-1]
-            exact = (np.ascontiguousarray(system.states, dtype=np.uint16), cdf)
-            if entry is not None:
-                entry.exact = exact
-        # What rng.choice(size, p=probs) draws, from the law built once.
-        u = np.random.default_rng([seed, 2]).random(chains)
-        return exact[0][exact[1].searchsorted(u, side="right")], 0
-    # The uniform start: drawn by the engine (see the module docstring).
-    return None, DEFAULT_BURN_IN
-
-
-def _family(model: FactorGraph, k: Any, blocks: Any, fast: bool) -> tuple[
-        tuple[np.ndarray, np.ndarray], str, bool, Any]:
-    """The block family as the engine takes it (flat indices, lengths), its description,
-    whether it is the single sites in order, and what the model keeps for it (or
-    ``None``). Single sites (the default, or ``k=1``) are built as arrays, without a tuple
-    per site, once per model."""
-    if blocks is None and (k is None or (isinstance(k, numbers.Integral) and k == 1
-                                         and not isinstance(k, bool))):
-        entry = model._engines.get(("sites", fast))
-        if entry is not None:
-            return entry.family, entry.description, True, entry
-        n = model.n
-        flat = (np.arange(n, dtype=np.uint32), np.ones(n, dtype=np.uint32))
-        return flat, f"{n} block{'s' if n != 1 else ''} of size 1", True, None
-    family = resolve(model, k, blocks)
-    if not family:
-        raise InvalidInputError("the block family is empty (k=0): nothing would move")
-    single = all(len(b) == 1 for b in family) and [b[0] for b in family] == list(
-        range(model.n))
-    return _flat_family(family), describe(family), single, None
-
-
-def _flat_family(family: tuple[tuple[int, ...], ...]) -> tuple[np.ndarray, np.ndarray]:
-    lens = np.fromiter(map(len, family), dtype=np.uint32, count=len(family))
-    flat = np.fromiter((v for b in family for v in b), dtype=np.uint32, count=int(lens.sum()))
-    return flat, lens
-
-
-#: ``progress=None`` shows a bar from this many variable updates (a few seconds).
-AUTO_BAR_WORK = 1e9
-
-
-def _bar(progress: bool | None, total: int, work: float = 0.0, unit: str = "sweep"):
-    if progress is False or (progress is None and work < AUTO_BAR_WORK):
-        return None
-    if progress is not None and not isinstance(progress, bool):
-        raise TypeError(f"progress must be True, False or None, got {progress!r}")
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        if progress is None:
-            return None
-        raise ImportError("progress=True needs tqdm (pip install tqdm)") from None
-    return tqdm(total=total, unit=unit)
+    return (states, values, int(engine.steps_per_sweep), bool(engine.fast), str(engine.path))

@@ -101,9 +101,7 @@ def run_split(
 
     Returns what :func:`natabs.measures._sampling._run_range` returns for all chains.
     """
-    if not isinstance(executor, Executor) and not callable(
-        getattr(executor, "submit", None)
-    ):
+    if not isinstance(executor, Executor) and not callable(getattr(executor, "submit", None)):
         raise TypeError(
             f"executor must be a concurrent.futures.Executor (e.g. a "
             f"ProcessPoolExecutor or distributed's client.get_executor()), "
@@ -115,8 +113,7 @@ def run_split(
     group = GROUP if plan.scan == "systematic" and plan.fast else 1
     spans = ranges(chains, parts_for(executor), group)
     futures = {
-        executor.submit(_run_range, plan, _part(x0, a, b), a): i
-        for i, (a, b) in enumerate(spans)
+        executor.submit(_run_range, plan, _part(x0, a, b), a): i for i, (a, b) in enumerate(spans)
     }
     bar = _bar(progress, chains, unit="chain")
     done: list[Any] = [None] * len(spans)

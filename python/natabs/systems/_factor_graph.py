@@ -26,8 +26,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._validation import (
-    check_bool,
-    check_integer,
     check_real,
     check_sequence,
     check_size,
@@ -35,7 +33,7 @@ from .._validation import (
     integer,
 )
 from ..errors import InvalidInputError, TooLargeError
-from ._factor_ops import _check_card, _log, _table, enumerate_model, sum_out
+from ._factor_ops import _check_card, _log, enumerate_model, factors_from_tables, sum_out
 from ._graphs import (
     MAX_NODES,
     _graph,
@@ -95,11 +93,38 @@ class FactorGraph:
            [0.04, 0.16]])
     """
 
-    __slots__ = ("_cards", "_nodes", "_names_t", "_scopes_t", "_logs_t", "_kind", "_order",
-                 "_own", "_graph", "_index", "_flat", "_pair", "_torus", "_cards_np", "_engines")
+    __slots__ = (
+        "_cards",
+        "_nodes",
+        "_names_t",
+        "_scopes_t",
+        "_logs_t",
+        "_kind",
+        "_order",
+        "_own",
+        "_graph",
+        "_index",
+        "_flat",
+        "_pair",
+        "_torus",
+        "_cards_np",
+        "_engines",
+    )
 
-    def __init__(self, *, cards, nodes, scopes=None, logs=None, kind, graph, order=None,
-                 own=None, pair=None, index=None):
+    def __init__(
+        self,
+        *,
+        cards,
+        nodes,
+        scopes=None,
+        logs=None,
+        kind,
+        graph,
+        order=None,
+        own=None,
+        pair=None,
+        index=None,
+    ):
         # Private: every public constructor validates before calling this. ``pair`` is the
         # compact form of a model whose factors are one 2x2 table on every edge and
         # optionally one unary table on every variable: ``(edges (m, 2) int64, pair table,
@@ -256,8 +281,9 @@ class FactorGraph:
         bj = beta * J
         pair = np.array([[bj, -bj], [-bj, bj]])
         unary = np.array([-beta * h, beta * h]) if h != 0.0 else None
-        return cls(cards=(), nodes=nodes, kind="mrf", graph=graph, pair=(edges, pair, unary),
-                   index=index)
+        return cls(
+            cards=(), nodes=nodes, kind="mrf", graph=graph, pair=(edges, pair, unary), index=index
+        )
 
     @classmethod
     def ising_lattice(cls, L: int, beta: float, J: float = 1.0, h: float = 0.0) -> FactorGraph:
@@ -288,8 +314,9 @@ class FactorGraph:
         bj = beta * J
         pair = np.array([[bj, -bj], [-bj, bj]])
         unary = np.array([-beta * h, beta * h]) if h != 0.0 else None
-        return cls(cards=(), nodes=nodes, kind="mrf", graph=lambda: lattice(L),
-                   pair=(edges, pair, unary))
+        return cls(
+            cards=(), nodes=nodes, kind="mrf", graph=lambda: lattice(L), pair=(edges, pair, unary)
+        )
 
     @classmethod
     def potts(cls, graph: nx.Graph, q: int, beta: float) -> FactorGraph:
@@ -308,8 +335,14 @@ class FactorGraph:
         check_size(q * q, MAX_TABLE, f"entries of the {q} x {q} Potts pair table")
         beta = check_real(beta, "beta")
         pair = beta * np.eye(q)
-        return cls(cards=[q] * len(nodes), nodes=nodes, scopes=[list(e) for e in edges],
-                   logs=[pair] * len(edges), kind="mrf", graph=graph)
+        return cls(
+            cards=[q] * len(nodes),
+            nodes=nodes,
+            scopes=[list(e) for e in edges],
+            logs=[pair] * len(edges),
+            kind="mrf",
+            graph=graph,
+        )
 
     @classmethod
     def from_factors(
@@ -342,69 +375,8 @@ class FactorGraph:
         array([[0.375, 0.125],
                [0.125, 0.375]])
         """
-        scopes = check_sequence(scopes, "scopes", what="scopes (lists of variable indices)")
-        tables = check_sequence(tables, "tables", what="tables")
-        log = check_bool(log, "log")
-        if len(scopes) != len(tables):
-            raise InvalidInputError(
-                f"give one table per scope ({len(scopes)} scopes, {len(tables)} tables)"
-            )
-        cards: dict[int, int] = {}
-        norm_scopes, logs = [], []
-        for f, (scope, table) in enumerate(zip(scopes, tables)):
-            s = [check_integer(v, f"scope {f}: a variable index", min_value=0)
-                 for v in check_sequence(scope, f"scope {f}", what="variable indices")]
-            if s and max(s) >= MAX_NODES:
-                check_size(max(s) + 1, MAX_NODES, f"variables of a model whose scope {f} "
-                           f"uses the index {max(s)}")
-            if len(set(s)) != len(s):
-                raise InvalidInputError(f"scope {f} {s!r}: indices must be distinct")
-            t = _table(table, f"table {f}")
-            if t.ndim != len(s):
-                raise InvalidInputError(
-                    f"table {f} has {t.ndim} axes but scope {f} names {len(s)} variables"
-                )
-            for v, c in zip(s, t.shape):
-                _check_card(c, f"variable {v}")
-                if cards.setdefault(v, c) != c:
-                    raise InvalidInputError(
-                        f"variable {v} has card {cards[v]} in one factor and {c} in factor {f}"
-                    )
-            if log:
-                if np.isnan(t).any() or (t == np.inf).any():
-                    raise InvalidInputError(f"table {f}: log-potentials must be finite or -inf")
-                lt = t.copy()
-            else:
-                if (t < 0).any() or not np.isfinite(t).all():
-                    raise InvalidInputError(f"table {f}: potentials must be finite and >= 0")
-                lt = _log(t)
-            if (lt == -np.inf).all():
-                raise InvalidInputError(f"table {f} is zero everywhere")
-            norm_scopes.append(s)
-            logs.append(lt)
-        if not cards:
-            raise InvalidInputError("no factors: at least one is needed to define the variables")
-        n = max(cards) + 1
-        if len(cards) < n:  # the first missing index is at most len(cards)
-            missing = [v for v in range(len(cards) + 1) if v not in cards][:10]
-            raise InvalidInputError(
-                f"variables {missing}{' ...' if n - len(cards) > 10 else ''} appear in no "
-                f"factor (cards unknown); scopes use indices up to {n - 1}"
-            )
-        if names is None:
-            nodes: list[Any] = list(range(n))
-        else:
-            nodes = list(check_sequence(names, "names", what="names"))
-            if len(nodes) != n:
-                raise InvalidInputError(f"{len(nodes)} names for {n} variables")
-        import networkx as nx
-
-        graph = nx.Graph()
-        graph.add_nodes_from(nodes)
-        for s in norm_scopes:
-            graph.add_edges_from((nodes[a], nodes[b]) for a in s for b in s if a < b)
-        return cls(cards=[cards[v] for v in range(n)], nodes=nodes, scopes=norm_scopes,
-                   logs=logs, kind="mrf", graph=graph)
+        cards, nodes, norm_scopes, logs, graph = factors_from_tables(scopes, tables, names, log)
+        return cls(cards=cards, nodes=nodes, scopes=norm_scopes, logs=logs, kind="mrf", graph=graph)
 
     # -- properties -------------------------------------------------------------------------
 
@@ -444,7 +416,9 @@ class FactorGraph:
     def index(self, var: Any) -> int:
         """Position of a variable given by node label, name, or index (labels first)."""
         if isinstance(var, (bool, np.bool_)):
-            raise TypeError(f"a variable is a node label, a name or an index, got the boolean {var!r}")
+            raise TypeError(
+                f"a variable is a node label, a name or an index, got the boolean {var!r}"
+            )
         try:
             if var in self._index:
                 return self._index[var]
@@ -455,8 +429,9 @@ class FactorGraph:
         if isinstance(var, numbers.Integral) and not isinstance(var, bool):
             if 0 <= int(var) < self.n:
                 return int(var)
-        raise InvalidInputError(f"{var!r} is neither a node label nor an index of this model "
-                                f"(n = {self.n})")
+        raise InvalidInputError(
+            f"{var!r} is neither a node label nor an index of this model (n = {self.n})"
+        )
 
     def indices(self, variables: Iterable[Any]) -> tuple[int, ...]:
         """Positions of several variables (see :meth:`index`)."""
@@ -470,8 +445,11 @@ class FactorGraph:
     def _card_array(self) -> np.ndarray:
         """The cards as a read-only int64 array (cached: samplers check them every call)."""
         if self._cards_np is None:
-            a = (np.full(self.n, 2, dtype=np.int64) if self._pair is not None
-                 else np.asarray(self._cards, dtype=np.int64))
+            a = (
+                np.full(self.n, 2, dtype=np.int64)
+                if self._pair is not None
+                else np.asarray(self._cards, dtype=np.int64)
+            )
             a.flags.writeable = False
             self._cards_np = a
         return self._cards_np
@@ -556,12 +534,16 @@ class FactorGraph:
         if self._flat is None:
             # Built once: the model is immutable, and large models have ~10^5 factors.
             lens = np.fromiter(map(len, self._scopes), dtype=np.uint32, count=len(self._scopes))
-            flat = np.fromiter((v for s in self._scopes for v in s), dtype=np.uint32,
-                               count=int(lens.sum()))
-            tables = (np.concatenate([t.ravel() for t in self._logs]) if self._logs
-                      else np.zeros(0))
-            self._flat = (list(self._cards), flat, lens,
-                          np.ascontiguousarray(tables, dtype=np.float64))
+            flat = np.fromiter(
+                (v for s in self._scopes for v in s), dtype=np.uint32, count=int(lens.sum())
+            )
+            tables = np.concatenate([t.ravel() for t in self._logs]) if self._logs else np.zeros(0)
+            self._flat = (
+                list(self._cards),
+                flat,
+                lens,
+                np.ascontiguousarray(tables, dtype=np.float64),
+            )
         return self._flat
 
     def _torus_order(self) -> np.ndarray | None:
@@ -581,5 +563,4 @@ class FactorGraph:
     def __repr__(self) -> str:
         cards = set(self._cards)
         c = cards.pop() if len(cards) == 1 else self._cards[:8]
-        return (f"FactorGraph(kind={self._kind!r}, n={self.n}, cards={c}, "
-                f"factors={self.n_factors})")
+        return f"FactorGraph(kind={self._kind!r}, n={self.n}, cards={c}, factors={self.n_factors})"

@@ -10,8 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._validation import check_real_array, check_size, fmt_count
+from .._validation import (
+    check_bool,
+    check_integer,
+    check_real_array,
+    check_sequence,
+    check_size,
+    fmt_count,
+)
 from ..errors import InvalidInputError, TooLargeError
+from ._graphs import MAX_NODES
 from ._support import System
 
 if TYPE_CHECKING:
@@ -109,3 +117,77 @@ def sum_out(fg: FactorGraph, var: Any, max_table: int) -> FactorGraph:
         kind="mrf",
         graph=graph,
     )
+
+
+def factors_from_tables(
+    scopes: Any, tables: Any, names: Any, log: Any
+) -> tuple[list[int], list[Any], list[list[int]], list[np.ndarray], Any]:
+    """What :meth:`FactorGraph.from_factors` checks and builds: the cards, node names,
+    scopes, log-tables and interaction graph of a model given by factor tables."""
+    scopes = check_sequence(scopes, "scopes", what="scopes (lists of variable indices)")
+    tables = check_sequence(tables, "tables", what="tables")
+    log = check_bool(log, "log")
+    if len(scopes) != len(tables):
+        raise InvalidInputError(
+            f"give one table per scope ({len(scopes)} scopes, {len(tables)} tables)"
+        )
+    cards: dict[int, int] = {}
+    norm_scopes, logs = [], []
+    for f, (scope, table) in enumerate(zip(scopes, tables)):
+        s = [
+            check_integer(v, f"scope {f}: a variable index", min_value=0)
+            for v in check_sequence(scope, f"scope {f}", what="variable indices")
+        ]
+        if s and max(s) >= MAX_NODES:
+            check_size(
+                max(s) + 1,
+                MAX_NODES,
+                f"variables of a model whose scope {f} uses the index {max(s)}",
+            )
+        if len(set(s)) != len(s):
+            raise InvalidInputError(f"scope {f} {s!r}: indices must be distinct")
+        t = _table(table, f"table {f}")
+        if t.ndim != len(s):
+            raise InvalidInputError(
+                f"table {f} has {t.ndim} axes but scope {f} names {len(s)} variables"
+            )
+        for v, c in zip(s, t.shape):
+            _check_card(c, f"variable {v}")
+            if cards.setdefault(v, c) != c:
+                raise InvalidInputError(
+                    f"variable {v} has card {cards[v]} in one factor and {c} in factor {f}"
+                )
+        if log:
+            if np.isnan(t).any() or (t == np.inf).any():
+                raise InvalidInputError(f"table {f}: log-potentials must be finite or -inf")
+            lt = t.copy()
+        else:
+            if (t < 0).any() or not np.isfinite(t).all():
+                raise InvalidInputError(f"table {f}: potentials must be finite and >= 0")
+            lt = _log(t)
+        if (lt == -np.inf).all():
+            raise InvalidInputError(f"table {f} is zero everywhere")
+        norm_scopes.append(s)
+        logs.append(lt)
+    if not cards:
+        raise InvalidInputError("no factors: at least one is needed to define the variables")
+    n = max(cards) + 1
+    if len(cards) < n:  # the first missing index is at most len(cards)
+        missing = [v for v in range(len(cards) + 1) if v not in cards][:10]
+        raise InvalidInputError(
+            f"variables {missing}{' ...' if n - len(cards) > 10 else ''} appear in no "
+            f"factor (cards unknown); scopes use indices up to {n - 1}"
+        )
+    if names is None:
+        nodes: list[Any] = list(range(n))
+    else:
+        nodes = list(check_sequence(names, "names", what="names"))
+        if len(nodes) != n:
+            raise InvalidInputError(f"{len(nodes)} names for {n} variables")
+    import networkx as nx
+
+    graph = nx.Graph()
+    graph.add_nodes_from(nodes)
+    for s in norm_scopes:
+        graph.add_edges_from((nodes[a], nodes[b]) for a in s for b in s if a < b)
+    return [cards[v] for v in range(n)], nodes, norm_scopes, logs, graph

@@ -84,8 +84,11 @@ def _graph_arrays(graph: Any) -> tuple[list, dict, np.ndarray]:
     adj = graph._adj if isinstance(getattr(graph, "_adj", None), dict) else graph.adj
     rows = [adj[v] for v in nodes]
     degree = np.fromiter(map(len, rows), dtype=np.int64, count=len(nodes))
-    dst = np.fromiter(map(index.__getitem__, itertools.chain.from_iterable(rows)),
-                      dtype=np.int64, count=int(degree.sum()))
+    dst = np.fromiter(
+        map(index.__getitem__, itertools.chain.from_iterable(rows)),
+        dtype=np.int64,
+        count=int(degree.sum()),
+    )
     src = np.repeat(np.arange(len(nodes), dtype=np.int64), degree)
     loops = np.flatnonzero(src == dst)
     if len(loops):
@@ -159,13 +162,15 @@ def lattice_shape(n: int, edges: np.ndarray) -> tuple[np.ndarray, int, int, bool
         return None  # an edge twice
     nb = np.full((n + 1, 4), n, dtype=np.int64)
     nb[np.repeat(np.arange(n), degree), np.arange(2 * m) - np.repeat(csr.indptr[:-1], degree)] = (
-        csr.indices)
+        csr.indices
+    )
     found = _torus_walk(n, nb) if periodic else _open_by_distances(n, nb, degree)
     if found is None:
         return None
     order, rows, cols = found
-    return (order, rows, cols, periodic) if _is_lattice(order, edges, rows, cols,
-                                                        periodic) else None
+    return (
+        (order, rows, cols, periodic) if _is_lattice(order, edges, rows, cols, periodic) else None
+    )
 
 
 def _shape_ok(n: int, cols: int, periodic: bool) -> bool:
@@ -196,8 +201,7 @@ def _torus_walk(n: int, nb: np.ndarray) -> tuple[np.ndarray, int, int] | None:
     o = 0
     first = nb[o].tolist()
     for right in first:
-        down = next((w for w in first if w != right and (around(w) & around(right)) - {o}),
-                    None)
+        down = next((w for w in first if w != right and (around(w) & around(right)) - {o}), None)
         if down is None:
             return None  # no square through node 0: not a lattice
         row0, w = [o, right], None
@@ -235,8 +239,9 @@ def _torus_walk(n: int, nb: np.ndarray) -> tuple[np.ndarray, int, int] | None:
     return None
 
 
-def _open_by_distances(n: int, nb: np.ndarray,
-                       degree: np.ndarray) -> tuple[np.ndarray, int, int] | None:
+def _open_by_distances(
+    n: int, nb: np.ndarray, degree: np.ndarray
+) -> tuple[np.ndarray, int, int] | None:
     """A candidate row-major order of a graph that may be an open lattice.
 
     Its four corners are the nodes of degree 2. One corner ``o`` is the origin and the
@@ -289,8 +294,7 @@ def _distances(nb: np.ndarray, source: int, n: int) -> np.ndarray:
     return dist[:n]
 
 
-def _is_lattice(order: np.ndarray, edges: np.ndarray, rows: int, cols: int,
-                periodic: bool) -> bool:
+def _is_lattice(order: np.ndarray, edges: np.ndarray, rows: int, cols: int, periodic: bool) -> bool:
     """Whether placing variable ``order[r * C + c]`` at ``(r, c)`` makes the edges exactly
     those of the ``R × C`` lattice: every edge a lattice edge, none twice, as many."""
     n = rows * cols

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import natabs as na
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from natabs import _native
@@ -113,3 +114,39 @@ def test_compiled_products_do_not_depend_on_the_thread_count():
         out, work = np.empty_like(v), np.empty_like(v)
         kernel.apply_symmetric_into(v, out, work, power=2, threads=2)
         np.testing.assert_array_equal(out, kernel.apply_symmetric_block(one, threads=1))
+
+
+@SETTINGS
+@given(
+    binary_supports(),
+    st.integers(1, 2),
+    st.integers(1, 20),
+    st.integers(0, 2**32 - 1),
+    st.tuples(*[st.floats(-3, 3, allow_nan=False)] * 3),
+)
+def test_chebyshev_step_is_the_product_combined(system, k, m, seed, coefs):
+    """``out = α S V + β V + γ W`` in the product's pass (compiled) and after it (fibre
+    route) equals the definition; the same on either route, and for any thread count."""
+    alpha, beta, gamma = coefs
+    family = na.blocks.all_subsets(system.n, min(k, system.n))
+    s = _symmetric_reference(system, family)
+    rng = np.random.default_rng(seed)
+    v, w = rng.standard_normal((2, system.size, m))
+    want = alpha * (s @ v) + beta * v + gamma * w
+    for kernel in (_kernel.build(system, family), _fibre_route(system, family)):
+        out = np.empty_like(v)
+        kernel.chebyshev_step_into(v, w, out, alpha, beta, gamma)
+        np.testing.assert_allclose(out, want, rtol=0, atol=1e-12 * (1 + np.abs(want).max()))
+        one = np.empty_like(v)
+        kernel.chebyshev_step_into(v, w, one, alpha, beta, gamma, threads=1)
+        assert np.array_equal(out, one)
+
+
+def test_chebyshev_step_names_a_wrong_block():
+    system = na.systems.noisy_copies(4, 0.2)
+    kernel = _kernel.build(system, na.blocks.all_subsets(4, 1))
+    v = np.zeros((system.size, 3))
+    with pytest.raises(ValueError, match="previous block"):
+        kernel.chebyshev_step_into(v, np.zeros((system.size, 2)), np.empty_like(v), 1, 0, 0)
+    with pytest.raises(ValueError, match="output block"):
+        kernel.chebyshev_step_into(v, v, np.empty((system.size, 2)), 1, 0, 0)

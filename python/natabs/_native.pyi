@@ -154,6 +154,16 @@ class Kernel:
         power: int = 1,
         threads: int | None = None,
     ) -> None: ...
+    def chebyshev_step_into(
+        self,
+        v: npt.NDArray[np.float64],
+        w: npt.NDArray[np.float64],
+        out: npt.NDArray[np.float64],
+        alpha: float,
+        beta: float,
+        gamma: float,
+        threads: int | None = None,
+    ) -> None: ...
     def dense(self, scan: str, budget: int) -> npt.NDArray[np.float64]: ...
     def dense_symmetric(self, budget: int) -> npt.NDArray[np.float64]: ...
     def kl_from_starts(

@@ -261,15 +261,21 @@ class _Complement:
     def project(self, v: np.ndarray, scratch: np.ndarray) -> None:
         """``v -= Q Q' v`` in place: ``(Q Q' v)(x) = √P(x) (E' v)[c(x)] / P(c(x))``."""
         coef = self.inv_mass[:, None] * (self.e.T @ v)
-        np.take(coef, self.labels, axis=0, out=scratch)
-        scratch *= self.root
+        if len(coef) == 1:
+            # One component (the usual case): an outer product, no gather of N rows.
+            np.multiply(self.root, coef, out=scratch)
+        else:
+            np.take(coef, self.labels, axis=0, out=scratch)
+            scratch *= self.root
         v -= scratch
 
 
 def _orthonormalize(y: np.ndarray, out: np.ndarray) -> bool:
-    """Orthonormal basis of the columns of ``y`` into ``out`` (Cholesky QR, twice); ``y``
-    is overwritten. False when the block is too ill-conditioned for it."""
-    for src, dst in ((y, out), (out, y), (y, out)):
+    """Orthonormal basis of the columns of ``y`` written back into ``y`` (Cholesky QR
+    twice, through ``out``: orthonormal to rounding for condition numbers up to ~1e8,
+    which the filter's growth bound keeps). False, ``y`` untouched, when the block is too
+    ill-conditioned for it."""
+    for src, dst in ((y, out), (out, y)):
         gram = src.T @ src
         try:
             r = np.linalg.cholesky(gram).T  # gram = r' r
@@ -496,9 +502,7 @@ def _start(buf: _Block, op: _Complement, rng, locked: np.ndarray, *, fresh: int)
     if locked.shape[1]:
         x -= locked @ (locked.T @ x)
     if not _orthonormalize(x, buf.y0):
-        q, _ = np.linalg.qr(x)
-        buf.y0[:] = q
-    buf.x, buf.y0 = buf.y0, buf.x
+        x[:] = np.linalg.qr(x)[0]
 
 
 def _filter(
@@ -515,23 +519,17 @@ def _filter(
         factor, rate = shrink
         degree = min(degree, max(2, math.ceil(math.log(2 * max(factor, 1.0)) / rate) + 2))
     prev, cur, nxt = buf.x, buf.y0, buf.y1  # T_0 X = X
-    kernel.apply_symmetric_into(prev, cur)  # T_1 X = (2/a) S X - X
-    cur *= 2.0 / a
-    cur -= prev
+    # T_1 X = (2/a) S X - X, then T_{k+1} X = (4/a) S T_k X - 2 T_k X - T_{k-1} X: each
+    # one pass of the Rust kernel (the combination made in the product's pass).
+    kernel.chebyshev_step_into(prev, prev, cur, 2.0 / a, -1.0, 0.0)
     for _ in range(degree - 1):
-        kernel.apply_symmetric_into(cur, nxt)
-        nxt *= 4.0 / a
-        nxt -= cur
-        nxt -= cur
-        nxt -= prev
+        kernel.chebyshev_step_into(cur, prev, nxt, 4.0 / a, -2.0, -1.0)
         prev, cur, nxt = cur, nxt, prev
     if bar is not None:
         bar.update(degree)
     op.project(cur, buf.w)
     if locked.shape[1]:
         cur -= locked @ (locked.T @ cur)
-    # T_{d-1} X in `prev` is spent: the new basis goes there.
     if not _orthonormalize(cur, prev):
-        q, _ = np.linalg.qr(cur)
-        prev[:] = q
-    buf.x, buf.y0, buf.y1 = prev, cur, nxt
+        cur[:] = np.linalg.qr(cur)[0]
+    buf.x, buf.y0, buf.y1 = cur, prev, nxt

@@ -215,6 +215,35 @@ impl Kernel {
         })
     }
 
+    /// One Chebyshev recurrence step `out = alpha S V + beta V + gamma W` for N x m
+    /// C-contiguous blocks (`out` distinct from `v` and `w`), in one pass where the
+    /// operator is compiled; `threads` does not change the result.
+    #[pyo3(signature = (v, w, out, alpha, beta, gamma, threads=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn chebyshev_step_into<'py>(
+        &self,
+        py: Python<'py>,
+        v: PyReadonlyArray2<'py, f64>,
+        w: PyReadonlyArray2<'py, f64>,
+        mut out: PyReadwriteArray2<'py, f64>,
+        alpha: f64,
+        beta: f64,
+        gamma: f64,
+        threads: Option<usize>,
+    ) -> PyResult<()> {
+        let cols = v.as_array().ncols();
+        let v = v.as_slice()?;
+        let w = w.as_slice()?;
+        let out = out.as_slice_mut()?;
+        let pool = pool(threads)?;
+        let cost = self.compile_cost();
+        enter(py, pool.as_ref(), cost, |cancel| {
+            self.inner.compile_symmetric(cancel)?;
+            self.inner
+                .chebyshev_step_into(v, w, cols, (alpha, beta, gamma), out)
+        })
+    }
+
     /// `KL(delta_s K^T || P)` in nats, shape (len(starts), len(steps)); `threads`
     /// (default: all cores) does not change the result.
     #[pyo3(signature = (starts, steps, scan, budget, threads=None))]

@@ -140,6 +140,19 @@ impl Compiled {
     /// `out = S V` for `V` of `m` columns, row-major `N × m`. Each entry of `out` is
     /// `diag · v` plus the row's terms in column order, whatever `m` and the threads.
     pub(super) fn product(&self, v: &[f64], m: usize, out: &mut [f64]) {
+        self.product_step(v, m, out, None);
+    }
+
+    /// `out = α S V + β V + γ W` with `step = Some((α, β, W, γ))` (`W` like `V`), in the
+    /// same pass as the product: a Chebyshev recurrence step without four more passes
+    /// over the block. `None`: the plain product.
+    pub(super) fn product_step(
+        &self,
+        v: &[f64],
+        m: usize,
+        out: &mut [f64],
+        step: Option<(f64, f64, &[f64], f64)>,
+    ) {
         out.par_chunks_mut(m)
             .with_min_len((4096 / m).max(64))
             .enumerate()
@@ -152,6 +165,7 @@ impl Compiled {
                     v,
                     m,
                     x,
+                    step,
                 };
                 // Columns in tiles held in registers: one pass over the row per tile.
                 let mut j = 0;
@@ -186,6 +200,7 @@ struct Row<'a> {
     v: &'a [f64],
     m: usize,
     x: usize,
+    step: Option<(f64, f64, &'a [f64], f64)>,
 }
 
 impl Row<'_> {
@@ -203,7 +218,15 @@ impl Row<'_> {
                 acc[t] += c * r[t];
             }
         }
-        out[j..j + T].copy_from_slice(&acc);
+        match self.step {
+            None => out[j..j + T].copy_from_slice(&acc),
+            Some((alpha, beta, w, gamma)) => {
+                let w = &w[self.x * self.m + j..][..T];
+                for t in 0..T {
+                    out[j + t] = alpha * acc[t] + beta * own[t] + gamma * w[t];
+                }
+            }
+        }
     }
 }
 

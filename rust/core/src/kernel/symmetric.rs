@@ -95,6 +95,42 @@ impl Kernel {
         Ok(())
     }
 
+    /// One step of a Chebyshev recurrence on a block: `out = α S V + β V + γ W` (`V`, `W`,
+    /// `out`: `N × m`, row-major). On the compiled operator the combination is made in the
+    /// product's own pass; otherwise after it. Deterministic whatever the threads.
+    pub fn chebyshev_step_into(
+        &self,
+        v: &[f64],
+        w: &[f64],
+        m: usize,
+        (alpha, beta, gamma): (f64, f64, f64),
+        out: &mut [f64],
+    ) -> Result<()> {
+        if w.len() != v.len() {
+            return Err(Error::invalid(format!(
+                "the previous block has {} values, the block {}",
+                w.len(),
+                v.len()
+            )));
+        }
+        if let (false, Some(c)) = (
+            self.blocks.is_empty(),
+            self.symmetric_form(Cancel::never())?,
+        ) {
+            if m == 0 || v.len() != self.len() * m || out.len() != v.len() {
+                return self.apply_symmetric_block_into(v, m, out); // names what is wrong
+            }
+            c.product_step(v, m, out, Some((alpha, beta, w, gamma)));
+            return Ok(());
+        }
+        self.apply_symmetric_block_into(v, m, out)?;
+        out.par_iter_mut()
+            .zip(v.par_iter().zip(w.par_iter()))
+            .with_min_len(4096)
+            .for_each(|(o, (a, b))| *o = alpha * *o + beta * a + gamma * b);
+        Ok(())
+    }
+
     /// `apply_symmetric_block_into` through the fibres, gathering or scattering.
     pub(super) fn block_by_fibres(&self, v: &[f64], m: usize, out: &mut [f64]) {
         let root = &self.sqrt_probs;

@@ -61,10 +61,8 @@ from ._sampling_setup import (  # noqa: F401  (constants documented here)
     START_BYTES,
     MAX_SWEEP,
     STATISTICS,
-    AUTO_BAR_WORK,
     _Compiled,
     _aligned,
-    _bar,
     _derive,
     _dtype,
     _family,
@@ -450,3 +448,21 @@ def _run_range(
         if bar is not None:
             bar.close()
     return (states, values, int(engine.steps_per_sweep), bool(engine.fast), str(engine.path))
+
+
+#: ``progress=None`` shows a bar from this many variable updates (a few seconds).
+AUTO_BAR_WORK = 1e9
+
+
+def _bar(progress: bool | None, total: int, work: float = 0.0, unit: str = "sweep"):
+    if progress is False or (progress is None and work < AUTO_BAR_WORK):
+        return None
+    if progress is not None and not isinstance(progress, bool):
+        raise TypeError(f"progress must be True, False or None, got {progress!r}")
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        if progress is None:
+            return None
+        raise ImportError("progress=True needs tqdm (pip install tqdm)") from None
+    return tqdm(total=total, unit=unit)

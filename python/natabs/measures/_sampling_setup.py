@@ -185,21 +185,3 @@ def _flat_family(family: tuple[tuple[int, ...], ...]) -> tuple[np.ndarray, np.nd
     lens = np.fromiter(map(len, family), dtype=np.uint32, count=len(family))
     flat = np.fromiter((v for b in family for v in b), dtype=np.uint32, count=int(lens.sum()))
     return flat, lens
-
-
-#: ``progress=None`` shows a bar from this many variable updates (a few seconds).
-AUTO_BAR_WORK = 1e9
-
-
-def _bar(progress: bool | None, total: int, work: float = 0.0, unit: str = "sweep"):
-    if progress is False or (progress is None and work < AUTO_BAR_WORK):
-        return None
-    if progress is not None and not isinstance(progress, bool):
-        raise TypeError(f"progress must be True, False or None, got {progress!r}")
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        if progress is None:
-            return None
-        raise ImportError("progress=True needs tqdm (pip install tqdm)") from None
-    return tqdm(total=total, unit=unit)

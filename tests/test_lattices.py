@@ -361,9 +361,17 @@ def test_same_states_for_any_thread_count(G):
             assert np.array_equal(r.states, runs[0].states), (chains, scan)
 
 
-@pytest.mark.parametrize("G", [nx.grid_2d_graph(64, 96), nx.grid_2d_graph(48, 80, periodic=True)])
-def test_lattice_path_hears_ctrl_c(G):
+@pytest.mark.parametrize(
+    ("G", "path"),
+    [
+        (nx.grid_2d_graph(64, 96), "lattice"),
+        (nx.grid_2d_graph(48, 80, periodic=True), "lattice"),
+        (nx.grid_2d_graph(64, 64, periodic=True), "multispin"),
+    ],
+)
+def test_lattice_paths_hear_ctrl_c(G, path):
     fg = na.FactorGraph.ising(G, 0.44)
+    assert na.sample(fg, [0], chains=128, scan="systematic", seed=0, burn_in=0).path == path
 
     def handler(signum, frame):
         sent.append(time.perf_counter())

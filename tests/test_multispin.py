@@ -13,8 +13,6 @@
 from __future__ import annotations
 
 import random
-import signal
-import time
 
 import natabs as na
 import networkx as nx
@@ -281,34 +279,6 @@ def test_split_runs_with_a_small_last_batch_are_bit_identical():
         split = na.sample(fg, executor=ex, **kw)
     np.testing.assert_array_equal(split.states, whole.states)
     assert na.sample(fg, [1], chains=44, scan="systematic", seed=3).path == "lattice"
-
-
-def test_multispin_hears_ctrl_c():
-    fg = na.FactorGraph.ising(nx.grid_2d_graph(64, 64, periodic=True), 0.44)
-
-    def handler(signum, frame):
-        sent.append(time.perf_counter())
-        raise KeyboardInterrupt
-
-    sent: list[float] = []
-    old = signal.signal(signal.SIGALRM, handler)
-    signal.setitimer(signal.ITIMER_REAL, 0.3)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            na.sample(
-                fg,
-                [10**9],
-                chains=128,
-                scan="systematic",
-                seed=0,
-                record="magnetization",
-                burn_in=0,
-            )
-        done = time.perf_counter()
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-    assert sent and done - sent[0] < 2.0
 
 
 @pytest.mark.filterwarnings("ignore::natabs.errors.NotMixedWarning")  # 7 chains a run

@@ -77,6 +77,20 @@ impl Chains {
                 .check_state(x)
                 .map_err(|e| Error::invalid(format!("initial state of chain {c}: {e}")))?;
         }
+        Chains::assemble(sampler, scan, init, chains, seed, first)
+    }
+
+    /// Chains from states already checked: the streams of `seed`, a multi-spin range at a
+    /// whole batch.
+    fn assemble(
+        sampler: Arc<BlockSampler>,
+        scan: Scan,
+        init: Vec<u16>,
+        chains: usize,
+        seed: u64,
+        first: u64,
+    ) -> Result<Chains> {
+        let n = sampler.model().n();
         let mut ch = Chains {
             sampler,
             scan,
@@ -327,12 +341,7 @@ impl Chains {
         out.par_iter_mut()
             .zip(self.states.par_chunks(self.n))
             .for_each(|(o, x)| {
-                let ones: u64 = x.iter().map(|&v| v as u64).sum();
-                *o = match (2 * ones).cmp(&n) {
-                    std::cmp::Ordering::Greater => 1,
-                    std::cmp::Ordering::Less => 0,
-                    std::cmp::Ordering::Equal => 2,
-                };
+                *o = majority_of(x.iter().map(|&v| v as u64).sum(), n);
             });
         Ok(())
     }
@@ -407,6 +416,15 @@ fn lockstep<const K: usize>(
         });
 }
 
+/// 1 if more than half of `n` sites are 1 (`ones` of them), 0 if fewer, 2 on a tie.
+pub(super) fn majority_of(ones: u64, n: u64) -> u8 {
+    match (2 * ones).cmp(&n) {
+        std::cmp::Ordering::Greater => 1,
+        std::cmp::Ordering::Less => 0,
+        std::cmp::Ordering::Equal => 2,
+    }
+}
+
 #[cfg(test)]
 mod tests;
 
@@ -425,21 +443,7 @@ impl Chains {
         if chains == 0 || init.len() != chains * n {
             return Err(Error::invalid("drawn states do not match the chains"));
         }
-        let mut ch = Chains {
-            sampler,
-            scan,
-            n,
-            states: init,
-            rngs: Vec::new(),
-            sweeps_done: 0,
-            groups: Vec::new(),
-            first,
-        };
-        if ch.multispin() && first % (BATCH * LANES) as u64 != 0 {
-            return Err(Error::invalid("a multi-spin range starts at a whole batch"));
-        }
-        ch.restart(seed, chains);
-        Ok(ch)
+        Chains::assemble(sampler, scan, init, chains, seed, first)
     }
 
     /// The states, taken out (the chains are left empty: for reusing the memory when

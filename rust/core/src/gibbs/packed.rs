@@ -9,6 +9,7 @@
 //! the same trajectories bit for bit.
 
 use super::blocks::BlockSampler;
+use super::chains::majority_of;
 use super::init::uniform_packed;
 use super::multispin::{
     self, transpose64, GroupRng, Packing, Planes, Vector, BATCH, BATCH_CHAINS, LANES,
@@ -223,11 +224,7 @@ impl PackedChains {
         self.check_out(out.len())?;
         let n = self.n as u64;
         for (o, k) in out.iter_mut().zip(self.ones()) {
-            *o = match (2 * k).cmp(&n) {
-                std::cmp::Ordering::Greater => 1,
-                std::cmp::Ordering::Less => 0,
-                std::cmp::Ordering::Equal => 2,
-            };
+            *o = majority_of(k, n);
         }
         Ok(())
     }

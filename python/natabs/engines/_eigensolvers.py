@@ -439,6 +439,10 @@ def chebyshev(kernel, probs, labels, masses, want: int, *, vectors: bool):
             grow = 0
             if since >= WIDEN_AFTER and widened < MAX_WIDEN and rate < MIN_RATE:
                 grow = min(2 * guard, free // 5 - (n_locked + active), _room(n, active, n_locked))
+                # Only when it pays: a nearly converged block finishes sooner at its slow
+                # rate than a wider one warms its fresh columns up.
+                if grow > 0 and not _widening_pays(active, grow, worst, rate):
+                    grow = 0
             since += 1
             if lock or grow > 0:
                 keep = buf.x[:, lock:].copy()
@@ -485,6 +489,22 @@ def chebyshev(kernel, probs, labels, masses, want: int, *, vectors: bool):
     if vectors:
         vecs = np.hstack([locked, buf.x])[:, order[:want]].copy()
     return lam, vecs, converged, cut
+
+
+#: Kernel products a widened block spends bringing its fresh random columns up to the
+#: others (about one low-degree filter), in the cost estimate of :func:`_widening_pays`.
+WARM_UP = 15
+
+
+def _widening_pays(active: int, grow: int, worst: float, rate: float) -> bool:
+    """Whether widening a block of ``active`` columns by ``grow`` costs fewer column
+    products than going on: the worst residual must shrink ``worst / RESIDUAL_TOL`` times,
+    at ``rate`` per product now and at least ``MIN_RATE`` once widened (after
+    ``WARM_UP`` products)."""
+    need = math.log(2.0 * max(worst / RESIDUAL_TOL * 4, 1.0))
+    stay = active * need / max(rate, 1e-6)
+    widen = (active + grow) * (need / MIN_RATE + WARM_UP)
+    return widen < stay
 
 
 def _room(n: int, active: int, n_locked: int) -> int:

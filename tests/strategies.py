@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
 
 import networkx as nx
 
@@ -131,3 +132,21 @@ def factor_graph_cases(draw):
         draw(st.sampled_from(["random", "systematic"])),
         draw(st.integers(0, 2**32)),
     )
+
+
+def relabelled(G: nx.Graph, seed: int | None, labels: str = "ints") -> nx.Graph:
+    """``G`` with its nodes relabelled at random and nodes and edges in a shuffled order."""
+    if seed is None:
+        return G
+    rnd = random.Random(seed)
+    nodes, edges = list(G.nodes), list(G.edges)
+    rnd.shuffle(nodes)
+    rnd.shuffle(edges)
+    name = {
+        v: (f"s{i}" if labels == "strings" else i)
+        for i, v in enumerate(rnd.sample(nodes, len(nodes)))
+    }
+    H = nx.Graph()
+    H.add_nodes_from(name[v] for v in nodes)
+    H.add_edges_from((name[u], name[v]) for u, v in edges)
+    return H

@@ -23,6 +23,8 @@ from hypothesis import strategies as st
 from natabs.systems._graphs import _graph_arrays, lattice_shape
 from scipy import stats
 
+from .strategies import relabelled
+
 #: Smallest p-value a χ² test may give (the tests are seeded: a fixed draw, not a flake).
 ALPHA = 1e-4
 
@@ -41,24 +43,6 @@ SHAPES = [
     (4, 7, False),
     (8, 8, False),
 ]
-
-
-def relabelled(G: nx.Graph, seed: int | None, labels: str = "ints") -> nx.Graph:
-    """``G`` with its nodes relabelled at random and nodes and edges in a shuffled order."""
-    if seed is None:
-        return G
-    rnd = random.Random(seed)
-    nodes, edges = list(G.nodes), list(G.edges)
-    rnd.shuffle(nodes)
-    rnd.shuffle(edges)
-    name = {
-        v: (f"s{i}" if labels == "strings" else i)
-        for i, v in enumerate(rnd.sample(nodes, len(nodes)))
-    }
-    H = nx.Graph()
-    H.add_nodes_from(name[v] for v in nodes)
-    H.add_edges_from((name[u], name[v]) for u, v in edges)
-    return H
 
 
 def shape_of(G: nx.Graph):

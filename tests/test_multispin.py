@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import random
 
 import natabs as na
 import networkx as nx
@@ -21,6 +20,8 @@ import pytest
 from natabs.systems._factor_graph import torus_order
 from scipy import stats
 
+from .strategies import relabelled
+
 #: Smallest p-value a χ² test may give (the tests are seeded: a fixed draw, not a flake).
 ALPHA = 1e-4
 
@@ -28,20 +29,7 @@ ALPHA = 1e-4
 def torus(L: int, shuffle: int | None = None, labels: str = "tuples") -> nx.Graph:
     """The periodic lattice, its nodes and edges in a shuffled order and relabelled."""
     G = nx.grid_2d_graph(L, L, periodic=True)
-    if shuffle is None:
-        return G
-    rnd = random.Random(shuffle)
-    nodes, edges = list(G.nodes), list(G.edges)
-    rnd.shuffle(nodes)
-    rnd.shuffle(edges)
-    name = {
-        v: (f"s{i}" if labels == "strings" else i)
-        for i, v in enumerate(rnd.sample(nodes, len(nodes)))
-    }
-    H = nx.Graph()
-    H.add_nodes_from(name[v] for v in nodes)
-    H.add_edges_from((name[u], name[v]) for u, v in edges)
-    return H
+    return relabelled(G, shuffle, "strings" if labels == "strings" else "ints")
 
 
 # -- the natural call reaches the lattice path ---------------------------------------------

@@ -277,3 +277,28 @@ def test_whole_spectrum_of_a_large_support_is_refused(monkeypatch):
     monkeypatch.setattr(spectrum_module, "FULL_MAX", 100)
     with pytest.raises(TooLargeError, match="top="):
         na.spectrum(na.systems.noisy_copies(8, 0.2), k=1)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(8, 10), st.floats(0.3, 1.0), st.integers(0, 2**32 - 1), st.integers(1, 8))
+def test_chebyshev_matches_dense_on_random_supports(n, density, seed, top):
+    """Random binary supports (clustered spectra, the hard case): the block solver's
+    eigenvalues are the dense ones, in [0, 1], and a cut cluster is counted."""
+    rng = np.random.default_rng(seed)
+    keep = rng.random(1 << n) < density
+    keep[: 1 << (n - 1)] |= keep[1 << (n - 1) :] == 0  # at least half the states
+    codes = np.flatnonzero(keep).astype(np.uint64)
+    s = na.System.from_codes(codes, rng.random(codes.size) + 0.01, [2] * n, normalize=True)
+    dense = na.spectrum(s, k=1, top=top, method="dense")
+    sparse = na.spectrum(s, k=1, top=top, method="chebyshev")
+    assert sparse.converged
+    assert np.all((sparse.eigenvalues >= 0) & (sparse.eigenvalues <= 1))
+    np.testing.assert_allclose(sparse.eigenvalues, dense.eigenvalues, atol=1e-9)
+
+
+def test_eigenvalues_outside_the_unit_interval_are_an_internal_error():
+    from natabs.measures._spectrum import _check_range
+
+    _check_range(np.array([1.0 + 1e-12, 0.5, -1e-12]))  # rounding passes
+    with pytest.raises(ArithmeticError, match="outside"):
+        _check_range(np.array([1.0, 1.2]))

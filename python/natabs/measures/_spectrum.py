@@ -347,6 +347,7 @@ def slow_modes_on_support(system: System, family, *, top: int, method: str) -> S
         labels, masses = np.zeros(n, dtype=np.int64), np.ones(1)
         solver = _solvers.chebyshev if method == "chebyshev" else _solvers.lobpcg
         values, vectors, _, cut = solver(kernel, system.probs, labels, masses, top, vectors=True)
+    _check_range(values)
     root = np.sqrt(system.probs)
     functions = vectors.T / root[None, :]
     norms = np.sqrt((functions**2) @ system.probs)
@@ -421,6 +422,7 @@ def _summary(
     all_unit: bool = False,
     cluster_cut: int = 0,
 ) -> Spectrum:
+    _check_range(values)
     values = np.minimum(values, 1.0)
     if n_unit is None:
         n_unit = int(np.sum(values >= 1.0 - UNIT_TOLERANCE))
@@ -443,3 +445,19 @@ def _summary(
         converged=converged,
         cluster_cut=int(cluster_cut),
     )
+
+
+#: How far past [0, 1] an eigenvalue of the kernel may lie from rounding alone.
+RANGE_TOLERANCE = 1e-9
+
+
+def _check_range(values: np.ndarray) -> None:
+    """Eigenvalues of a reversible resampling kernel (an average of projections in
+    L²(P)) lie in [0, 1]; past rounding, a value outside is an internal error, raised
+    rather than clipped."""
+    bad = (values < -RANGE_TOLERANCE) | (values > 1.0 + RANGE_TOLERANCE)
+    if np.any(bad):
+        raise ArithmeticError(
+            f"internal error: eigenvalues {values[bad].tolist()} lie outside [0, 1]; "
+            "please report it with the system that gave them"
+        )

@@ -80,6 +80,29 @@ impl Chains {
         Chains::assemble(sampler, scan, init, chains, seed, first)
     }
 
+    /// [`Chains::range`] from states the engine drew itself (`super::init`): valid by
+    /// construction, so not checked again (a check is a pass over `chains × n` values).
+    pub fn range_drawn(
+        sampler: Arc<BlockSampler>,
+        scan: Scan,
+        init: Vec<u16>,
+        chains: usize,
+        seed: u64,
+        first: u64,
+    ) -> Result<Chains> {
+        let n = sampler.model().n();
+        if chains == 0 || init.len() != chains * n {
+            return Err(Error::invalid("drawn states do not match the chains"));
+        }
+        Chains::assemble(sampler, scan, init, chains, seed, first)
+    }
+
+    /// The states, taken out (the chains are left empty: for reusing the memory when
+    /// they are dropped).
+    pub fn take_states(&mut self) -> Vec<u16> {
+        std::mem::take(&mut self.states)
+    }
+
     /// Chains from states already checked: the streams of `seed`, a multi-spin range at a
     /// whole batch.
     fn assemble(
@@ -427,28 +450,3 @@ pub(super) fn majority_of(ones: u64, n: u64) -> u8 {
 
 #[cfg(test)]
 mod tests;
-
-impl Chains {
-    /// [`Chains::range`] from states the engine drew itself (`super::init`): valid by
-    /// construction, so not checked again (a check is a pass over `chains × n` values).
-    pub fn range_drawn(
-        sampler: Arc<BlockSampler>,
-        scan: Scan,
-        init: Vec<u16>,
-        chains: usize,
-        seed: u64,
-        first: u64,
-    ) -> Result<Chains> {
-        let n = sampler.model().n();
-        if chains == 0 || init.len() != chains * n {
-            return Err(Error::invalid("drawn states do not match the chains"));
-        }
-        Chains::assemble(sampler, scan, init, chains, seed, first)
-    }
-
-    /// The states, taken out (the chains are left empty: for reusing the memory when
-    /// they are dropped).
-    pub fn take_states(&mut self) -> Vec<u16> {
-        std::mem::take(&mut self.states)
-    }
-}
